@@ -1,0 +1,131 @@
+package session
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+)
+
+// Launcher starts browsers. internal/browser implements it with chromedp; unit
+// tests use a fake.
+type Launcher interface {
+	// Launch starts a browser on spec.ProfileDir, installs the bridge and
+	// navigates to spec.URL. It returns once navigation was issued; progress
+	// then arrives on Page.Events. A launch that cannot work (no binary, no
+	// display) returns an error wrapping ErrNoBrowser or ErrNoDisplay.
+	Launch(ctx context.Context, spec LaunchSpec) (Page, error)
+}
+
+// LaunchSpec says how to launch one session's browser.
+type LaunchSpec struct {
+	SessionID  string
+	ProfileDir string // the IGNORE_<id> folder, absolute; the caller holds its lock
+	URL        string // WhatsApp Web's URL (or the simulator's)
+	Headful    bool
+}
+
+// Page is one running browser with WhatsApp Web loaded and the bridge injected.
+type Page interface {
+	// Events delivers bridge events in page order. It is never closed while
+	// the page runs; after Done it may be closed.
+	Events() <-chan PageEvent
+	// Done is closed when the browser is gone: exited, crashed, hung or closed.
+	Done() <-chan struct{}
+	// Err says why Done closed: nil after Close, else an error wrapping
+	// ErrBrowserExited, ErrRendererCrashed or ErrUnresponsive.
+	Err() error
+	// Call runs window.__easy.call(method, args) in the page and decodes the
+	// JSON result into result (which may be nil). It honours ctx's deadline.
+	Call(ctx context.Context, method string, args, result any) error
+	// Screenshot returns a PNG of the page.
+	Screenshot(ctx context.Context) ([]byte, error)
+	// Close closes the browser gracefully (CDP Browser.close), killing it
+	// when ctx ends first. It is safe to call more than once.
+	Close(ctx context.Context) error
+	// PID is the browser process id (0 when unknown).
+	PID() int
+}
+
+// PageEvent is an event the bridge sent from the page (DESIGN §4): Type is one
+// of the Bridge* constants and Data its JSON payload.
+type PageEvent struct {
+	Type string          `json:"type"`
+	Data json.RawMessage `json:"data"`
+}
+
+// Bridge event types (page → Go).
+const (
+	BridgeBoot          = "boot"          // {url, wpp}
+	BridgeState         = "state"         // BridgeStateData
+	BridgeQR            = "qr"            // {code} or null
+	BridgeQRIdle        = "qr_idle"       // {}
+	BridgePairingCode   = "pairing_code"  // {code}
+	BridgeAuthenticated = "authenticated" // {}
+	BridgeReady         = "ready"         // Account
+	BridgeLogout        = "logout"        // {reason}
+	BridgeMessage       = "message"
+	BridgeAck           = "ack"
+	BridgeError         = "error" // {message}
+)
+
+// BridgeStateData is the payload of a "state" bridge event.
+type BridgeStateData struct {
+	Phase         string `json:"phase"` // loading, qr, syncing, ready
+	Authenticated bool   `json:"authenticated"`
+	StreamMode    string `json:"stream_mode"`
+	Percent       int    `json:"percent"`
+}
+
+// Account is the host account of a linked session.
+type Account struct {
+	ID       string `json:"id"`        // e.g. 15551234567@c.us
+	Phone    string `json:"phone"`     // e.g. 15551234567
+	PushName string `json:"push_name"` // the name set on the phone
+	Platform string `json:"platform,omitempty"`
+}
+
+// Errors a Launcher or Page reports. Compare with errors.Is.
+var (
+	ErrNoBrowser       = errors.New("no browser binary found")
+	ErrNoDisplay       = errors.New("headful browser needs a display")
+	ErrBrowserExited   = errors.New("browser exited")
+	ErrRendererCrashed = errors.New("renderer crashed")
+	ErrUnresponsive    = errors.New("page unresponsive")
+	ErrMissingBundle   = errors.New("wa-js bundle missing")
+	ErrCallTimeout     = errors.New("page did not answer in time")
+)
+
+// Registry persists session records. internal/store implements it on a
+// JetStream KV bucket.
+type Registry interface {
+	// List returns every record, sorted by id.
+	List(ctx context.Context) ([]Record, error)
+	// Get returns one record or an error matching apperr.ErrNotFound.
+	Get(ctx context.Context, id string) (Record, error)
+	// Create stores a new record or fails with apperr.ErrExists.
+	Create(ctx context.Context, r Record) error
+	// Update applies fn to the current record and stores the result with a
+	// compare-and-set on the entry's revision, retrying on conflicts so that
+	// concurrent writers never lose each other's changes.
+	Update(ctx context.Context, id string, fn func(*Record) error) (Record, error)
+	// Delete removes a record; deleting a missing one is not an error.
+	Delete(ctx context.Context, id string) error
+}
+
+// Record is what the server persists of a session.
+type Record struct {
+	ID        string    `json:"id"`
+	Config    Config    `json:"config"`
+	Running   bool      `json:"running"` // should run: restarted at boot
+	Me        *Account  `json:"me,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Publisher takes the events a session emits. The events package's bus
+// implements it; Publish must not block for long and must not fail the
+// session: errors are logged by the caller.
+type Publisher interface {
+	Publish(ctx context.Context, session, typ string, data any) error
+}

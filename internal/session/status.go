@@ -1,0 +1,100 @@
+package session
+
+import "time"
+
+// Status is where a session is in its lifecycle (DESIGN §3).
+type Status string
+
+// The statuses a session can be in.
+const (
+	StatusStopped    Status = "STOPPED"
+	StatusStarting   Status = "STARTING"
+	StatusResuming   Status = "RESUMING"
+	StatusScanQRCode Status = "SCAN_QR_CODE"
+	StatusSyncing    Status = "SYNCING"
+	StatusWorking    Status = "WORKING"
+	StatusRestarting Status = "RESTARTING"
+	StatusFailed     Status = "FAILED"
+)
+
+// Statuses lists every status in lifecycle order.
+var Statuses = []Status{StatusStopped, StatusStarting, StatusResuming, StatusScanQRCode,
+	StatusSyncing, StatusWorking, StatusRestarting, StatusFailed}
+
+// Running reports whether a session in this status owns a browser (or is
+// about to launch one).
+func (s Status) Running() bool {
+	return s != StatusStopped && s != StatusFailed
+}
+
+// Reason says why a transition happened.
+type Reason string
+
+// The reasons of DESIGN §3.
+const (
+	ReasonAPI             Reason = "api"
+	ReasonBoot            Reason = "boot"
+	ReasonReauthOK        Reason = "reauth_ok"
+	ReasonReauthFailed    Reason = "reauth_failed"
+	ReasonScanned         Reason = "scanned"
+	ReasonPaired          Reason = "paired"
+	ReasonLoggedOut       Reason = "logged_out"
+	ReasonQRTimeout       Reason = "qr_timeout"
+	ReasonBrowserExited   Reason = "browser_exited"
+	ReasonRendererCrashed Reason = "renderer_crashed"
+	ReasonUnresponsive    Reason = "unresponsive"
+	ReasonMemoryLimit     Reason = "memory_limit"
+	ReasonConflict        Reason = "conflict"
+	ReasonRestartBudget   Reason = "restart_budget"
+	ReasonLaunchFailed    Reason = "launch_failed"
+	ReasonLoadFailed      Reason = "load_failed"
+	ReasonNoDisplay       Reason = "no_display"
+	ReasonShutdown        Reason = "shutdown"
+)
+
+// Transition is one entry of a session's history.
+type Transition struct {
+	Status Status    `json:"status"`
+	Reason Reason    `json:"reason"`
+	At     time.Time `json:"at"`
+}
+
+// historyLen is how many transitions a session remembers.
+const historyLen = 5
+
+// StatusEvent is the payload of a session.status event.
+type StatusEvent struct {
+	Status   Status       `json:"status"`
+	Previous Status       `json:"previous"`
+	Reason   Reason       `json:"reason"`
+	Detail   string       `json:"detail,omitempty"`
+	Attempt  int          `json:"attempt"`
+	History  []Transition `json:"history"`
+}
+
+// QREvent is the payload of a session.qr event.
+type QREvent struct {
+	Code      string    `json:"code"`
+	Index     int       `json:"index"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// PairingCodeEvent is the payload of a session.pairing_code event.
+type PairingCodeEvent struct {
+	Code  string `json:"code"`
+	Phone string `json:"phone"`
+}
+
+// ProgressEvent is the payload of a session.progress event.
+type ProgressEvent struct {
+	Stage   string `json:"stage"`
+	Percent int    `json:"percent"`
+}
+
+// Event types the session package publishes.
+const (
+	EventStatus      = "session.status"
+	EventQR          = "session.qr"
+	EventPairingCode = "session.pairing_code"
+	EventProgress    = "session.progress"
+)
