@@ -129,3 +129,6 @@ type Record struct {
 type Publisher interface {
 	Publish(ctx context.Context, session, typ string, data any) error
 }
+
+// ErrLoadFailed says WhatsApp Web could not be loaded (navigation failed).
+var ErrLoadFailed = errors.New("WhatsApp Web did not load")

@@ -1,0 +1,331 @@
+// Package session is the domain of easy-api: sessions, their statuses and the
+// supervisor that keeps each one's browser alive, re-authenticating from stored
+// data before it ever asks a person to re-scan a QR code (DESIGN §3).
+//
+// The package declares the ports it needs (Launcher, Registry, Publisher in
+// ports.go) and imports no adapter; cmd/easy-api wires the concrete types.
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/thejerf/suture/v4"
+
+	"github.com/easy-api/easy-api/internal/apperr"
+)
+
+// ManagerConfig wires a Manager.
+type ManagerConfig struct {
+	Registry  Registry
+	Launcher  Launcher
+	Publisher Publisher // may be nil
+	DataPath  string    // session data path; holds IGNORE_<id> folders
+	URL       string    // WhatsApp Web's URL
+	Defaults  Config    // fills unset fields of a new session's Config
+
+	MaxConcurrentLaunches int           // browsers launching at once; default 2
+	CloseTimeout          time.Duration // graceful browser close before kill; default 10s
+	CallTimeout           time.Duration // bridge calls from the API; default 15s
+	Restart               RestartPolicy
+	Log                   zerolog.Logger
+	Now                   func() time.Time
+}
+
+// Manager owns every session of this process: the registry records and one
+// suture child supervisor per session under a root "sessions" supervisor.
+type Manager struct {
+	cfg    ManagerConfig
+	log    zerolog.Logger
+	root   *suture.Supervisor
+	launch chan struct{} // semaphore bounding concurrent launches
+
+	mu       sync.Mutex
+	sessions map[string]*sess
+	rootCtx  context.Context // set by Serve
+	serving  chan struct{}   // closed once Serve has started the root
+}
+
+// NewManager returns a Manager; call Serve to run it.
+func NewManager(cfg ManagerConfig) *Manager {
+	if cfg.MaxConcurrentLaunches <= 0 {
+		cfg.MaxConcurrentLaunches = 2
+	}
+	if cfg.CloseTimeout <= 0 {
+		cfg.CloseTimeout = 10 * time.Second
+	}
+	if cfg.CallTimeout <= 0 {
+		cfg.CallTimeout = 15 * time.Second
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	cfg.Restart = cfg.Restart.withDefaults()
+	m := &Manager{
+		cfg:      cfg,
+		log:      cfg.Log,
+		launch:   make(chan struct{}, cfg.MaxConcurrentLaunches),
+		sessions: map[string]*sess{},
+		serving:  make(chan struct{}),
+	}
+	m.root = suture.New("sessions", suture.Spec{
+		EventHook: func(e suture.Event) { m.log.Warn().Str("suture", e.String()).Msg("supervisor event") },
+		Timeout:   cfg.CloseTimeout + 10*time.Second,
+	})
+	return m
+}
+
+func (m *Manager) now() time.Time { return m.cfg.Now().UTC() }
+
+// Serve runs the supervisor tree until ctx ends. At start it launches the
+// sessions whose records say they were running (staggered by the launch
+// semaphore); when ctx ends every browser is closed gracefully, in parallel,
+// each bounded by CloseTimeout. Records keep Running so the next boot
+// resumes them.
+func (m *Manager) Serve(ctx context.Context) error {
+	errc := m.root.ServeBackground(ctx)
+	m.mu.Lock()
+	m.rootCtx = ctx
+	close(m.serving)
+	m.mu.Unlock()
+
+	recs, err := m.cfg.Registry.List(ctx)
+	if err != nil {
+		m.log.Error().Err(err).Msg("list sessions at boot")
+	}
+	for _, r := range recs {
+		s := m.ensure(r.ID)
+		if r.Running {
+			s.start(ReasonBoot)
+		}
+	}
+	err = <-errc
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}
+
+// ensure returns the live state for id, creating it (and its child
+// supervisor) when missing.
+func (m *Manager) ensure(id string) *sess {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if s, ok := m.sessions[id]; ok {
+		return s
+	}
+	s := newSess(m, id)
+	m.sessions[id] = s
+	s.supTok = m.root.Add(s.sup)
+	return s
+}
+
+// lookup returns the record and live state of an existing session.
+func (m *Manager) lookup(ctx context.Context, id string) (Record, *sess, error) {
+	if err := ValidateID(id); err != nil {
+		return Record{}, nil, err
+	}
+	rec, err := m.cfg.Registry.Get(ctx, id)
+	if errors.Is(err, apperr.ErrNotFound) {
+		return Record{}, nil, &apperr.Error{Code: apperr.SessionNotFound, Detail: fmt.Sprintf("session %q does not exist", id), Err: err}
+	}
+	if err != nil {
+		return Record{}, nil, err
+	}
+	return rec, m.ensure(id), nil
+}
+
+// view combines a record with live state.
+func (m *Manager) view(rec Record, s *sess) View {
+	st, reason, errMsg, attempt, hist := s.snapshot()
+	return View{ID: rec.ID, Status: st, Reason: reason, Error: errMsg, Attempt: attempt, History: hist,
+		Config: rec.Config, Me: rec.Me, CreatedAt: rec.CreatedAt, UpdatedAt: rec.UpdatedAt}
+}
+
+// Create registers a session and, when start is true, starts it.
+func (m *Manager) Create(ctx context.Context, id string, cfg Config, start bool) (View, error) {
+	if err := ValidateID(id); err != nil {
+		return View{}, err
+	}
+	if err := cfg.Validate(); err != nil {
+		return View{}, err
+	}
+	now := m.now()
+	rec := Record{ID: id, Config: cfg.withDefaults(m.cfg.Defaults), Running: start, CreatedAt: now, UpdatedAt: now}
+	if err := m.cfg.Registry.Create(ctx, rec); err != nil {
+		if errors.Is(err, apperr.ErrExists) {
+			return View{}, &apperr.Error{Code: apperr.SessionExists, Detail: fmt.Sprintf("session %q already exists", id), Err: err}
+		}
+		return View{}, err
+	}
+	s := m.ensure(id)
+	if start {
+		s.start(ReasonAPI)
+	}
+	return m.view(rec, s), nil
+}
+
+// Get returns one session.
+func (m *Manager) Get(ctx context.Context, id string) (View, error) {
+	rec, s, err := m.lookup(ctx, id)
+	if err != nil {
+		return View{}, err
+	}
+	return m.view(rec, s), nil
+}
+
+// List returns every session, sorted by id.
+func (m *Manager) List(ctx context.Context) ([]View, error) {
+	recs, err := m.cfg.Registry.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(recs, func(i, j int) bool { return recs[i].ID < recs[j].ID })
+	out := make([]View, 0, len(recs))
+	for _, r := range recs {
+		out = append(out, m.view(r, m.ensure(r.ID)))
+	}
+	return out, nil
+}
+
+// UpdateConfig applies fn to a session's config; the change takes effect at
+// its next start.
+func (m *Manager) UpdateConfig(ctx context.Context, id string, fn func(*Config) error) (View, error) {
+	_, s, err := m.lookup(ctx, id)
+	if err != nil {
+		return View{}, err
+	}
+	rec, err := m.cfg.Registry.Update(ctx, id, func(r *Record) error {
+		if err := fn(&r.Config); err != nil {
+			return err
+		}
+		if err := r.Config.Validate(); err != nil {
+			return err
+		}
+		r.Config = r.Config.withDefaults(m.cfg.Defaults)
+		return nil
+	})
+	if err != nil {
+		return View{}, err
+	}
+	return m.view(rec, s), nil
+}
+
+// Start starts a stopped or failed session; starting a running one does
+// nothing.
+func (m *Manager) Start(ctx context.Context, id string) (View, error) {
+	_, s, err := m.lookup(ctx, id)
+	if err != nil {
+		return View{}, err
+	}
+	rec, err := m.setRunning(ctx, id, true)
+	if err != nil {
+		return View{}, err
+	}
+	s.start(ReasonAPI)
+	return m.view(rec, s), nil
+}
+
+// Stop closes a session's browser gracefully and waits for it.
+func (m *Manager) Stop(ctx context.Context, id string) (View, error) {
+	_, s, err := m.lookup(ctx, id)
+	if err != nil {
+		return View{}, err
+	}
+	rec, err := m.setRunning(ctx, id, false)
+	if err != nil {
+		return View{}, err
+	}
+	s.stop(ctx, ReasonAPI)
+	return m.view(rec, s), nil
+}
+
+// Restart stops a session (when running) and starts it again; stored auth
+// makes it resume without a QR.
+func (m *Manager) Restart(ctx context.Context, id string) (View, error) {
+	_, s, err := m.lookup(ctx, id)
+	if err != nil {
+		return View{}, err
+	}
+	s.stop(ctx, ReasonAPI)
+	rec, err := m.setRunning(ctx, id, true)
+	if err != nil {
+		return View{}, err
+	}
+	s.start(ReasonAPI)
+	return m.view(rec, s), nil
+}
+
+// Delete stops a session and removes its record; purge also wipes its
+// profile folder.
+func (m *Manager) Delete(ctx context.Context, id string, purge bool) error {
+	_, s, err := m.lookup(ctx, id)
+	if err != nil {
+		return err
+	}
+	s.stop(ctx, ReasonAPI)
+	if err := m.cfg.Registry.Delete(ctx, id); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	delete(m.sessions, id)
+	m.mu.Unlock()
+	if err := m.root.RemoveAndWait(s.supTok, m.cfg.CloseTimeout); err != nil && !errors.Is(err, suture.ErrWrongSupervisor) {
+		m.log.Warn().Err(err).Str("session", id).Msg("remove session supervisor")
+	}
+	if purge {
+		if err := os.RemoveAll(ProfileDir(m.cfg.DataPath, id)); err != nil {
+			return fmt.Errorf("purge session data: %w", err)
+		}
+	}
+	return nil
+}
+
+// setRunning persists whether a session should run (and so resume at boot).
+func (m *Manager) setRunning(ctx context.Context, id string, running bool) (Record, error) {
+	return m.cfg.Registry.Update(ctx, id, func(r *Record) error {
+		r.Running = running
+		return nil
+	})
+}
+
+// publish sends an event, logging (never returning) a failure.
+func (m *Manager) publish(ctx context.Context, id, typ string, data any) {
+	if m.cfg.Publisher == nil {
+		return
+	}
+	if ctx.Err() != nil {
+		ctx = context.WithoutCancel(ctx)
+	}
+	if err := m.cfg.Publisher.Publish(ctx, id, typ, data); err != nil {
+		m.log.Warn().Err(err).Str("session", id).Str("type", typ).Msg("publish event")
+	}
+}
+
+// WaitStatus blocks until the session reaches one of the statuses or ctx ends;
+// it returns the status reached. Tests and the CLI use it.
+func (m *Manager) WaitStatus(ctx context.Context, id string, want ...Status) (Status, error) {
+	_, s, err := m.lookup(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	for {
+		ch, st := s.waitChange()
+		for _, w := range want {
+			if st == w {
+				return st, nil
+			}
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return st, fmt.Errorf("session %s still %s: %w", id, st, ctx.Err())
+		}
+	}
+}

@@ -1,0 +1,163 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/easy-api/easy-api/internal/apperr"
+)
+
+// QR returns the code a session in SCAN_QR_CODE shows; any other status (or
+// no code yet) is a not_scan_qr_code conflict naming the status.
+func (m *Manager) QR(ctx context.Context, id string) (QR, error) {
+	_, s, err := m.lookup(ctx, id)
+	if err != nil {
+		return QR{}, err
+	}
+	s.mu.Lock()
+	st, qr := s.status, s.qr
+	s.mu.Unlock()
+	if st != StatusScanQRCode || qr == nil {
+		return QR{}, &apperr.Error{Code: apperr.NotScanQRCode,
+			Detail: fmt.Sprintf("session %q is %s; a QR code exists only in %s", id, st, StatusScanQRCode)}
+	}
+	return *qr, nil
+}
+
+var phonePattern = regexp.MustCompile(`^[1-9][0-9]{6,14}$`)
+
+// NormalizePhone strips '+', spaces and dashes from a phone number and checks
+// that what remains is an international number of 7 to 15 digits.
+func NormalizePhone(phone string) (string, error) {
+	p := strings.NewReplacer("+", "", " ", "", "-", "", "(", "", ")", "").Replace(phone)
+	if !phonePattern.MatchString(p) {
+		return "", apperr.Field("phone", "%q is not an international phone number (digits with country code, e.g. 15551234567)", truncate(phone, 40))
+	}
+	return p, nil
+}
+
+// PairingCode asks WhatsApp for a code the phone can type instead of scanning
+// the QR. The session must be in SCAN_QR_CODE.
+func (m *Manager) PairingCode(ctx context.Context, id, phone string) (PairingCodeEvent, error) {
+	_, s, err := m.lookup(ctx, id)
+	if err != nil {
+		return PairingCodeEvent{}, err
+	}
+	phone, err = NormalizePhone(phone)
+	if err != nil {
+		return PairingCodeEvent{}, err
+	}
+	st, _, _, _, _ := s.snapshot()
+	page := s.currentPage()
+	if st != StatusScanQRCode || page == nil {
+		return PairingCodeEvent{}, &apperr.Error{Code: apperr.NotScanQRCode,
+			Detail: fmt.Sprintf("session %q is %s; pairing needs %s", id, st, StatusScanQRCode)}
+	}
+	var res struct{ Code string }
+	if err := m.call(ctx, page, "pairingCode", map[string]string{"phone": phone}, &res); err != nil {
+		return PairingCodeEvent{}, err
+	}
+	ev := PairingCodeEvent{Code: res.Code, Phone: phone}
+	m.publish(ctx, id, EventPairingCode, ev)
+	return ev, nil
+}
+
+// call runs a bridge call bounded by CallTimeout and maps its errors.
+func (m *Manager) call(ctx context.Context, page Page, method string, args, result any) error {
+	cctx, cancel := context.WithTimeout(ctx, m.cfg.CallTimeout)
+	defer cancel()
+	err := page.Call(cctx, method, args, result)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, ErrCallTimeout), errors.Is(err, context.DeadlineExceeded):
+		return apperr.Wrap(err, apperr.Timeout, "the page did not answer %s within %s", method, m.cfg.CallTimeout)
+	default:
+		return apperr.Wrap(err, apperr.Unavailable, "%s failed in the page", method)
+	}
+}
+
+// Me returns the host account of a session that has been linked.
+func (m *Manager) Me(ctx context.Context, id string) (Account, error) {
+	rec, s, err := m.lookup(ctx, id)
+	if err != nil {
+		return Account{}, err
+	}
+	if rec.Me == nil {
+		st, _, _, _, _ := s.snapshot()
+		return Account{}, &apperr.Error{Code: apperr.NotWorking,
+			Detail: fmt.Sprintf("session %q is %s and has no linked account", id, st)}
+	}
+	return *rec.Me, nil
+}
+
+// Screenshot returns a PNG of a running session's page.
+func (m *Manager) Screenshot(ctx context.Context, id string) ([]byte, error) {
+	_, s, err := m.lookup(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	page := s.currentPage()
+	if page == nil {
+		st, _, _, _, _ := s.snapshot()
+		return nil, &apperr.Error{Code: apperr.NotRunning, Detail: fmt.Sprintf("session %q is %s; it has no page", id, st)}
+	}
+	cctx, cancel := context.WithTimeout(ctx, m.cfg.CallTimeout)
+	defer cancel()
+	png, err := page.Screenshot(cctx)
+	if err != nil {
+		return nil, apperr.Wrap(err, apperr.Unavailable, "screenshot failed")
+	}
+	return png, nil
+}
+
+// Logout unlinks the session from the host account and leaves it STOPPED
+// with its stored auth purged. A running linked session logs out through
+// WhatsApp (the phone sees the device go); a stopped one only forgets its
+// local auth.
+func (m *Manager) Logout(ctx context.Context, id string) (View, error) {
+	_, s, err := m.lookup(ctx, id)
+	if err != nil {
+		return View{}, err
+	}
+	st, _, _, _, _ := s.snapshot()
+	page := s.currentPage()
+	if page != nil && (st == StatusWorking || st == StatusSyncing) {
+		s.mu.Lock()
+		s.logoutByAPI = true
+		s.mu.Unlock()
+		if err := m.call(ctx, page, "logout", nil, nil); err != nil {
+			return View{}, err
+		}
+		wctx, cancel := context.WithTimeout(ctx, m.cfg.CallTimeout+m.cfg.CloseTimeout)
+		_, err := m.WaitStatus(wctx, id, StatusStopped, StatusFailed)
+		cancel()
+		if err != nil {
+			return View{}, apperr.Wrap(err, apperr.Timeout, "the page did not confirm the logout")
+		}
+	} else {
+		s.stop(ctx, ReasonAPI)
+		prof := profile{dir: ProfileDir(m.cfg.DataPath, id)}
+		lock, err := prof.lock()
+		if err != nil {
+			return View{}, apperr.Wrap(err, apperr.Conflict, "profile is busy")
+		}
+		err = prof.purge()
+		lock.unlock()
+		if err != nil {
+			return View{}, err
+		}
+	}
+	rec, err := m.cfg.Registry.Update(ctx, id, func(r *Record) error {
+		r.Me, r.Running, r.UpdatedAt = nil, false, time.Now().UTC()
+		return nil
+	})
+	if err != nil {
+		return View{}, err
+	}
+	return m.view(rec, s), nil
+}

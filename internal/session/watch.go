@@ -1,0 +1,233 @@
+package session
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// watch follows one running page and applies the re-auth rules of DESIGN §3.
+type watch struct {
+	r       *runner
+	page    Page
+	cfg     Config
+	prof    profile
+	reason  Reason // reason of the next meaningful transition
+	release func() // frees the launch slot once the page has booted
+
+	resuming   bool      // stored auth is being restored
+	linkReason Reason    // scanned or paired once a fresh link happened
+	qrCount    int       // codes shown in this SCAN_QR_CODE spell
+	lastQRAt   time.Time // to estimate when the next code replaces this one
+	workingAt  time.Time
+
+	authTimer, qrTimer *time.Timer
+}
+
+// timerC returns t's channel, or nil (blocks forever) for a nil timer.
+func timerC(t *time.Timer) <-chan time.Time {
+	if t == nil {
+		return nil
+	}
+	return t.C
+}
+
+func stopTimer(t **time.Timer) {
+	if *t != nil {
+		(*t).Stop()
+		*t = nil
+	}
+}
+
+// run is the event loop; it returns how the run ended.
+func (w *watch) run(ctx context.Context) outcome {
+	s := w.r.s
+	defer stopTimer(&w.authTimer)
+	defer stopTimer(&w.qrTimer)
+	if w.prof.hasAuth() {
+		w.resuming = true
+		s.setStatus(ctx, StatusResuming, w.reason, "")
+		w.authTimer = time.NewTimer(w.cfg.AuthTimeout.D())
+	}
+	events := w.page.Events()
+	for {
+		select {
+		case <-ctx.Done():
+			return outcome{kind: outCanceled}
+		case <-w.page.Done():
+			out := crashOutcome(w.page.Err())
+			out.workedFor = w.worked()
+			return out
+		case <-timerC(w.authTimer):
+			// WhatsApp never confirmed the stored auth: forget it and relaunch
+			// on an empty profile, which shows a QR (rule 2).
+			w.authTimer = nil
+			_ = w.prof.clearAuth()
+			return outcome{kind: outRelaunch, reason: ReasonReauthFailed, purge: true,
+				detail: fmt.Sprintf("stored auth not restored within auth_timeout (%s)", w.cfg.AuthTimeout.D())}
+		case <-timerC(w.qrTimer):
+			w.qrTimer = nil
+			return outcome{kind: outFailed, reason: ReasonQRTimeout,
+				detail: fmt.Sprintf("no scan within qr_timeout (%s); POST /v1/sessions/%s/start shows a new QR", w.cfg.QRTimeout.D(), s.id)}
+		case ev, ok := <-events:
+			if !ok {
+				events = nil
+				continue
+			}
+			if out, done := w.handle(ctx, ev); done {
+				out.workedFor = w.worked()
+				return out
+			}
+		}
+	}
+}
+
+func (w *watch) worked() time.Duration {
+	if w.workingAt.IsZero() {
+		return 0
+	}
+	return time.Since(w.workingAt)
+}
+
+// handle applies one bridge event; done reports that the run is over.
+func (w *watch) handle(ctx context.Context, ev PageEvent) (outcome, bool) {
+	s, m := w.r.s, w.r.s.m
+	switch ev.Type {
+	case BridgeBoot:
+		w.release()
+		m.publish(ctx, s.id, EventProgress, ProgressEvent{Stage: "loading", Percent: 30})
+	case BridgeState:
+		st, err := decode[BridgeStateData](ev.Data)
+		if err == nil && st.Phase == "syncing" {
+			m.publish(ctx, s.id, EventProgress, ProgressEvent{Stage: "syncing", Percent: max(st.Percent, 50)})
+		}
+	case BridgeQR:
+		return w.onQR(ctx, ev)
+	case BridgeQRIdle:
+		if w.cfg.QRMax > 0 && w.qrCount >= w.cfg.QRMax {
+			return outcome{kind: outFailed, reason: ReasonQRTimeout,
+				detail: fmt.Sprintf("%d QR codes shown without a scan (qr_max)", w.qrCount)}, true
+		}
+		cctx, cancel := context.WithTimeout(ctx, m.cfg.CallTimeout)
+		if err := w.page.Call(cctx, "refreshQR", nil, nil); err != nil {
+			s.log.Warn().Err(err).Msg("refresh idle QR")
+		}
+		cancel()
+	case BridgeAuthenticated:
+		d, _ := decode[struct{ Method string }](ev.Data)
+		w.linkReason = ReasonScanned
+		if d.Method == "pairing" {
+			w.linkReason = ReasonPaired
+		}
+		stopTimer(&w.qrTimer)
+		s.setStatus(ctx, StatusSyncing, w.linkReason, "")
+		m.publish(ctx, s.id, EventProgress, ProgressEvent{Stage: "syncing", Percent: 50})
+	case BridgeReady:
+		w.onReady(ctx, ev)
+	case BridgeLogout:
+		return w.onLogout(ctx, ev)
+	case BridgeError:
+		s.log.Warn().RawJSON("data", ev.Data).Msg("bridge error")
+	}
+	return outcome{}, false
+}
+
+// onQR handles a new auth code from the page.
+func (w *watch) onQR(ctx context.Context, ev PageEvent) (outcome, bool) {
+	s, m := w.r.s, w.r.s.m
+	d, err := decode[*struct{ Code string }](ev.Data)
+	if err != nil || d == nil || d.Code == "" {
+		return outcome{}, false
+	}
+	w.release()
+	if w.resuming {
+		// A QR before MAIN: WhatsApp refused the stored auth (rule 2).
+		w.resuming = false
+		stopTimer(&w.authTimer)
+		_ = w.prof.clearAuth()
+		w.reason = ReasonReauthFailed
+	}
+	st, _, _, _, _ := s.snapshot()
+	if st != StatusScanQRCode {
+		w.enterScan(ctx, w.reason)
+	}
+	w.qrCount++
+	if w.cfg.QRMax > 0 && w.qrCount > w.cfg.QRMax {
+		return outcome{kind: outFailed, reason: ReasonQRTimeout,
+			detail: fmt.Sprintf("%d QR codes shown without a scan (qr_max)", w.cfg.QRMax)}, true
+	}
+	// WhatsApp shows the first code for about 60 s and the next ones for 20 s;
+	// after two codes the observed interval is a better guess.
+	now := m.now()
+	life := 60 * time.Second
+	if w.qrCount > 1 {
+		life = 20 * time.Second
+		if !w.lastQRAt.IsZero() {
+			life = now.Sub(w.lastQRAt)
+		}
+	}
+	w.lastQRAt = now
+	qr := QR{Code: d.Code, Index: w.qrCount, ExpiresAt: now.Add(life)}
+	s.mu.Lock()
+	s.qr = &qr
+	s.mu.Unlock()
+	m.publish(ctx, s.id, EventQR, QREvent(qr))
+	return outcome{}, false
+}
+
+// enterScan moves to SCAN_QR_CODE and arms qr_timeout.
+func (w *watch) enterScan(ctx context.Context, reason Reason) {
+	w.qrCount, w.lastQRAt, w.linkReason = 0, time.Time{}, ""
+	w.r.s.setStatus(ctx, StatusScanQRCode, reason, "")
+	stopTimer(&w.qrTimer)
+	if w.cfg.QRTimeout > 0 {
+		w.qrTimer = time.NewTimer(w.cfg.QRTimeout.D())
+	}
+}
+
+// onReady handles the page reaching MAIN while authenticated.
+func (w *watch) onReady(ctx context.Context, ev PageEvent) {
+	s, m := w.r.s, w.r.s.m
+	acc, err := decode[Account](ev.Data)
+	if err != nil {
+		s.log.Warn().Err(err).Msg("decode ready event")
+	}
+	reason := w.linkReason
+	if reason == "" {
+		reason = ReasonReauthOK
+	}
+	w.resuming = false
+	stopTimer(&w.authTimer)
+	stopTimer(&w.qrTimer)
+	if err := w.prof.markAuth(acc.ID); err != nil {
+		s.log.Error().Err(err).Msg("write auth marker")
+	}
+	if _, err := m.cfg.Registry.Update(ctx, s.id, func(r *Record) error { r.Me = &acc; return nil }); err != nil {
+		s.log.Warn().Err(err).Msg("store account")
+	}
+	w.workingAt = time.Now()
+	m.publish(ctx, s.id, EventProgress, ProgressEvent{Stage: "ready", Percent: 100})
+	s.setStatus(ctx, StatusWorking, reason, "")
+}
+
+// onLogout handles the host device logging the session out (rule 4).
+func (w *watch) onLogout(ctx context.Context, ev PageEvent) (outcome, bool) {
+	s, m := w.r.s, w.r.s.m
+	d, _ := decode[struct{ Reason string }](ev.Data)
+	_ = w.prof.clearAuth()
+	if _, err := m.cfg.Registry.Update(ctx, s.id, func(r *Record) error { r.Me = nil; return nil }); err != nil {
+		s.log.Warn().Err(err).Msg("clear account")
+	}
+	w.workingAt = time.Time{}
+	s.mu.Lock()
+	byAPI := s.logoutByAPI
+	s.mu.Unlock()
+	if byAPI || w.cfg.RelinkOnLogout != nil && !*w.cfg.RelinkOnLogout {
+		return outcome{kind: outStopped, reason: ReasonLoggedOut, detail: d.Reason, purge: true}, true
+	}
+	w.resuming = false
+	stopTimer(&w.authTimer)
+	w.reason = ReasonLoggedOut
+	w.enterScan(ctx, ReasonLoggedOut)
+	return outcome{}, false
+}
