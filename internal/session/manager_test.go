@@ -1,0 +1,295 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+	"go.uber.org/goleak"
+
+	"github.com/easy-api/easy-api/internal/apperr"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+type harness struct {
+	t   *testing.T
+	m   *Manager
+	l   *fakeLauncher
+	pub *recorder
+	reg *memRegistry
+	dir string
+}
+
+func newHarness(t *testing.T, mod func(*ManagerConfig)) *harness {
+	t.Helper()
+	h := &harness{t: t, l: newFakeLauncher(), pub: newRecorder(), reg: newMemRegistry(), dir: t.TempDir()}
+	cfg := ManagerConfig{Registry: h.reg, Launcher: h.l, Publisher: h.pub, DataPath: h.dir, URL: "https://web.whatsapp.com/",
+		Defaults:     Config{AuthTimeout: Duration(5 * time.Second), QRMax: 6},
+		CloseTimeout: time.Second, CallTimeout: time.Second,
+		Restart:      RestartPolicy{InitialBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, Budget: 3, Window: time.Minute},
+		Log:          zerolog.Nop()}
+	if mod != nil {
+		mod(&cfg)
+	}
+	h.m = NewManager(cfg)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- h.m.Serve(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	})
+	return h
+}
+
+func (h *harness) page() *fakePage {
+	h.t.Helper()
+	select {
+	case p := <-h.l.pages:
+		return p
+	case <-time.After(5 * time.Second):
+		h.t.Fatal("no browser launched")
+		return nil
+	}
+}
+
+func (h *harness) wait(id string, want Status) {
+	h.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := h.m.WaitStatus(ctx, id, want); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+func (h *harness) create(id string, cfg Config) {
+	h.t.Helper()
+	if _, err := h.m.Create(context.Background(), id, cfg, true); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+func link(p *fakePage) {
+	p.emit(BridgeAuthenticated, map[string]string{"method": "qr"})
+	p.emit(BridgeReady, Account{ID: "15551234567@c.us", Phone: "15551234567", PushName: "Alice"})
+}
+
+func TestScanThenCrashResumesWithoutQR(t *testing.T) {
+	h := newHarness(t, nil)
+	h.create("alice", Config{})
+	p := h.page()
+	p.emit(BridgeBoot, map[string]any{})
+	p.emit(BridgeQR, map[string]string{"code": "ref1,a,b,c"})
+	h.wait("alice", StatusScanQRCode)
+	qr, err := h.m.QR(context.Background(), "alice")
+	if err != nil || qr.Code != "ref1,a,b,c" || qr.Index != 1 {
+		t.Fatalf("QR = %+v, %v", qr, err)
+	}
+	link(p)
+	h.wait("alice", StatusWorking)
+	v, _ := h.m.Get(context.Background(), "alice")
+	if v.Reason != ReasonScanned || v.Me == nil || v.Me.Phone != "15551234567" {
+		t.Fatalf("view after scan = %+v", v)
+	}
+
+	p.crash(ErrBrowserExited)
+	p2 := h.page()
+	h.wait("alice", StatusResuming)
+	p2.emit(BridgeReady, Account{ID: "15551234567@c.us"})
+	h.wait("alice", StatusWorking)
+	v, _ = h.m.Get(context.Background(), "alice")
+	if v.Reason != ReasonReauthOK {
+		t.Fatalf("reason after resume = %s, want reauth_ok; history %+v", v.Reason, v.History)
+	}
+	var sawRestarting bool
+	for _, tr := range v.History {
+		if tr.Status == StatusRestarting && tr.Reason == ReasonBrowserExited {
+			sawRestarting = true
+		}
+		if tr.Status == StatusScanQRCode {
+			t.Errorf("history shows a QR after the crash: %+v", v.History)
+		}
+	}
+	if !sawRestarting {
+		t.Errorf("history lacks RESTARTING/browser_exited: %+v", v.History)
+	}
+}
+
+func TestQRBeforeMainIsReauthFailed(t *testing.T) {
+	h := newHarness(t, nil)
+	h.create("bob", Config{})
+	p := h.page()
+	p.emit(BridgeQR, map[string]string{"code": "c1"})
+	link(p)
+	h.wait("bob", StatusWorking)
+	if _, err := h.m.Stop(context.Background(), "bob"); err != nil {
+		t.Fatal(err)
+	}
+	h.wait("bob", StatusStopped)
+	if _, err := h.m.Start(context.Background(), "bob"); err != nil {
+		t.Fatal(err)
+	}
+	p = h.page()
+	h.wait("bob", StatusResuming)
+	p.emit(BridgeQR, map[string]string{"code": "c2"})
+	h.wait("bob", StatusScanQRCode)
+	v, _ := h.m.Get(context.Background(), "bob")
+	if v.Reason != ReasonReauthFailed {
+		t.Fatalf("reason = %s, want reauth_failed", v.Reason)
+	}
+	if (profile{dir: ProfileDir(h.dir, "bob")}).hasAuth() {
+		t.Fatal("auth marker kept after reauth_failed")
+	}
+}
+
+func TestAuthTimeoutPurgesAndRelaunches(t *testing.T) {
+	h := newHarness(t, nil)
+	h.create("carol", Config{AuthTimeout: Duration(50 * time.Millisecond)})
+	p := h.page()
+	link(p)
+	h.wait("carol", StatusWorking)
+	p.crash(ErrRendererCrashed)
+	h.page() // resumes, never confirms
+	h.wait("carol", StatusResuming)
+	p3 := h.page() // relaunched on a purged profile
+	p3.emit(BridgeQR, map[string]string{"code": "fresh"})
+	h.wait("carol", StatusScanQRCode)
+	v, _ := h.m.Get(context.Background(), "carol")
+	if v.Reason != ReasonReauthFailed {
+		t.Fatalf("reason = %s", v.Reason)
+	}
+}
+
+func TestQRMaxFails(t *testing.T) {
+	h := newHarness(t, nil)
+	h.create("dave", Config{QRMax: 2})
+	p := h.page()
+	for _, c := range []string{"a", "b", "c"} {
+		p.emit(BridgeQR, map[string]string{"code": c})
+	}
+	h.wait("dave", StatusFailed)
+	v, _ := h.m.Get(context.Background(), "dave")
+	if v.Reason != ReasonQRTimeout || v.Error == "" {
+		t.Fatalf("view = %+v", v)
+	}
+	if _, err := h.m.QR(context.Background(), "dave"); apperr.CodeOf(err) != apperr.NotScanQRCode {
+		t.Fatalf("QR on failed session: %v", err)
+	}
+}
+
+func TestQRTimeoutFails(t *testing.T) {
+	h := newHarness(t, nil)
+	h.create("erin", Config{QRTimeout: Duration(30 * time.Millisecond)})
+	p := h.page()
+	p.emit(BridgeQR, map[string]string{"code": "a"})
+	h.wait("erin", StatusFailed)
+}
+
+func TestRestartBudgetFails(t *testing.T) {
+	h := newHarness(t, nil)
+	h.create("fay", Config{})
+	for range 3 {
+		h.page().crash(ErrBrowserExited)
+	}
+	h.wait("fay", StatusFailed)
+	v, _ := h.m.Get(context.Background(), "fay")
+	if v.Reason != ReasonRestartBudget {
+		t.Fatalf("reason = %s", v.Reason)
+	}
+	// start tries again
+	if _, err := h.m.Start(context.Background(), "fay"); err != nil {
+		t.Fatal(err)
+	}
+	h.page()
+	h.wait("fay", StatusStarting)
+}
+
+func TestLaunchErrorsFailAtOnce(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+		want Reason
+	}{
+		{"no display", ErrNoDisplay, ReasonNoDisplay},
+		{"no browser", ErrNoBrowser, ReasonLaunchFailed},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, func(c *ManagerConfig) {
+				l := c.Launcher.(*fakeLauncher)
+				l.LaunchFn = func(LaunchSpec) error { return tc.err }
+			})
+			h.create("gus", Config{Headful: true})
+			h.wait("gus", StatusFailed)
+			v, _ := h.m.Get(context.Background(), "gus")
+			if v.Reason != tc.want || v.Error == "" {
+				t.Fatalf("view = %+v", v)
+			}
+		})
+	}
+}
+
+func TestLogoutRelinksOrStops(t *testing.T) {
+	no := false
+	h := newHarness(t, nil)
+	h.create("hal", Config{})
+	h.create("ida", Config{RelinkOnLogout: &no})
+	pages := map[string]*fakePage{}
+	for range 2 {
+		p := h.page()
+		pages[p.spec.SessionID] = p
+	}
+	for _, p := range pages {
+		link(p)
+	}
+	h.wait("hal", StatusWorking)
+	h.wait("ida", StatusWorking)
+	pages["hal"].emit(BridgeLogout, map[string]string{"reason": "phone"})
+	pages["ida"].emit(BridgeLogout, map[string]string{"reason": "phone"})
+	h.wait("hal", StatusScanQRCode)
+	h.wait("ida", StatusStopped)
+	for _, id := range []string{"hal", "ida"} {
+		v, _ := h.m.Get(context.Background(), id)
+		if v.Reason != ReasonLoggedOut || v.Me != nil {
+			t.Errorf("%s: view = %+v", id, v)
+		}
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	h := newHarness(t, nil)
+	ctx := context.Background()
+	for _, id := range []string{"", "../x", "-a", string(make([]byte, 65))} {
+		if _, err := h.m.Create(ctx, id, Config{}, false); apperr.CodeOf(err) != apperr.InvalidID {
+			t.Errorf("Create(%q) = %v, want invalid id", id, err)
+		}
+	}
+	if _, err := h.m.Get(ctx, "nobody"); apperr.CodeOf(err) != apperr.SessionNotFound {
+		t.Errorf("Get unknown = %v", err)
+	}
+	if _, err := h.m.Create(ctx, "x", Config{}, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.m.Create(ctx, "x", Config{}, false); apperr.CodeOf(err) != apperr.SessionExists {
+		t.Errorf("Create twice = %v", err)
+	}
+	if _, err := h.m.Create(ctx, "y", Config{QRMax: -1}, false); apperr.CodeOf(err) != apperr.Invalid {
+		t.Errorf("negative qr_max = %v", err)
+	}
+	if _, err := h.m.PairingCode(ctx, "x", "12"); apperr.CodeOf(err) != apperr.Invalid {
+		t.Errorf("bad phone = %v", err)
+	}
+	if _, err := h.m.PairingCode(ctx, "x", "15551234567"); apperr.CodeOf(err) != apperr.NotScanQRCode {
+		t.Errorf("pairing while stopped = %v", err)
+	}
+	if err := h.m.Delete(ctx, "x", true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.m.Get(ctx, "x"); !errors.Is(err, apperr.ErrNotFound) && apperr.CodeOf(err) != apperr.SessionNotFound {
+		t.Errorf("Get deleted = %v", err)
+	}
+}
