@@ -15,21 +15,25 @@ type Code string
 // Codes used across the server. Add new codes here and map them in the api
 // package's status table.
 const (
-	Invalid         Code = "invalid_request"     // a bad input; Field names it
-	InvalidID       Code = "invalid_session_id"  // a session id that fails the id pattern
-	NotFound        Code = "not_found"           // a generic missing resource
-	SessionNotFound Code = "session_not_found"   // no session with that id
-	SessionExists   Code = "session_exists"      // create of an id already registered
-	Conflict        Code = "conflict"            // the resource is in the wrong state
-	NotScanQRCode   Code = "not_scan_qr_code"    // QR asked for while not in SCAN_QR_CODE
-	NotRunning      Code = "session_not_running" // a call that needs a running browser
-	NotWorking      Code = "session_not_working" // a call that needs WORKING
-	Gone            Code = "gone"                // data older than retention
-	Timeout         Code = "timeout"             // the page did not answer in time
-	Unavailable     Code = "unavailable"         // a dependency is down
-	Unauthorized    Code = "unauthorized"
-	Forbidden       Code = "forbidden"
-	Internal        Code = "internal"
+	Invalid          Code = "invalid_request"     // a bad input; Field names it
+	InvalidID        Code = "invalid_session_id"  // a session id that fails the id pattern
+	NotFound         Code = "not_found"           // a generic missing resource
+	SessionNotFound  Code = "session_not_found"   // no session with that id
+	SessionExists    Code = "session_exists"      // create of an id already registered
+	Conflict         Code = "conflict"            // the resource is in the wrong state
+	NotScanQRCode    Code = "not_scan_qr_code"    // QR asked for while not in SCAN_QR_CODE
+	NotRunning       Code = "session_not_running" // a call that needs a running browser
+	NotWorking       Code = "session_not_working" // a call that needs WORKING
+	Gone             Code = "gone"                // data older than retention
+	Timeout          Code = "timeout"             // the page did not answer in time
+	Unavailable      Code = "unavailable"         // a dependency is down
+	Unauthorized     Code = "unauthorized"
+	Forbidden        Code = "forbidden"
+	Internal         Code = "internal"
+	TooLarge         Code = "body_too_large"         // 413
+	UnsupportedMedia Code = "unsupported_media_type" // 415
+	MethodNotAllowed Code = "method_not_allowed"     // 405
+	RateLimited      Code = "rate_limited"           // 429
 )
 
 // Error is an application error: Code for machines, Detail for people (safe

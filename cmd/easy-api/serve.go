@@ -1,0 +1,210 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/easy-api/easy-api/internal/api"
+	"github.com/easy-api/easy-api/internal/browser"
+	"github.com/easy-api/easy-api/internal/session"
+	"github.com/easy-api/easy-api/internal/store"
+)
+
+// serveConfig holds every setting of `easy-api serve`.
+type serveConfig struct {
+	Host, Port            string
+	DataPath              string
+	BrowserPath           string
+	Headful               bool
+	WAURL, WAJS           string
+	QRTimeout             time.Duration
+	QRMax                 int
+	AuthTimeout           time.Duration
+	RelinkOnLogout        bool
+	MaxConcurrentLaunches int
+	CloseTimeout          time.Duration
+	ShutdownTimeout       time.Duration
+	StoreSync             string
+	LogLevel, LogFormat   string
+	SessionID             string
+	Simulator             bool
+	SimulatorAddr         string
+	Config                string
+}
+
+func (c *serveConfig) flags(fs *flag.FlagSet) {
+	fs.StringVar(&c.Host, "host", "127.0.0.1", "address to listen on")
+	fs.StringVar(&c.Port, "port", "8080", "port to listen on")
+	fs.StringVar(&c.DataPath, "session-data-path", ".", "folder for IGNORE_<id> profiles, <id>.data.json files and easy-api-store/")
+	fs.StringVar(&c.BrowserPath, "browser-path", "", "Chromium binary (default: first of chromium-headless-shell, chromium, google-chrome on PATH)")
+	fs.BoolVar(&c.Headful, "headful", false, "default for new sessions: show a browser window (needs DISPLAY or WAYLAND_DISPLAY)")
+	fs.StringVar(&c.WAURL, "wa-url", "https://web.whatsapp.com/", "WhatsApp Web URL")
+	fs.StringVar(&c.WAJS, "wajs", "node_modules/@wppconnect/wa-js/dist/wppconnect-wa.js", "wa-js bundle path, or none (against the simulator)")
+	fs.DurationVar(&c.QRTimeout, "qr-timeout", 120*time.Second, "default: give up (FAILED qr_timeout) when no scan happens this long; 0 = never")
+	fs.IntVar(&c.QRMax, "qr-max", 6, "default: give up after this many QR codes; 0 = no limit")
+	fs.DurationVar(&c.AuthTimeout, "auth-timeout", 60*time.Second, "default: how long re-auth from stored data may take before a re-scan is asked")
+	fs.BoolVar(&c.RelinkOnLogout, "relink-on-logout", true, "default: after a phone logout show a new QR (true) or stop the session (false)")
+	fs.IntVar(&c.MaxConcurrentLaunches, "max-concurrent-launches", 2, "browsers launching at the same time")
+	fs.DurationVar(&c.CloseTimeout, "close-timeout", 10*time.Second, "graceful browser close before it is killed")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "bound on the whole shutdown")
+	fs.StringVar(&c.StoreSync, "store-sync", "default", "store durability: default (survives a process kill) or always (fsync per write)")
+	fs.StringVar(&c.LogLevel, "log-level", "info", "trace, debug, info, warn or error")
+	fs.StringVar(&c.LogFormat, "log-format", "auto", "json, pretty, or auto (pretty on a terminal)")
+	fs.StringVar(&c.SessionID, "session-id", "", "create and start this session at boot and print its QR code in the terminal")
+	fs.BoolVar(&c.Simulator, "simulator", false, "run the WhatsApp Web simulator in-process and point sessions at it")
+	fs.StringVar(&c.SimulatorAddr, "simulator-addr", "127.0.0.1:7000", "with --simulator: plain-HTTP address of the simulator's control API")
+	fs.StringVar(&c.Config, "config", "", "JSON file of settings (keys are flag names)")
+}
+
+// serve runs the server until ctx ends, then shuts down in reverse order of
+// start, each step bounded.
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var c serveConfig
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	c.flags(fs)
+	if err := parseFlags(fs, args, getenv, stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	log, err := newLogger(c.LogLevel, c.LogFormat, stderr)
+	if err != nil {
+		return err
+	}
+	dataPath, err := filepath.Abs(c.DataPath)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dataPath, 0o700); err != nil {
+		return fmt.Errorf("session data path: %w", err)
+	}
+
+	st, err := store.Open(ctx, store.Config{Dir: filepath.Join(dataPath, "easy-api-store"), Sync: c.StoreSync, Log: log.With().Str("component", "store").Logger()})
+	if err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	defer func() {
+		if err := st.Close(); err != nil {
+			log.Error().Err(err).Msg("close store")
+		}
+	}()
+
+	bcfg := browser.Config{BrowserPath: c.BrowserPath, WAJS: c.WAJS, CloseTimeout: c.CloseTimeout,
+		Log: log.With().Str("component", "browser").Logger(), Getenv: getenv}
+	waURL := c.WAURL
+	if c.Simulator {
+		sim, err := startSimulator(ctx, c.SimulatorAddr, log)
+		if err != nil {
+			return err
+		}
+		defer sim.Close()
+		bcfg.HostResolverRules, bcfg.SPKIPins, bcfg.WAJS = sim.hostRules, []string{sim.pin}, "none"
+		waURL = "https://web.whatsapp.com/"
+	}
+
+	var pub session.Publisher
+	if c.SessionID != "" {
+		pub = &terminal{next: pub, id: c.SessionID, out: stdout}
+	}
+	relink := c.RelinkOnLogout
+	mgr := session.NewManager(session.ManagerConfig{
+		Registry: st.Sessions(), Launcher: browser.New(bcfg), Publisher: pub, DataPath: dataPath, URL: waURL,
+		Defaults:              session.Config{Headful: c.Headful, AuthTimeout: session.Duration(c.AuthTimeout), QRTimeout: session.Duration(c.QRTimeout), QRMax: c.QRMax, RelinkOnLogout: &relink},
+		MaxConcurrentLaunches: c.MaxConcurrentLaunches, CloseTimeout: c.CloseTimeout,
+		Log: log.With().Str("component", "sessions").Logger(),
+	})
+	mctx, stopSessions := context.WithCancel(context.WithoutCancel(ctx))
+	mdone := make(chan error, 1)
+	go func() { mdone <- mgr.Serve(mctx) }()
+	defer func() {
+		stopSessions()
+		select {
+		case err := <-mdone:
+			if err != nil {
+				log.Error().Err(err).Msg("sessions")
+			}
+		case <-time.After(c.ShutdownTimeout):
+			log.Error().Msg("sessions did not stop within --shutdown-timeout")
+		}
+	}()
+
+	handler := api.New(api.Config{Sessions: mgr, Version: version, Log: log.With().Str("component", "api").Logger()})
+	ln, err := net.Listen("tcp", net.JoinHostPort(c.Host, c.Port))
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
+		WriteTimeout: 0 /* streams stay open; handlers bound their own work */, IdleTimeout: 120 * time.Second}
+	herr := make(chan error, 1)
+	go func() { herr <- srv.Serve(ln) }()
+	log.Info().Str("addr", "http://"+ln.Addr().String()).Str("data", dataPath).Str("version", version).Msg("easy-api listening")
+
+	if c.SessionID != "" {
+		if err := bootSession(ctx, mgr, c.SessionID); err != nil {
+			log.Error().Err(err).Str("session", c.SessionID).Msg("--session-id")
+		}
+	}
+
+	select {
+	case <-ctx.Done():
+	case err := <-herr:
+		return fmt.Errorf("http: %w", err)
+	}
+	log.Info().Msg("shutting down")
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		log.Warn().Err(err).Msg("http shutdown")
+		srv.Close()
+	}
+	return nil
+}
+
+// bootSession creates (or starts) the --session-id session.
+func bootSession(ctx context.Context, mgr *session.Manager, id string) error {
+	_, err := mgr.Create(ctx, id, session.Config{}, true)
+	if err == nil {
+		return nil
+	}
+	if _, gerr := mgr.Get(ctx, id); gerr != nil {
+		return err
+	}
+	_, err = mgr.Start(ctx, id)
+	return err
+}
+
+// newLogger builds the zerolog logger of the flags.
+func newLogger(level, format string, w io.Writer) (zerolog.Logger, error) {
+	lvl, err := zerolog.ParseLevel(level)
+	if err != nil {
+		return zerolog.Logger{}, fmt.Errorf("--log-level: %w", err)
+	}
+	switch format {
+	case "json":
+	case "pretty":
+		w = zerolog.ConsoleWriter{Out: w, TimeFormat: time.TimeOnly}
+	case "auto":
+		if f, ok := w.(*os.File); ok && isTerminal(f) {
+			w = zerolog.ConsoleWriter{Out: w, TimeFormat: time.TimeOnly}
+		}
+	default:
+		return zerolog.Logger{}, fmt.Errorf("--log-format: %q is not json, pretty or auto", format)
+	}
+	return zerolog.New(w).Level(lvl).With().Timestamp().Logger(), nil
+}
+
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

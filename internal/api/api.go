@@ -1,0 +1,171 @@
+// Package api is easy-api's HTTP surface: the chi router, the handlers, the
+// problem+json error mapping and the middleware. Every route is in routes()
+// below, which reads like the table of DESIGN §7.
+//
+//	@title						easy-api
+//	@version					1.0
+//	@description				Run many WhatsApp Web sessions and use them over REST, WebSocket/SSE and webhooks.
+//	@BasePath					/
+//	@securityDefinitions.apikey	ApiKeyAuth
+//	@in							header
+//	@name						X-Api-Key
+package api
+
+import (
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+	"github.com/rs/zerolog"
+
+	"github.com/easy-api/easy-api/internal/apperr"
+	"github.com/easy-api/easy-api/internal/session"
+)
+
+// Config wires a Server.
+type Config struct {
+	Sessions *session.Manager
+	// Mount registers more routes (the events package's streams and
+	// webhooks) with the server's error adapter. May be nil.
+	Mount   func(r chi.Router, wrap func(func(http.ResponseWriter, *http.Request) error) http.HandlerFunc)
+	Ready   func() error // nil error = ready to serve; nil func = always ready
+	Version string
+	Log     zerolog.Logger
+	// MaxBodyBytes bounds JSON request bodies; default 1 MiB.
+	MaxBodyBytes int64
+}
+
+// Server is the HTTP handler of easy-api.
+type Server struct {
+	cfg    Config
+	log    zerolog.Logger
+	router chi.Router
+}
+
+// New returns the server's handler.
+func New(cfg Config) *Server {
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = 1 << 20
+	}
+	s := &Server{cfg: cfg, log: cfg.Log}
+	s.router = s.routes()
+	return s
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }
+
+// Router exposes the chi router (the spec-drift test walks it).
+func (s *Server) Router() chi.Router { return s.router }
+
+func (s *Server) routes() chi.Router {
+	r := chi.NewRouter()
+	r.Use(middleware.RequestID, s.logRequests, s.recoverer, s.limitBody)
+	r.NotFound(s.wrap(func(http.ResponseWriter, *http.Request) error {
+		return apperr.E(apperr.NotFound, "no route here; see /openapi.json")
+	}))
+	r.MethodNotAllowed(s.wrap(func(_ http.ResponseWriter, r *http.Request) error {
+		return apperr.E(apperr.MethodNotAllowed, "method %s is not allowed on %s", r.Method, r.URL.Path)
+	}))
+
+	r.Get("/healthz", s.wrap(s.healthz))
+	r.Get("/readyz", s.wrap(s.readyz))
+
+	r.Route("/v1/sessions", func(r chi.Router) {
+		r.Get("/", s.wrap(s.listSessions))
+		r.Post("/", s.wrap(s.createSession))
+		r.Route("/{id}", func(r chi.Router) {
+			r.Get("/", s.wrap(s.getSession))
+			r.Patch("/", s.wrap(s.patchSession))
+			r.Delete("/", s.wrap(s.deleteSession))
+			r.Post("/start", s.wrap(s.startSession))
+			r.Post("/stop", s.wrap(s.stopSession))
+			r.Post("/restart", s.wrap(s.restartSession))
+			r.Post("/logout", s.wrap(s.logoutSession))
+			r.Get("/qr", s.wrap(s.getQR))
+			r.Post("/pairing-code", s.wrap(s.pairingCode))
+			r.Get("/me", s.wrap(s.getMe))
+			r.Get("/screenshot", s.wrap(s.screenshot))
+		})
+	})
+	if s.cfg.Mount != nil {
+		s.cfg.Mount(r, s.wrap)
+	}
+	return r
+}
+
+// recoverer turns a panic into a 500 problem whose request id matches the
+// log line.
+func (s *Server) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.Error().Str("request_id", middleware.GetReqID(r.Context())).Interface("panic", v).
+					Bytes("stack", debug.Stack()).Msg("panic in handler")
+				s.writeProblem(w, r, apperr.E(apperr.Internal, "panic"))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// limitBody bounds request bodies.
+func (s *Server) limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// logRequests writes one line per request with id, route, status and latency.
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+		next.ServeHTTP(ww, r)
+		route := chi.RouteContext(r.Context()).RoutePattern()
+		s.log.Debug().Str("request_id", middleware.GetReqID(r.Context())).Str("method", r.Method).
+			Str("route", route).Int("status", ww.Status()).Dur("latency", time.Since(start)).Msg("http")
+	})
+}
+
+// healthz godoc
+//
+//	@Summary	Liveness: the process answers
+//	@Tags		operations
+//	@Produce	json
+//	@Success	200	{object}	HealthResponse
+//	@Router		/healthz [get]
+func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) error {
+	return writeJSON(w, http.StatusOK, HealthResponse{Status: "ok", Version: s.cfg.Version})
+}
+
+// readyz godoc
+//
+//	@Summary	Readiness: the store and the supervisor are up
+//	@Tags		operations
+//	@Produce	json
+//	@Success	200	{object}	HealthResponse
+//	@Failure	503	{object}	Problem
+//	@Router		/readyz [get]
+func (s *Server) readyz(w http.ResponseWriter, _ *http.Request) error {
+	if s.cfg.Ready != nil {
+		if err := s.cfg.Ready(); err != nil {
+			return apperr.Wrap(err, apperr.Unavailable, "not ready: %v", err)
+		}
+	}
+	return writeJSON(w, http.StatusOK, HealthResponse{Status: "ready", Version: s.cfg.Version})
+}
+
+// HealthResponse is the body of /healthz and /readyz.
+type HealthResponse struct {
+	Status  string `json:"status" example:"ok"`
+	Version string `json:"version" example:"v0.1.0"`
+} // @name HealthResponse

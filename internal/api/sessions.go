@@ -1,0 +1,390 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+	qrcode "github.com/skip2/go-qrcode"
+
+	"github.com/easy-api/easy-api/internal/apperr"
+	"github.com/easy-api/easy-api/internal/session"
+)
+
+// CreateSessionRequest is the body of POST /v1/sessions.
+type CreateSessionRequest struct {
+	ID     string         `json:"id" example:"alice"`
+	Start  *bool          `json:"start,omitempty" example:"true"` // default true
+	Config session.Config `json:"config"`
+} // @name CreateSessionRequest
+
+// SessionList is the body of GET /v1/sessions.
+type SessionList struct {
+	Sessions []session.View `json:"sessions"`
+} // @name SessionList
+
+// QRResponse is the JSON form of GET /v1/sessions/{id}/qr.
+type QRResponse struct {
+	Code      string `json:"code"`
+	Image     string `json:"image" example:"data:image/png;base64,iVBORw0..."`
+	ExpiresAt string `json:"expires_at" example:"2026-11-26T06:00:20Z"`
+	Index     int    `json:"index" example:"1"`
+} // @name QRResponse
+
+// PairingCodeRequest is the body of POST /v1/sessions/{id}/pairing-code.
+type PairingCodeRequest struct {
+	Phone string `json:"phone" example:"15551234567"`
+} // @name PairingCodeRequest
+
+// sessionID reads and validates the {id} path parameter.
+func sessionID(r *http.Request) (string, error) {
+	id := chi.URLParam(r, "id")
+	return id, session.ValidateID(id)
+}
+
+// listSessions godoc
+//
+//	@Summary	List sessions
+//	@Tags		sessions
+//	@Produce	json
+//	@Success	200	{object}	SessionList
+//	@Failure	401	{object}	Problem
+//	@Security	ApiKeyAuth
+//	@Router		/v1/sessions [get]
+func (s *Server) listSessions(w http.ResponseWriter, r *http.Request) error {
+	views, err := s.cfg.Sessions.List(r.Context())
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, SessionList{Sessions: views})
+}
+
+// createSession godoc
+//
+//	@Summary		Create a session (and start it unless start is false)
+//	@Tags			sessions
+//	@Accept			json
+//	@Produce		json
+//	@Param			body	body		CreateSessionRequest	true	"the session"
+//	@Success		201		{object}	session.View
+//	@Failure		400		{object}	Problem
+//	@Failure		409		{object}	Problem	"the id exists"
+//	@Failure		413		{object}	Problem
+//	@Failure		415		{object}	Problem
+//	@Security		ApiKeyAuth
+//	@Router			/v1/sessions [post]
+func (s *Server) createSession(w http.ResponseWriter, r *http.Request) error {
+	var req CreateSessionRequest
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	start := req.Start == nil || *req.Start
+	v, err := s.cfg.Sessions.Create(r.Context(), req.ID, req.Config, start)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/v1/sessions/"+v.ID)
+	return writeJSON(w, http.StatusCreated, v)
+}
+
+// getSession godoc
+//
+//	@Summary	Get a session
+//	@Tags		sessions
+//	@Produce	json
+//	@Param		id	path		string	true	"session id"
+//	@Success	200	{object}	session.View
+//	@Failure	400	{object}	Problem
+//	@Failure	404	{object}	Problem
+//	@Security	ApiKeyAuth
+//	@Router		/v1/sessions/{id} [get]
+func (s *Server) getSession(w http.ResponseWriter, r *http.Request) error {
+	return s.viewOp(w, r, s.cfg.Sessions.Get)
+}
+
+// patchSession godoc
+//
+//	@Summary		Update a session's config (applies at its next start)
+//	@Tags			sessions
+//	@Accept			json
+//	@Produce		json
+//	@Param			id		path		string			true	"session id"
+//	@Param			body	body		session.Config	true	"fields to change"
+//	@Success		200		{object}	session.View
+//	@Failure		400		{object}	Problem
+//	@Failure		404		{object}	Problem
+//	@Security		ApiKeyAuth
+//	@Router			/v1/sessions/{id} [patch]
+func (s *Server) patchSession(w http.ResponseWriter, r *http.Request) error {
+	id, err := sessionID(r)
+	if err != nil {
+		return err
+	}
+	var patch json.RawMessage
+	if err := decodeJSON(r, &patch); err != nil {
+		return err
+	}
+	v, err := s.cfg.Sessions.UpdateConfig(r.Context(), id, func(c *session.Config) error {
+		dec := json.NewDecoder(bytes.NewReader(patch))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(c); err != nil {
+			return jsonError(err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, v)
+}
+
+// deleteSession godoc
+//
+//	@Summary	Delete a session (purge=true also wipes its stored data)
+//	@Tags		sessions
+//	@Param		id		path	string	true	"session id"
+//	@Param		purge	query	bool	false	"wipe the profile folder too"
+//	@Success	204
+//	@Failure	400	{object}	Problem
+//	@Failure	404	{object}	Problem
+//	@Security	ApiKeyAuth
+//	@Router		/v1/sessions/{id} [delete]
+func (s *Server) deleteSession(w http.ResponseWriter, r *http.Request) error {
+	id, err := sessionID(r)
+	if err != nil {
+		return err
+	}
+	purge := false
+	if p := r.URL.Query().Get("purge"); p != "" {
+		if purge, err = strconv.ParseBool(p); err != nil {
+			return apperr.Field("purge", "must be true or false")
+		}
+	}
+	if err := s.cfg.Sessions.Delete(r.Context(), id, purge); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// startSession godoc
+//
+//	@Summary	Start a session (no-op when running; retries a FAILED one)
+//	@Tags		sessions
+//	@Produce	json
+//	@Param		id	path		string	true	"session id"
+//	@Success	200	{object}	session.View
+//	@Failure	400	{object}	Problem
+//	@Failure	404	{object}	Problem
+//	@Security	ApiKeyAuth
+//	@Router		/v1/sessions/{id}/start [post]
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request) error {
+	return s.viewOp(w, r, s.cfg.Sessions.Start)
+}
+
+// stopSession godoc
+//
+//	@Summary	Stop a session gracefully (keeps its stored auth)
+//	@Tags		sessions
+//	@Produce	json
+//	@Param		id	path		string	true	"session id"
+//	@Success	200	{object}	session.View
+//	@Failure	400	{object}	Problem
+//	@Failure	404	{object}	Problem
+//	@Security	ApiKeyAuth
+//	@Router		/v1/sessions/{id}/stop [post]
+func (s *Server) stopSession(w http.ResponseWriter, r *http.Request) error {
+	return s.viewOp(w, r, s.cfg.Sessions.Stop)
+}
+
+// restartSession godoc
+//
+//	@Summary	Restart a session; stored auth resumes it without a QR
+//	@Tags		sessions
+//	@Produce	json
+//	@Param		id	path		string	true	"session id"
+//	@Success	200	{object}	session.View
+//	@Failure	400	{object}	Problem
+//	@Failure	404	{object}	Problem
+//	@Security	ApiKeyAuth
+//	@Router		/v1/sessions/{id}/restart [post]
+func (s *Server) restartSession(w http.ResponseWriter, r *http.Request) error {
+	return s.viewOp(w, r, s.cfg.Sessions.Restart)
+}
+
+// logoutSession godoc
+//
+//	@Summary	Log the session out of its host account; it ends STOPPED with its auth purged
+//	@Tags		sessions
+//	@Produce	json
+//	@Param		id	path		string	true	"session id"
+//	@Success	200	{object}	session.View
+//	@Failure	400	{object}	Problem
+//	@Failure	404	{object}	Problem
+//	@Failure	504	{object}	Problem
+//	@Security	ApiKeyAuth
+//	@Router		/v1/sessions/{id}/logout [post]
+func (s *Server) logoutSession(w http.ResponseWriter, r *http.Request) error {
+	return s.viewOp(w, r, s.cfg.Sessions.Logout)
+}
+
+// viewOp runs a manager operation on {id} and answers with the view.
+func (s *Server) viewOp(w http.ResponseWriter, r *http.Request, op func(ctx context.Context, id string) (session.View, error)) error {
+	id, err := sessionID(r)
+	if err != nil {
+		return err
+	}
+	v, err := op(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, v)
+}
+
+// getQR godoc
+//
+//	@Summary		The QR code to scan: PNG (default), JSON, or raw text
+//	@Description	PNG unless Accept asks for application/json; ?format=raw|json|png overrides Accept. 409 unless the session is SCAN_QR_CODE.
+//	@Tags			sessions
+//	@Produce		png
+//	@Produce		json
+//	@Produce		plain
+//	@Param			id		path		string	true	"session id"
+//	@Param			format	query		string	false	"png, json or raw"	Enums(png, json, raw)
+//	@Success		200		{object}	QRResponse
+//	@Failure		400		{object}	Problem
+//	@Failure		404		{object}	Problem
+//	@Failure		409		{object}	Problem	"not in SCAN_QR_CODE"
+//	@Security		ApiKeyAuth
+//	@Router			/v1/sessions/{id}/qr [get]
+func (s *Server) getQR(w http.ResponseWriter, r *http.Request) error {
+	id, err := sessionID(r)
+	if err != nil {
+		return err
+	}
+	format := r.URL.Query().Get("format")
+	switch format {
+	case "":
+		format = "png"
+		if strings.Contains(r.Header.Get("Accept"), "application/json") {
+			format = "json"
+		}
+	case "png", "json", "raw":
+	default:
+		return apperr.Field("format", "must be png, json or raw")
+	}
+	qr, err := s.cfg.Sessions.QR(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	switch format {
+	case "raw":
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, err := w.Write([]byte(qr.Code))
+		return err
+	case "json":
+		png, err := qrcode.Encode(qr.Code, qrcode.Medium, 256)
+		if err != nil {
+			return err
+		}
+		return writeJSON(w, http.StatusOK, QRResponse{Code: qr.Code, Index: qr.Index,
+			ExpiresAt: qr.ExpiresAt.Format("2006-01-02T15:04:05.000Z07:00"),
+			Image:     "data:image/png;base64," + base64.StdEncoding.EncodeToString(png)})
+	default:
+		png, err := qrcode.Encode(qr.Code, qrcode.Medium, 256)
+		if err != nil {
+			return err
+		}
+		w.Header().Set("Content-Type", "image/png")
+		_, err = w.Write(png)
+		return err
+	}
+}
+
+// pairingCode godoc
+//
+//	@Summary	Get a code to type on the phone instead of scanning the QR
+//	@Tags		sessions
+//	@Accept		json
+//	@Produce	json
+//	@Param		id		path		string				true	"session id"
+//	@Param		body	body		PairingCodeRequest	true	"the host account's phone number"
+//	@Success	200		{object}	session.PairingCodeEvent
+//	@Failure	400		{object}	Problem
+//	@Failure	404		{object}	Problem
+//	@Failure	409		{object}	Problem	"not in SCAN_QR_CODE"
+//	@Failure	504		{object}	Problem
+//	@Security	ApiKeyAuth
+//	@Router		/v1/sessions/{id}/pairing-code [post]
+func (s *Server) pairingCode(w http.ResponseWriter, r *http.Request) error {
+	id, err := sessionID(r)
+	if err != nil {
+		return err
+	}
+	var req PairingCodeRequest
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	pc, err := s.cfg.Sessions.PairingCode(r.Context(), id, req.Phone)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, pc)
+}
+
+// getMe godoc
+//
+//	@Summary	The host account of a linked session
+//	@Tags		sessions
+//	@Produce	json
+//	@Param		id	path		string	true	"session id"
+//	@Success	200	{object}	session.Account
+//	@Failure	400	{object}	Problem
+//	@Failure	404	{object}	Problem
+//	@Failure	409	{object}	Problem	"never linked"
+//	@Security	ApiKeyAuth
+//	@Router		/v1/sessions/{id}/me [get]
+func (s *Server) getMe(w http.ResponseWriter, r *http.Request) error {
+	id, err := sessionID(r)
+	if err != nil {
+		return err
+	}
+	acc, err := s.cfg.Sessions.Me(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, acc)
+}
+
+// screenshot godoc
+//
+//	@Summary	PNG screenshot of a running session's page
+//	@Tags		sessions
+//	@Produce	png
+//	@Param		id	path	string	true	"session id"
+//	@Success	200	{file}	binary
+//	@Failure	400	{object}	Problem
+//	@Failure	404	{object}	Problem
+//	@Failure	409	{object}	Problem	"not running"
+//	@Security	ApiKeyAuth
+//	@Router		/v1/sessions/{id}/screenshot [get]
+func (s *Server) screenshot(w http.ResponseWriter, r *http.Request) error {
+	id, err := sessionID(r)
+	if err != nil {
+		return err
+	}
+	png, err := s.cfg.Sessions.Screenshot(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "image/png")
+	w.Header().Set("Cache-Control", "no-store")
+	_, err = w.Write(png)
+	return err
+}
