@@ -40,6 +40,8 @@ type serveConfig struct {
 	Simulator             bool
 	SimulatorAddr         string
 	Config                string
+	HostResolverRules     string
+	SPKIPins              listFlag
 }
 
 func (c *serveConfig) flags(fs *flag.FlagSet) {
@@ -64,6 +66,8 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.Simulator, "simulator", false, "run the WhatsApp Web simulator in-process and point sessions at it")
 	fs.StringVar(&c.SimulatorAddr, "simulator-addr", "127.0.0.1:7000", "with --simulator: plain-HTTP address of the simulator's control API")
 	fs.StringVar(&c.Config, "config", "", "JSON file of settings (keys are flag names)")
+	fs.StringVar(&c.HostResolverRules, "host-resolver-rules", "", "Chromium --host-resolver-rules, e.g. to serve web.whatsapp.com from an external `easy-api simulator --tls`")
+	fs.Var(&c.SPKIPins, "ignore-cert-spki", "SPKI pin (base64 SHA-256) of a certificate Chromium should accept; repeatable")
 }
 
 // serve runs the server until ctx ends, then shuts down in reverse order of
@@ -101,6 +105,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}()
 
 	bcfg := browser.Config{BrowserPath: c.BrowserPath, WAJS: c.WAJS, CloseTimeout: c.CloseTimeout,
+		HostResolverRules: c.HostResolverRules, SPKIPins: c.SPKIPins,
 		Log: log.With().Str("component", "browser").Logger(), Getenv: getenv}
 	waURL := c.WAURL
 	if c.Simulator {
