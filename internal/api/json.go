@@ -60,7 +60,11 @@ func jsonError(err error) error {
 		if field == "" {
 			field = "body"
 		}
-		return apperr.Field(field, "must be %s, not %s", typ.Type, typ.Value)
+		want := typ.Type.String()
+		if typ.Type.Name() == "Duration" {
+			want = `a duration such as "90s" or a number of seconds`
+		}
+		return apperr.Field(field, "must be %s, not %s", want, typ.Value)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		return apperr.Field(name, "is not a known field")
