@@ -66,7 +66,7 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.Simulator, "simulator", false, "run the WhatsApp Web simulator in-process and point sessions at it")
 	fs.StringVar(&c.SimulatorAddr, "simulator-addr", "127.0.0.1:7000", "with --simulator: plain-HTTP address of the simulator's control API")
 	fs.StringVar(&c.Config, "config", "", "JSON file of settings (keys are flag names)")
-	fs.StringVar(&c.HostResolverRules, "host-resolver-rules", "", "Chromium --host-resolver-rules, e.g. to serve web.whatsapp.com from an external `easy-api simulator --tls`")
+	fs.StringVar(&c.HostResolverRules, "host-resolver-rules", "", "Chromium --host-resolver-rules, e.g. to serve web.whatsapp.com from an external easy-api simulator --tls")
 	fs.Var(&c.SPKIPins, "ignore-cert-spki", "SPKI pin (base64 SHA-256) of a certificate Chromium should accept; repeatable")
 }
 
@@ -178,7 +178,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 
 // bootSession creates (or starts) the --session-id session.
 func bootSession(ctx context.Context, mgr *session.Manager, id string) error {
-	_, err := mgr.Create(ctx, id, session.Config{}, true)
+	_, err := mgr.Create(ctx, id, mgr.Defaults(), true)
 	if err == nil {
 		return nil
 	}

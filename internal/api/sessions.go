@@ -79,7 +79,9 @@ func (s *Server) listSessions(w http.ResponseWriter, r *http.Request) error {
 //	@Security		ApiKeyAuth
 //	@Router			/v1/sessions [post]
 func (s *Server) createSession(w http.ResponseWriter, r *http.Request) error {
-	var req CreateSessionRequest
+	// Fields the client leaves out keep the server's defaults; an explicit 0
+	// (e.g. "qr_timeout": 0 for never) stays 0.
+	req := CreateSessionRequest{Config: s.cfg.Sessions.Defaults()}
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}

@@ -148,6 +148,10 @@ func (m *Manager) view(rec Record, s *sess) View {
 		Config: rec.Config, Me: rec.Me, CreatedAt: rec.CreatedAt, UpdatedAt: rec.UpdatedAt}
 }
 
+// Defaults returns the config a new session gets for every field its
+// creator leaves out.
+func (m *Manager) Defaults() Config { return m.cfg.Defaults.withDefaults(Config{}) }
+
 // Create registers a session and, when start is true, starts it.
 func (m *Manager) Create(ctx context.Context, id string, cfg Config, start bool) (View, error) {
 	if err := ValidateID(id); err != nil {
