@@ -34,7 +34,7 @@ type sim struct {
 	rules string
 }
 
-func startSim(t *testing.T, cfg wasim.Config) *sim {
+func startSim(t testing.TB, cfg wasim.Config) *sim {
 	t.Helper()
 	cert, pin, err := wasim.SelfSignedCert("web.whatsapp.com", "127.0.0.1")
 	if err != nil {
@@ -54,12 +54,12 @@ func startSim(t *testing.T, cfg wasim.Config) *sim {
 
 // fastSim is a simulator whose QR codes live long enough to scan but whose
 // sync is quick.
-func fastSim(t *testing.T) *sim {
+func fastSim(t testing.TB) *sim {
 	return startSim(t, wasim.Config{QRFirst: 5 * time.Second, QRInterval: 5 * time.Second, QRMax: 6, SyncDelay: 50 * time.Millisecond})
 }
 
 // control calls the simulator's control API.
-func (s *sim) control(t *testing.T, method, path string, body any) (int, []byte) {
+func (s *sim) control(t testing.TB, method, path string, body any) (int, []byte) {
 	t.Helper()
 	return do(t, s.ts.Client(), method, s.ts.URL+path, "", body)
 }
@@ -90,7 +90,7 @@ func (l *recordingLauncher) page(id string) *browser.Page {
 
 // server is one easy-api instance: store, browsers, sessions and HTTP API.
 type server struct {
-	t        *testing.T
+	t        testing.TB
 	dir      string
 	store    *store.Store
 	mgr      *session.Manager
@@ -110,7 +110,7 @@ type serverOpts struct {
 	restart  session.RestartPolicy
 }
 
-func startServer(t *testing.T, dir string, s *sim, o serverOpts) *server {
+func startServer(t testing.TB, dir string, s *sim, o serverOpts) *server {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, store.Config{Dir: filepath.Join(dir, "easy-api-store"), Log: zerolog.Nop()})
@@ -220,7 +220,7 @@ func (s *server) link(sm *sim, id, phone string) session.View {
 	return s.wait(id, session.StatusWorking)
 }
 
-func do(t *testing.T, c *http.Client, method, url, accept string, body any) (int, []byte) {
+func do(t testing.TB, c *http.Client, method, url, accept string, body any) (int, []byte) {
 	t.Helper()
 	var rd io.Reader
 	if body != nil {
@@ -249,7 +249,7 @@ func do(t *testing.T, c *http.Client, method, url, accept string, body any) (int
 	return resp.StatusCode, b
 }
 
-func mustJSON(t *testing.T, b []byte, v any) {
+func mustJSON(t testing.TB, b []byte, v any) {
 	t.Helper()
 	if err := json.Unmarshal(b, v); err != nil {
 		t.Fatalf("decode %s: %v", b, err)
@@ -257,7 +257,7 @@ func mustJSON(t *testing.T, b []byte, v any) {
 }
 
 // testLog logs to the test output at warn level (debug with EASY_API_TEST_DEBUG=1).
-func testLog(t *testing.T, component string) zerolog.Logger {
+func testLog(t testing.TB, component string) zerolog.Logger {
 	lvl := zerolog.WarnLevel
 	if os.Getenv("EASY_API_TEST_DEBUG") != "" {
 		lvl = zerolog.DebugLevel

@@ -39,7 +39,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func testDir(t *testing.T) string {
+func testDir(t testing.TB) string {
 	d, err := os.MkdirTemp(dataRoot, strings.ReplaceAll(t.Name(), "/", "_")+"-")
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,162 @@
+package wasim
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// account is a phone (a WhatsApp account) and the devices it linked. The
+// Server's mutex guards every field.
+type account struct {
+	phone   string
+	name    string
+	devices []*device
+	next    int // device number of the next link
+}
+
+// device is one linked companion device: a browser profile holding its
+// credentials. A logged-out device stays listed so its next resume is refused.
+type device struct {
+	id        string // phone:n, like WhatsApp's device JIDs
+	secret    string
+	acct      *account
+	linkedAt  time.Time
+	loggedOut bool
+	page      *page // the page connected with this device's credentials, if any
+}
+
+// platform is what the simulated phone reports itself as.
+const platform = "android"
+
+func (a *account) wid() string { return a.phone + "@c.us" }
+
+// normalizePhone strips the punctuation people type in phone numbers and
+// reports whether what is left is 6 to 15 digits (E.164 without the '+').
+func normalizePhone(s string) (string, bool) {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case r == '+' || r == ' ' || r == '-' || r == '(' || r == ')' || r == '.':
+		default:
+			return "", false
+		}
+	}
+	d := b.String()
+	return d, len(d) >= 6 && len(d) <= 15
+}
+
+// accountLocked returns the account of phone, creating it, and sets its name
+// when name is not empty. s.mu must be held.
+func (s *Server) accountLocked(phone, name string) *account {
+	a := s.accounts[phone]
+	if a == nil {
+		a = &account{phone: phone, name: "Sim " + phone[len(phone)-4:], next: 1}
+		s.accounts[phone] = a
+	}
+	if name != "" {
+		a.name = name
+	}
+	return a
+}
+
+// findDeviceLocked returns the device with id, or nil. s.mu must be held.
+func (s *Server) findDeviceLocked(id string) *device {
+	phone, _, ok := strings.Cut(id, ":")
+	if !ok {
+		return nil
+	}
+	if a := s.accounts[phone]; a != nil {
+		for _, d := range a.devices {
+			if d.id == id {
+				return d
+			}
+		}
+	}
+	return nil
+}
+
+// checkResume reports why creds may not resume, or "" when they may.
+func checkResume(d *device, creds *pageCreds) string {
+	if d == nil || subtle.ConstantTimeCompare([]byte(d.secret), []byte(creds.Secret)) != 1 {
+		return reasonUnknownDevice
+	}
+	if d.loggedOut {
+		return reasonDeviceRemoved
+	}
+	return ""
+}
+
+// DeviceInfo describes one linked device in GET /__sim/devices.
+type DeviceInfo struct {
+	ID        string    `json:"id"`
+	LinkedAt  time.Time `json:"linked_at"`
+	Connected bool      `json:"connected"`
+	LoggedOut bool      `json:"logged_out"`
+}
+
+// AccountInfo describes one simulated phone in GET /__sim/devices.
+type AccountInfo struct {
+	Phone    string       `json:"phone"`
+	Wid      string       `json:"wid"`
+	Name     string       `json:"name"`
+	Legacy   bool         `json:"legacy"`
+	Online   bool         `json:"online"`
+	Platform string       `json:"platform"`
+	Devices  []DeviceInfo `json:"devices"`
+}
+
+// Accounts returns every simulated phone that linked a device, sorted by phone.
+func (s *Server) Accounts() []AccountInfo {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]AccountInfo, 0, len(s.accounts))
+	for _, a := range s.accounts {
+		ai := AccountInfo{Phone: a.phone, Wid: a.wid(), Name: a.name, Online: true,
+			Platform: platform, Devices: make([]DeviceInfo, 0, len(a.devices))}
+		for _, d := range a.devices {
+			ai.Devices = append(ai.Devices, DeviceInfo{ID: d.id, LinkedAt: d.linkedAt,
+				Connected: d.page != nil, LoggedOut: d.loggedOut})
+		}
+		out = append(out, ai)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Phone < out[j].Phone })
+	return out
+}
+
+// randomString returns n random bytes encoded with enc.
+func randomString(n int, enc *base64.Encoding) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return enc.EncodeToString(b)
+}
+
+// newRef returns a fresh QR ref shaped like WhatsApp's ("2@" + base64).
+func newRef() string { return "2@" + randomString(45, base64.StdEncoding) }
+
+// pairAlphabet is the character set of pairing codes.
+const pairAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+// newPairCode returns 8 random characters of pairAlphabet.
+func newPairCode() string {
+	b := make([]byte, 8)
+	rand.Read(b)
+	for i := range b {
+		// 256 % 36 != 0 leaves a tiny bias; irrelevant for a simulator.
+		b[i] = pairAlphabet[int(b[i])%len(pairAlphabet)]
+	}
+	return string(b)
+}
+
+// normalizePairCode accepts a code as people type it ("abcd-1234").
+func normalizePairCode(s string) string {
+	return strings.ToUpper(strings.NewReplacer("-", "", " ", "").Replace(s))
+}
+
+func deviceID(a *account) string { return fmt.Sprintf("%s:%d", a.phone, a.next) }

@@ -1,0 +1,126 @@
+package wasim
+
+import (
+	"net/http"
+
+	"github.com/easy-api/easy-api/internal/apperr"
+)
+
+// routes is every route of the simulator, as a table.
+func (s *Server) routes() *http.ServeMux {
+	m := http.NewServeMux()
+
+	// The fake web.whatsapp.com.
+	m.HandleFunc("GET /{$}", s.serveIndex)
+	m.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
+	m.HandleFunc("GET /__page/ws", s.servePageWS)
+	m.HandleFunc("GET /__page/qr.png", s.serveQRImage)
+	m.Handle("GET /__page/assets/", s.serveAssets())
+
+	// The phone/control API (DESIGN §5).
+	m.Handle("/__sim/healthz", s.api(http.MethodGet, s.healthz))
+	m.Handle("/__sim/qr", s.api(http.MethodGet, s.qr))
+	m.Handle("/__sim/scan", s.api(http.MethodPost, s.scan))
+	m.Handle("/__sim/pair", s.api(http.MethodPost, s.pair))
+	m.Handle("/__sim/logout", s.api(http.MethodPost, s.logout))
+	m.Handle("/__sim/devices", s.api(http.MethodGet, s.devices))
+	// Planned (messaging and legacy issues), each backed by a Server method
+	// like Scan: POST /__sim/messages {phone, from, text}, GET
+	// /__sim/outbox?phone=, POST /__sim/phone-online {phone, online}.
+	m.HandleFunc("/__sim/", func(w http.ResponseWriter, r *http.Request) {
+		s.writeProblem(w, r, apperr.E(codeRouteNotFound, "no simulator route %s", r.URL.Path))
+	})
+	return m
+}
+
+func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) error {
+	s.mu.Lock()
+	n := len(s.pages)
+	s.mu.Unlock()
+	return writeJSON(w, map[string]any{"status": "ok", "pages": n})
+}
+
+// qrResponse is the body of GET /__sim/qr.
+type qrResponse struct {
+	Pages []QRCode `json:"pages"`
+}
+
+func (s *Server) qr(w http.ResponseWriter, _ *http.Request) error {
+	return writeJSON(w, qrResponse{Pages: s.QRCodes()})
+}
+
+// scanRequest is the body of POST /__sim/scan.
+type scanRequest struct {
+	Code   string `json:"code"`
+	Phone  string `json:"phone"`
+	Name   string `json:"name"`
+	Legacy bool   `json:"legacy"`
+}
+
+func (s *Server) scan(w http.ResponseWriter, r *http.Request) error {
+	var req scanRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if err := required("code", req.Code, "phone", req.Phone); err != nil {
+		return err
+	}
+	if req.Legacy {
+		return apperr.E(CodeNotImplemented, "legacy accounts are not simulated yet")
+	}
+	l, err := s.Scan(req.Code, req.Phone, req.Name)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, l)
+}
+
+// pairRequest is the body of POST /__sim/pair.
+type pairRequest struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+}
+
+func (s *Server) pair(w http.ResponseWriter, r *http.Request) error {
+	var req pairRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if err := required("code", req.Code); err != nil {
+		return err
+	}
+	l, err := s.Pair(req.Code, req.Name)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, l)
+}
+
+// logoutRequest is the body of POST /__sim/logout.
+type logoutRequest struct {
+	Phone string `json:"phone"`
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
+	var req logoutRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if err := required("phone", req.Phone); err != nil {
+		return err
+	}
+	res, err := s.Logout(req.Phone)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, res)
+}
+
+// devicesResponse is the body of GET /__sim/devices.
+type devicesResponse struct {
+	Accounts []AccountInfo `json:"accounts"`
+}
+
+func (s *Server) devices(w http.ResponseWriter, _ *http.Request) error {
+	return writeJSON(w, devicesResponse{Accounts: s.Accounts()})
+}

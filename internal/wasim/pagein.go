@@ -1,0 +1,109 @@
+package wasim
+
+import (
+	"fmt"
+	"time"
+)
+
+// onPageMessage acts on one message from p. An error means the page broke
+// the protocol; the caller then closes the page.
+func (s *Server) onPageMessage(p *page, m inMsg) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p.phase == phaseGone {
+		return nil
+	}
+	switch m.T {
+	case msgHello:
+		return s.onHelloLocked(p, m)
+	case msgStored:
+		if p.phase == phaseSyncing && p.awaitStored {
+			p.awaitStored = false
+			s.setDueLocked(p, time.Now().Add(s.cfg.SyncDelay))
+		}
+	case msgRefresh:
+		if p.phase == phaseIdle || p.phase == phaseQR {
+			s.showRefLocked(p, 1)
+		}
+		s.replyLocked(p, m.ID, "", nil)
+	case msgPairCode:
+		code, err := s.pairCodeLocked(p, m.Phone)
+		s.replyLocked(p, m.ID, code, err)
+	case msgLogout:
+		if d := p.dev; d != nil {
+			d.loggedOut, d.page, p.dev = true, nil, nil
+			s.log.Info().Str("page", p.id).Str("device", d.id).Msg("device logged out by the page")
+		}
+		// The page purges its storage and reloads; until its channel drops
+		// it is like a page that never said hello.
+		s.clearQRLocked(p)
+		s.clearPairLocked(p)
+		p.phase = phaseHello
+		s.setDueLocked(p, time.Time{})
+		s.replyLocked(p, m.ID, "", nil)
+	default:
+		return fmt.Errorf("unknown message type %q", m.T)
+	}
+	return nil
+}
+
+// onHelloLocked resumes p from its stored credentials or starts its first
+// run of QR refs. s.mu must be held.
+func (s *Server) onHelloLocked(p *page, m inMsg) error {
+	if p.phase != phaseHello {
+		return fmt.Errorf("hello in phase %d", p.phase)
+	}
+	if err := m.Keys.validate(); err != nil {
+		return err
+	}
+	p.keys = *m.Keys
+	if m.Creds == nil {
+		s.showRefLocked(p, 1)
+		return nil
+	}
+	d := s.findDeviceLocked(m.Creds.DeviceID)
+	if reason := checkResume(d, m.Creds); reason != "" {
+		s.log.Info().Str("page", p.id).Str("device", m.Creds.DeviceID).Str("reason", reason).
+			Msg("resume refused")
+		// The page purges its storage and says hello again without creds.
+		s.sendLocked(p, outMsg{T: msgRefused, Reason: reason})
+		return nil
+	}
+	if old := d.page; old != nil && old != p {
+		// The same profile opened twice (a copied profile): the newest wins.
+		old.dev = nil
+	}
+	d.page, p.dev, p.phase = p, d, phaseSyncing
+	s.setDueLocked(p, time.Now().Add(s.cfg.SyncDelay))
+	s.sendLocked(p, outMsg{T: msgResumed, Wid: d.acct.wid(), PushName: d.acct.name, Platform: platform})
+	s.log.Info().Str("page", p.id).Str("device", d.id).Msg("device resumed")
+	return nil
+}
+
+// pairCodeLocked hands p a fresh pairing code bound to phone, replacing the
+// one it had. s.mu must be held.
+func (s *Server) pairCodeLocked(p *page, phone string) (string, error) {
+	if p.phase != phaseQR && p.phase != phaseIdle {
+		return "", fmt.Errorf("cannot_get_code_for_already_authenticated")
+	}
+	phone, ok := normalizePhone(phone)
+	if !ok {
+		return "", fmt.Errorf("send_the_phone_number_to_connect: phone must be 6 to 15 digits")
+	}
+	s.clearPairLocked(p)
+	code := newPairCode()
+	for s.pairCodes[code] != nil {
+		code = newPairCode()
+	}
+	p.pairCode, p.pairPhone = code, phone
+	s.pairCodes[code] = p
+	return code, nil
+}
+
+func (s *Server) replyLocked(p *page, id int, code string, err error) {
+	r := outMsg{T: msgReply, ID: id, OK: err == nil, Code: code}
+	if err != nil {
+		r.Error = err.Error()
+	}
+	s.sendLocked(p, r)
+}

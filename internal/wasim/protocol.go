@@ -1,0 +1,110 @@
+package wasim
+
+import (
+	"errors"
+	"regexp"
+	"time"
+)
+
+// The page channel is one WebSocket per open page carrying JSON text frames,
+// one message each. Messages are small flat objects whose "t" names the type;
+// a page request carries an "id" that the server's "reply" echoes.
+//
+// page → server:
+//
+//	hello     {keys, creds?}   first message, and again after a refused resume
+//	stored    {}               the credentials of "linked" are in the profile
+//	refresh   {id}             WPP.conn.refreshQR
+//	pair_code {id, phone}      WPP.conn.genLinkDeviceCodeForPhoneNumber
+//	logout    {id}             WPP.conn.logout
+//
+// server → page:
+//
+//	qr       {ref, index, expires_at}           show this ref
+//	idle     {}                                 the run is over: "click to reload"
+//	linked   {creds, wid, push_name, method}    a phone scanned or paired: store and sync
+//	resumed  {wid, push_name}                   stored credentials accepted: sync
+//	refused  {reason}                           stored credentials rejected: purge, hello again
+//	main     {}                                 syncing done
+//	logout   {reason}                           the phone logged this device out
+//	reply    {id, ok, code?, error?}            answer to a request
+//
+// Messaging (incoming messages, sends, acks) will add "message", "send" and
+// "ack" types here.
+const (
+	msgHello    = "hello"
+	msgStored   = "stored"
+	msgRefresh  = "refresh"
+	msgPairCode = "pair_code"
+	msgLogout   = "logout"
+
+	msgQR      = "qr"
+	msgIdle    = "idle"
+	msgLinked  = "linked"
+	msgResumed = "resumed"
+	msgRefused = "refused"
+	msgMain    = "main"
+	msgReply   = "reply"
+)
+
+// Logout and refusal reasons the page reports as conn.logout_reason.
+const (
+	reasonDeviceRemoved = "device_removed" // the phone unlinked this device
+	reasonUnknownDevice = "unknown_device" // stored credentials match no device
+)
+
+// pageKeys are the public keys a page generated for its AuthCode. The server
+// only echoes them into the full QR code.
+type pageKeys struct {
+	Static   string `json:"static"`
+	Identity string `json:"identity"`
+	Secret   string `json:"secret"`
+}
+
+var keyPattern = regexp.MustCompile(`^[A-Za-z0-9+/=_-]{1,128}$`)
+
+func (k *pageKeys) validate() error {
+	if k == nil {
+		return errors.New("hello without keys")
+	}
+	for _, v := range []string{k.Static, k.Identity, k.Secret} {
+		if !keyPattern.MatchString(v) {
+			return errors.New("hello with a malformed key")
+		}
+	}
+	return nil
+}
+
+// pageCreds are what a linked page stores in its profile and presents on
+// resume.
+type pageCreds struct {
+	DeviceID string `json:"device_id"`
+	Secret   string `json:"secret"`
+}
+
+// inMsg is a message from a page.
+type inMsg struct {
+	T     string     `json:"t"`
+	ID    int        `json:"id,omitempty"`
+	Keys  *pageKeys  `json:"keys,omitempty"`
+	Creds *pageCreds `json:"creds,omitempty"`
+	Phone string     `json:"phone,omitempty"`
+}
+
+// outMsg is a message to a page; each type uses the fields listed above.
+type outMsg struct {
+	T         string     `json:"t"`
+	ID        int        `json:"id,omitempty"`
+	Ref       string     `json:"ref,omitempty"`
+	Index     int        `json:"index,omitempty"`
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	Creds     *pageCreds `json:"creds,omitempty"`
+	Wid       string     `json:"wid,omitempty"`
+	PushName  string     `json:"push_name,omitempty"`
+	Platform  string     `json:"platform,omitempty"`
+	Method    string     `json:"method,omitempty"`
+	Reason    string     `json:"reason,omitempty"`
+	OK        bool       `json:"ok,omitempty"`
+	Code      string     `json:"code,omitempty"`
+	Error     string     `json:"error,omitempty"`
+}

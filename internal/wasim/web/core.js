@@ -1,0 +1,215 @@
+// core.js: the simulated WhatsApp Web client. It keeps the device
+// credentials in the profile (IndexedDB 'wawc' and localStorage), talks to the
+// simulator over the page channel (/__page/ws) and drives the state that
+// wpp.js exposes.
+(() => {
+  'use strict';
+  const sim = window.__wasim;
+  if (!sim) return;
+  const st = sim.state;
+  const { emit, setMode, setInfo } = sim;
+
+  // --- storage: the profile holds the auth, as the real site's does -------
+
+  const DB = 'wawc', STORE = 'user', KEY = 'creds';
+  const LS_WID = 'last-wid-md';          // "15551234567:1@c.us", JSON-quoted like WhatsApp's
+  const LS_CREDS = 'WASimDeviceCreds';   // mirror of the IndexedDB record
+
+  function openDB() {
+    return new Promise((resolve, reject) => {
+      const req = indexedDB.open(DB, 1);
+      req.onupgradeneeded = () => req.result.createObjectStore(STORE);
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+  }
+  async function withStore(mode, fn) {
+    const db = await openDB();
+    try {
+      return await new Promise((resolve, reject) => {
+        const tx = db.transaction(STORE, mode);
+        const req = fn(tx.objectStore(STORE));
+        tx.oncomplete = () => resolve(req.result);
+        tx.onerror = tx.onabort = () => reject(tx.error);
+      });
+    } finally {
+      db.close();
+    }
+  }
+  const valid = (c) => !!c && typeof c.device_id === 'string' && typeof c.secret === 'string';
+
+  async function loadCreds() {
+    try {
+      const c = await withStore('readonly', (s) => s.get(KEY));
+      if (valid(c)) return c;
+    } catch (e) { console.warn('wasim: IndexedDB read failed', e); }
+    try {
+      const c = JSON.parse(localStorage.getItem(LS_CREDS) || 'null');
+      if (valid(c)) return c;
+    } catch (e) { /* a corrupt mirror is no credentials */ }
+    return null;
+  }
+  async function saveCreds(c) {
+    await withStore('readwrite', (s) => s.put(c, KEY));
+    localStorage.setItem(LS_CREDS, JSON.stringify(c));
+    localStorage.setItem(LS_WID, JSON.stringify(c.device_id + '@c.us'));
+  }
+  async function purge() {
+    localStorage.clear();
+    await new Promise((resolve) => {
+      const req = indexedDB.deleteDatabase(DB);
+      req.onsuccess = req.onerror = req.onblocked = () => resolve();
+    });
+  }
+
+  // --- the page channel ----------------------------------------------------
+
+  let ws = null, seq = 0, retries = 0, leaving = false;
+  let queue = Promise.resolve();
+  const pending = new Map();
+
+  function send(m) {
+    if (!ws || ws.readyState !== WebSocket.OPEN) return false;
+    ws.send(JSON.stringify(m));
+    return true;
+  }
+  sim.request = (m) => new Promise((resolve, reject) => {
+    const id = ++seq;
+    if (!send({ ...m, id })) { reject(new sim.WPPError('offline', 'not connected to WhatsApp')); return; }
+    pending.set(id, { resolve, reject });
+  });
+
+  function hello() {
+    const m = { t: 'hello', keys: st.keys };
+    if (st.creds) m.creds = { device_id: st.creds.device_id, secret: st.creds.secret };
+    send(m);
+  }
+
+  function connect() {
+    const scheme = location.protocol === 'https:' ? 'wss://' : 'ws://';
+    ws = new WebSocket(scheme + location.host + '/__page/ws');
+    ws.onopen = () => {
+      retries = 0;
+      st.online = true;
+      if (st.creds) setInfo('RESUMING');
+      hello();
+    };
+    ws.onmessage = (ev) => {
+      let m;
+      try { m = JSON.parse(ev.data); } catch (e) { return; }
+      // One message at a time: storage writes finish before the next step.
+      queue = queue.then(() => handle(m)).catch((e) => console.error('wasim: handling', m.t, e));
+    };
+    ws.onclose = () => {
+      st.online = false;
+      for (const p of pending.values()) p.reject(new sim.WPPError('offline', 'connection lost'));
+      pending.clear();
+      if (leaving) return;
+      st.ref = null;
+      setInfo('CONNECTING');
+      const delay = Math.min(10000, 500 * 2 ** retries++);
+      setTimeout(connect, delay);
+    };
+  }
+
+  function leave() {
+    leaving = true;
+    // Listeners run as microtasks; they all finish before this task.
+    setTimeout(() => location.replace('/?post_logout=1'), 0);
+  }
+
+  async function handle(m) {
+    switch (m.t) {
+      case 'qr':
+        st.ref = m.ref; st.refIndex = m.index; st.idle = false;
+        setInfo('NORMAL');
+        setMode('QR');
+        emit('conn.auth_code_change', sim.authCode());
+        break;
+      case 'idle':
+        st.ref = null; st.idle = true;
+        emit('conn.auth_code_change', null);
+        emit('conn.qrcode_idle');
+        break;
+      case 'linked': {
+        const c = { ...m.creds, wid: m.wid, push_name: m.push_name, platform: m.platform };
+        await saveCreds(c);
+        st.creds = c; st.ref = null; st.idle = false; st.pairing = null; st.authMethod = m.method;
+        emit('conn.auth_code_change', null);
+        emit('conn.authenticated');
+        setMode('SYNCING');
+        setInfo('SYNCING');
+        send({ t: 'stored' });
+        break;
+      }
+      case 'resumed':
+        if (st.creds && (st.creds.push_name !== m.push_name)) {
+          st.creds = { ...st.creds, push_name: m.push_name };
+          await saveCreds(st.creds);
+        }
+        setMode('SYNCING');
+        setInfo('SYNCING');
+        break;
+      case 'refused':
+        // WhatsApp rejected the stored auth: forget it and link again.
+        await purge();
+        st.creds = null;
+        emit('conn.require_auth');
+        setInfo('OPENING');
+        hello();
+        break;
+      case 'main':
+        st.mainLoaded = true; st.mainReady = true;
+        setMode('MAIN');
+        setInfo('NORMAL');
+        emit('conn.main_loaded');
+        emit('conn.main_ready');
+        break;
+      case 'logout':
+        await purge();
+        st.creds = null;
+        emit('conn.logout_reason', m.reason);
+        emit('conn.logout');
+        leave();
+        break;
+      case 'reply': {
+        const p = pending.get(m.id);
+        if (!p) break;
+        pending.delete(m.id);
+        if (m.ok) { p.resolve(m); break; }
+        const [code, ...rest] = String(m.error || 'error').split(': ');
+        p.reject(new sim.WPPError(code, rest.join(': ') || code));
+        break;
+      }
+      default:
+        console.warn('wasim: unknown message', m.t);
+    }
+  }
+
+  // WPP.conn.logout: unlink this device, forget it and start over.
+  sim.logout = async () => {
+    if (st.creds) {
+      try { await sim.request({ t: 'logout' }); } catch (e) { console.warn('wasim: logout', e); }
+    }
+    await purge();
+    st.creds = null;
+    emit('conn.logout');
+    leave();
+    return true;
+  };
+
+  function randomKey() {
+    const b = new Uint8Array(32);
+    crypto.getRandomValues(b);
+    return btoa(String.fromCharCode(...b));
+  }
+
+  async function boot() {
+    st.keys = { static: randomKey(), identity: randomKey(), secret: randomKey() };
+    st.creds = await loadCreds();
+    if (st.creds) st.info = 'RESUMING';
+    sim.markReady();
+    connect();
+  }
+  boot();
+})();
