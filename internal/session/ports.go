@@ -13,7 +13,8 @@ type Launcher interface {
 	// Launch starts a browser on spec.ProfileDir, installs the bridge and
 	// navigates to spec.URL. It returns once navigation was issued; progress
 	// then arrives on Page.Events. A launch that cannot work (no binary, no
-	// display) returns an error wrapping ErrNoBrowser or ErrNoDisplay.
+	// display) returns an error wrapping ErrNoBrowser or ErrNoDisplay. ctx
+	// bounds the page's whole life: when it ends the browser is closed.
 	Launch(ctx context.Context, spec LaunchSpec) (Page, error)
 }
 
@@ -61,7 +62,7 @@ const (
 	BridgeQR            = "qr"            // {code} or null
 	BridgeQRIdle        = "qr_idle"       // {}
 	BridgePairingCode   = "pairing_code"  // {code}
-	BridgeAuthenticated = "authenticated" // {}
+	BridgeAuthenticated = "authenticated" // {method: "qr" | "pairing"}
 	BridgeReady         = "ready"         // Account
 	BridgeLogout        = "logout"        // {reason}
 	BridgeMessage       = "message"
@@ -71,7 +72,7 @@ const (
 
 // BridgeStateData is the payload of a "state" bridge event.
 type BridgeStateData struct {
-	Phase         string `json:"phase"` // loading, qr, syncing, ready
+	Phase         string `json:"phase"` // loading, qr, resuming, syncing, ready
 	Authenticated bool   `json:"authenticated"`
 	StreamMode    string `json:"stream_mode"`
 	Percent       int    `json:"percent"`
