@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -10,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -42,6 +45,7 @@ type serveConfig struct {
 	Config                string
 	HostResolverRules     string
 	SPKIPins              listFlag
+	SessionData           string
 }
 
 func (c *serveConfig) flags(fs *flag.FlagSet) {
@@ -67,6 +71,7 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.SimulatorAddr, "simulator-addr", "127.0.0.1:7000", "with --simulator: plain-HTTP address of the simulator's control API")
 	fs.StringVar(&c.Config, "config", "", "JSON file of settings (keys are flag names)")
 	fs.StringVar(&c.HostResolverRules, "host-resolver-rules", "", "Chromium --host-resolver-rules, e.g. to serve web.whatsapp.com from an external easy-api simulator --tls")
+	fs.StringVar(&c.SessionData, "session-data", "", "seed a session at boot from a session data file: a path, or the file's content in base64 (restored only when the session has no profile yet)")
 	fs.Var(&c.SPKIPins, "ignore-cert-spki", "SPKI pin (base64 SHA-256) of a certificate Chromium should accept; repeatable")
 }
 
@@ -118,13 +123,17 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		waURL = "https://web.whatsapp.com/"
 	}
 
+	snaps, err := st.Snapshots(ctx)
+	if err != nil {
+		return err
+	}
 	var pub session.Publisher
 	if c.SessionID != "" {
 		pub = &terminal{next: pub, id: c.SessionID, out: stdout}
 	}
 	relink := c.RelinkOnLogout
 	mgr := session.NewManager(session.ManagerConfig{
-		Registry: st.Sessions(), Launcher: browser.New(bcfg), Publisher: pub, DataPath: dataPath, URL: waURL,
+		Registry: st.Sessions(), Launcher: browser.New(bcfg), Publisher: pub, Snapshots: snaps, DataPath: dataPath, URL: waURL,
 		Defaults:              session.Config{Headful: c.Headful, AuthTimeout: session.Duration(c.AuthTimeout), QRTimeout: session.Duration(c.QRTimeout), QRMax: c.QRMax, RelinkOnLogout: &relink},
 		MaxConcurrentLaunches: c.MaxConcurrentLaunches, CloseTimeout: c.CloseTimeout,
 		Log: log.With().Str("component", "sessions").Logger(),
@@ -155,6 +164,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	go func() { herr <- srv.Serve(ln) }()
 	log.Info().Str("addr", "http://"+ln.Addr().String()).Str("data", dataPath).Str("version", version).Msg("easy-api listening")
 
+	if c.SessionData != "" {
+		if err := seedSession(ctx, mgr, dataPath, c.SessionData); err != nil {
+			return fmt.Errorf("--session-data: %w", err)
+		}
+	}
 	if c.SessionID != "" {
 		if err := bootSession(ctx, mgr, c.SessionID); err != nil {
 			log.Error().Err(err).Str("session", c.SessionID).Msg("--session-id")
@@ -186,6 +200,26 @@ func bootSession(ctx context.Context, mgr *session.Manager, id string) error {
 		return err
 	}
 	_, err = mgr.Start(ctx, id)
+	return err
+}
+
+// seedSession imports a session data file given as a path or as base64, as
+// open-wa lets containers do, unless that session already has a profile.
+func seedSession(ctx context.Context, mgr *session.Manager, dataPath, v string) error {
+	b, err := os.ReadFile(v)
+	if err != nil {
+		if b, err = base64.StdEncoding.DecodeString(strings.TrimSpace(v)); err != nil {
+			return errors.New("neither a readable file nor base64")
+		}
+	}
+	var head struct{ Session string }
+	if err := json.Unmarshal(b, &head); err != nil || session.ValidateID(head.Session) != nil {
+		return errors.New("not a session data file (no valid \"session\")")
+	}
+	if _, err := os.Stat(session.ProfileDir(dataPath, head.Session)); err == nil {
+		return nil // already restored on an earlier boot
+	}
+	_, err = mgr.ImportData(ctx, head.Session, b)
 	return err
 }
 

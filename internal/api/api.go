@@ -35,6 +35,8 @@ type Config struct {
 	Log     zerolog.Logger
 	// MaxBodyBytes bounds JSON request bodies; default 1 MiB.
 	MaxBodyBytes int64
+	// MaxDataBytes bounds an imported session data file; default 64 MiB.
+	MaxDataBytes int64
 }
 
 // Server is the HTTP handler of easy-api.
@@ -49,6 +51,9 @@ func New(cfg Config) *Server {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = 1 << 20
 	}
+	if cfg.MaxDataBytes <= 0 {
+		cfg.MaxDataBytes = 64 << 20
+	}
 	s := &Server{cfg: cfg, log: cfg.Log}
 	s.router = s.routes()
 	return s
@@ -62,7 +67,9 @@ func (s *Server) Router() chi.Router { return s.router }
 
 func (s *Server) routes() chi.Router {
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, s.logRequests, s.recoverer, s.limitBody)
+	// Every body is bounded by the largest limit; routes tighten it.
+	r.Use(middleware.RequestID, s.logRequests, s.recoverer, s.limitBody(max(s.cfg.MaxBodyBytes, s.cfg.MaxDataBytes)))
+	jsonBody := s.limitBody(s.cfg.MaxBodyBytes)
 	r.NotFound(s.wrap(func(http.ResponseWriter, *http.Request) error {
 		return apperr.E(apperr.NotFound, "no route here; see /openapi.json")
 	}))
@@ -75,19 +82,21 @@ func (s *Server) routes() chi.Router {
 
 	r.Route("/v1/sessions", func(r chi.Router) {
 		r.Get("/", s.wrap(s.listSessions))
-		r.Post("/", s.wrap(s.createSession))
+		r.With(jsonBody).Post("/", s.wrap(s.createSession))
 		r.Route("/{id}", func(r chi.Router) {
 			r.Get("/", s.wrap(s.getSession))
-			r.Patch("/", s.wrap(s.patchSession))
+			r.With(jsonBody).Patch("/", s.wrap(s.patchSession))
 			r.Delete("/", s.wrap(s.deleteSession))
 			r.Post("/start", s.wrap(s.startSession))
 			r.Post("/stop", s.wrap(s.stopSession))
 			r.Post("/restart", s.wrap(s.restartSession))
 			r.Post("/logout", s.wrap(s.logoutSession))
 			r.Get("/qr", s.wrap(s.getQR))
-			r.Post("/pairing-code", s.wrap(s.pairingCode))
+			r.With(jsonBody).Post("/pairing-code", s.wrap(s.pairingCode))
 			r.Get("/me", s.wrap(s.getMe))
 			r.Get("/screenshot", s.wrap(s.screenshot))
+			r.Get("/data", s.wrap(s.exportData))
+			r.With(s.limitBody(s.cfg.MaxDataBytes)).Put("/data", s.wrap(s.importData))
 		})
 	})
 	if s.cfg.Mount != nil {
@@ -114,14 +123,16 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 	})
 }
 
-// limitBody bounds request bodies.
-func (s *Server) limitBody(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Body != nil {
-			r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
-		}
-		next.ServeHTTP(w, r)
-	})
+// limitBody bounds request bodies to n bytes; reading past it is a 413.
+func (s *Server) limitBody(n int64) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Body != nil {
+				r.Body = http.MaxBytesReader(w, r.Body, n)
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
 }
 
 // logRequests writes one line per request with id, route, status and latency.

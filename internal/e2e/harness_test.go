@@ -131,7 +131,11 @@ func startServer(t testing.TB, dir string, s *sim, o serverOpts) *server {
 	if o.restart.InitialBackoff == 0 {
 		o.restart = session.RestartPolicy{InitialBackoff: 100 * time.Millisecond, MaxBackoff: time.Second, Budget: 5, Window: time.Minute}
 	}
-	mgr := session.NewManager(session.ManagerConfig{Registry: st.Sessions(), Launcher: rl, DataPath: dir,
+	snaps, err := st.Snapshots(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mgr := session.NewManager(session.ManagerConfig{Registry: st.Sessions(), Launcher: rl, DataPath: dir, Snapshots: snaps,
 		URL: "https://web.whatsapp.com/", Defaults: d, CloseTimeout: 5 * time.Second, CallTimeout: 10 * time.Second,
 		Restart: o.restart, Log: testLog(t, "sessions")})
 	mctx, cancel := context.WithCancel(ctx)
@@ -223,12 +227,16 @@ func (s *server) link(sm *sim, id, phone string) session.View {
 func do(t testing.TB, c *http.Client, method, url, accept string, body any) (int, []byte) {
 	t.Helper()
 	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
+	switch b := body.(type) {
+	case nil:
+	case []byte: // sent as is, even when it is not valid JSON
+		rd = bytes.NewReader(b)
+	default:
+		j, err := json.Marshal(b)
 		if err != nil {
 			t.Fatal(err)
 		}
-		rd = bytes.NewReader(b)
+		rd = bytes.NewReader(j)
 	}
 	req, err := http.NewRequest(method, url, rd)
 	if err != nil {

@@ -25,10 +25,14 @@ import (
 type ManagerConfig struct {
 	Registry  Registry
 	Launcher  Launcher
-	Publisher Publisher // may be nil
-	DataPath  string    // session data path; holds IGNORE_<id> folders
-	URL       string    // WhatsApp Web's URL
-	Defaults  Config    // fills unset fields of a new session's Config
+	Publisher Publisher     // may be nil
+	Snapshots SnapshotStore // may be nil
+	// WriteFile writes a file atomically; nil means temp file + fsync +
+	// rename + fsync of the folder. Tests inject failures here.
+	WriteFile func(path string, data []byte) error
+	DataPath  string // session data path; holds IGNORE_<id> folders
+	URL       string // WhatsApp Web's URL
+	Defaults  Config // fills unset fields of a new session's Config
 
 	MaxConcurrentLaunches int           // browsers launching at once; default 2
 	CloseTimeout          time.Duration // graceful browser close before kill; default 10s
@@ -65,6 +69,9 @@ func NewManager(cfg ManagerConfig) *Manager {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.WriteFile == nil {
+		cfg.WriteFile = writeFileAtomic
 	}
 	cfg.Restart = cfg.Restart.withDefaults()
 	m := &Manager{
@@ -287,6 +294,7 @@ func (m *Manager) Delete(ctx context.Context, id string, purge bool) error {
 		if err := os.RemoveAll(ProfileDir(m.cfg.DataPath, id)); err != nil {
 			return fmt.Errorf("purge session data: %w", err)
 		}
+		m.forgetData(ctx, id)
 	}
 	return nil
 }

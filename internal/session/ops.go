@@ -21,7 +21,11 @@ func (m *Manager) QR(ctx context.Context, id string) (QR, error) {
 	s.mu.Lock()
 	st, qr := s.status, s.qr
 	s.mu.Unlock()
-	if st != StatusScanQRCode || qr == nil {
+	if st == StatusScanQRCode && qr == nil {
+		return QR{}, &apperr.Error{Code: apperr.NotScanQRCode,
+			Detail: fmt.Sprintf("session %q is %s but WhatsApp has not shown a code yet; it appears within seconds (or watch session.qr events)", id, st)}
+	}
+	if st != StatusScanQRCode {
 		return QR{}, &apperr.Error{Code: apperr.NotScanQRCode,
 			Detail: fmt.Sprintf("session %q is %s; a QR code exists only in %s", id, st, StatusScanQRCode)}
 	}
@@ -151,6 +155,7 @@ func (m *Manager) Logout(ctx context.Context, id string) (View, error) {
 		if err != nil {
 			return View{}, err
 		}
+		m.forgetData(ctx, id)
 	}
 	rec, err := m.cfg.Registry.Update(ctx, id, func(r *Record) error {
 		r.Me, r.Running, r.UpdatedAt = nil, false, time.Now().UTC()

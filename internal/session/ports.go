@@ -133,3 +133,12 @@ type Publisher interface {
 
 // ErrLoadFailed says WhatsApp Web could not be loaded (navigation failed).
 var ErrLoadFailed = errors.New("WhatsApp Web did not load")
+
+// SnapshotStore keeps the latest session data file of each session off the
+// local disk (the store's object store), so that a later cluster can restore
+// a session on another node. Get of a missing one matches apperr.ErrNotFound.
+type SnapshotStore interface {
+	PutSnapshot(ctx context.Context, id string, data []byte) error
+	GetSnapshot(ctx context.Context, id string) ([]byte, error)
+	DeleteSnapshot(ctx context.Context, id string) error
+}

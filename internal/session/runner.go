@@ -84,17 +84,15 @@ func (r *runner) Serve(ctx context.Context) error {
 			if why == "" {
 				why = ReasonShutdown
 			}
-			r.finish(StatusStopped, why, "")
+			r.finish(StatusStopped, why, "", false)
 			return ctx.Err()
 		}
 		switch out.kind {
 		case outFailed:
-			r.finish(StatusFailed, out.reason, out.detail)
-			r.persistStopped()
+			r.finish(StatusFailed, out.reason, out.detail, true)
 			return suture.ErrDoNotRestart
 		case outStopped:
-			r.finish(StatusStopped, out.reason, out.detail)
-			r.persistStopped()
+			r.finish(StatusStopped, out.reason, out.detail, true)
 			return suture.ErrDoNotRestart
 		case outRelaunch:
 			reason, restarting = out.reason, false
@@ -110,8 +108,7 @@ func (r *runner) Serve(ctx context.Context) error {
 			if !ok {
 				r.finish(StatusFailed, ReasonRestartBudget, fmt.Sprintf(
 					"%d failures within %s, last: %s (%s); POST /v1/sessions/%s/start tries again",
-					r.budget.count(), s.m.cfg.Restart.Window, out.reason, out.detail, s.id))
-				r.persistStopped()
+					r.budget.count(), s.m.cfg.Restart.Window, out.reason, out.detail, s.id), true)
 				return suture.ErrDoNotRestart
 			}
 			s.setStatus(ctx, StatusRestarting, out.reason, out.detail)
@@ -129,13 +126,18 @@ func (r *runner) Serve(ctx context.Context) error {
 	}
 }
 
-// finish records the final status and marks the runner inactive.
-func (r *runner) finish(st Status, reason Reason, detail string) {
+// finish marks the runner inactive and records the final status, in that
+// order, so that whoever sees the status can start the session again. With
+// persist it first records that the session should not run at the next boot.
+func (r *runner) finish(st Status, reason Reason, detail string, persist bool) {
 	s := r.s
-	s.setStatus(context.Background(), st, reason, detail)
+	if persist {
+		r.persistStopped()
+	}
 	s.mu.Lock()
 	s.active = false
 	s.mu.Unlock()
+	s.setStatus(context.Background(), st, reason, detail)
 }
 
 // persistStopped records that the session should not run at the next boot.
@@ -163,6 +165,7 @@ func (r *runner) runBrowser(ctx context.Context, reason Reason, restarting bool)
 		return outcome{kind: outFailed, reason: ReasonLaunchFailed, detail: err.Error()}
 	}
 	defer lock.unlock()
+	m.restoreIfEmpty(ctx, s.id, prof)
 	if !restarting {
 		s.setStatus(ctx, StatusStarting, reason, "")
 	}
@@ -198,6 +201,10 @@ func (r *runner) runBrowser(ctx context.Context, reason Reason, restarting bool)
 			s.log.Warn().Err(err).Msg("close browser")
 		}
 		cancel()
+		if out.kind == outCanceled {
+			// A graceful close leaves a consistent profile: keep its data file current.
+			m.snapshotStopped(context.WithoutCancel(ctx), s.id, prof)
+		}
 		if out.purge {
 			if err := prof.purge(); err != nil {
 				s.log.Error().Err(err).Msg("purge profile")

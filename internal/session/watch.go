@@ -22,6 +22,8 @@ type watch struct {
 	workingAt  time.Time
 
 	authTimer, qrTimer *time.Timer
+	snapTimer          *time.Timer // writes the data file once a fresh link settles
+	snapTries          int
 }
 
 // timerC returns t's channel, or nil (blocks forever) for a nil timer.
@@ -44,6 +46,7 @@ func (w *watch) run(ctx context.Context) outcome {
 	s := w.r.s
 	defer stopTimer(&w.authTimer)
 	defer stopTimer(&w.qrTimer)
+	defer stopTimer(&w.snapTimer)
 	if w.prof.hasAuth() {
 		w.resuming = true
 		s.setStatus(ctx, StatusResuming, w.reason, "")
@@ -65,6 +68,9 @@ func (w *watch) run(ctx context.Context) outcome {
 			_ = w.prof.clearAuth()
 			return outcome{kind: outRelaunch, reason: ReasonReauthFailed, purge: true,
 				detail: fmt.Sprintf("stored auth not restored within auth_timeout (%s)", w.cfg.AuthTimeout.D())}
+		case <-timerC(w.snapTimer):
+			w.snapTimer = nil
+			w.snapshotLinked(ctx)
 		case <-timerC(w.qrTimer):
 			w.qrTimer = nil
 			return outcome{kind: outFailed, reason: ReasonQRTimeout,
@@ -148,8 +154,9 @@ func (w *watch) onQR(ctx context.Context, ev PageEvent) (outcome, bool) {
 		w.reason = ReasonReauthFailed
 	}
 	st, _, _, _, _ := s.snapshot()
-	if st != StatusScanQRCode {
-		w.enterScan(ctx, w.reason)
+	entering := st != StatusScanQRCode
+	if entering {
+		w.qrCount, w.lastQRAt = 0, time.Time{}
 	}
 	w.qrCount++
 	if w.cfg.QRMax > 0 && w.qrCount > w.cfg.QRMax {
@@ -168,16 +175,21 @@ func (w *watch) onQR(ctx context.Context, ev PageEvent) (outcome, bool) {
 	}
 	w.lastQRAt = now
 	qr := QR{Code: d.Code, Index: w.qrCount, ExpiresAt: now.Add(life)}
+	// The code is in place before the status says SCAN_QR_CODE, so a client
+	// reacting to the status always finds it.
 	s.mu.Lock()
 	s.qr = &qr
 	s.mu.Unlock()
+	if entering {
+		w.enterScan(ctx, w.reason)
+	}
 	m.publish(ctx, s.id, EventQR, QREvent(qr))
 	return outcome{}, false
 }
 
 // enterScan moves to SCAN_QR_CODE and arms qr_timeout.
 func (w *watch) enterScan(ctx context.Context, reason Reason) {
-	w.qrCount, w.lastQRAt, w.linkReason = 0, time.Time{}, ""
+	w.linkReason = ""
 	w.r.s.setStatus(ctx, StatusScanQRCode, reason, "")
 	stopTimer(&w.qrTimer)
 	if w.cfg.QRTimeout > 0 {
@@ -208,6 +220,32 @@ func (w *watch) onReady(ctx context.Context, ev PageEvent) {
 	w.workingAt = time.Now()
 	m.publish(ctx, s.id, EventProgress, ProgressEvent{Stage: "ready", Percent: 100})
 	s.setStatus(ctx, StatusWorking, reason, "")
+	if w.linkReason != "" {
+		w.snapTries = 0
+		w.snapTimer = time.NewTimer(linkSnapshotDelay)
+	}
+}
+
+// linkSnapshotDelay lets WhatsApp Web finish writing its storage after a
+// fresh link before the data file is written.
+const linkSnapshotDelay = 2 * time.Second
+
+// snapshotLinked writes the data file of a freshly linked session from its
+// live profile, retrying while the storage is still changing.
+func (w *watch) snapshotLinked(ctx context.Context) {
+	s, m := w.r.s, w.r.s.m
+	snap, err := quiescentSnapshot(w.prof.dir, 1, 0)
+	if err != nil {
+		if w.snapTries++; w.snapTries < 5 {
+			w.snapTimer = time.NewTimer(linkSnapshotDelay)
+		}
+		return
+	}
+	rec, err := m.cfg.Registry.Get(ctx, s.id)
+	if err != nil {
+		return
+	}
+	_, _ = m.saveData(ctx, rec, snap, "linked")
 }
 
 // onLogout handles the host device logging the session out (rule 4).
@@ -215,6 +253,8 @@ func (w *watch) onLogout(ctx context.Context, ev PageEvent) (outcome, bool) {
 	s, m := w.r.s, w.r.s.m
 	d, _ := decode[struct{ Reason string }](ev.Data)
 	_ = w.prof.clearAuth()
+	stopTimer(&w.snapTimer)
+	m.forgetData(ctx, s.id)
 	if _, err := m.cfg.Registry.Update(ctx, s.id, func(r *Record) error { r.Me = nil; return nil }); err != nil {
 		s.log.Warn().Err(err).Msg("clear account")
 	}
@@ -228,6 +268,7 @@ func (w *watch) onLogout(ctx context.Context, ev PageEvent) (outcome, bool) {
 	w.resuming = false
 	stopTimer(&w.authTimer)
 	w.reason = ReasonLoggedOut
+	w.qrCount, w.lastQRAt = 0, time.Time{}
 	w.enterScan(ctx, ReasonLoggedOut)
 	return outcome{}, false
 }

@@ -1,0 +1,75 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/easy-api/easy-api/internal/apperr"
+)
+
+// exportData godoc
+//
+//	@Summary		Export the session data file
+//	@Description	One file with everything re-auth needs, multi-device included: import it on another server with PUT. The session keeps running; the snapshot is taken safely.
+//	@Tags			session data
+//	@Produce		json
+//	@Param			id	path		string	true	"session id"
+//	@Success		200	{object}	session.DataFile
+//	@Failure		400	{object}	Problem
+//	@Failure		404	{object}	Problem
+//	@Failure		409	{object}	Problem	"never linked, or not WORKING while running"
+//	@Failure		503	{object}	Problem	"the profile kept changing; try again"
+//	@Security		ApiKeyAuth
+//	@Router			/v1/sessions/{id}/data [get]
+func (s *Server) exportData(w http.ResponseWriter, r *http.Request) error {
+	id, err := sessionID(r)
+	if err != nil {
+		return err
+	}
+	b, err := s.cfg.Sessions.ExportData(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", id+".data.json"))
+	w.Header().Set("Cache-Control", "no-store")
+	_, err = w.Write(b)
+	return err
+}
+
+// importData godoc
+//
+//	@Summary		Import a session data file and start the session
+//	@Description	Into a stopped or new session. A corrupted, truncated, wrong-version or other-session file is a 400 and changes nothing.
+//	@Tags			session data
+//	@Accept			json
+//	@Produce		json
+//	@Param			id		path		string				true	"session id"
+//	@Param			body	body		session.DataFile	true	"the data file exported by GET"
+//	@Success		200		{object}	session.View
+//	@Failure		400		{object}	Problem
+//	@Failure		409		{object}	Problem	"the session is running"
+//	@Failure		413		{object}	Problem
+//	@Security		ApiKeyAuth
+//	@Router			/v1/sessions/{id}/data [put]
+func (s *Server) importData(w http.ResponseWriter, r *http.Request) error {
+	id, err := sessionID(r)
+	if err != nil {
+		return err
+	}
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return &apperr.Error{Code: apperr.TooLarge, Detail: fmt.Sprintf("session data file is larger than %d bytes", tooBig.Limit)}
+		}
+		return apperr.Wrap(err, apperr.Invalid, "reading the body failed")
+	}
+	v, err := s.cfg.Sessions.ImportData(r.Context(), id, b)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, v)
+}

@@ -1,0 +1,189 @@
+package session
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/easy-api/easy-api/internal/apperr"
+)
+
+// DataFileVersion is the format version of <id>.data.json this server writes
+// and reads.
+const DataFileVersion = 1
+
+// Kinds of session data.
+const (
+	KindMD     = "md"
+	KindLegacy = "legacy"
+)
+
+// DataFile is the portable session data file <id>.data.json (DESIGN §6): all
+// re-auth needs, in one file. For multi-device sessions Profile embeds a
+// compressed snapshot of the auth-critical profile storage.
+type DataFile struct {
+	Version int           `json:"version"`
+	Session string        `json:"session"`
+	Kind    string        `json:"kind"`
+	WID     string        `json:"wid,omitempty"`
+	Created time.Time     `json:"created"`
+	Legacy  *LegacyTokens `json:"legacy,omitempty"`
+	Profile *ProfileBlob  `json:"profile,omitempty"`
+}
+
+// LegacyTokens are the localStorage tokens of a legacy (non multi-device)
+// session.
+type LegacyTokens struct {
+	WABrowserID    string `json:"WABrowserId"`
+	WASecretBundle string `json:"WASecretBundle"`
+	WAToken1       string `json:"WAToken1"`
+	WAToken2       string `json:"WAToken2"`
+}
+
+// ProfileBlob is an embedded profile snapshot: a gzip-compressed tar of the
+// profile's auth-critical folders, base64-encoded, with its SHA-256.
+type ProfileBlob struct {
+	Format string `json:"format"` // "tar+gzip"
+	Size   int    `json:"size"`   // bytes before base64
+	SHA256 string `json:"sha256"`
+	Data   string `json:"data"` // base64
+}
+
+// DataEvent is the payload of a session.data event: what changed, never the
+// secrets themselves.
+type DataEvent struct {
+	Reason string `json:"reason"` // linked, stopped, export, import, logout, error
+	Kind   string `json:"kind,omitempty"`
+	Size   int64  `json:"size,omitempty"`
+	SHA256 string `json:"sha256,omitempty"`
+	Error  string `json:"error,omitempty"`
+}
+
+// EventData is the type of session.data events.
+const EventData = "session.data"
+
+// DataFilePath returns where a session's data file lives.
+func DataFilePath(dataPath, id string) string {
+	return filepath.Join(dataPath, id+".data.json")
+}
+
+// newProfileBlob wraps a snapshot.
+func newProfileBlob(snap []byte) *ProfileBlob {
+	sum := sha256.Sum256(snap)
+	return &ProfileBlob{Format: "tar+gzip", Size: len(snap), SHA256: hex.EncodeToString(sum[:]),
+		Data: base64.StdEncoding.EncodeToString(snap)}
+}
+
+// bytes decodes and verifies the snapshot.
+func (b *ProfileBlob) bytes() ([]byte, error) {
+	if b.Format != "tar+gzip" {
+		return nil, apperr.Field("profile.format", "%q is not supported (want tar+gzip)", b.Format)
+	}
+	raw, err := base64.StdEncoding.DecodeString(b.Data)
+	if err != nil {
+		return nil, apperr.Field("profile.data", "is not valid base64: %v", err)
+	}
+	sum := sha256.Sum256(raw)
+	if len(raw) != b.Size || hex.EncodeToString(sum[:]) != b.SHA256 {
+		return nil, apperr.Field("profile.data", "does not match its size and sha256 (truncated or corrupted)")
+	}
+	return raw, nil
+}
+
+// ParseDataFile decodes and validates a data file for session id; every
+// problem is a 400 that says what is wrong.
+func ParseDataFile(b []byte, id string) (DataFile, error) {
+	var df DataFile
+	if err := json.Unmarshal(b, &df); err != nil {
+		return DataFile{}, apperr.Field("body", "is not a session data file (truncated or corrupted JSON: %v)", err)
+	}
+	switch {
+	case df.Version != DataFileVersion:
+		return DataFile{}, apperr.Field("version", "%d is not supported (this server reads version %d)", df.Version, DataFileVersion)
+	case df.Session != id:
+		return DataFile{}, apperr.Field("session", "the file belongs to session %q, not %q", truncate(df.Session, 64), id)
+	case df.Kind == KindMD && df.Profile == nil:
+		return DataFile{}, apperr.Field("profile", "a multi-device data file needs its profile snapshot")
+	case df.Kind == KindLegacy && (df.Legacy == nil || df.Legacy.WAToken1 == "" || df.Legacy.WASecretBundle == ""):
+		return DataFile{}, apperr.Field("legacy", "a legacy data file needs its four tokens")
+	case df.Kind != KindMD && df.Kind != KindLegacy:
+		return DataFile{}, apperr.Field("kind", "%q is not md or legacy", truncate(df.Kind, 20))
+	}
+	if df.Profile != nil {
+		raw, err := df.Profile.bytes()
+		if err != nil {
+			return DataFile{}, err
+		}
+		if err := validateSnapshot(raw); err != nil {
+			return DataFile{}, err
+		}
+	}
+	return df, nil
+}
+
+// writeFileAtomic writes b to path so that a crash at any point leaves either
+// the old file or the new one: temp file in the same folder, fsync, rename,
+// fsync of the folder.
+func writeFileAtomic(path string, b []byte) (err error) {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if err = f.Chmod(0o600); err != nil {
+		return err
+	}
+	if _, err = f.Write(b); err != nil {
+		return err
+	}
+	if err = f.Sync(); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	if err = os.Rename(f.Name(), path); err != nil {
+		return err
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// readDataFile reads a session's data file; a missing file is (nil, nil).
+func readDataFile(dataPath, id string) ([]byte, error) {
+	b, err := os.ReadFile(DataFilePath(dataPath, id))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	return b, err
+}
+
+// removeDataFile deletes a session's data file.
+func removeDataFile(dataPath, id string) error {
+	err := os.Remove(DataFilePath(dataPath, id))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return err
+}
+
+func sha256hex(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}

@@ -1,0 +1,144 @@
+package session
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/easy-api/easy-api/internal/apperr"
+)
+
+// TestAtomicWriteSurvivesKill kills a process in the middle of rewriting a
+// data file again and again; the file must always parse as one complete
+// version.
+func TestAtomicWriteSurvivesKill(t *testing.T) {
+	if path := os.Getenv("EASY_API_ATOMIC_WRITER"); path != "" {
+		for i := 0; ; i++ {
+			b, _ := json.Marshal(map[string]any{"n": i, "pad": strings.Repeat("x", 1<<20)})
+			if err := writeFileAtomic(path, b); err != nil {
+				os.Exit(3)
+			}
+		}
+	}
+	path := filepath.Join(t.TempDir(), "s.data.json")
+	if err := writeFileAtomic(path, []byte(`{"n":-1}`)); err != nil {
+		t.Fatal(err)
+	}
+	for round := range 3 {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestAtomicWriteSurvivesKill$")
+		cmd.Env = append(os.Environ(), "EASY_API_ATOMIC_WRITER="+path)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		// Kill once the writer has replaced the file at least once.
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			b, _ := os.ReadFile(path)
+			if !bytes.Equal(b, []byte(`{"n":-1}`)) || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+		b, err := os.ReadFile(path)
+		var v struct{ N int }
+		if err != nil || json.Unmarshal(b, &v) != nil {
+			t.Fatalf("round %d: file broken after SIGKILL (%d bytes, %v)", round, len(b), err)
+		}
+	}
+}
+
+func TestSaveDataFailureKeepsOldFileAndEmitsError(t *testing.T) {
+	h := newHarness(t, func(c *ManagerConfig) {
+		c.WriteFile = func(string, []byte) error { return syscall.ENOSPC }
+	})
+	path := DataFilePath(h.dir, "full")
+	if err := os.WriteFile(path, []byte(`old`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := h.m.saveData(context.Background(), Record{ID: "full"}, []byte("snap"), "linked")
+	if apperr.CodeOf(err) != apperr.Unavailable {
+		t.Fatalf("saveData = %v", err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "old" {
+		t.Fatalf("old data file replaced: %q", b)
+	}
+	for {
+		select {
+		case ev := <-h.pub.ch:
+			if d, ok := ev.Data.(DataEvent); ok && ev.Type == EventData && d.Reason == "error" && strings.Contains(d.Error, "no space") {
+				return
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("no session.data error event")
+		}
+	}
+}
+
+func tarGz(t *testing.T, entries map[string]string) []byte {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(zw)
+	for name, body := range entries {
+		tw.WriteHeader(&tar.Header{Name: name, Mode: 0o600, Size: int64(len(body)), Typeflag: tar.TypeReg})
+		tw.Write([]byte(body))
+	}
+	tw.Close()
+	zw.Close()
+	return buf.Bytes()
+}
+
+func TestParseDataFileRejectsHostileSnapshots(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		entries map[string]string
+		ok      bool
+	}{
+		{"allowed", map[string]string{"Default/IndexedDB/x.ldb": "a", "Local State": "{}"}, true},
+		{"traversal", map[string]string{"Default/IndexedDB/../../../etc/passwd": "x"}, false},
+		{"absolute", map[string]string{"/etc/passwd": "x"}, false},
+		{"outside the set", map[string]string{"Default/Preferences": "x"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			df := DataFile{Version: DataFileVersion, Session: "s", Kind: KindMD, Profile: newProfileBlob(tarGz(t, tc.entries))}
+			b, _ := json.Marshal(df)
+			_, err := ParseDataFile(b, "s")
+			if (err == nil) != tc.ok {
+				t.Fatalf("ParseDataFile = %v, want ok=%v", err, tc.ok)
+			}
+		})
+	}
+}
+
+func TestSnapshotRoundTrip(t *testing.T) {
+	src, dst := t.TempDir(), t.TempDir()
+	os.MkdirAll(filepath.Join(src, "Default", "IndexedDB", "db"), 0o700)
+	os.WriteFile(filepath.Join(src, "Default", "IndexedDB", "db", "000003.log"), []byte("creds"), 0o600)
+	os.WriteFile(filepath.Join(src, "Default", "Preferences"), []byte("not carried"), 0o600)
+	os.WriteFile(filepath.Join(dst, "stale"), []byte("x"), 0o600)
+	snap, err := quiescentSnapshot(src, 2, time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := restoreProfile(dst, snap); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dst, "Default", "IndexedDB", "db", "000003.log")); string(b) != "creds" {
+		t.Fatalf("restored = %q", b)
+	}
+	for _, gone := range []string{"stale", "Default/Preferences"} {
+		if _, err := os.Stat(filepath.Join(dst, gone)); !os.IsNotExist(err) {
+			t.Errorf("%s present after restore", gone)
+		}
+	}
+}

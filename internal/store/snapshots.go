@@ -1,0 +1,69 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/easy-api/easy-api/internal/apperr"
+	"github.com/easy-api/easy-api/internal/session"
+)
+
+// snapshotBucket is the object store bucket holding each session's latest
+// session data file.
+const snapshotBucket = "snapshots"
+
+// Snapshots keeps the latest session data file of each session in a
+// JetStream object store, named by session id. It implements
+// session.SnapshotStore.
+type Snapshots struct {
+	obj jetstream.ObjectStore
+}
+
+var _ session.SnapshotStore = (*Snapshots)(nil)
+
+// Snapshots opens (or creates) the snapshot bucket.
+func (s *Store) Snapshots(ctx context.Context) (*Snapshots, error) {
+	obj, err := s.js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{
+		Bucket:      snapshotBucket,
+		Description: "latest session data file of each session",
+		Storage:     jetstream.FileStorage,
+		Compression: true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s bucket: %w", snapshotBucket, err)
+	}
+	return &Snapshots{obj: obj}, nil
+}
+
+// PutSnapshot replaces a session's snapshot.
+func (s *Snapshots) PutSnapshot(ctx context.Context, id string, data []byte) error {
+	if _, err := s.obj.PutBytes(ctx, id, data); err != nil {
+		return fmt.Errorf("store: put snapshot %s: %w", id, err)
+	}
+	return nil
+}
+
+// GetSnapshot returns a session's snapshot or an error matching
+// apperr.ErrNotFound.
+func (s *Snapshots) GetSnapshot(ctx context.Context, id string) ([]byte, error) {
+	b, err := s.obj.GetBytes(ctx, id)
+	if errors.Is(err, jetstream.ErrObjectNotFound) {
+		return nil, &apperr.Error{Code: apperr.NotFound, Detail: "no snapshot of session " + id, Err: err}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: get snapshot %s: %w", id, err)
+	}
+	return b, nil
+}
+
+// DeleteSnapshot removes a session's snapshot; a missing one is not an error.
+func (s *Snapshots) DeleteSnapshot(ctx context.Context, id string) error {
+	err := s.obj.Delete(ctx, id)
+	if err != nil && !errors.Is(err, jetstream.ErrObjectNotFound) {
+		return fmt.Errorf("store: delete snapshot %s: %w", id, err)
+	}
+	return nil
+}
