@@ -46,6 +46,9 @@ type serveConfig struct {
 	HostResolverRules     string
 	SPKIPins              listFlag
 	SessionData           string
+	MaxSessionMemory      session.ByteSize
+	RecycleAfter          time.Duration
+	SampleInterval        time.Duration
 }
 
 func (c *serveConfig) flags(fs *flag.FlagSet) {
@@ -71,6 +74,9 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.SimulatorAddr, "simulator-addr", "127.0.0.1:7000", "with --simulator: plain-HTTP address of the simulator's control API")
 	fs.StringVar(&c.Config, "config", "", "JSON file of settings (keys are flag names)")
 	fs.StringVar(&c.HostResolverRules, "host-resolver-rules", "", "Chromium --host-resolver-rules, e.g. to serve web.whatsapp.com from an external easy-api simulator --tls")
+	fs.Var(&c.MaxSessionMemory, "max-session-memory", "default max_memory: a browser whose PSS crosses it is recycled (graceful close, re-auth, no QR); e.g. 300MB, 1.5GB; 0 = no limit")
+	fs.DurationVar(&c.RecycleAfter, "recycle-after", 0, "recycle browsers WORKING this long, one session at a time; 0 = never")
+	fs.DurationVar(&c.SampleInterval, "sample-interval", 10*time.Second, "how often each session's resources (PSS, CPU, processes) are sampled")
 	fs.StringVar(&c.SessionData, "session-data", "", "seed a session at boot from a session data file: a path, or the file's content in base64 (restored only when the session has no profile yet)")
 	fs.Var(&c.SPKIPins, "ignore-cert-spki", "SPKI pin (base64 SHA-256) of a certificate Chromium should accept; repeatable")
 }
@@ -134,7 +140,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	relink := c.RelinkOnLogout
 	mgr := session.NewManager(session.ManagerConfig{
 		Registry: st.Sessions(), Launcher: browser.New(bcfg), Publisher: pub, Snapshots: snaps, DataPath: dataPath, URL: waURL,
-		Defaults:              session.Config{Headful: c.Headful, AuthTimeout: session.Duration(c.AuthTimeout), QRTimeout: session.Duration(c.QRTimeout), QRMax: c.QRMax, RelinkOnLogout: &relink},
+		Defaults:              session.Config{Headful: c.Headful, AuthTimeout: session.Duration(c.AuthTimeout), QRTimeout: session.Duration(c.QRTimeout), QRMax: c.QRMax, RelinkOnLogout: &relink, MaxMemory: c.MaxSessionMemory},
+		RecycleAfter: c.RecycleAfter, SampleInterval: c.SampleInterval,
 		MaxConcurrentLaunches: c.MaxConcurrentLaunches, CloseTimeout: c.CloseTimeout,
 		Log: log.With().Str("component", "sessions").Logger(),
 	})

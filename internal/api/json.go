@@ -61,8 +61,11 @@ func jsonError(err error) error {
 			field = "body"
 		}
 		want := typ.Type.String()
-		if typ.Type.Name() == "Duration" {
+		switch typ.Type.Name() {
+		case "Duration":
 			want = `a duration such as "90s" or a number of seconds`
+		case "ByteSize":
+			want = `a size such as "300MB" or a number of bytes`
 		}
 		return apperr.Field(field, "must be %s, not %s", want, typ.Value)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):

@@ -147,8 +147,9 @@ func eachProc(fn func(pid int)) {
 
 // procStat is the part of /proc/<pid>/stat we use.
 type procStat struct {
-	state byte
-	ppid  int
+	state    byte
+	ppid     int
+	cpuTicks int64 // utime + stime, in clock ticks
 }
 
 // readStat parses /proc/<pid>/stat; the command name may hold spaces and
@@ -167,5 +168,11 @@ func readStat(pid int) (procStat, bool) {
 		return procStat{}, false
 	}
 	ppid, _ := strconv.Atoi(fields[1])
-	return procStat{state: fields[0][0], ppid: ppid}, true
+	st := procStat{state: fields[0][0], ppid: ppid}
+	if len(fields) > 12 { // fields 14 and 15 of stat(5), counted after the name
+		ut, _ := strconv.ParseInt(fields[11], 10, 64)
+		stm, _ := strconv.ParseInt(fields[12], 10, 64)
+		st.cpuTicks = ut + stm
+	}
+	return st, true
 }

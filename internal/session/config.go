@@ -38,6 +38,7 @@ type Config struct {
 	QRTimeout      Duration `json:"qr_timeout"`       // bound of SCAN_QR_CODE; 0 = never
 	QRMax          int      `json:"qr_max"`           // QR codes shown before giving up; 0 = no limit
 	RelinkOnLogout *bool    `json:"relink_on_logout"` // after a phone logout: show a QR (true) or stop
+	MaxMemory      ByteSize `json:"max_memory"`       // PSS above which the browser is recycled; 0 = no limit
 }
 
 // Validate checks a Config's values and names the first bad field.
@@ -60,6 +61,9 @@ func (c Config) withDefaults(d Config) Config {
 	}
 	if c.RelinkOnLogout == nil {
 		c.RelinkOnLogout = d.RelinkOnLogout
+	}
+	if c.MaxMemory == 0 {
+		c.MaxMemory = d.MaxMemory
 	}
 	if c.RelinkOnLogout == nil {
 		t := true

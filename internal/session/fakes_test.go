@@ -99,6 +99,7 @@ type fakePage struct {
 	mu     sync.Mutex
 	err    error
 	closed bool
+	usage  Usage
 	CallFn func(method string, args any) (any, error)
 }
 
@@ -145,6 +146,18 @@ func (p *fakePage) Close(context.Context) error {
 	return nil
 }
 func (p *fakePage) PID() int { return 0 }
+func (p *fakePage) Usage(context.Context) (Usage, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.usage, nil
+}
+
+// setUsage sets what the next samples report.
+func (p *fakePage) setUsage(u Usage) {
+	p.mu.Lock()
+	p.usage = u
+	p.mu.Unlock()
+}
 
 var errBoom = errors.New("boom")
 

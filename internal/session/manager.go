@@ -38,6 +38,8 @@ type ManagerConfig struct {
 	CloseTimeout          time.Duration // graceful browser close before kill; default 10s
 	CallTimeout           time.Duration // bridge calls from the API; default 15s
 	Restart               RestartPolicy
+	SampleInterval        time.Duration // resource sampling; default 10s
+	RecycleAfter          time.Duration // recycle browsers WORKING this long; 0 = never
 	Log                   zerolog.Logger
 	Now                   func() time.Time
 }
@@ -48,7 +50,8 @@ type Manager struct {
 	cfg    ManagerConfig
 	log    zerolog.Logger
 	root   *suture.Supervisor
-	launch chan struct{} // semaphore bounding concurrent launches
+	launch  chan struct{} // semaphore bounding concurrent launches
+	recycle chan struct{} // at most one session is recycled at a time
 
 	mu       sync.Mutex
 	sessions map[string]*sess
@@ -70,6 +73,9 @@ func NewManager(cfg ManagerConfig) *Manager {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.SampleInterval <= 0 {
+		cfg.SampleInterval = 10 * time.Second
+	}
 	if cfg.WriteFile == nil {
 		cfg.WriteFile = writeFileAtomic
 	}
@@ -78,6 +84,7 @@ func NewManager(cfg ManagerConfig) *Manager {
 		cfg:      cfg,
 		log:      cfg.Log,
 		launch:   make(chan struct{}, cfg.MaxConcurrentLaunches),
+		recycle:  make(chan struct{}, 1),
 		sessions: map[string]*sess{},
 		serving:  make(chan struct{}),
 	}
@@ -152,7 +159,7 @@ func (m *Manager) lookup(ctx context.Context, id string) (Record, *sess, error) 
 func (m *Manager) view(rec Record, s *sess) View {
 	st, reason, errMsg, attempt, hist := s.snapshot()
 	return View{ID: rec.ID, Status: st, Reason: reason, Error: errMsg, Attempt: attempt, History: hist,
-		Config: rec.Config, Me: rec.Me, CreatedAt: rec.CreatedAt, UpdatedAt: rec.UpdatedAt}
+		Config: rec.Config, Me: rec.Me, Resources: s.resources(m.now()), CreatedAt: rec.CreatedAt, UpdatedAt: rec.UpdatedAt}
 }
 
 // Defaults returns the config a new session gets for every field its

@@ -46,6 +46,16 @@ type Page interface {
 	Close(ctx context.Context) error
 	// PID is the browser process id (0 when unknown).
 	PID() int
+	// Usage samples the resources of the browser's process tree. An error
+	// means no sample (the process may be gone), never a crash.
+	Usage(ctx context.Context) (Usage, error)
+}
+
+// Usage is one resource sample of a session's browser.
+type Usage struct {
+	PSSBytes   int64   `json:"pss_bytes"`   // proportional set size summed over the process tree
+	CPUSeconds float64 `json:"cpu_seconds"` // user + system CPU time of the tree
+	Processes  int     `json:"processes"`
 }
 
 // PageEvent is an event the bridge sent from the page (DESIGN §4): Type is one

@@ -27,6 +27,7 @@ type outcome struct {
 	reason    Reason
 	detail    string
 	purge     bool          // wipe the profile once the browser is closed
+	free      bool          // a planned recycle: not counted against the budget
 	workedFor time.Duration // time spent WORKING in this run
 }
 
@@ -47,7 +48,7 @@ func (s *sess) start(reason Reason) {
 		s.mu.Unlock()
 		return
 	}
-	s.active, s.attempt, s.stopReason, s.logoutByAPI = true, 0, "", false
+	s.active, s.attempt, s.stopReason, s.logoutByAPI, s.restarts = true, 0, "", false, 0
 	s.mu.Unlock()
 	s.tok = s.sup.Add(&runner{s: s, reason: reason, budget: newRestartBudget(s.m.cfg.Restart)})
 }
@@ -97,6 +98,14 @@ func (r *runner) Serve(ctx context.Context) error {
 		case outRelaunch:
 			reason, restarting = out.reason, false
 		case outCrashed:
+			s.mu.Lock()
+			s.restarts++
+			s.mu.Unlock()
+			if out.free {
+				s.setStatus(ctx, StatusRestarting, out.reason, out.detail)
+				reason, restarting = out.reason, true
+				continue
+			}
 			now := s.m.now()
 			if out.workedFor >= s.m.cfg.Restart.Window {
 				r.budget.healthy()
@@ -105,6 +114,12 @@ func (r *runner) Serve(ctx context.Context) error {
 			s.mu.Lock()
 			s.attempt = r.budget.count()
 			s.mu.Unlock()
+			if !ok && out.reason == ReasonMemoryLimit {
+				r.finish(StatusFailed, ReasonMemoryLimit, fmt.Sprintf(
+					"%d restarts within %s, each over the memory limit (%s); raise the session's max_memory or --max-session-memory",
+					r.budget.count(), s.m.cfg.Restart.Window, out.detail), true)
+				return suture.ErrDoNotRestart
+			}
 			if !ok {
 				r.finish(StatusFailed, ReasonRestartBudget, fmt.Sprintf(
 					"%d failures within %s, last: %s (%s); POST /v1/sessions/%s/start tries again",
@@ -131,6 +146,7 @@ func (r *runner) Serve(ctx context.Context) error {
 // persist it first records that the session should not run at the next boot.
 func (r *runner) finish(st Status, reason Reason, detail string, persist bool) {
 	s := r.s
+	s.releaseRecycle()
 	if persist {
 		r.persistStopped()
 	}
@@ -190,11 +206,11 @@ func (r *runner) runBrowser(ctx context.Context, reason Reason, restarting bool)
 		return launchOutcome(ctx, err)
 	}
 	s.mu.Lock()
-	s.page = page
+	s.page, s.launched, s.usage = page, m.now(), Usage{}
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
-		s.page = nil
+		s.page, s.launched = nil, time.Time{}
 		s.mu.Unlock()
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), m.cfg.CloseTimeout)
 		if err := page.Close(cctx); err != nil {
@@ -249,4 +265,28 @@ func decode[T any](raw json.RawMessage) (T, error) {
 	var v T
 	err := json.Unmarshal(raw, &v)
 	return v, err
+}
+
+// releaseRecycle frees the manager's recycle slot if this session holds it.
+func (s *sess) releaseRecycle() {
+	s.mu.Lock()
+	held := s.recycling
+	s.recycling = false
+	s.mu.Unlock()
+	if held {
+		<-s.m.recycle
+	}
+}
+
+// tryRecycle takes the manager's recycle slot without waiting.
+func (s *sess) tryRecycle() bool {
+	select {
+	case s.m.recycle <- struct{}{}:
+		s.mu.Lock()
+		s.recycling = true
+		s.mu.Unlock()
+		return true
+	default:
+		return false
+	}
 }

@@ -19,8 +19,18 @@ type View struct {
 	History   []Transition `json:"history"`
 	Config    Config       `json:"config"`
 	Me        *Account     `json:"me"`
+	Resources Resources    `json:"resources"`
 	CreatedAt time.Time    `json:"created_at"`
 	UpdatedAt time.Time    `json:"updated_at"`
+}
+
+// Resources are a session's latest resource figures (zero when stopped).
+type Resources struct {
+	PSSBytes      int64   `json:"pss_bytes"`
+	CPUSeconds    float64 `json:"cpu_seconds"`
+	Processes     int     `json:"processes"`
+	UptimeSeconds float64 `json:"uptime_seconds"` // since the current browser launched
+	Restarts      int     `json:"restarts"`       // relaunches since the session was started
 }
 
 // QR is the code a session in SCAN_QR_CODE currently shows.
@@ -54,6 +64,11 @@ type sess struct {
 	qr      *QR
 	page    Page
 	changed chan struct{} // closed and replaced on every status change
+
+	usage     Usage     // latest sample of the running browser
+	launched  time.Time // when the current browser launched; zero when none
+	restarts  int       // relaunches since the last start
+	recycling bool      // holds the manager's recycle slot
 
 	stopReason  Reason // why the runner's context is being canceled
 	logoutByAPI bool   // a logout asked through the API ends STOPPED
@@ -126,3 +141,15 @@ func (s *sess) waitChange() (<-chan struct{}, Status) {
 
 // String names the session's runner for suture's logs.
 func (s *sess) String() string { return "session/" + s.id }
+
+// resources returns the live figures.
+func (s *sess) resources(now time.Time) Resources {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := Resources{Restarts: s.restarts}
+	if !s.launched.IsZero() {
+		r.PSSBytes, r.CPUSeconds, r.Processes = s.usage.PSSBytes, s.usage.CPUSeconds, s.usage.Processes
+		r.UptimeSeconds = now.Sub(s.launched).Seconds()
+	}
+	return r
+}

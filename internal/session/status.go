@@ -50,6 +50,7 @@ const (
 	ReasonLoadFailed      Reason = "load_failed"
 	ReasonNoDisplay       Reason = "no_display"
 	ReasonShutdown        Reason = "shutdown"
+	ReasonRecycle         Reason = "recycle" // --recycle-after: a planned relaunch of a long-lived browser
 )
 
 // Transition is one entry of a session's history.

@@ -53,8 +53,15 @@ func (w *watch) run(ctx context.Context) outcome {
 		w.authTimer = time.NewTimer(w.cfg.AuthTimeout.D())
 	}
 	events := w.page.Events()
+	sample := time.NewTicker(w.r.s.m.cfg.SampleInterval)
+	defer sample.Stop()
 	for {
 		select {
+		case <-sample.C:
+			if out, done := w.sample(ctx); done {
+				out.workedFor = w.worked()
+				return out
+			}
 		case <-ctx.Done():
 			return outcome{kind: outCanceled}
 		case <-w.page.Done():
@@ -132,6 +139,12 @@ func (w *watch) handle(ctx context.Context, ev PageEvent) (outcome, bool) {
 		w.onReady(ctx, ev)
 	case BridgeLogout:
 		return w.onLogout(ctx, ev)
+	case BridgeMessage:
+		w.onMessage(ctx, ev)
+	case BridgeAck:
+		w.onAck(ctx, ev)
+	case BridgeRevoke:
+		w.onRevoke(ctx, ev)
 	case BridgeError:
 		s.log.Warn().RawJSON("data", ev.Data).Msg("bridge error")
 	}
@@ -218,6 +231,7 @@ func (w *watch) onReady(ctx context.Context, ev PageEvent) {
 		s.log.Warn().Err(err).Msg("store account")
 	}
 	w.workingAt = time.Now()
+	s.releaseRecycle()
 	m.publish(ctx, s.id, EventProgress, ProgressEvent{Stage: "ready", Percent: 100})
 	s.setStatus(ctx, StatusWorking, reason, "")
 	if w.linkReason != "" {
@@ -270,5 +284,28 @@ func (w *watch) onLogout(ctx context.Context, ev PageEvent) (outcome, bool) {
 	w.reason = ReasonLoggedOut
 	w.qrCount, w.lastQRAt = 0, time.Time{}
 	w.enterScan(ctx, ReasonLoggedOut)
+	return outcome{}, false
+}
+
+// sample records the browser's resources and enforces the memory limit and
+// the recycle age (DESIGN §3 rule 3, issue 7). A failed sample is skipped: a
+// gone browser is reported through Done.
+func (w *watch) sample(ctx context.Context) (outcome, bool) {
+	s, m := w.r.s, w.r.s.m
+	u, err := w.page.Usage(ctx)
+	if err != nil {
+		return outcome{}, false
+	}
+	s.mu.Lock()
+	s.usage = u
+	s.mu.Unlock()
+	if limit := w.cfg.MaxMemory; limit > 0 && u.PSSBytes > int64(limit) {
+		return outcome{kind: outCrashed, reason: ReasonMemoryLimit,
+			detail: fmt.Sprintf("browser PSS %dMB is over max_memory %dMB", u.PSSBytes/1e6, int64(limit)/1e6)}, true
+	}
+	if age := m.cfg.RecycleAfter; age > 0 && !w.workingAt.IsZero() && time.Since(w.workingAt) >= age && s.tryRecycle() {
+		return outcome{kind: outCrashed, reason: ReasonRecycle, free: true,
+			detail: fmt.Sprintf("browser recycled after %s (--recycle-after)", age)}, true
+	}
 	return outcome{}, false
 }

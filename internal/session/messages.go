@@ -1,0 +1,383 @@
+package session
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/easy-api/easy-api/internal/apperr"
+)
+
+// Messaging: the operations the API calls on a WORKING session, and the
+// bridge events (message, ack, revoke) that become message.* events. The
+// page does the work through wa-js (docs/bridge.md); this file validates
+// input, bounds every call by CallTimeout and maps failures to apperr codes.
+
+// Event types of messaging (DESIGN §8).
+const (
+	EventMessageReceived = "message.received" // Message, not from us
+	EventMessageSent     = "message.sent"     // Message, from us, accepted by WhatsApp
+	EventMessageAck      = "message.ack"      // AckEvent
+	EventMessageRevoked  = "message.revoked"  // RevokeEvent
+)
+
+// BridgeRevoke is the bridge event for chat.msg_revoke (RevokeEvent).
+const BridgeRevoke = "revoke"
+
+// ErrNotInPage is matched (errors.Is) by a bridge call error whose page
+// said the chat, message or media does not exist.
+var ErrNotInPage = errors.New("not found in the page")
+
+// Ack is how far a message got, as WhatsApp counts it; JSON carries its name.
+type Ack int
+
+// Acks, numbered as wa-js's ACK enum (every negative value is an error).
+const (
+	AckError   Ack = -1
+	AckPending Ack = 0
+	AckServer  Ack = 1
+	AckDevice  Ack = 2
+	AckRead    Ack = 3
+	AckPlayed  Ack = 4
+)
+
+var ackNames = [...]string{"PENDING", "SERVER", "DEVICE", "READ", "PLAYED"}
+
+// String returns ERROR, PENDING, SERVER, DEVICE, READ or PLAYED.
+func (a Ack) String() string {
+	switch {
+	case a < 0:
+		return "ERROR"
+	case int(a) < len(ackNames):
+		return ackNames[a]
+	default:
+		return "PLAYED"
+	}
+}
+
+// MarshalJSON writes the ack's name.
+func (a Ack) MarshalJSON() ([]byte, error) { return json.Marshal(a.String()) }
+
+// UnmarshalJSON reads a name or wa-js's number.
+func (a *Ack) UnmarshalJSON(b []byte) error {
+	var n int
+	if err := json.Unmarshal(b, &n); err == nil {
+		*a = Ack(max(n, -1))
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("ack: %w", err)
+	}
+	for i := AckError; i <= AckPlayed; i++ {
+		if i.String() == s {
+			*a = i
+			return nil
+		}
+	}
+	return fmt.Errorf("ack: unknown name %q", s)
+}
+
+// Message is a WhatsApp message as the API and the message.* events show it.
+type Message struct {
+	ID        string `json:"id" example:"true_15551234567@c.us_3EB0F435D95D32C4C638"`
+	ChatID    string `json:"chat_id" example:"15551234567@c.us"`
+	From      string `json:"from" example:"15550001111@c.us"`
+	To        string `json:"to" example:"15551234567@c.us"`
+	FromMe    bool   `json:"from_me"`
+	Type      string `json:"type" example:"chat"` // chat, image, video, audio, ptt, document, sticker, ...
+	Body      string `json:"body"`
+	Caption   string `json:"caption"`
+	Mimetype  string `json:"mimetype"`
+	Filename  string `json:"filename"`
+	Timestamp int64  `json:"timestamp" example:"1764136800"` // unix seconds
+	Ack       Ack    `json:"ack" swaggertype:"string" enums:"ERROR,PENDING,SERVER,DEVICE,READ,PLAYED"`
+} // @name Message
+
+// AckEvent is the payload of message.ack.
+type AckEvent struct {
+	ID     string `json:"id"`
+	ChatID string `json:"chat_id"`
+	Ack    Ack    `json:"ack" swaggertype:"string" enums:"ERROR,PENDING,SERVER,DEVICE,READ,PLAYED"`
+} // @name AckEvent
+
+// RevokeEvent is the payload of message.revoked: ID is the message deleted
+// for everyone.
+type RevokeEvent struct {
+	ID       string `json:"id"`
+	RevokeID string `json:"revoke_id"`
+	ChatID   string `json:"chat_id"`
+	From     string `json:"from"`
+	To       string `json:"to"`
+	Author   string `json:"author,omitempty"` // groups: who deleted it
+	Type     string `json:"type"`             // revoke, sender_revoke, admin_revoke
+} // @name RevokeEvent
+
+// Chat is one conversation of the host account.
+type Chat struct {
+	ID          string `json:"id" example:"15551234567@c.us"`
+	Name        string `json:"name" example:"Bob"`
+	IsGroup     bool   `json:"is_group"`
+	UnreadCount int    `json:"unread_count"`
+	Timestamp   int64  `json:"timestamp"` // unix seconds of the last message
+} // @name Chat
+
+// Contact is a contact known to the host account.
+type Contact struct {
+	ID          string `json:"id" example:"15551234567@c.us"`
+	Name        string `json:"name"`      // as saved on the phone
+	PushName    string `json:"push_name"` // as the contact set it
+	IsMyContact bool   `json:"is_my_contact"`
+	IsGroup     bool   `json:"is_group"`
+	IsBusiness  bool   `json:"is_business"`
+} // @name Contact
+
+// Media is a file to send, or one downloaded from a message.
+type Media struct {
+	Data     []byte
+	Mimetype string
+	Filename string
+	Caption  string
+}
+
+// MaxTextLen is WhatsApp's limit on a text message, in characters.
+const MaxTextLen = 65536
+
+var (
+	userJID  = regexp.MustCompile(`^([1-9][0-9]{6,14})@(c\.us|s\.whatsapp\.net)$`)
+	groupJID = regexp.MustCompile(`^[0-9]{6,20}(-[0-9]{6,12})?@g\.us$`)
+	lidJID   = regexp.MustCompile(`^[0-9]{6,20}@lid$`)
+	msgIDRe  = regexp.MustCompile(`^(true|false)_[^_\s/]+@[a-z.]+_[A-Za-z0-9]{4,64}(_[^\s/]+)?$`)
+)
+
+// NormalizeChatID accepts a chat id or a phone number and returns the
+// chat id: "+1 555-123-4567" and "15551234567" become "15551234567@c.us";
+// user (@c.us, @s.whatsapp.net), group (@g.us) and @lid ids are checked.
+// field names the input in the error.
+func NormalizeChatID(field, s string) (string, error) {
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "":
+		return "", apperr.Field(field, "is required: a phone number with country code or a chat id such as 15551234567@c.us")
+	case !strings.Contains(s, "@"):
+		p, err := NormalizePhone(s)
+		if err != nil {
+			return "", apperr.Field(field, "%q is neither a chat id nor an international phone number", truncate(s, 40))
+		}
+		return p + "@c.us", nil
+	case userJID.MatchString(s):
+		return userJID.FindStringSubmatch(s)[1] + "@c.us", nil
+	case groupJID.MatchString(s), lidJID.MatchString(s):
+		return s, nil
+	}
+	return "", apperr.Field(field, "%q is not a chat id (15551234567@c.us, a group id ending in @g.us, or a phone number)", truncate(s, 60))
+}
+
+// ValidateMessageID checks the shape of a WhatsApp message id
+// (fromMe_chat_id[_participant]); field names the input in the error.
+func ValidateMessageID(field, id string) error {
+	if len(id) > 256 || !msgIDRe.MatchString(id) {
+		return apperr.Field(field, "%q is not a message id such as true_15551234567@c.us_3EB0F435D95D32C4C638", truncate(id, 60))
+	}
+	return nil
+}
+
+// workingPage returns the page of a WORKING session, or a
+// session_not_working conflict naming its status.
+func (m *Manager) workingPage(ctx context.Context, id, what string) (Page, error) {
+	_, s, err := m.lookup(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	st, _, _, _, _ := s.snapshot()
+	page := s.currentPage()
+	if st != StatusWorking || page == nil {
+		return nil, &apperr.Error{Code: apperr.NotWorking,
+			Detail: fmt.Sprintf("session %q is %s; %s needs %s", id, st, what, StatusWorking)}
+	}
+	return page, nil
+}
+
+// msgCall is m.call for messaging: a page that says "not found" is a 404,
+// and a page that went away during the call says so.
+func (m *Manager) msgCall(ctx context.Context, page Page, method string, args, result any) error {
+	err := m.call(ctx, page, method, args, result)
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, ErrNotInPage) {
+		return apperr.Wrap(err, apperr.NotFound, "%s", pageMessage(err))
+	}
+	select {
+	case <-page.Done():
+		return apperr.Wrap(err, apperr.Unavailable,
+			"the browser went away during %s (the session restarts by itself); a message is reported by message.sent only if WhatsApp accepted it", method)
+	default:
+	}
+	return err
+}
+
+// pageMessage is the page's own message after the "not_found: " prefix.
+func pageMessage(err error) string {
+	msg := err.Error()
+	if i := strings.LastIndex(msg, "not_found: "); i >= 0 {
+		return msg[i+len("not_found: "):]
+	}
+	return msg
+}
+
+// SendText sends text to chatID (normalised by NormalizeChatID) from a
+// WORKING session and returns the message once WhatsApp accepted it.
+func (m *Manager) SendText(ctx context.Context, id, chatID, text string) (Message, error) {
+	chat, err := NormalizeChatID("chat_id", chatID)
+	if err != nil {
+		return Message{}, err
+	}
+	if strings.TrimSpace(text) == "" {
+		return Message{}, apperr.Field("text", "must not be empty")
+	}
+	if n := utf8.RuneCountInString(text); n > MaxTextLen {
+		return Message{}, apperr.Field("text", "has %d characters; WhatsApp allows %d", n, MaxTextLen)
+	}
+	page, err := m.workingPage(ctx, id, "sending")
+	if err != nil {
+		return Message{}, err
+	}
+	var msg Message
+	err = m.msgCall(ctx, page, "sendText", map[string]string{"chat_id": chat, "text": text}, &msg)
+	return msg, err
+}
+
+// SendMedia sends a file to chatID from a WORKING session and returns the
+// message once WhatsApp accepted it. The caller bounds the size.
+func (m *Manager) SendMedia(ctx context.Context, id, chatID string, media Media) (Message, error) {
+	chat, err := NormalizeChatID("chat_id", chatID)
+	if err != nil {
+		return Message{}, err
+	}
+	if len(media.Data) == 0 {
+		return Message{}, apperr.Field("media.data", "must not be empty")
+	}
+	if media.Mimetype == "" {
+		return Message{}, apperr.Field("media.mimetype", "is required")
+	}
+	page, err := m.workingPage(ctx, id, "sending")
+	if err != nil {
+		return Message{}, err
+	}
+	var msg Message
+	err = m.msgCall(ctx, page, "sendFile", map[string]string{"chat_id": chat,
+		"data": base64.StdEncoding.EncodeToString(media.Data), "mimetype": media.Mimetype,
+		"filename": media.Filename, "caption": media.Caption}, &msg)
+	return msg, err
+}
+
+// Chats lists the host account's chats.
+func (m *Manager) Chats(ctx context.Context, id string) ([]Chat, error) {
+	page, err := m.workingPage(ctx, id, "listing chats")
+	if err != nil {
+		return nil, err
+	}
+	chats := []Chat{}
+	return chats, m.msgCall(ctx, page, "listChats", nil, &chats)
+}
+
+// Contacts lists the host account's contacts.
+func (m *Manager) Contacts(ctx context.Context, id string) ([]Contact, error) {
+	page, err := m.workingPage(ctx, id, "listing contacts")
+	if err != nil {
+		return nil, err
+	}
+	contacts := []Contact{}
+	return contacts, m.msgCall(ctx, page, "listContacts", nil, &contacts)
+}
+
+// Messages returns up to limit messages of a chat, oldest first: the
+// newest ones, or those older than the message id before. An unknown chat
+// is a not_found error.
+func (m *Manager) Messages(ctx context.Context, id, chatID string, limit int, before string) ([]Message, error) {
+	chat, err := NormalizeChatID("chat", chatID)
+	if err != nil {
+		return nil, err
+	}
+	if before != "" {
+		if err := ValidateMessageID("before", before); err != nil {
+			return nil, err
+		}
+	}
+	page, err := m.workingPage(ctx, id, "reading messages")
+	if err != nil {
+		return nil, err
+	}
+	msgs := []Message{}
+	err = m.msgCall(ctx, page, "getMessages", map[string]any{"chat_id": chat, "limit": limit, "before": before}, &msgs)
+	return msgs, err
+}
+
+// DownloadMedia returns the file of a media message.
+func (m *Manager) DownloadMedia(ctx context.Context, id, msgID string) (Media, error) {
+	if err := ValidateMessageID("msg", msgID); err != nil {
+		return Media{}, err
+	}
+	page, err := m.workingPage(ctx, id, "downloading media")
+	if err != nil {
+		return Media{}, err
+	}
+	var res struct {
+		Data     string `json:"data"`
+		Mimetype string `json:"mimetype"`
+		Filename string `json:"filename"`
+	}
+	if err := m.msgCall(ctx, page, "downloadMedia", map[string]string{"id": msgID}, &res); err != nil {
+		return Media{}, err
+	}
+	data, err := base64.StdEncoding.DecodeString(res.Data)
+	if err != nil {
+		return Media{}, apperr.Wrap(err, apperr.Unavailable, "the page returned malformed media")
+	}
+	return Media{Data: data, Mimetype: res.Mimetype, Filename: res.Filename}, nil
+}
+
+// onMessage publishes a bridge "message" event: message.sent for our own
+// messages (the bridge reports them once WhatsApp accepted them),
+// message.received for everyone else's. The bridge reports each id once.
+func (w *watch) onMessage(ctx context.Context, ev PageEvent) {
+	s := w.r.s
+	msg, err := decode[Message](ev.Data)
+	if err != nil || msg.ID == "" {
+		s.log.Warn().Err(err).RawJSON("data", ev.Data).Msg("malformed message event")
+		return
+	}
+	typ := EventMessageReceived
+	if msg.FromMe {
+		typ = EventMessageSent
+	}
+	s.m.publish(ctx, s.id, typ, msg)
+}
+
+// onAck publishes a bridge "ack" event as message.ack.
+func (w *watch) onAck(ctx context.Context, ev PageEvent) {
+	s := w.r.s
+	a, err := decode[AckEvent](ev.Data)
+	if err != nil || a.ID == "" {
+		s.log.Warn().Err(err).RawJSON("data", ev.Data).Msg("malformed ack event")
+		return
+	}
+	s.m.publish(ctx, s.id, EventMessageAck, a)
+}
+
+// onRevoke publishes a bridge "revoke" event as message.revoked.
+func (w *watch) onRevoke(ctx context.Context, ev PageEvent) {
+	s := w.r.s
+	r, err := decode[RevokeEvent](ev.Data)
+	if err != nil || r.ID == "" {
+		s.log.Warn().Err(err).RawJSON("data", ev.Data).Msg("malformed revoke event")
+		return
+	}
+	s.m.publish(ctx, s.id, EventMessageRevoked, r)
+}

@@ -1,0 +1,90 @@
+package session
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestMemoryLimitRestartsThenFailsNamingTheSetting(t *testing.T) {
+	h := newHarness(t, nil)
+	h.create("fat", Config{MaxMemory: 100e6})
+	p := h.page()
+	link(p)
+	h.wait("fat", StatusWorking)
+	p.setUsage(Usage{PSSBytes: 150e6, Processes: 2})
+	h.wait("fat", StatusRestarting)
+	v, _ := h.m.Get(context.Background(), "fat")
+	if v.Reason != ReasonMemoryLimit {
+		t.Fatalf("reason = %s", v.Reason)
+	}
+	// Every relaunch is over the limit too: the budget (3) ends it FAILED.
+	for range 2 {
+		p = h.page()
+		p.setUsage(Usage{PSSBytes: 150e6})
+		p.emit(BridgeReady, Account{ID: "1@c.us"})
+	}
+	h.wait("fat", StatusFailed)
+	v, _ = h.m.Get(context.Background(), "fat")
+	if v.Reason != ReasonMemoryLimit || !strings.Contains(v.Error, "max-session-memory") {
+		t.Fatalf("view = %+v", v)
+	}
+}
+
+func TestResourcesAreShown(t *testing.T) {
+	h := newHarness(t, nil)
+	h.create("res", Config{})
+	p := h.page()
+	p.setUsage(Usage{PSSBytes: 42e6, CPUSeconds: 1.5, Processes: 3})
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		v, _ := h.m.Get(context.Background(), "res")
+		if v.Resources.PSSBytes == 42e6 && v.Resources.Processes == 3 && v.Resources.UptimeSeconds > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("resources = %+v", v.Resources)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestRecycleOneAtATime(t *testing.T) {
+	h := newHarness(t, func(c *ManagerConfig) { c.RecycleAfter = 50 * time.Millisecond })
+	h.create("r1", Config{})
+	h.create("r2", Config{})
+	pages := map[string]*fakePage{}
+	for range 2 {
+		p := h.page()
+		pages[p.spec.SessionID] = p
+		link(p)
+	}
+	// The first to be recycled holds the slot until it is WORKING again, so
+	// the other cannot be recycled meanwhile.
+	first := h.page()
+	other := "r1"
+	if first.spec.SessionID == "r1" {
+		other = "r2"
+	}
+	v, _ := h.m.Get(context.Background(), first.spec.SessionID)
+	if v.Status != StatusRestarting && v.Status != StatusResuming {
+		t.Fatalf("%s = %s, want it being recycled", first.spec.SessionID, v.Status)
+	}
+	if v.Reason != ReasonRecycle && v.Status == StatusRestarting {
+		t.Fatalf("reason = %s", v.Reason)
+	}
+	time.Sleep(200 * time.Millisecond) // several sample intervals: the other must keep running
+	if ov, _ := h.m.Get(context.Background(), other); ov.Status != StatusWorking {
+		t.Fatalf("%s = %s while %s was being recycled", other, ov.Status, first.spec.SessionID)
+	}
+	first.emit(BridgeReady, Account{ID: "1@c.us"})
+	second := h.page() // now the other one gets its turn
+	if second.spec.SessionID != other && second.spec.SessionID != first.spec.SessionID {
+		t.Fatalf("unexpected launch %s", second.spec.SessionID)
+	}
+	v, _ = h.m.Get(context.Background(), first.spec.SessionID)
+	if v.Attempt != 0 {
+		t.Errorf("a recycle counted against the budget: attempt %d", v.Attempt)
+	}
+}
