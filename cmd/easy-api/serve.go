@@ -140,7 +140,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	relink := c.RelinkOnLogout
 	mgr := session.NewManager(session.ManagerConfig{
 		Registry: st.Sessions(), Launcher: browser.New(bcfg), Publisher: pub, Snapshots: snaps, DataPath: dataPath, URL: waURL,
-		Defaults:              session.Config{Headful: c.Headful, AuthTimeout: session.Duration(c.AuthTimeout), QRTimeout: session.Duration(c.QRTimeout), QRMax: c.QRMax, RelinkOnLogout: &relink, MaxMemory: c.MaxSessionMemory},
+		Defaults:     session.Config{Headful: c.Headful, AuthTimeout: session.Duration(c.AuthTimeout), QRTimeout: session.Duration(c.QRTimeout), QRMax: c.QRMax, RelinkOnLogout: &relink, MaxMemory: c.MaxSessionMemory},
 		RecycleAfter: c.RecycleAfter, SampleInterval: c.SampleInterval,
 		MaxConcurrentLaunches: c.MaxConcurrentLaunches, CloseTimeout: c.CloseTimeout,
 		Log: log.With().Str("component", "sessions").Logger(),

@@ -47,9 +47,9 @@ type ManagerConfig struct {
 // Manager owns every session of this process: the registry records and one
 // suture child supervisor per session under a root "sessions" supervisor.
 type Manager struct {
-	cfg    ManagerConfig
-	log    zerolog.Logger
-	root   *suture.Supervisor
+	cfg     ManagerConfig
+	log     zerolog.Logger
+	root    *suture.Supervisor
 	launch  chan struct{} // semaphore bounding concurrent launches
 	recycle chan struct{} // at most one session is recycled at a time
 

@@ -29,8 +29,8 @@ func newHarness(t *testing.T, mod func(*ManagerConfig)) *harness {
 	cfg := ManagerConfig{Registry: h.reg, Launcher: h.l, Publisher: h.pub, DataPath: h.dir, URL: "https://web.whatsapp.com/",
 		Defaults:     Config{AuthTimeout: Duration(5 * time.Second), QRMax: 6},
 		CloseTimeout: time.Second, CallTimeout: time.Second, SampleInterval: 10 * time.Millisecond,
-		Restart:      RestartPolicy{InitialBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, Budget: 3, Window: time.Minute},
-		Log:          zerolog.Nop()}
+		Restart: RestartPolicy{InitialBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, Budget: 3, Window: time.Minute},
+		Log:     zerolog.Nop()}
 	if mod != nil {
 		mod(&cfg)
 	}

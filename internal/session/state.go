@@ -44,9 +44,9 @@ type QR struct {
 // runner goroutine (and by the manager while no runner exists); readers
 // take snapshots under mu.
 type sess struct {
-	id  string
-	m   *Manager
-	log zerolog.Logger
+	id     string
+	m      *Manager
+	log    zerolog.Logger
 	sup    *suture.Supervisor  // the session's child supervisor
 	supTok suture.ServiceToken // sup's token in the root
 	tok    suture.ServiceToken // the runner's token in sup
