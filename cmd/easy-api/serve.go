@@ -49,6 +49,7 @@ type serveConfig struct {
 	MaxSessionMemory      session.ByteSize
 	RecycleAfter          time.Duration
 	SampleInterval        time.Duration
+	BlockAssets           bool
 }
 
 func (c *serveConfig) flags(fs *flag.FlagSet) {
@@ -76,6 +77,7 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.HostResolverRules, "host-resolver-rules", "", "Chromium --host-resolver-rules, e.g. to serve web.whatsapp.com from an external easy-api simulator --tls")
 	fs.Var(&c.MaxSessionMemory, "max-session-memory", "default max_memory: a browser whose PSS crosses it is recycled (graceful close, re-auth, no QR); e.g. 300MB, 1.5GB; 0 = no limit")
 	fs.DurationVar(&c.RecycleAfter, "recycle-after", 0, "recycle browsers WORKING this long, one session at a time; 0 = never")
+	fs.BoolVar(&c.BlockAssets, "block-assets", false, "fail the page's image, font and media requests to save memory (screenshots lose pictures)")
 	fs.DurationVar(&c.SampleInterval, "sample-interval", 10*time.Second, "how often each session's resources (PSS, CPU, processes) are sampled")
 	fs.StringVar(&c.SessionData, "session-data", "", "seed a session at boot from a session data file: a path, or the file's content in base64 (restored only when the session has no profile yet)")
 	fs.Var(&c.SPKIPins, "ignore-cert-spki", "SPKI pin (base64 SHA-256) of a certificate Chromium should accept; repeatable")
@@ -116,7 +118,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}()
 
 	bcfg := browser.Config{BrowserPath: c.BrowserPath, WAJS: c.WAJS, CloseTimeout: c.CloseTimeout,
-		HostResolverRules: c.HostResolverRules, SPKIPins: c.SPKIPins,
+		HostResolverRules: c.HostResolverRules, SPKIPins: c.SPKIPins, BlockAssets: c.BlockAssets,
 		Log: log.With().Str("component", "browser").Logger(), Getenv: getenv}
 	waURL := c.WAURL
 	if c.Simulator {

@@ -64,6 +64,9 @@ type Config struct {
 	ExtraFlags map[string]any
 	// Log receives the launcher's and the pages' log lines.
 	Log zerolog.Logger
+	// BlockAssets fails the page's image, font and media requests to save
+	// memory (--block-assets).
+	BlockAssets bool
 	// Getenv reads the environment (DISPLAY, WAYLAND_DISPLAY); nil means
 	// os.Getenv.
 	Getenv func(string) string

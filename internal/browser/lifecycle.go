@@ -85,6 +85,11 @@ func (p *Page) setup(scripts []string, l *Launcher, bin string) error {
 	if err := install(p.bctx, scripts); err != nil {
 		return err
 	}
+	if l.cfg.BlockAssets {
+		if err := p.blockAssets(); err != nil {
+			return fmt.Errorf("block assets: %w", err)
+		}
+	}
 	res, err := chromedp.Call(p.bctx, page.Navigate, page.NavigateParams{URL: p.spec.URL})
 	var cerr *cdproto.Error
 	switch {

@@ -344,3 +344,14 @@ func TestTwoSessionsStayIsolated(t *testing.T) {
 		t.Fatalf("list = %d %s", code, body)
 	}
 }
+
+func TestBlockAssetsStillLinks(t *testing.T) {
+	skipShort(t)
+	sm := fastSim(t)
+	srv := startServer(t, testDir(t), sm, serverOpts{browser: func(c *browserConfig) { c.BlockAssets = true }})
+	srv.create("lean", nil)
+	v := srv.link(sm, "lean", "15550000099")
+	if v.Me == nil || v.Me.Phone != "15550000099" {
+		t.Fatalf("view = %+v", v)
+	}
+}
