@@ -1,0 +1,185 @@
+package events
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/easy-api/easy-api/internal/apperr"
+	"github.com/go-chi/chi/v5"
+	"github.com/gorilla/websocket"
+	"github.com/rs/zerolog"
+)
+
+// Wrap adapts a handler that returns an error to http.HandlerFunc; the api
+// package's problem+json adapter is one.
+type Wrap = func(func(http.ResponseWriter, *http.Request) error) http.HandlerFunc
+
+// Mounter is a group of routes that Handlers.Mount mounts alongside its own
+// (the webhook package's handlers).
+type Mounter interface {
+	Mount(r chi.Router, wrap Wrap)
+}
+
+// Problem documents the problem+json error body (RFC 9457) for swag; the api
+// package writes it.
+type Problem struct {
+	Type   string `json:"type" example:"about:blank"`
+	Title  string `json:"title" example:"Bad Request"`
+	Status int    `json:"status" example:"400"`
+	Detail string `json:"detail" example:"type: unknown event type \"x\""`
+	Code   string `json:"code" example:"invalid_request"`
+}
+
+// Defaults of HandlersConfig.
+const (
+	DefaultPingInterval = 25 * time.Second
+	DefaultWriteTimeout = 10 * time.Second
+)
+
+// HandlersConfig configures NewHandlers.
+type HandlersConfig struct {
+	Bus *Bus
+	// Webhooks, when set, is mounted by Mount too.
+	Webhooks Mounter
+	// CheckOrigin decides whether a WebSocket upgrade from another origin
+	// is allowed. Nil allows requests with no Origin header or one whose
+	// host matches the request's Host (gorilla's default).
+	CheckOrigin func(r *http.Request) bool
+	// PingInterval is the WebSocket ping and SSE heartbeat period; a
+	// WebSocket client that answers no ping for two periods is dropped.
+	PingInterval time.Duration
+	// WriteTimeout bounds each write to a stream client.
+	WriteTimeout time.Duration
+	Log          zerolog.Logger
+}
+
+// Handlers serves the event streams and history over HTTP.
+type Handlers struct {
+	cfg      HandlersConfig
+	upgrader websocket.Upgrader
+}
+
+// NewHandlers returns the HTTP handlers of cfg.Bus.
+func NewHandlers(cfg HandlersConfig) *Handlers {
+	if cfg.PingInterval <= 0 {
+		cfg.PingInterval = DefaultPingInterval
+	}
+	if cfg.WriteTimeout <= 0 {
+		cfg.WriteTimeout = DefaultWriteTimeout
+	}
+	return &Handlers{
+		cfg: cfg,
+		upgrader: websocket.Upgrader{
+			CheckOrigin:     cfg.CheckOrigin,
+			ReadBufferSize:  1024,
+			WriteBufferSize: 16 * 1024,
+		},
+	}
+}
+
+// Mount registers the event routes (and the webhook routes when configured)
+// on r, each wrapped by wrap.
+func (h *Handlers) Mount(r chi.Router, wrap func(func(http.ResponseWriter, *http.Request) error) http.HandlerFunc) {
+	r.Get("/v1/ws", wrap(h.WebSocket))
+	r.Get("/v1/events", wrap(h.SSE))
+	r.Get("/v1/sessions/{id}/events", wrap(h.History))
+	if h.cfg.Webhooks != nil {
+		h.cfg.Webhooks.Mount(r, wrap)
+	}
+}
+
+// History godoc
+//
+//	@Summary		Event history of a session
+//	@Description	Stored events of one session, oldest first, paged by id. `next` is the `since` of the following page, null on the last one.
+//	@Tags			events
+//	@Produce		json
+//	@Param			id		path		string	true	"session id"
+//	@Param			type	query		[]string	false	"event types (repeatable or comma-separated; * = all)"	collectionFormat(multi)
+//	@Param			since	query		int		false	"return events with ids after this one"
+//	@Param			limit	query		int		false	"page size (1-1000, default 100)"
+//	@Success		200		{object}	Page
+//	@Failure		400		{object}	Problem	"bad session id, unknown type, bad since/limit"
+//	@Failure		403		{object}	Problem
+//	@Failure		410		{object}	Problem	"since is older than the retained log"
+//	@Security		ApiKeyAuth
+//	@Router			/v1/sessions/{id}/events [get]
+func (h *Handlers) History(w http.ResponseWriter, r *http.Request) error {
+	id := chi.URLParam(r, "id")
+	f := Filter{Sessions: []string{id}, Types: listParam(r, "type"), Scope: ScopeFromContext(r.Context())}
+	if err := f.Validate(); err != nil {
+		return err
+	}
+	if !f.Scope.Allows(id) {
+		return apperr.E(apperr.Forbidden, "session %q is not in this key's scope", id)
+	}
+	var since uint64
+	if v := r.URL.Query().Get("since"); v != "" {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			return apperr.Field("since", "want an event id, got %q", v)
+		}
+		since = n
+	}
+	limit := DefaultHistoryLimit
+	if v := r.URL.Query().Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > MaxHistoryLimit {
+			return apperr.Field("limit", "want 1 to %d, got %q", MaxHistoryLimit, v)
+		}
+		limit = n
+	}
+	page, err := h.cfg.Bus.History(r.Context(), f, since, limit)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	return json.NewEncoder(w).Encode(page)
+}
+
+// streamRequest parses the filters and cursor shared by the WebSocket and
+// SSE routes. lastEventID is the SSE resume header, which wins over since.
+func streamRequest(r *http.Request, lastEventID string) (Filter, *uint64, error) {
+	scope := ScopeFromContext(r.Context())
+	f := Filter{Sessions: listParam(r, "session"), Types: listParam(r, "type"), Scope: scope}
+	if err := f.Validate(); err != nil {
+		return Filter{}, nil, err
+	}
+	if len(f.Sessions) > 0 && !scope.AllowsAll(f.Sessions) {
+		return Filter{}, nil, apperr.E(apperr.Forbidden, "a requested session is not in this key's scope")
+	}
+	field, v := "since", r.URL.Query().Get("since")
+	if lastEventID != "" {
+		field, v = "Last-Event-ID", lastEventID
+	}
+	if v == "" {
+		return f, nil, nil
+	}
+	n, err := strconv.ParseUint(strings.TrimSpace(v), 10, 64)
+	if err != nil {
+		return Filter{}, nil, apperr.Field(field, "want an event id, got %q", v)
+	}
+	return f, &n, nil
+}
+
+// listParam returns the values of a repeatable, comma-separated query
+// parameter; "*" anywhere means all (nil).
+func listParam(r *http.Request, name string) []string {
+	var out []string
+	for _, v := range r.URL.Query()[name] {
+		for p := range strings.SplitSeq(v, ",") {
+			p = strings.TrimSpace(p)
+			switch p {
+			case "":
+			case "*":
+				return nil
+			default:
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,47 @@
+package events
+
+import "context"
+
+// Scope restricts the sessions a request may see: the API-keys layer puts
+// one in the request context (WithScope) and every stream, history and
+// webhook handler here honours it. A nil Scope allows every session.
+type Scope func(session string) bool
+
+// Allows reports whether the scope lets its holder see session. A nil scope
+// allows all; a non-nil scope never allows events of no session (Global).
+func (s Scope) Allows(session string) bool {
+	if s == nil {
+		return true
+	}
+	return session != Global && s(session)
+}
+
+// AllowsAll reports whether every one of sessions is allowed. An empty list
+// means "all sessions" and only a nil scope allows it.
+func (s Scope) AllowsAll(sessions []string) bool {
+	if s == nil {
+		return true
+	}
+	if len(sessions) == 0 {
+		return false
+	}
+	for _, id := range sessions {
+		if !s.Allows(id) {
+			return false
+		}
+	}
+	return true
+}
+
+type scopeKey struct{}
+
+// WithScope returns a context carrying s.
+func WithScope(ctx context.Context, s Scope) context.Context {
+	return context.WithValue(ctx, scopeKey{}, s)
+}
+
+// ScopeFromContext returns the scope set by WithScope, or nil (all sessions).
+func ScopeFromContext(ctx context.Context) Scope {
+	s, _ := ctx.Value(scopeKey{}).(Scope)
+	return s
+}

@@ -1,0 +1,230 @@
+package webhook
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/easy-api/easy-api/internal/apperr"
+	"github.com/easy-api/easy-api/internal/events"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// logAttempt appends d to the webhook's deliveries log (the newest LogSize
+// attempts are kept). The log is advisory: failures are only logged.
+func (o *Outbox) logAttempt(wid string, d Delivery) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	data, _ := json.Marshal(d)
+	if _, err := o.js.Publish(ctx, logSubject+wid, data); err != nil {
+		o.cfg.Log.Warn().Err(err).Str("webhook", wid).Msg("webhook: log delivery")
+	}
+}
+
+// deadLetter stores d as a dead letter of wid, listed and retryable.
+func (o *Outbox) deadLetter(wid string, d Delivery) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	data, _ := json.Marshal(d)
+	if _, err := o.dead.Put(ctx, wid+"."+d.ID, data); err != nil {
+		o.cfg.Log.Error().Err(err).Str("webhook", wid).Uint64("event", d.EventID).Msg("webhook: store dead letter")
+	}
+}
+
+// Deliveries returns the latest state of webhook wid's recent deliveries
+// and of all its dead letters, newest event first, optionally only those of
+// one status, at most limit.
+func (o *Outbox) Deliveries(ctx context.Context, wid, status string, limit int) ([]Delivery, error) {
+	if _, _, err := o.get(ctx, wid); err != nil {
+		return nil, err
+	}
+	if status != "" && !slices.Contains([]string{StatusDelivered, StatusRetrying, StatusDead}, status) {
+		return nil, apperr.Field("status", "want delivered, retrying or dead, got %q", status)
+	}
+	latest := map[uint64]Delivery{}
+	if err := o.readLog(ctx, wid, latest); err != nil {
+		return nil, err
+	}
+	if err := o.readDeadLetters(ctx, wid, latest); err != nil {
+		return nil, err
+	}
+	out := []Delivery{}
+	for _, d := range latest {
+		if status == "" || d.Status == status {
+			out = append(out, d)
+		}
+	}
+	slices.SortFunc(out, func(a, b Delivery) int { return -cmpUint(a.EventID, b.EventID) })
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
+
+func cmpUint(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// readLog folds the webhook's log into latest (later attempts win).
+func (o *Outbox) readLog(ctx context.Context, wid string, latest map[uint64]Delivery) error {
+	c, err := o.js.OrderedConsumer(ctx, LogStream, jetstream.OrderedConsumerConfig{
+		FilterSubjects: []string{logSubject + wid}, NamePrefix: "deliveries",
+	})
+	if err != nil {
+		return fmt.Errorf("webhook: read log: %w", err)
+	}
+	it, err := c.Messages(jetstream.PullMaxMessages(int(min(o.cfg.LogSize, 256))))
+	if err != nil {
+		return fmt.Errorf("webhook: read log: %w", err)
+	}
+	defer it.Stop()
+	info := c.CachedInfo()
+	if info != nil {
+		defer func() {
+			dctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			_ = o.js.DeleteConsumer(dctx, LogStream, info.Name)
+		}()
+	}
+	if info == nil || info.NumPending == 0 {
+		return nil
+	}
+	for {
+		msg, err := it.Next(jetstream.NextContext(ctx))
+		if err != nil {
+			return fmt.Errorf("webhook: read log: %w", err)
+		}
+		var d Delivery
+		if json.Unmarshal(msg.Data(), &d) == nil {
+			latest[d.EventID] = d
+		}
+		if meta, err := msg.Metadata(); err != nil || meta.NumPending == 0 {
+			return nil
+		}
+	}
+}
+
+// readDeadLetters adds the webhook's dead letters to latest, unless the log
+// has a later attempt.
+func (o *Outbox) readDeadLetters(ctx context.Context, wid string, latest map[uint64]Delivery) error {
+	lister, err := o.dead.ListKeysFiltered(ctx, wid+".*")
+	if err != nil {
+		return fmt.Errorf("webhook: list dead letters: %w", err)
+	}
+	defer func() { _ = lister.Stop() }()
+	for key := range lister.Keys() {
+		d, err := o.getDeadLetter(ctx, key)
+		if err != nil {
+			continue
+		}
+		if cur, ok := latest[d.EventID]; !ok || cur.Attempts <= d.Attempts {
+			latest[d.EventID] = d
+		}
+	}
+	return nil
+}
+
+func (o *Outbox) getDeadLetter(ctx context.Context, key string) (Delivery, error) {
+	e, err := o.dead.Get(ctx, key)
+	if err != nil {
+		return Delivery{}, err
+	}
+	var d Delivery
+	if err := json.Unmarshal(e.Value(), &d); err != nil {
+		return Delivery{}, fmt.Errorf("webhook: decode dead letter %s: %w", key, err)
+	}
+	return d, nil
+}
+
+// Retry sends dead letter did of webhook wid once more, now, and returns its
+// new state: delivered (and no longer a dead letter) or still dead. Only
+// dead letters can be retried (others are still in JetStream's hands).
+func (o *Outbox) Retry(ctx context.Context, wid, did string) (Delivery, error) {
+	rec, _, err := o.get(ctx, wid)
+	if err != nil {
+		return Delivery{}, err
+	}
+	eventID, err := strconv.ParseUint(did, 10, 64)
+	if err != nil {
+		return Delivery{}, apperr.E(apperr.NotFound, "delivery %q not found", did)
+	}
+	d, err := o.getDeadLetter(ctx, wid+"."+did)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return Delivery{}, apperr.E(apperr.NotFound, "delivery %s of webhook %s is not a dead letter", did, wid)
+	}
+	if err != nil {
+		return Delivery{}, fmt.Errorf("webhook: retry: %w", err)
+	}
+	msg, err := o.bus.Stream().GetMsg(ctx, eventID)
+	if errors.Is(err, jetstream.ErrMsgNotFound) {
+		return Delivery{}, apperr.E(apperr.Gone, "event %d is no longer retained", eventID)
+	}
+	if err != nil {
+		return Delivery{}, fmt.Errorf("webhook: retry: get event %d: %w", eventID, err)
+	}
+	ev, err := events.Decode(eventID, msg.Data)
+	if err != nil {
+		return Delivery{}, err
+	}
+	key, err := parseSecret(rec.Secret)
+	if err != nil {
+		return Delivery{}, err
+	}
+	res := o.send(ctx, &target{rec: rec, key: key}, did, ev.JSON())
+	d.Attempts++
+	d.StatusCode, d.Error, d.At, d.NextAttemptAt = res.code, res.errText(), time.Now().UTC(), nil
+	d.LatencyMS = float64(res.latency.Microseconds()) / 1000
+	if res.ok() {
+		d.Status = StatusDelivered
+		if err := o.dead.Delete(ctx, wid+"."+did); err != nil {
+			return Delivery{}, fmt.Errorf("webhook: retry: %w", err)
+		}
+	} else {
+		o.deadLetter(wid, d)
+	}
+	o.logAttempt(wid, d)
+	return d, nil
+}
+
+// TestResult is the outcome of a test delivery.
+type TestResult struct {
+	OK         bool    `json:"ok"`
+	MessageID  string  `json:"message_id" example:"test_3kq9d0v7x2m4p8r1t6yb"`
+	StatusCode int     `json:"status_code,omitempty" example:"200"`
+	LatencyMS  float64 `json:"latency_ms" example:"8.2"`
+	Error      string  `json:"error,omitempty"`
+}
+
+// Test sends webhook wid a signed test event of type "webhook.test" (id 0,
+// data {webhook_id}) once, now, whatever its filters or enabled state, and
+// reports the outcome. It is not logged and not retried.
+func (o *Outbox) Test(ctx context.Context, wid string) (TestResult, error) {
+	rec, _, err := o.get(ctx, wid)
+	if err != nil {
+		return TestResult{}, err
+	}
+	key, err := parseSecret(rec.Secret)
+	if err != nil {
+		return TestResult{}, err
+	}
+	body, _ := json.Marshal(map[string]any{
+		"id": 0, "session": "", "type": "webhook.test", "time": time.Now().UTC(),
+		"data": map[string]string{"webhook_id": wid},
+	})
+	msgID := "test_" + newID()[3:]
+	res := o.send(ctx, &target{rec: rec, key: key}, msgID, body)
+	return TestResult{
+		OK: res.ok(), MessageID: msgID, StatusCode: res.code, Error: res.errText(),
+		LatencyMS: float64(res.latency.Microseconds()) / 1000,
+	}, nil
+}

@@ -1,0 +1,377 @@
+package webhook
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/easy-api/easy-api/internal/apperr"
+	"github.com/easy-api/easy-api/internal/events"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/rs/zerolog"
+)
+
+// Names of the JetStream objects the outbox owns.
+const (
+	Bucket           = "webhooks"
+	DeadLetterBucket = "webhook_deadletters"
+	LogStream        = "WEBHOOK_DELIVERIES"
+	logSubject       = "deliveries."
+)
+
+// Config configures New. Zero fields take the defaults documented on each.
+type Config struct {
+	// Bus is the event log: its stream feeds the consumers and it carries
+	// webhook.disabled events.
+	Bus *events.Bus
+	// Timeout bounds one delivery request. Default 10 s.
+	Timeout time.Duration
+	// Backoff is the retry schedule: the delay before attempt n+1 after a
+	// failed attempt n is Backoff[min(n, len)-1] ±20 % jitter, unless the
+	// receiver sent Retry-After. Default 5s, 5m, 30m, 2h, 5h, 10h, 10h.
+	Backoff []time.Duration
+	// MaxAttempts is how many attempts an event gets before it is
+	// dead-lettered. Default len(Backoff)+1.
+	MaxAttempts int
+	// MaxRetryAfter caps a receiver's Retry-After. Default 1 h.
+	MaxRetryAfter time.Duration
+	// DisableAfter disables a webhook whose deliveries have all failed for
+	// this long. Default 24 h.
+	DisableAfter time.Duration
+	// LogSize is how many delivery attempts are kept per webhook. Default 200.
+	LogSize int64
+	// DeadLetterTTL is how long dead letters are kept. Default 30 days.
+	DeadLetterTTL time.Duration
+	// ShutdownTimeout bounds how long Close waits for in-flight deliveries
+	// before cancelling them. Default 5 s.
+	ShutdownTimeout time.Duration
+	// Transport sends the requests. Default a dedicated http.Transport.
+	Transport http.RoundTripper
+	Log       zerolog.Logger
+}
+
+func (c *Config) defaults() {
+	if c.Timeout <= 0 {
+		c.Timeout = 10 * time.Second
+	}
+	if len(c.Backoff) == 0 {
+		c.Backoff = []time.Duration{5 * time.Second, 5 * time.Minute, 30 * time.Minute,
+			2 * time.Hour, 5 * time.Hour, 10 * time.Hour, 10 * time.Hour}
+	}
+	if c.MaxAttempts <= 0 {
+		c.MaxAttempts = len(c.Backoff) + 1
+	}
+	if c.MaxRetryAfter <= 0 {
+		c.MaxRetryAfter = time.Hour
+	}
+	if c.DisableAfter <= 0 {
+		c.DisableAfter = 24 * time.Hour
+	}
+	if c.LogSize <= 0 {
+		c.LogSize = 200
+	}
+	if c.DeadLetterTTL <= 0 {
+		c.DeadLetterTTL = 30 * 24 * time.Hour
+	}
+	if c.ShutdownTimeout <= 0 {
+		c.ShutdownTimeout = 5 * time.Second
+	}
+}
+
+// Outbox runs the webhooks: their records, consumers, delivery workers,
+// deliveries log and dead letters. Its methods are safe for concurrent use.
+//
+// Workers follow the "webhooks" bucket through a KV watcher, so a webhook
+// written by any node (or before a restart) is served.
+type Outbox struct {
+	cfg    Config
+	bus    *events.Bus
+	js     jetstream.JetStream
+	kv     jetstream.KeyValue
+	dead   jetstream.KeyValue
+	client *http.Client
+
+	// hardCtx ends in-flight deliveries at the end of the shutdown grace.
+	hardCtx    context.Context
+	hardCancel context.CancelFunc
+	watchStop  context.CancelFunc
+	watchDone  chan struct{}
+
+	applyMu sync.Mutex // serialises apply: the watcher and the handlers
+	mu      sync.Mutex
+	workers map[string]*worker
+	closed  bool
+}
+
+// New opens the webhook buckets and deliveries log, starts a worker for
+// every enabled webhook and keeps following changes until Close.
+func New(ctx context.Context, cfg Config) (*Outbox, error) {
+	if cfg.Bus == nil {
+		return nil, errors.New("webhook: Config.Bus is nil")
+	}
+	cfg.defaults()
+	js := cfg.Bus.JetStream()
+	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket: Bucket, Description: "easy-api webhooks", History: 1, Storage: jetstream.FileStorage,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("webhook: open bucket %s: %w", Bucket, err)
+	}
+	dead, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket: DeadLetterBucket, Description: "easy-api webhook dead letters: <webhook>.<event id>",
+		History: 1, TTL: cfg.DeadLetterTTL, Storage: jetstream.FileStorage,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("webhook: open bucket %s: %w", DeadLetterBucket, err)
+	}
+	if _, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name: LogStream, Description: "easy-api webhook delivery attempts, per webhook",
+		Subjects: []string{logSubject + ">"}, Storage: jetstream.FileStorage,
+		MaxMsgsPerSubject: cfg.LogSize, MaxAge: cfg.DeadLetterTTL, Discard: jetstream.DiscardOld,
+	}); err != nil {
+		return nil, fmt.Errorf("webhook: create stream %s: %w", LogStream, err)
+	}
+	transport := cfg.Transport
+	if transport == nil {
+		transport = &http.Transport{
+			Proxy: http.ProxyFromEnvironment, MaxIdleConnsPerHost: 8, IdleConnTimeout: 90 * time.Second,
+			TLSHandshakeTimeout: cfg.Timeout, ResponseHeaderTimeout: cfg.Timeout,
+		}
+	}
+	o := &Outbox{
+		cfg: cfg, bus: cfg.Bus, js: js, kv: kv, dead: dead,
+		client: &http.Client{
+			Transport: transport,
+			Timeout:   cfg.Timeout,
+			// A redirect is a failed delivery: the receiver must give
+			// the final URL (following would resend the body elsewhere).
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		},
+		workers:   map[string]*worker{},
+		watchDone: make(chan struct{}),
+	}
+	o.hardCtx, o.hardCancel = context.WithCancel(context.Background())
+	if err := o.startWatch(ctx); err != nil {
+		o.hardCancel()
+		return nil, err
+	}
+	return o, nil
+}
+
+// startWatch applies every stored webhook, then follows changes in a
+// goroutine that Close stops.
+func (o *Outbox) startWatch(ctx context.Context) error {
+	wctx, stop := context.WithCancel(context.Background())
+	w, err := o.kv.WatchAll(wctx)
+	if err != nil {
+		stop()
+		return fmt.Errorf("webhook: watch %s: %w", Bucket, err)
+	}
+	o.watchStop = stop
+	initial := make(chan struct{})
+	go func() {
+		defer close(o.watchDone)
+		defer func() { _ = w.Stop() }()
+		for {
+			select {
+			case <-wctx.Done():
+				return
+			case e, ok := <-w.Updates():
+				if !ok {
+					return
+				}
+				if e == nil {
+					close(initial)
+					continue
+				}
+				o.onChange(e)
+			}
+		}
+	}()
+	select {
+	case <-initial:
+		return nil
+	case <-ctx.Done():
+		o.Close(context.Background())
+		return fmt.Errorf("webhook: load webhooks: %w", ctx.Err())
+	}
+}
+
+func (o *Outbox) onChange(e jetstream.KeyValueEntry) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if e.Operation() != jetstream.KeyValuePut {
+		o.stopWorker(e.Key())
+		if err := o.js.DeleteConsumer(ctx, events.StreamName, e.Key()); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
+			o.cfg.Log.Warn().Err(err).Str("webhook", e.Key()).Msg("webhook: delete consumer")
+		}
+		return
+	}
+	var rec record
+	if err := json.Unmarshal(e.Value(), &rec); err != nil {
+		o.cfg.Log.Error().Err(err).Str("webhook", e.Key()).Msg("webhook: decode record")
+		return
+	}
+	if err := o.apply(ctx, &rec); err != nil {
+		o.cfg.Log.Error().Err(err).Str("webhook", rec.ID).Msg("webhook: apply")
+	}
+}
+
+// apply makes the running state match rec: consumer and worker when
+// enabled, no worker when disabled. It is idempotent.
+func (o *Outbox) apply(ctx context.Context, rec *record) error {
+	o.applyMu.Lock()
+	defer o.applyMu.Unlock()
+	if !rec.Enabled {
+		o.stopWorker(rec.ID)
+		return nil
+	}
+	key, err := parseSecret(rec.Secret)
+	if err != nil {
+		return fmt.Errorf("webhook %s: %w", rec.ID, err)
+	}
+	o.mu.Lock()
+	w := o.workers[rec.ID]
+	closed := o.closed
+	o.mu.Unlock()
+	if closed {
+		return nil
+	}
+	if w != nil && slices.Equal(w.subjects, rec.filter().Subjects()) {
+		w.setRecord(rec, key)
+		return nil
+	}
+	cons, err := o.js.CreateOrUpdateConsumer(ctx, events.StreamName, o.consumerConfig(rec))
+	if err != nil {
+		return fmt.Errorf("webhook %s: consumer: %w", rec.ID, err)
+	}
+	if w != nil {
+		w.setRecord(rec, key) // the consumer now applies the new filter
+		w.subjects = rec.filter().Subjects()
+		return nil
+	}
+	w, err = o.startWorker(cons, rec, key)
+	if err != nil {
+		return err
+	}
+	o.mu.Lock()
+	closed = o.closed
+	if !closed {
+		o.workers[rec.ID] = w
+	}
+	o.mu.Unlock()
+	if closed {
+		w.stop(0) // lost a race with Close, which no longer sees it
+	}
+	return nil
+}
+
+func (o *Outbox) consumerConfig(rec *record) jetstream.ConsumerConfig {
+	return jetstream.ConsumerConfig{
+		Durable:        rec.ID,
+		Description:    "webhook " + redactURL(rec.URL),
+		FilterSubjects: rec.filter().Subjects(),
+		DeliverPolicy:  jetstream.DeliverByStartSequencePolicy,
+		OptStartSeq:    rec.StartSeq,
+		AckPolicy:      jetstream.AckExplicitPolicy,
+		// Longer than one delivery: redelivery on AckWait only happens
+		// when the process died mid-delivery.
+		AckWait:       2*o.cfg.Timeout + time.Second,
+		MaxAckPending: 1, // strict id order
+		// Attempts are counted by the worker (NumDelivered), which
+		// dead-letters and terminates the message itself, so nothing is
+		// ever dropped without a dead letter.
+		MaxDeliver: -1,
+	}
+}
+
+func (o *Outbox) stopWorker(id string) {
+	o.mu.Lock()
+	w := o.workers[id]
+	delete(o.workers, id)
+	o.mu.Unlock()
+	if w != nil {
+		w.stop(o.cfg.ShutdownTimeout)
+	}
+}
+
+// Close stops following the bucket and stops every worker, letting
+// in-flight deliveries finish for up to ShutdownTimeout (or until ctx ends)
+// before cancelling them. It is safe to call more than once.
+func (o *Outbox) Close(ctx context.Context) {
+	o.mu.Lock()
+	if o.closed {
+		o.mu.Unlock()
+		return
+	}
+	o.closed = true
+	o.mu.Unlock()
+	o.watchStop()
+	<-o.watchDone
+
+	grace := o.cfg.ShutdownTimeout
+	if dl, ok := ctx.Deadline(); ok {
+		grace = min(grace, time.Until(dl))
+	}
+	o.mu.Lock()
+	ws := o.workers
+	o.workers = map[string]*worker{}
+	o.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, w := range ws {
+		wg.Go(func() { w.stop(grace) })
+	}
+	wg.Wait()
+	o.hardCancel()
+	if t, ok := o.client.Transport.(*http.Transport); ok && o.cfg.Transport == nil {
+		t.CloseIdleConnections()
+	}
+}
+
+// get returns a stored record and its KV revision.
+func (o *Outbox) get(ctx context.Context, id string) (*record, uint64, error) {
+	e, err := o.kv.Get(ctx, id)
+	if errors.Is(err, jetstream.ErrKeyNotFound) || errors.Is(err, jetstream.ErrInvalidKey) {
+		return nil, 0, apperr.E(apperr.NotFound, "webhook %q not found", id)
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("webhook: get %s: %w", id, err)
+	}
+	var rec record
+	if err := json.Unmarshal(e.Value(), &rec); err != nil {
+		return nil, 0, fmt.Errorf("webhook: decode %s: %w", id, err)
+	}
+	return &rec, e.Revision(), nil
+}
+
+// update applies fn to the stored record with compare-and-set, retrying
+// when another writer won.
+func (o *Outbox) update(ctx context.Context, id string, fn func(*record) error) (*record, error) {
+	for range 50 {
+		rec, rev, err := o.get(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if err := fn(rec); err != nil {
+			return nil, err
+		}
+		data, err := json.Marshal(rec)
+		if err != nil {
+			return nil, fmt.Errorf("webhook: encode %s: %w", id, err)
+		}
+		_, err = o.kv.Update(ctx, id, data, rev)
+		if errors.Is(err, jetstream.ErrKeyRevisionMismatch) || errors.Is(err, jetstream.ErrKeyExists) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("webhook: update %s: %w", id, err)
+		}
+		return rec, nil
+	}
+	return nil, apperr.E(apperr.Conflict, "webhook %q: too many concurrent updates", id)
+}

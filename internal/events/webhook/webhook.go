@@ -1,0 +1,238 @@
+// Package webhook delivers the event log to HTTP receivers (DESIGN §8).
+//
+// Each webhook is a record in the JetStream KV bucket "webhooks" and one
+// durable pull consumer on the EVENTS stream filtered by the webhook's
+// sessions and types. Delivery is at-least-once and in event-id order
+// (MaxAckPending 1): an event is in the stream before any delivery starts, an
+// unacknowledged event is redelivered after a crash, retries are the
+// consumer's own redeliveries (NakWithDelay, honouring Retry-After), and an
+// event that exhausts its attempts or is refused for good is dead-lettered
+// (kept, listed, retryable). Requests are signed per the Standard Webhooks
+// specification. A webhook that fails continuously for a configurable window
+// is disabled and a webhook.disabled event is published.
+package webhook
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/easy-api/easy-api/internal/apperr"
+	"github.com/easy-api/easy-api/internal/events"
+)
+
+// Webhook is a webhook as clients see it. Secret is only set in the answer
+// to a create (or a create-time EnsureGlobal): it is never shown again.
+type Webhook struct {
+	ID             string            `json:"id" example:"wh_3kq9d0v7x2m4p8r1t6yb"`
+	URL            string            `json:"url" example:"https://example.com/hooks/whatsapp"`
+	Sessions       []string          `json:"sessions" example:"alice"`
+	Types          []string          `json:"types" example:"message.received"`
+	Headers        map[string]string `json:"headers"`
+	Enabled        bool              `json:"enabled" example:"true"`
+	Secret         string            `json:"secret,omitempty" example:"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"`
+	FailingSince   *time.Time        `json:"failing_since,omitempty"`
+	DisabledReason string            `json:"disabled_reason,omitempty"`
+	CreatedAt      time.Time         `json:"created_at"`
+	UpdatedAt      time.Time         `json:"updated_at"`
+}
+
+// Input is the body of a create (URL required) or a PATCH (every field
+// optional; a present field replaces the stored one). Empty or ["*"]
+// sessions / types mean all.
+type Input struct {
+	URL      *string            `json:"url,omitempty" example:"https://example.com/hooks/whatsapp"`
+	Secret   *string            `json:"secret,omitempty" example:"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"`
+	Sessions *[]string          `json:"sessions,omitempty"`
+	Types    *[]string          `json:"types,omitempty"`
+	Headers  *map[string]string `json:"headers,omitempty"`
+	Enabled  *bool              `json:"enabled,omitempty"`
+}
+
+// record is what the "webhooks" bucket stores.
+type record struct {
+	ID             string            `json:"id"`
+	URL            string            `json:"url"`
+	Sessions       []string          `json:"sessions"`
+	Types          []string          `json:"types"`
+	Headers        map[string]string `json:"headers"`
+	Secret         string            `json:"secret"`
+	Enabled        bool              `json:"enabled"`
+	StartSeq       uint64            `json:"start_seq"` // first event id the consumer delivers
+	FailingSince   *time.Time        `json:"failing_since,omitempty"`
+	DisabledReason string            `json:"disabled_reason,omitempty"`
+	CreatedAt      time.Time         `json:"created_at"`
+	UpdatedAt      time.Time         `json:"updated_at"`
+}
+
+func (r *record) view() Webhook {
+	return Webhook{
+		ID: r.ID, URL: r.URL, Sessions: nonNil(r.Sessions), Types: nonNil(r.Types),
+		Headers: r.Headers, Enabled: r.Enabled, FailingSince: r.FailingSince,
+		DisabledReason: r.DisabledReason, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+	}
+}
+
+func (r *record) filter() events.Filter {
+	return events.Filter{Sessions: r.Sessions, Types: r.Types}
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// apply validates in and copies its present fields onto r.
+func (in Input) apply(r *record) error {
+	if in.URL != nil {
+		u, err := checkURL(*in.URL)
+		if err != nil {
+			return err
+		}
+		r.URL = u
+	}
+	if in.Secret != nil {
+		if _, err := parseSecret(*in.Secret); err != nil {
+			return err
+		}
+		r.Secret = *in.Secret
+	}
+	if in.Sessions != nil {
+		r.Sessions = all(*in.Sessions)
+	}
+	if in.Types != nil {
+		r.Types = all(*in.Types)
+	}
+	if err := r.filter().Validate(); err != nil {
+		return err
+	}
+	if in.Headers != nil {
+		if err := checkHeaders(*in.Headers); err != nil {
+			return err
+		}
+		r.Headers = *in.Headers
+	}
+	if in.Enabled != nil {
+		r.Enabled = *in.Enabled
+		if r.Enabled {
+			r.DisabledReason, r.FailingSince = "", nil
+		}
+	}
+	return nil
+}
+
+// all returns the sorted, deduplicated list, or nil when it is empty or
+// holds "*".
+func all(list []string) []string {
+	if slices.Contains(list, "*") || len(list) == 0 {
+		return nil
+	}
+	out := slices.Clone(list)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+const maxURLLen = 2048
+
+// checkURL accepts absolute http(s) URLs with a host and no credentials
+// (credentials belong in headers, which are not shown in events).
+func checkURL(raw string) (string, error) {
+	if len(raw) > maxURLLen {
+		return "", apperr.Field("url", "longer than %d characters", maxURLLen)
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", apperr.Field("url", "not a URL: %v", err)
+	}
+	if s := strings.ToLower(u.Scheme); s != "http" && s != "https" {
+		return "", apperr.Field("url", "scheme must be http or https, got %q", u.Scheme)
+	}
+	if u.Host == "" {
+		return "", apperr.Field("url", "has no host")
+	}
+	if u.User != nil {
+		return "", apperr.Field("url", "must not carry credentials; use headers")
+	}
+	return u.String(), nil
+}
+
+// redactURL drops the query and fragment, which may carry tokens, for use in
+// event payloads.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	u.RawQuery, u.Fragment, u.User = "", "", nil
+	return u.String()
+}
+
+var tokenPattern = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+
+// reservedHeaders are set by the transport or by signing and cannot be
+// overridden (lower case).
+var reservedHeaders = []string{
+	"host", "content-length", "content-type", "transfer-encoding", "connection",
+	"keep-alive", "proxy-connection", "proxy-authorization", "proxy-authenticate",
+	"te", "trailer", "upgrade", "expect", "user-agent",
+}
+
+const (
+	maxHeaders        = 32
+	maxHeaderValueLen = 4096
+)
+
+// checkHeaders rejects header names that are not HTTP tokens or are
+// reserved, and values with control characters (header injection).
+func checkHeaders(h map[string]string) error {
+	if len(h) > maxHeaders {
+		return apperr.Field("headers", "at most %d headers", maxHeaders)
+	}
+	for name, value := range h {
+		lower := strings.ToLower(name)
+		switch {
+		case !tokenPattern.MatchString(name):
+			return apperr.Field("headers", "%q is not a valid header name", name)
+		case slices.Contains(reservedHeaders, lower), strings.HasPrefix(lower, "webhook-"):
+			return apperr.Field("headers", "%q is reserved", name)
+		case len(value) > maxHeaderValueLen:
+			return apperr.Field("headers", "value of %q is longer than %d bytes", name, maxHeaderValueLen)
+		}
+		for _, c := range []byte(value) {
+			if (c < 0x20 && c != '\t') || c == 0x7f {
+				return apperr.Field("headers", "value of %q contains a control character", name)
+			}
+		}
+	}
+	return nil
+}
+
+// Delivery is the state of one event's delivery to one webhook. Its ID (the
+// "did" of the retry route) is the event id.
+type Delivery struct {
+	ID            string     `json:"id" example:"1042"`
+	EventID       uint64     `json:"event_id" example:"1042"`
+	EventType     string     `json:"event_type" example:"message.received"`
+	Session       string     `json:"session" example:"alice"`
+	Status        string     `json:"status" example:"delivered" enums:"delivered,retrying,dead"`
+	Attempts      int        `json:"attempts" example:"1"`
+	StatusCode    int        `json:"last_status_code,omitempty" example:"200"`
+	LatencyMS     float64    `json:"latency_ms" example:"12.5"`
+	Error         string     `json:"error,omitempty"`
+	At            time.Time  `json:"at"`
+	NextAttemptAt *time.Time `json:"next_attempt_at,omitempty"`
+}
+
+// Delivery statuses.
+const (
+	StatusDelivered = "delivered"
+	StatusRetrying  = "retrying"
+	StatusDead      = "dead"
+)
+
+func deliveryID(eventID uint64) string { return fmt.Sprint(eventID) }
