@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -19,6 +20,8 @@ import (
 
 	"github.com/easy-api/easy-api/internal/api"
 	"github.com/easy-api/easy-api/internal/browser"
+	"github.com/easy-api/easy-api/internal/events"
+	"github.com/easy-api/easy-api/internal/events/webhook"
 	"github.com/easy-api/easy-api/internal/session"
 	"github.com/easy-api/easy-api/internal/store"
 )
@@ -50,6 +53,11 @@ type serveConfig struct {
 	RecycleAfter          time.Duration
 	SampleInterval        time.Duration
 	BlockAssets           bool
+	EventRetention        time.Duration
+	EventMax              int64
+	Webhooks              listFlag
+	WebhookSecret         string
+	AllowedOrigins        listFlag
 }
 
 func (c *serveConfig) flags(fs *flag.FlagSet) {
@@ -79,6 +87,11 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.RecycleAfter, "recycle-after", 0, "recycle browsers WORKING this long, one session at a time; 0 = never")
 	fs.BoolVar(&c.BlockAssets, "block-assets", false, "fail the page's image, font and media requests to save memory (screenshots lose pictures)")
 	fs.DurationVar(&c.SampleInterval, "sample-interval", 10*time.Second, "how often each session's resources (PSS, CPU, processes) are sampled")
+	fs.DurationVar(&c.EventRetention, "event-retention", events.DefaultMaxAge, "how long events stay in the log (replay, history, webhook retries)")
+	fs.Int64Var(&c.EventMax, "event-max", events.DefaultMaxMsgs, "at most this many events stay in the log")
+	fs.Var(&c.Webhooks, "webhook", "URL of a global webhook receiving every event; repeatable (env: comma-separated)")
+	fs.StringVar(&c.WebhookSecret, "webhook-secret", "", "whsec_... secret for the --webhook receivers (default: generated and printed once)")
+	fs.Var(&c.AllowedOrigins, "allowed-origins", "origins allowed to open WebSocket streams from a browser (* = any); default same-origin only; repeatable")
 	fs.StringVar(&c.SessionData, "session-data", "", "seed a session at boot from a session data file: a path, or the file's content in base64 (restored only when the session has no profile yet)")
 	fs.Var(&c.SPKIPins, "ignore-cert-spki", "SPKI pin (base64 SHA-256) of a certificate Chromium should accept; repeatable")
 }
@@ -107,6 +120,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("session data path: %w", err)
 	}
 
+	// Components open in dependency order; shutdown runs the deferred steps
+	// in reverse: HTTP, sessions (browsers close gracefully, their last
+	// events are published), webhook flush, bus and streams, store.
 	st, err := store.Open(ctx, store.Config{Dir: filepath.Join(dataPath, "easy-api-store"), Sync: c.StoreSync, Log: log.With().Str("component", "store").Logger()})
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
@@ -116,6 +132,33 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			log.Error().Err(err).Msg("close store")
 		}
 	}()
+	snaps, err := st.Snapshots(ctx)
+	if err != nil {
+		return err
+	}
+	bus, err := events.NewBus(ctx, events.BusConfig{JS: st.JetStream(), MaxAge: c.EventRetention, MaxMsgs: c.EventMax,
+		Log: log.With().Str("component", "events").Logger()})
+	if err != nil {
+		return fmt.Errorf("events: %w", err)
+	}
+	defer bus.Close()
+	outbox, err := webhook.New(ctx, webhook.Config{Bus: bus, Log: log.With().Str("component", "webhooks").Logger()})
+	if err != nil {
+		return fmt.Errorf("webhooks: %w", err)
+	}
+	defer outbox.Close(context.WithoutCancel(ctx))
+	if len(c.Webhooks) > 0 {
+		created, err := outbox.EnsureGlobal(ctx, c.Webhooks, c.WebhookSecret)
+		if err != nil {
+			return fmt.Errorf("--webhook: %w", err)
+		}
+		for _, w := range created {
+			log.Info().Str("webhook", w.ID).Str("url", w.URL).Msg("global webhook created")
+			if c.WebhookSecret == "" {
+				fmt.Fprintf(stdout, "webhook %s for %s signs with secret %s\n", w.ID, w.URL, w.Secret)
+			}
+		}
+	}
 
 	bcfg := browser.Config{BrowserPath: c.BrowserPath, WAJS: c.WAJS, CloseTimeout: c.CloseTimeout,
 		HostResolverRules: c.HostResolverRules, SPKIPins: c.SPKIPins, BlockAssets: c.BlockAssets,
@@ -131,18 +174,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		waURL = "https://web.whatsapp.com/"
 	}
 
-	snaps, err := st.Snapshots(ctx)
-	if err != nil {
-		return err
-	}
-	var pub session.Publisher
-	if c.SessionID != "" {
-		pub = &terminal{next: pub, id: c.SessionID, out: stdout}
-	}
 	relink := c.RelinkOnLogout
 	mgr := session.NewManager(session.ManagerConfig{
-		Registry: st.Sessions(), Launcher: browser.New(bcfg), Publisher: pub, Snapshots: snaps, DataPath: dataPath, URL: waURL,
-		Defaults:     session.Config{Headful: c.Headful, AuthTimeout: session.Duration(c.AuthTimeout), QRTimeout: session.Duration(c.QRTimeout), QRMax: c.QRMax, RelinkOnLogout: &relink, MaxMemory: c.MaxSessionMemory},
+		Registry: st.Sessions(), Launcher: browser.New(bcfg), Publisher: bus, Snapshots: snaps, DataPath: dataPath, URL: waURL,
+		Defaults: session.Config{Headful: c.Headful, AuthTimeout: session.Duration(c.AuthTimeout), QRTimeout: session.Duration(c.QRTimeout),
+			QRMax: c.QRMax, RelinkOnLogout: &relink, MaxMemory: c.MaxSessionMemory},
 		RecycleAfter: c.RecycleAfter, SampleInterval: c.SampleInterval,
 		MaxConcurrentLaunches: c.MaxConcurrentLaunches, CloseTimeout: c.CloseTimeout,
 		Log: log.With().Str("component", "sessions").Logger(),
@@ -162,7 +198,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 	}()
 
-	handler := api.New(api.Config{Sessions: mgr, Version: version, Log: log.With().Str("component", "api").Logger()})
+	streams := events.NewHandlers(events.HandlersConfig{Bus: bus, Webhooks: webhook.NewHandlers(outbox),
+		CheckOrigin: originChecker(c.AllowedOrigins), Log: log.With().Str("component", "streams").Logger()})
+	handler := api.New(api.Config{Sessions: mgr, Mount: streams.Mount, Version: version, Log: log.With().Str("component", "api").Logger()})
 	ln, err := net.Listen("tcp", net.JoinHostPort(c.Host, c.Port))
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -179,6 +217,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 	}
 	if c.SessionID != "" {
+		term := newTerminal(bus, c.SessionID, stdout)
+		tctx, stopTerm := context.WithCancel(ctx)
+		tdone := term.start(tctx)
+		defer func() { stopTerm(); <-tdone }()
 		if err := bootSession(ctx, mgr, c.SessionID); err != nil {
 			log.Error().Err(err).Str("session", c.SessionID).Msg("--session-id")
 		}
@@ -190,13 +232,25 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("http: %w", err)
 	}
 	log.Info().Msg("shutting down")
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	// Open streams never end by themselves: give requests a moment, then cut.
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
-		log.Warn().Err(err).Msg("http shutdown")
 		srv.Close()
 	}
 	return nil
+}
+
+// originChecker allows WebSocket upgrades from the listed origins ("*" = any);
+// with none it keeps gorilla's same-origin rule.
+func originChecker(allowed []string) func(*http.Request) bool {
+	if len(allowed) == 0 {
+		return nil
+	}
+	return func(r *http.Request) bool {
+		o := r.Header.Get("Origin")
+		return o == "" || slices.Contains(allowed, "*") || slices.Contains(allowed, o)
+	}
 }
 
 // bootSession creates (or starts) the --session-id session.

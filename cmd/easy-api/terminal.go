@@ -2,48 +2,76 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
-	"sync"
 
 	qrcode "github.com/skip2/go-qrcode"
 
+	"github.com/easy-api/easy-api/internal/events"
 	"github.com/easy-api/easy-api/internal/session"
 )
 
-// terminal prints the status changes and QR codes of the --session-id
-// session, the open-wa CLI experience, and passes every event on.
+// terminal prints the status changes, QR codes and pairing codes of the
+// --session-id session as they come from the bus: the open-wa CLI
+// experience, with the API up before login.
 type terminal struct {
-	next session.Publisher
-	id   string
-	out  io.Writer
-	mu   sync.Mutex
+	bus *events.Bus
+	id  string
+	out io.Writer
 }
 
-// Publish implements session.Publisher.
-func (t *terminal) Publish(ctx context.Context, id, typ string, data any) error {
-	if id == t.id {
-		t.print(typ, data)
-	}
-	if t.next == nil {
-		return nil
-	}
-	return t.next.Publish(ctx, id, typ, data)
+func newTerminal(bus *events.Bus, id string, out io.Writer) *terminal {
+	return &terminal{bus: bus, id: id, out: out}
 }
 
-func (t *terminal) print(typ string, data any) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	switch ev := data.(type) {
-	case session.StatusEvent:
-		fmt.Fprintf(t.out, "[%s] %s (%s) %s\n", t.id, ev.Status, ev.Reason, ev.Detail)
-	case session.QREvent:
-		q, err := qrcode.New(ev.Code, qrcode.Low)
+// start follows the bus until ctx ends; the returned channel closes when the
+// goroutine has exited.
+func (t *terminal) start(ctx context.Context) <-chan struct{} {
+	done := make(chan struct{})
+	sub, err := t.bus.Subscribe(ctx, events.Filter{Sessions: []string{t.id},
+		Types: []string{session.EventStatus, session.EventQR, session.EventPairingCode}}, nil)
+	if err != nil {
+		fmt.Fprintf(t.out, "[%s] cannot follow events: %v\n", t.id, err)
+		close(done)
+		return done
+	}
+	go func() {
+		defer close(done)
+		defer sub.Close()
+		for {
+			ev, err := sub.Next(ctx)
+			if err != nil {
+				return
+			}
+			t.print(ev)
+		}
+	}()
+	return done
+}
+
+func (t *terminal) print(ev *events.Event) {
+	switch ev.Type {
+	case session.EventStatus:
+		var d session.StatusEvent
+		if json.Unmarshal(ev.Data, &d) == nil {
+			fmt.Fprintf(t.out, "[%s] %s (%s) %s\n", t.id, d.Status, d.Reason, d.Detail)
+		}
+	case session.EventQR:
+		var d session.QREvent
+		if json.Unmarshal(ev.Data, &d) != nil {
+			return
+		}
+		q, err := qrcode.New(d.Code, qrcode.Low)
 		if err != nil {
 			return
 		}
-		fmt.Fprintf(t.out, "[%s] scan this QR code with WhatsApp (code %d, valid until %s):\n%s\n", t.id, ev.Index, ev.ExpiresAt.Local().Format("15:04:05"), q.ToSmallString(false))
-	case session.PairingCodeEvent:
-		fmt.Fprintf(t.out, "[%s] pairing code for %s: %s\n", t.id, ev.Phone, ev.Code)
+		fmt.Fprintf(t.out, "[%s] scan this QR code with WhatsApp (code %d, valid until %s):\n%s\n",
+			t.id, d.Index, d.ExpiresAt.Local().Format("15:04:05"), q.ToSmallString(false))
+	case session.EventPairingCode:
+		var d session.PairingCodeEvent
+		if json.Unmarshal(ev.Data, &d) == nil {
+			fmt.Fprintf(t.out, "[%s] pairing code for %s: %s\n", t.id, d.Phone, d.Code)
+		}
 	}
 }
