@@ -37,6 +37,9 @@ type Config struct {
 	MaxBodyBytes int64
 	// MaxDataBytes bounds an imported session data file; default 64 MiB.
 	MaxDataBytes int64
+	// Media bounds the messaging routes' media (size, fetching media.url);
+	// see messages.go. Its body limit stays within the router-wide one.
+	Media MediaConfig
 }
 
 // Server is the HTTP handler of easy-api.
@@ -95,6 +98,7 @@ func (s *Server) routes() chi.Router {
 			r.With(jsonBody).Post("/pairing-code", s.wrap(s.pairingCode))
 			r.Get("/me", s.wrap(s.getMe))
 			r.Get("/screenshot", s.wrap(s.screenshot))
+			s.messageRoutes(r)
 			r.Get("/data", s.wrap(s.exportData))
 			r.With(s.limitBody(s.cfg.MaxDataBytes)).Put("/data", s.wrap(s.importData))
 		})

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
+	"strings"
 	"sync"
 	"time"
 
@@ -116,6 +117,12 @@ type CallError struct {
 }
 
 func (e *CallError) Error() string { return e.Method + ": " + e.Message }
+
+// Is reports that a page rejection with the bridge's "not_found: " prefix
+// matches session.ErrNotInPage.
+func (e *CallError) Is(target error) bool {
+	return target == session.ErrNotInPage && strings.HasPrefix(e.Message, "not_found: ")
+}
 
 // Call runs window.__easy.call(method, args) and decodes the JSON result
 // into result (which may be nil). A rejection in the page gives a
@@ -245,13 +252,17 @@ func (p *Page) opCtx(ctx context.Context) (context.Context, context.CancelFunc) 
 }
 
 // opError wraps the error of an operation on the page: a passed deadline
-// wraps session.ErrCallTimeout, a torn-down page says so.
+// wraps session.ErrCallTimeout, a page torn down or detached during the
+// operation wraps session.ErrPageGone.
 func (p *Page) opError(ctx context.Context, op string, err error) error {
 	switch {
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		return fmt.Errorf("browser: %s: %w: %w", op, session.ErrCallTimeout, ctx.Err())
 	case ctx.Err() == nil && p.bctx.Err() != nil:
-		return fmt.Errorf("browser: %s: page closed: %w", op, err)
+		return fmt.Errorf("browser: %s: %w: page closed: %w", op, session.ErrPageGone, err)
+	case errors.Is(err, chromedp.ErrTargetDetached):
+		// The renderer crashed or the tab closed while the call ran.
+		return fmt.Errorf("browser: %s: %w: %w", op, session.ErrPageGone, err)
 	default:
 		return fmt.Errorf("browser: %s: %w", op, err)
 	}

@@ -21,6 +21,8 @@ import (
 
 	"github.com/easy-api/easy-api/internal/api"
 	"github.com/easy-api/easy-api/internal/browser"
+	"github.com/easy-api/easy-api/internal/events"
+	"github.com/easy-api/easy-api/internal/events/webhook"
 	"github.com/easy-api/easy-api/internal/session"
 	"github.com/easy-api/easy-api/internal/store"
 	"github.com/easy-api/easy-api/internal/wasim"
@@ -93,6 +95,8 @@ type server struct {
 	t        testing.TB
 	dir      string
 	store    *store.Store
+	bus      *events.Bus
+	outbox   *webhook.Outbox
 	mgr      *session.Manager
 	launcher *recordingLauncher
 	http     *httptest.Server
@@ -105,9 +109,12 @@ type server struct {
 type browserConfig = browser.Config
 
 type serverOpts struct {
-	defaults session.Config
-	browser  func(*browser.Config)
-	restart  session.RestartPolicy
+	tee         session.Publisher // also receives every event (tests record them)
+	callTimeout time.Duration
+	media       api.MediaConfig
+	defaults    session.Config
+	browser     func(*browser.Config)
+	restart     session.RestartPolicy
 }
 
 func startServer(t testing.TB, dir string, s *sim, o serverOpts) *server {
@@ -135,13 +142,30 @@ func startServer(t testing.TB, dir string, s *sim, o serverOpts) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mgr := session.NewManager(session.ManagerConfig{Registry: st.Sessions(), Launcher: rl, DataPath: dir, Snapshots: snaps,
-		URL: "https://web.whatsapp.com/", Defaults: d, CloseTimeout: 5 * time.Second, CallTimeout: 10 * time.Second,
+	bus, err := events.NewBus(ctx, events.BusConfig{JS: st.JetStream(), Log: testLog(t, "events")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	outbox, err := webhook.New(ctx, webhook.Config{Bus: bus, Backoff: []time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond},
+		Log: testLog(t, "webhooks")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pub session.Publisher = bus
+	if o.tee != nil {
+		pub = teePublisher{bus, o.tee}
+	}
+	if o.callTimeout == 0 {
+		o.callTimeout = 10 * time.Second
+	}
+	mgr := session.NewManager(session.ManagerConfig{Registry: st.Sessions(), Launcher: rl, DataPath: dir, Snapshots: snaps, Publisher: pub,
+		URL: "https://web.whatsapp.com/", Defaults: d, CloseTimeout: 5 * time.Second, CallTimeout: o.callTimeout,
 		Restart: o.restart, Log: testLog(t, "sessions")})
 	mctx, cancel := context.WithCancel(ctx)
-	srv := &server{t: t, dir: dir, store: st, mgr: mgr, launcher: rl, cancel: cancel, done: make(chan error, 1)}
+	srv := &server{t: t, dir: dir, store: st, bus: bus, outbox: outbox, mgr: mgr, launcher: rl, cancel: cancel, done: make(chan error, 1)}
 	go func() { srv.done <- mgr.Serve(mctx) }()
-	srv.http = httptest.NewServer(api.New(api.Config{Sessions: mgr, Version: "test", Log: testLog(t, "api")}))
+	streams := events.NewHandlers(events.HandlersConfig{Bus: bus, Webhooks: webhook.NewHandlers(outbox), Log: testLog(t, "streams")})
+	srv.http = httptest.NewServer(api.New(api.Config{Sessions: mgr, Mount: streams.Mount, Version: "test", Log: testLog(t, "api"), Media: o.media}))
 	t.Cleanup(srv.stop)
 	return srv
 }
@@ -152,7 +176,7 @@ func (s *server) stop() {
 		return
 	}
 	s.stopped = true
-	s.http.Close()
+	s.http.CloseClientConnections()
 	s.cancel()
 	select {
 	case err := <-s.done:
@@ -162,6 +186,9 @@ func (s *server) stop() {
 	case <-time.After(30 * time.Second):
 		s.t.Error("manager did not stop within 30s")
 	}
+	s.outbox.Close(context.Background())
+	s.bus.Close()
+	s.http.Close()
 	if err := s.store.Close(); err != nil {
 		s.t.Errorf("store close: %v", err)
 	}
@@ -293,4 +320,13 @@ func historyHas(v session.View, st session.Status) bool {
 		}
 	}
 	return false
+}
+
+// teePublisher publishes to both.
+type teePublisher [2]session.Publisher
+
+func (t teePublisher) Publish(ctx context.Context, id, typ string, data any) error {
+	err := t[0].Publish(ctx, id, typ, data)
+	_ = t[1].Publish(ctx, id, typ, data)
+	return err
 }

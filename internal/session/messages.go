@@ -29,9 +29,13 @@ const (
 // BridgeRevoke is the bridge event for chat.msg_revoke (RevokeEvent).
 const BridgeRevoke = "revoke"
 
-// ErrNotInPage is matched (errors.Is) by a bridge call error whose page
-// said the chat, message or media does not exist.
-var ErrNotInPage = errors.New("not found in the page")
+// Errors of bridge calls that messaging tells apart. Compare with errors.Is.
+var (
+	// ErrNotInPage: the page said the chat, message or media does not exist.
+	ErrNotInPage = errors.New("not found in the page")
+	// ErrPageGone: the page crashed, closed or was torn down during the call.
+	ErrPageGone = errors.New("the page went away")
+)
 
 // Ack is how far a message got, as WhatsApp counts it; JSON carries its name.
 type Ack int
@@ -213,11 +217,15 @@ func (m *Manager) msgCall(ctx context.Context, page Page, method string, args, r
 	if errors.Is(err, ErrNotInPage) {
 		return apperr.Wrap(err, apperr.NotFound, "%s", pageMessage(err))
 	}
+	gone := errors.Is(err, ErrPageGone)
 	select {
 	case <-page.Done():
+		gone = true
+	default:
+	}
+	if gone {
 		return apperr.Wrap(err, apperr.Unavailable,
 			"the browser went away during %s (the session restarts by itself); a message is reported by message.sent only if WhatsApp accepted it", method)
-	default:
 	}
 	return err
 }

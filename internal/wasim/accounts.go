@@ -17,6 +17,10 @@ type account struct {
 	name    string
 	devices []*device
 	next    int // device number of the next link
+
+	msgs     []*message          // its history: incoming and sent, in order
+	byID     map[string]*message // msgs by id
+	contacts map[string]string   // jids it exchanged messages with → name
 }
 
 // device is one linked companion device: a browser profile holding its
@@ -28,6 +32,7 @@ type device struct {
 	linkedAt  time.Time
 	loggedOut bool
 	page      *page // the page connected with this device's credentials, if any
+	cursor    int   // the Seq of the last message the device confirmed storing
 }
 
 // platform is what the simulated phone reports itself as.
@@ -57,7 +62,8 @@ func normalizePhone(s string) (string, bool) {
 func (s *Server) accountLocked(phone, name string) *account {
 	a := s.accounts[phone]
 	if a == nil {
-		a = &account{phone: phone, name: "Sim " + phone[len(phone)-4:], next: 1}
+		a = &account{phone: phone, name: "Sim " + phone[len(phone)-4:], next: 1,
+			byID: map[string]*message{}, contacts: map[string]string{}}
 		s.accounts[phone] = a
 	}
 	if name != "" {

@@ -16,6 +16,9 @@ func (s *Server) routes() *http.ServeMux {
 	m.HandleFunc("GET /__page/ws", s.servePageWS)
 	m.HandleFunc("GET /__page/qr.png", s.serveQRImage)
 	m.Handle("GET /__page/assets/", s.serveAssets())
+	m.HandleFunc("POST /__page/media", s.servePageUpload)
+	m.HandleFunc("GET /__page/media/{id}", s.servePageDownload)
+	m.HandleFunc("GET /__page/blank", s.serveBlank)
 
 	// The phone/control API (DESIGN §5).
 	m.Handle("/__sim/healthz", s.api(http.MethodGet, s.healthz))
@@ -24,9 +27,13 @@ func (s *Server) routes() *http.ServeMux {
 	m.Handle("/__sim/pair", s.api(http.MethodPost, s.pair))
 	m.Handle("/__sim/logout", s.api(http.MethodPost, s.logout))
 	m.Handle("/__sim/devices", s.api(http.MethodGet, s.devices))
-	// Planned (messaging and legacy issues), each backed by a Server method
-	// like Scan: POST /__sim/messages {phone, from, text}, GET
-	// /__sim/outbox?phone=, POST /__sim/phone-online {phone, online}.
+	m.Handle("/__sim/messages", s.api(http.MethodPost, s.messages))
+	m.Handle("/__sim/outbox", s.api(http.MethodGet, s.outbox))
+	m.Handle("/__sim/ack", s.api(http.MethodPost, s.ack))
+	m.Handle("/__sim/revoke", s.api(http.MethodPost, s.revoke))
+	m.Handle("/__sim/media/{id}", s.api(http.MethodGet, s.mediaFile))
+	// Planned (legacy issue), backed by a Server method like Scan:
+	// POST /__sim/phone-online {phone, online}.
 	m.HandleFunc("/__sim/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, apperr.E(codeRouteNotFound, "no simulator route %s", r.URL.Path))
 	})

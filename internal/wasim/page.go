@@ -53,6 +53,7 @@ type page struct {
 	pairPhone   string
 	dev         *device
 	awaitStored bool
+	held        []inMsg // sends withheld by HoldSends, dropped with the page
 }
 
 // fullCode is what the page's WPP.conn.getAuthCode() returns as fullCode.
@@ -168,6 +169,7 @@ func (s *Server) onTimer(p *page) {
 		p.phase = phaseMain
 		s.setDueLocked(p, time.Time{})
 		s.sendLocked(p, outMsg{T: msgMain})
+		s.flushLocked(p)
 	}
 }
 
@@ -211,8 +213,9 @@ func (s *Server) clearPairLocked(p *page) {
 // (method "qr") or a pairing code ("pairing"). s.mu must be held.
 func (s *Server) linkLocked(p *page, phone, name, method string) *device {
 	a := s.accountLocked(phone, name)
+	// A new device starts with no history to deliver, as WhatsApp's does.
 	d := &device{id: deviceID(a), secret: randomString(32, base64.RawURLEncoding), acct: a,
-		linkedAt: time.Now().UTC(), page: p}
+		linkedAt: time.Now().UTC(), page: p, cursor: s.seq}
 	a.next++
 	a.devices = append(a.devices, d)
 	s.clearQRLocked(p)

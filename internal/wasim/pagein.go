@@ -41,6 +41,23 @@ func (s *Server) onPageMessage(p *page, m inMsg) error {
 		p.phase = phaseHello
 		s.setDueLocked(p, time.Time{})
 		s.replyLocked(p, m.ID, "", nil)
+	case msgSend:
+		if s.hold {
+			p.held = append(p.held, m)
+			return nil
+		}
+		s.sendAndReplyLocked(p, m)
+	case msgReceived:
+		if p.dev != nil && p.dev.page == p {
+			p.dev.cursor = max(p.dev.cursor, min(m.Seq, s.seq))
+		}
+	case msgQuery:
+		r, err := s.queryLocked(p, m)
+		r.T, r.ID, r.OK = msgReply, m.ID, err == nil
+		if err != nil {
+			r = outMsg{T: msgReply, ID: m.ID, Error: err.Error()}
+		}
+		s.sendLocked(p, r)
 	default:
 		return fmt.Errorf("unknown message type %q", m.T)
 	}
@@ -106,4 +123,47 @@ func (s *Server) replyLocked(p *page, id int, code string, err error) {
 		r.Error = err.Error()
 	}
 	s.sendLocked(p, r)
+}
+
+// sendAndReplyLocked records a page's send and answers it with the message
+// as recorded (ack SERVER). s.mu must be held.
+func (s *Server) sendAndReplyLocked(p *page, m inMsg) {
+	v, err := s.onSendLocked(p, m.Send)
+	if err != nil {
+		s.replyLocked(p, m.ID, "", err)
+		return
+	}
+	s.sendLocked(p, outMsg{T: msgReply, ID: m.ID, OK: true, Msg: &v})
+}
+
+// HoldSends makes the server withhold its answer to every send from now on
+// (true), as a network that swallowed them would; false records and answers
+// the withheld sends of pages that are still open. Sends withheld by a page
+// that closes are dropped: never recorded, never in the outbox. It is a
+// fault-injection hook for tests.
+func (s *Server) HoldSends(hold bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hold = hold
+	if hold {
+		return
+	}
+	for _, p := range s.pages {
+		held := p.held
+		p.held = nil
+		for _, m := range held {
+			s.sendAndReplyLocked(p, m)
+		}
+	}
+}
+
+// HeldSends returns how many sends open pages have waiting under HoldSends.
+func (s *Server) HeldSends() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, p := range s.pages {
+		n += len(p.held)
+	}
+	return n
 }

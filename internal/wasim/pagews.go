@@ -11,7 +11,7 @@ import (
 // Limits of the page channel.
 const (
 	wsWriteTimeout = 10 * time.Second
-	wsMaxMessage   = 16 << 10
+	wsMaxMessage   = 256 << 10 // a text message is at most 64 Ki characters; media goes over HTTP
 )
 
 var upgrader = websocket.Upgrader{ReadBufferSize: 4096, WriteBufferSize: 4096}

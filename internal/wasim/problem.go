@@ -91,8 +91,11 @@ const maxBody = 64 << 10
 
 // decode reads r's JSON body into v, rejecting unknown fields and trailing
 // data, as a 400 that says what is wrong.
-func decode(r *http.Request, v any) error {
-	dec := json.NewDecoder(io.LimitReader(r.Body, maxBody))
+func decode(r *http.Request, v any) error { return decodeN(r, v, maxBody) }
+
+// decodeN is decode with a body limit of limit bytes.
+func decodeN(r *http.Request, v any, limit int64) error {
+	dec := json.NewDecoder(io.LimitReader(r.Body, limit))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		if errors.Is(err, io.EOF) {

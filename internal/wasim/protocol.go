@@ -17,6 +17,9 @@ import (
 //	refresh   {id}             WPP.conn.refreshQR
 //	pair_code {id, phone}      WPP.conn.genLinkDeviceCodeForPhoneNumber
 //	logout    {id}             WPP.conn.logout
+//	send      {id, send}       WPP.chat.send*Message: record and route one message
+//	received  {seq}            messages up to seq are stored: do not redeliver
+//	query     {id, q, ...}     WPP.chat.list/getMessages/getMessageById, WPP.contact.list
 //
 // server → page:
 //
@@ -27,16 +30,22 @@ import (
 //	refused  {reason}                           stored credentials rejected: purge, hello again
 //	main     {}                                 syncing done
 //	logout   {reason}                           the phone logged this device out
-//	reply    {id, ok, code?, error?}            answer to a request
+//	reply    {id, ok, code?, error?, msg?, msgs?, chats?, contacts?}  answer to a request
+//	message  {msg}                              a new message for this device (incoming, or sent elsewhere)
+//	ack      {ids, chat, ack}                   the ack of messages this account sent changed
+//	revoke   {msg, rid}                         a message was revoked; rid is the revoke's own id
 //
-// Messaging (incoming messages, sends, acks) will add "message", "send" and
-// "ack" types here.
+// Media bytes never travel on the channel: the page uploads and downloads
+// them over HTTP (/__page/media), authenticated with its device credentials.
 const (
 	msgHello    = "hello"
 	msgStored   = "stored"
 	msgRefresh  = "refresh"
 	msgPairCode = "pair_code"
 	msgLogout   = "logout"
+	msgSend     = "send"
+	msgReceived = "received"
+	msgQuery    = "query"
 
 	msgQR      = "qr"
 	msgIdle    = "idle"
@@ -45,6 +54,9 @@ const (
 	msgRefused = "refused"
 	msgMain    = "main"
 	msgReply   = "reply"
+	msgMessage = "message"
+	msgAck     = "ack"
+	msgRevoke  = "revoke"
 )
 
 // Logout and refusal reasons the page reports as conn.logout_reason.
@@ -89,6 +101,27 @@ type inMsg struct {
 	Keys  *pageKeys  `json:"keys,omitempty"`
 	Creds *pageCreds `json:"creds,omitempty"`
 	Phone string     `json:"phone,omitempty"`
+
+	Send   *sendReq `json:"send,omitempty"`   // send
+	Seq    int      `json:"seq,omitempty"`    // received
+	Q      string   `json:"q,omitempty"`      // query: chats, messages, message, contacts
+	Chat   string   `json:"chat,omitempty"`   // query messages
+	Count  int      `json:"count,omitempty"`  // query messages; <= 0 means all
+	Before string   `json:"before,omitempty"` // query messages: only older than this id
+	Msg    string   `json:"msg,omitempty"`    // query message: its id
+}
+
+// sendReq is a message a page sends. The page chooses Key (WhatsApp's
+// clients generate message ids) and uploads media first.
+type sendReq struct {
+	Key      string `json:"key"`
+	To       string `json:"to"`
+	Type     string `json:"type"`
+	Body     string `json:"body,omitempty"`
+	Caption  string `json:"caption,omitempty"`
+	Mimetype string `json:"mimetype,omitempty"`
+	Filename string `json:"filename,omitempty"`
+	Media    string `json:"media,omitempty"` // id from POST /__page/media
 }
 
 // outMsg is a message to a page; each type uses the fields listed above.
@@ -107,4 +140,13 @@ type outMsg struct {
 	OK        bool       `json:"ok,omitempty"`
 	Code      string     `json:"code,omitempty"`
 	Error     string     `json:"error,omitempty"`
+
+	Msg      *Message  `json:"msg,omitempty"`
+	Msgs     []Message `json:"msgs,omitempty"`
+	Chats    []Chat    `json:"chats,omitempty"`
+	Contacts []Contact `json:"contacts,omitempty"`
+	IDs      []string  `json:"ids,omitempty"`
+	Chat     string    `json:"chat,omitempty"`
+	Ack      int       `json:"ack,omitempty"`
+	RID      string    `json:"rid,omitempty"`
 }

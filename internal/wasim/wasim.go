@@ -17,9 +17,12 @@
 // refs of each page on schedule, validates stored credentials on resume and
 // tells the page when syncing is done.
 //
-// Multi-device accounts are complete. Messages (inbox, outbox, acks), chats,
-// contacts and legacy accounts (one live session, phone must stay online) are
-// designed for but not built yet; see control.go for where their routes go.
+// Multi-device accounts are complete, and so is messaging (messages.go):
+// incoming messages from the control API, sends recorded in an outbox with
+// acks that advance on a schedule (or by hand), chats and contacts derived
+// from the traffic, and media kept in memory and downloadable. Legacy
+// accounts (one live session, phone must stay online) are designed for but
+// not built yet; see control.go for where their routes go.
 package wasim
 
 import (
@@ -36,7 +39,13 @@ const (
 	DefaultQRInterval = 20 * time.Second
 	DefaultQRMax      = 6
 	DefaultSyncDelay  = time.Second
+	DefaultAckDelay   = time.Second
+	DefaultMaxMedia   = 64 << 20
 )
+
+// ManualAcks is the Config.AckDelay that never advances acks by itself:
+// only POST /__sim/ack (Server.SetAck) moves them.
+const ManualAcks time.Duration = -1
 
 // Config tunes a Server. Zero values take the Default* constants, so the zero
 // Config behaves like the real site; tests set durations in milliseconds.
@@ -51,6 +60,12 @@ type Config struct {
 	// SyncDelay is how long a freshly linked or resumed page stays in
 	// stream mode SYNCING before MAIN.
 	SyncDelay time.Duration
+	// AckDelay is the time between the ack steps of a sent message: SERVER
+	// when recorded, DEVICE after AckDelay, READ after another. ManualAcks
+	// (any negative value) leaves them to POST /__sim/ack.
+	AckDelay time.Duration
+	// MaxMediaBytes bounds one media upload.
+	MaxMediaBytes int64
 	// Log receives the simulator's logs; the zero Logger discards them.
 	Log zerolog.Logger
 }
@@ -68,6 +83,12 @@ func (c Config) withDefaults() Config {
 	if c.SyncDelay <= 0 {
 		c.SyncDelay = DefaultSyncDelay
 	}
+	if c.AckDelay == 0 {
+		c.AckDelay = DefaultAckDelay
+	}
+	if c.MaxMediaBytes <= 0 {
+		c.MaxMediaBytes = DefaultMaxMedia
+	}
 	return c
 }
 
@@ -80,9 +101,11 @@ type Server struct {
 	log zerolog.Logger
 	mux *http.ServeMux
 
-	// wg counts the goroutines the Server owns: one loop per page and the
-	// page-channel handlers it has hijacked connections for.
-	wg sync.WaitGroup
+	// wg counts the goroutines the Server owns: one loop per page, the
+	// page-channel handlers it has hijacked connections for, and the ack
+	// scheduler once a message was sent.
+	wg   sync.WaitGroup
+	quit chan struct{} // closed by Close
 
 	mu        sync.Mutex
 	closed    bool
@@ -91,6 +114,13 @@ type Server struct {
 	refs      map[string]*page    // the ref each QR page shows
 	pairCodes map[string]*page    // pairing codes handed out, by code
 	accounts  map[string]*account // phones that linked a device, by phone
+
+	seq     int                   // Seq of the last message
+	index   map[string]*message   // sent messages by id, for SetAck
+	media   map[string]*mediaBlob // uploaded and incoming media by id
+	acks    ackQueue              // scheduled ack steps; nil until the first
+	ackWake chan struct{}         // nudges the ack scheduler
+	hold    bool                  // HoldSends: sends wait, unanswered
 }
 
 // New returns a Server with cfg's zero fields set to the defaults. It starts
@@ -104,6 +134,9 @@ func New(cfg Config) *Server {
 		refs:      make(map[string]*page),
 		pairCodes: make(map[string]*page),
 		accounts:  make(map[string]*account),
+		index:     make(map[string]*message),
+		media:     make(map[string]*mediaBlob),
+		quit:      make(chan struct{}),
 	}
 	s.mux = s.routes()
 	return s
@@ -120,6 +153,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // safe to call more than once.
 func (s *Server) Close() {
 	s.mu.Lock()
+	if !s.closed {
+		close(s.quit)
+	}
 	s.closed = true
 	pages := make([]*page, 0, len(s.pages))
 	for _, p := range s.pages {

@@ -165,10 +165,224 @@
     on('conn.logout', function () {
       emit('logout', { reason: logoutReason });
     });
+    on('chat.new_message', onNewMessage);
+    on('chat.msg_ack_change', onAckChange);
+    on('chat.msg_revoke', onRevoke);
     ['conn.main_loaded', 'conn.main_ready', 'conn.require_auth',
       'conn.stream_mode_changed', 'conn.stream_info_changed'].forEach(function (name) {
       on(name, function () {});
     });
+  }
+
+  // --- messaging (docs/bridge.md) -------------------------------------------
+
+  const SEEN_KEY = 'easy-api:seen';
+  const SEEN_MAX = 500;
+  const ACKS_MAX = 2000;
+  // Message types that are not messages people wrote.
+  const SKIP = { ciphertext: 1, e2e_notification: 1, notification_template: 1, gp2: 1, protocol: 1,
+    call_log: 1, notification: 1, broadcast_notification: 1, revoked: 1 };
+  // Codes of wa-js errors that mean "no such thing"; Go maps them to 404.
+  const NOT_FOUND = { chat_not_found: 1, msg_not_found: 1, message_not_found: 1,
+    message_not_contains_media: 1, media_not_found: 1 };
+
+  // seen holds the ids already reported, across reloads and restarts of
+  // the same profile, so a message is reported once.
+  const seenOrder = safe(function () { return JSON.parse(localStorage.getItem(SEEN_KEY) || '[]'); }, []);
+  const seen = new Set(Array.isArray(seenOrder) ? seenOrder : []);
+  const pendingOwn = new Map(); // our sends WhatsApp has not accepted yet
+  const lastAck = new Map(); // id → last ack reported
+
+  function remember(id) {
+    seen.add(id);
+    seenOrder.push(id);
+    while (seenOrder.length > SEEN_MAX) seen.delete(seenOrder.shift());
+    try { localStorage.setItem(SEEN_KEY, JSON.stringify(seenOrder)); } catch (e) { /* full: keep in memory */ }
+  }
+
+  function noteAck(id, ack) {
+    lastAck.delete(id);
+    lastAck.set(id, ack);
+    if (lastAck.size > ACKS_MAX) lastAck.delete(lastAck.keys().next().value);
+  }
+
+  function ser(x) {
+    if (x == null) return '';
+    return String(x._serialized !== undefined ? x._serialized : x);
+  }
+  function str(x) { return x == null ? '' : String(x); }
+
+  // remoteOf returns the chat of a serialized message key fromMe_remote_id.
+  function remoteOf(key) {
+    if (key && typeof key === 'object' && key.remote) return ser(key.remote);
+    const parts = ser(key).split('_');
+    return parts.length >= 3 ? parts[1] : '';
+  }
+
+  // shapeMsg turns a wa-js MsgModel (or raw message) into the bridge's
+  // message shape.
+  function shapeMsg(m) {
+    const key = m.id || {};
+    const fromMe = !!(key.fromMe !== undefined ? key.fromMe : m.fromMe);
+    const type = str(m.type);
+    return {
+      id: ser(key), chat_id: remoteOf(key) || (fromMe ? ser(m.to) : ser(m.from)),
+      from: ser(m.author) || ser(m.from), to: ser(m.to), from_me: fromMe, type: type,
+      body: type === 'chat' ? str(m.body) : '', caption: str(m.caption), mimetype: str(m.mimetype),
+      filename: str(m.filename), timestamp: Number(m.t || 0), ack: Number(m.ack || 0),
+    };
+  }
+
+  function reportMessage(msg) {
+    if (seen.has(msg.id)) return;
+    remember(msg.id);
+    noteAck(msg.id, msg.ack);
+    emit('message', msg);
+  }
+
+  // onNewMessage: chat.new_message fires for our own sends too, first with
+  // ack PENDING; those are reported once WhatsApp accepted them (ack >= 1),
+  // so nothing is reported as sent that was not.
+  function onNewMessage(m) {
+    const msg = shapeMsg(m);
+    if (!msg.id || SKIP[msg.type]) return;
+    if (msg.from_me && msg.ack < 1) {
+      if (!seen.has(msg.id)) pendingOwn.set(msg.id, msg);
+      return;
+    }
+    reportMessage(msg);
+  }
+
+  function onAckChange(e) {
+    const ack = Number(e.ack);
+    (e.ids || []).forEach(function (k) {
+      const id = ser(k);
+      const pending = pendingOwn.get(id);
+      if (pending) {
+        if (ack >= 1) {
+          pendingOwn.delete(id);
+          pending.ack = ack;
+          reportMessage(pending);
+          return;
+        }
+        if (ack >= 0) return;
+        pendingOwn.delete(id);
+      }
+      const last = lastAck.get(id);
+      if (last !== undefined && ack >= 0 && ack <= last) return;
+      noteAck(id, ack);
+      emit('ack', { id: id, chat_id: remoteOf(k) || ser(e.chat), ack: ack });
+    });
+  }
+
+  function onRevoke(e) {
+    emit('revoke', { id: ser(e.refId), revoke_id: ser(e.id), chat_id: remoteOf(e.refId) || ser(e.from),
+      from: ser(e.from), to: ser(e.to), author: ser(e.author), type: str(e.type) || 'revoke' });
+  }
+
+  function shapeChat(c) {
+    const id = ser(c.id);
+    const contact = c.contact || {};
+    return {
+      id: id, name: str(c.formattedTitle || c.name || contact.name || contact.pushname),
+      is_group: !!(c.isGroup || /@g\.us$/.test(id)), unread_count: Number(c.unreadCount || 0),
+      timestamp: Number(c.t || 0),
+    };
+  }
+
+  function shapeContact(c) {
+    const id = ser(c.id);
+    return { id: id, name: str(c.name), push_name: str(c.pushname), is_my_contact: !!c.isMyContact,
+      is_group: !!(c.isGroup || /@g\.us$/.test(id)), is_business: !!c.isBusiness };
+  }
+
+  function need(args, name) {
+    const v = args && args[name];
+    if (typeof v !== 'string' || v === '') throw new Error(name + ' is required');
+    return v;
+  }
+
+  const sendOptions = { createChat: true, waitForAck: true, detectMentioned: false, markIsRead: false, linkPreview: false };
+
+  // sent returns the message a send produced, failing unless WhatsApp
+  // accepted it (ack >= SERVER).
+  async function sent(r, chat, fields) {
+    const id = ser(r && r.id);
+    if (!id) throw new Error('WhatsApp returned no message id');
+    let msg = null;
+    try { msg = shapeMsg(await WPP.chat.getMessageById(id)); } catch (e) { msg = null; }
+    if (!msg || !msg.id) {
+      const mine = me();
+      msg = Object.assign({ id: id, chat_id: chat, from: mine ? mine.id : '', to: chat, from_me: true, type: '',
+        body: '', caption: '', mimetype: '', filename: '', timestamp: Math.floor(Date.now() / 1000), ack: 0 }, fields);
+    }
+    msg.ack = Math.max(msg.ack, Number((r && r.ack) || 0));
+    if (msg.ack < 1) {
+      throw new Error('not accepted: WhatsApp has not accepted message ' + id + ' (ack ' + msg.ack +
+        '); it may still go out, and message.sent reports it if it does');
+    }
+    const pending = pendingOwn.get(id);
+    if (pending) {
+      pendingOwn.delete(id);
+      pending.ack = msg.ack;
+      reportMessage(pending);
+    }
+    return msg;
+  }
+
+  async function blobToBase64(blob) {
+    const buf = new Uint8Array(await blob.arrayBuffer());
+    const chunks = [];
+    for (let i = 0; i < buf.length; i += 0x8000) {
+      chunks.push(String.fromCharCode.apply(null, buf.subarray(i, i + 0x8000)));
+    }
+    return btoa(chunks.join(''));
+  }
+
+  const messaging = {
+    sendText: async function (args) {
+      const chat = need(args, 'chat_id');
+      const text = need(args, 'text');
+      const r = await WPP.chat.sendTextMessage(chat, text, sendOptions);
+      return sent(r, chat, { type: 'chat', body: text });
+    },
+    sendFile: async function (args) {
+      const chat = need(args, 'chat_id');
+      const data = need(args, 'data');
+      const mimetype = need(args, 'mimetype');
+      const opts = Object.assign({}, sendOptions, { type: 'auto-detect', mimetype: mimetype,
+        filename: str(args.filename) || undefined, caption: str(args.caption) || undefined });
+      const r = await WPP.chat.sendFileMessage(chat, 'data:' + mimetype + ';base64,' + data, opts);
+      return sent(r, chat, { caption: str(args.caption), mimetype: mimetype, filename: str(args.filename) });
+    },
+    listChats: async function () {
+      return (await WPP.chat.list()).map(shapeChat);
+    },
+    getMessages: async function (args) {
+      const chat = need(args, 'chat_id');
+      const opts = { count: Number(args.limit) || 50, direction: 'before' };
+      if (args.before) opts.id = String(args.before);
+      const msgs = await WPP.chat.getMessages(chat, opts);
+      return msgs.map(shapeMsg).filter(function (m) { return m.id && !SKIP[m.type]; });
+    },
+    listContacts: async function () {
+      return (await WPP.contact.list()).map(shapeContact);
+    },
+    downloadMedia: async function (args) {
+      const id = need(args, 'id');
+      const msg = shapeMsg(await WPP.chat.getMessageById(id));
+      const blob = await WPP.chat.downloadMedia(id);
+      return { data: await blobToBase64(blob), mimetype: msg.mimetype || blob.type || 'application/octet-stream',
+        filename: msg.filename, size: blob.size };
+    },
+  };
+
+  // pageError gives wa-js's "no such thing" errors the not_found: prefix
+  // the Go side maps to 404.
+  function pageError(err) {
+    const code = err && err.code;
+    if (code && NOT_FOUND[code]) return new Error('not_found: ' + message(err));
+    return err;
   }
 
   function onReady() {
@@ -227,7 +441,7 @@
     return new Promise(function (resolve) { readyWaiters.push(resolve); });
   }
 
-  const calls = {
+  const calls = Object.assign({}, messaging, {
     state: function () { return state(); },
     qr: async function () {
       const code = await WPP.conn.getAuthCode();
@@ -256,7 +470,7 @@
       const wa = safe(function () { return window.Debug.VERSION; }, null);
       return { wpp: String(WPP.version || ''), wa: wa == null ? null : String(wa) };
     },
-  };
+  });
 
   const easy = Object.freeze({
     // call runs one bridge call; see the table in docs/bridge.md.
@@ -265,7 +479,11 @@
         throw new Error('unknown call: ' + name);
       }
       if (name !== 'state') await whenReady();
-      return calls[name](args);
+      try {
+        return await calls[name](args);
+      } catch (err) {
+        throw pageError(err);
+      }
     },
     state: state,
   });

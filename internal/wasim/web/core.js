@@ -73,6 +73,9 @@
     ws.send(JSON.stringify(m));
     return true;
   }
+  sim.send = send;
+  // chat.js registers handlers for the messaging types (message, ack, revoke).
+  sim.handlers = sim.handlers || {};
   sim.request = (m) => new Promise((resolve, reject) => {
     const id = ++seq;
     if (!send({ ...m, id })) { reject(new sim.WPPError('offline', 'not connected to WhatsApp')); return; }
@@ -182,6 +185,7 @@
         break;
       }
       default:
+        if (sim.handlers[m.t]) { await sim.handlers[m.t](m); break; }
         console.warn('wasim: unknown message', m.t);
     }
   }

@@ -1,0 +1,114 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/easy-api/easy-api/internal/session"
+	"github.com/easy-api/easy-api/internal/wasim"
+)
+
+// BenchmarkMessaging measures, in one run: text messages sent per second
+// through the HTTP API with one session and with 5 sessions at once (next to
+// a floor: the same bridge call made straight over CDP, no HTTP, no
+// Manager), and the latency from a simulated incoming message (POST
+// /__sim/messages) to its message.received publish (p50/p99). Run with
+// `make bench`.
+func BenchmarkMessaging(b *testing.B) {
+	for range b.N {
+		benchMessaging(b)
+	}
+}
+
+const (
+	benchWorkers    = 4   // concurrent senders per session
+	benchPerSession = 200 // messages per session per measure
+	benchIncoming   = 200 // incoming messages for the latency measure
+)
+
+func benchMessaging(b *testing.B) {
+	sm := startSim(b, wasim.Config{QRFirst: 10 * time.Second, QRInterval: 10 * time.Second, SyncDelay: 50 * time.Millisecond,
+		AckDelay: wasim.ManualAcks})
+	pub := newRecordingPublisher()
+	srv := startMsgServer(b, testDir(b), sm, pub, 10*time.Second)
+	ids := []string{"b0", "b1", "b2", "b3", "b4"}
+	for _, id := range ids {
+		srv.create(id, nil)
+	}
+	for i, id := range ids {
+		srv.link(sm, id, fmt.Sprintf("1555444000%d", i))
+	}
+
+	floor := sendRate(b, ids[:1], func(id string, i int) error {
+		var m session.Message
+		return srv.launcher.page(id).Call(context.Background(), "sendText",
+			map[string]string{"chat_id": "15557770000@c.us", "text": fmt.Sprintf("floor %d", i)}, &m)
+	})
+	viaAPI := func(id string, i int) error {
+		code, _, body := srv.send(id, map[string]any{"chat_id": "15557770000", "text": fmt.Sprintf("bench %d", i)})
+		if code != http.StatusCreated {
+			return fmt.Errorf("%d %s", code, body)
+		}
+		return nil
+	}
+	one := sendRate(b, ids[:1], viaAPI)
+	five := sendRate(b, ids, viaAPI)
+
+	lat := make([]time.Duration, 0, benchIncoming)
+	for i := range benchIncoming {
+		start := time.Now()
+		code, body := sm.control(b, "POST", "/__sim/messages", map[string]string{"phone": "15554440000", "from": "15558880000",
+			"text": fmt.Sprintf("incoming %d", i)})
+		if code != http.StatusOK {
+			b.Fatalf("deliver: %d %s", code, body)
+		}
+		var m wasim.Message
+		mustJSON(b, body, &m)
+		ev := pub.wait(b, "b0", session.EventMessageReceived, msgID(m.ID))
+		lat = append(lat, ev.At.Sub(start))
+	}
+	slices.Sort(lat)
+	p50, p99 := lat[len(lat)/2], lat[len(lat)*99/100]
+
+	b.ReportMetric(one, "msgs/s@1")
+	b.ReportMetric(five, "msgs/s@5")
+	b.ReportMetric(float64(p50.Microseconds())/1000, "ms-p50-in")
+	b.ReportMetric(float64(p99.Microseconds())/1000, "ms-p99-in")
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "\n| measure | floor (bridge call over CDP) | easy-api (HTTP API) |\n| --- | --- | --- |\n")
+	fmt.Fprintf(&sb, "| text messages/s, 1 session (%d in flight) | %.0f | %.0f |\n", benchWorkers, floor, one)
+	fmt.Fprintf(&sb, "| text messages/s, 5 sessions at once | – | %.0f |\n", five)
+	fmt.Fprintf(&sb, "| incoming message → message.received publish, p50 | – | %s |\n", msf(p50))
+	fmt.Fprintf(&sb, "| incoming message → message.received publish, p99 | – | %s |\n", msf(p99))
+	fmt.Fprint(os.Stdout, sb.String())
+}
+
+func msf(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
+
+// sendRate sends benchPerSession messages through each session at once,
+// benchWorkers at a time per session, and returns messages per second.
+func sendRate(b *testing.B, ids []string, send func(id string, i int) error) float64 {
+	var wg sync.WaitGroup
+	start := time.Now()
+	for _, id := range ids {
+		for w := range benchWorkers {
+			wg.Go(func() {
+				for i := w; i < benchPerSession; i += benchWorkers {
+					if err := send(id, i); err != nil {
+						b.Errorf("send %s #%d: %v", id, i, err)
+						return
+					}
+				}
+			})
+		}
+	}
+	wg.Wait()
+	return float64(len(ids)*benchPerSession) / time.Since(start).Seconds()
+}

@@ -1,0 +1,112 @@
+package wasim
+
+import (
+	"encoding/base64"
+	"net/http"
+	"strings"
+
+	"github.com/easy-api/easy-api/internal/apperr"
+)
+
+// messageRequest is the body of POST /__sim/messages: someone (from) sends
+// the account of phone a text, or media given as base64.
+type messageRequest struct {
+	Phone    string        `json:"phone"`
+	From     string        `json:"from"`
+	FromName string        `json:"from_name"`
+	Text     string        `json:"text"`
+	Media    *messageMedia `json:"media"`
+}
+
+type messageMedia struct {
+	Data     string `json:"data"` // base64
+	Mimetype string `json:"mimetype"`
+	Filename string `json:"filename"`
+	Caption  string `json:"caption"`
+}
+
+func (s *Server) messages(w http.ResponseWriter, r *http.Request) error {
+	var req messageRequest
+	if err := decodeN(r, &req, s.cfg.MaxMediaBytes/3*4+maxBody); err != nil {
+		return err
+	}
+	if err := required("phone", req.Phone, "from", req.From); err != nil {
+		return err
+	}
+	var media *IncomingMedia
+	if req.Media != nil {
+		data, err := base64.StdEncoding.DecodeString(req.Media.Data)
+		if err != nil || len(data) == 0 {
+			return apperr.Field("media.data", "must be non-empty standard base64")
+		}
+		media = &IncomingMedia{Data: data, Mimetype: req.Media.Mimetype, Filename: req.Media.Filename, Caption: req.Media.Caption}
+	}
+	m, err := s.Deliver(req.Phone, req.From, req.FromName, req.Text, media)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, m)
+}
+
+// outboxResponse is the body of GET /__sim/outbox.
+type outboxResponse struct {
+	Messages []Message `json:"messages"`
+}
+
+func (s *Server) outbox(w http.ResponseWriter, r *http.Request) error {
+	phone := r.URL.Query().Get("phone")
+	if err := required("phone", phone); err != nil {
+		return err
+	}
+	msgs, err := s.Outbox(phone)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, outboxResponse{Messages: msgs})
+}
+
+// ackRequest is the body of POST /__sim/ack.
+type ackRequest struct {
+	ID  string `json:"id"`
+	Ack string `json:"ack"` // a name (DEVICE, READ, PLAYED, ERROR) or number
+}
+
+func (s *Server) ack(w http.ResponseWriter, r *http.Request) error {
+	var req ackRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if err := required("id", req.ID, "ack", req.Ack); err != nil {
+		return err
+	}
+	ack, ok := parseAck(strings.TrimSpace(req.Ack))
+	if !ok {
+		return apperr.Field("ack", "must be one of ERROR, PENDING, SERVER, DEVICE, READ, PLAYED")
+	}
+	m, err := s.SetAck(req.ID, ack)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, m)
+}
+
+// revokeRequest is the body of POST /__sim/revoke.
+type revokeRequest struct {
+	Phone string `json:"phone"`
+	ID    string `json:"id"`
+}
+
+func (s *Server) revoke(w http.ResponseWriter, r *http.Request) error {
+	var req revokeRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if err := required("phone", req.Phone, "id", req.ID); err != nil {
+		return err
+	}
+	m, err := s.Revoke(req.Phone, req.ID)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, m)
+}

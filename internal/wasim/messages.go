@@ -1,0 +1,473 @@
+package wasim
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/easy-api/easy-api/internal/apperr"
+)
+
+// Acks of a message, as wa-js's ACK enum numbers them.
+const (
+	AckError   = -1
+	AckPending = 0
+	AckServer  = 1
+	AckDevice  = 2
+	AckRead    = 3
+	AckPlayed  = 4
+)
+
+// AckName is the name easy-api's API uses for an ack number.
+func AckName(ack int) string {
+	switch {
+	case ack < 0:
+		return "ERROR"
+	case ack == AckPending:
+		return "PENDING"
+	case ack == AckServer:
+		return "SERVER"
+	case ack == AckDevice:
+		return "DEVICE"
+	case ack == AckRead:
+		return "READ"
+	default:
+		return "PLAYED"
+	}
+}
+
+// parseAck accepts an ack name or number.
+func parseAck(s string) (int, bool) {
+	for a := AckError; a <= AckPlayed; a++ {
+		if strings.EqualFold(s, AckName(a)) || s == fmt.Sprint(a) {
+			return a, true
+		}
+	}
+	return 0, false
+}
+
+// Message is one message as the simulator keeps it, from the point of view
+// of the account whose history holds it. The page channel and the control
+// API both use this shape.
+type Message struct {
+	Seq       int    `json:"seq"` // server-wide order
+	ID        string `json:"id"`  // WhatsApp's serialized key: fromMe_chat_key
+	Key       string `json:"key"` // the key's id part, shared by sender and receiver
+	ChatID    string `json:"chat_id"`
+	From      string `json:"from"`
+	To        string `json:"to"`
+	FromMe    bool   `json:"from_me"`
+	Device    string `json:"device,omitempty"` // the linked device that sent it
+	Type      string `json:"type"`             // chat, image, video, audio, document, sticker, revoked
+	Body      string `json:"body,omitempty"`
+	Caption   string `json:"caption,omitempty"`
+	Mimetype  string `json:"mimetype,omitempty"`
+	Filename  string `json:"filename,omitempty"`
+	MediaID   string `json:"media_id,omitempty"`
+	MediaURL  string `json:"media_url,omitempty"` // control API: where to GET the bytes
+	Size      int    `json:"size,omitempty"`
+	Timestamp int64  `json:"timestamp"` // unix seconds, like MsgModel.t
+	Ack       int    `json:"ack_code"`
+	AckName   string `json:"ack"`
+	Revoked   bool   `json:"revoked,omitempty"`
+}
+
+// Chat is one conversation of an account, derived from its messages.
+type Chat struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	IsGroup     bool   `json:"is_group"`
+	Timestamp   int64  `json:"timestamp"`
+	UnreadCount int    `json:"unread_count"` // incoming messages after our last send
+}
+
+// Contact is someone an account exchanged messages with.
+type Contact struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	PushName string `json:"push_name"`
+}
+
+// message is a Message in an account's history; the Server's mutex guards it.
+type message struct {
+	Message
+	acct *account
+}
+
+func (m *message) view() Message {
+	v := m.Message
+	v.AckName = AckName(v.Ack)
+	if v.MediaID != "" {
+		v.MediaURL = "/__sim/media/" + v.MediaID
+	}
+	return v
+}
+
+var (
+	chatPattern = regexp.MustCompile(`^([1-9][0-9]{5,14}@c\.us|[0-9]{6,20}(-[0-9]{6,12})?@g\.us)$`)
+	keyPattern2 = regexp.MustCompile(`^[0-9A-F]{8,32}$`)
+)
+
+// mediaTypes are the message types a page may send with media.
+var mediaTypes = map[string]bool{"image": true, "video": true, "audio": true, "ptt": true, "document": true, "sticker": true}
+
+// maxText is WhatsApp's limit on a text message, in characters.
+const maxText = 65536
+
+// newKey returns a message key shaped like WhatsApp's (hex, upper case).
+func newKey() string {
+	b := make([]byte, 10)
+	rand.Read(b)
+	return "3A" + strings.ToUpper(hex.EncodeToString(b))
+}
+
+// addLocked appends m to its account's history. s.mu must be held.
+func (s *Server) addLocked(a *account, m *message) {
+	s.seq++
+	m.Seq, m.acct = s.seq, a
+	a.msgs = append(a.msgs, m)
+	a.byID[m.ID] = m
+	if strings.HasSuffix(m.ChatID, "@c.us") {
+		if _, ok := a.contacts[m.ChatID]; !ok {
+			a.contacts[m.ChatID] = ""
+		}
+	}
+}
+
+// deliverLocked sends m to every connected device of its account but the
+// one that sent it. Devices not in MAIN get it when they get there. s.mu
+// must be held.
+func (s *Server) deliverLocked(m *message) {
+	for _, d := range m.acct.devices {
+		if d.loggedOut || d.id == m.Device || d.page == nil || d.page.phase != phaseMain {
+			continue
+		}
+		v := m.view()
+		s.sendLocked(d.page, outMsg{T: msgMessage, Msg: &v})
+	}
+}
+
+// flushLocked sends p every message of its device's account that the
+// device has not confirmed yet. s.mu must be held.
+func (s *Server) flushLocked(p *page) {
+	d := p.dev
+	if d == nil {
+		return
+	}
+	for _, m := range d.acct.msgs {
+		if m.Seq > d.cursor && m.Device != d.id {
+			v := m.view()
+			s.sendLocked(p, outMsg{T: msgMessage, Msg: &v})
+		}
+	}
+}
+
+// onSendLocked records a message a page sent and routes it: to the
+// account's other devices, to the recipient when it is a simulated account,
+// and into the ack schedule. It returns the message as the sender sees it.
+// s.mu must be held.
+func (s *Server) onSendLocked(p *page, r *sendReq) (Message, error) {
+	d := p.dev
+	if d == nil || p.phase != phaseMain {
+		return Message{}, fmt.Errorf("offline: not connected to WhatsApp")
+	}
+	if err := s.validateSendLocked(d.acct, r); err != nil {
+		return Message{}, err
+	}
+	a := d.acct
+	m := &message{Message: Message{ID: "true_" + r.To + "_" + r.Key, Key: r.Key, ChatID: r.To, From: a.wid(), To: r.To,
+		FromMe: true, Device: d.id, Type: r.Type, Body: r.Body, Caption: r.Caption, Mimetype: r.Mimetype,
+		Filename: r.Filename, MediaID: r.Media, Timestamp: time.Now().Unix(), Ack: AckServer}}
+	if md := s.media[r.Media]; md != nil {
+		m.Size = len(md.data)
+		if m.Mimetype == "" {
+			m.Mimetype = md.mimetype
+		}
+	}
+	s.addLocked(a, m)
+	d.cursor = max(d.cursor, m.Seq)
+	s.deliverLocked(m)
+	s.index[m.ID] = m
+	if to := s.accounts[strings.TrimSuffix(r.To, "@c.us")]; to != nil {
+		s.incomingLocked(to, a.wid(), a.name, m.Message)
+	}
+	if s.cfg.AckDelay > 0 {
+		s.scheduleAckLocked(m.ID, AckDevice, time.Now().Add(s.cfg.AckDelay))
+	}
+	return m.view(), nil
+}
+
+func (s *Server) validateSendLocked(a *account, r *sendReq) error {
+	switch {
+	case r == nil:
+		return fmt.Errorf("invalid_message: empty send")
+	case !chatPattern.MatchString(r.To):
+		return fmt.Errorf("invalid_chat_id: %q is not a chat id", r.To)
+	case !keyPattern2.MatchString(r.Key):
+		return fmt.Errorf("invalid_message: malformed key")
+	case a.byID["true_"+r.To+"_"+r.Key] != nil:
+		return fmt.Errorf("invalid_message: duplicate key")
+	case r.Type == "chat":
+		if strings.TrimSpace(r.Body) == "" || utf8.RuneCountInString(r.Body) > maxText {
+			return fmt.Errorf("invalid_message: text must be 1 to %d characters", maxText)
+		}
+	case mediaTypes[r.Type]:
+		md := s.media[r.Media]
+		if md == nil || !md.owners[a.phone] {
+			return fmt.Errorf("media_not_found: upload the media first")
+		}
+	default:
+		return fmt.Errorf("invalid_message: unknown type %q", r.Type)
+	}
+	return nil
+}
+
+// incomingLocked adds a message from someone (from, a jid) to account a
+// and delivers it. Media in src is shared with a. s.mu must be held.
+func (s *Server) incomingLocked(a *account, from, fromName string, src Message) *message {
+	m := &message{Message: Message{ID: "false_" + from + "_" + src.Key, Key: src.Key, ChatID: from, From: from,
+		To: a.wid(), Type: src.Type, Body: src.Body, Caption: src.Caption, Mimetype: src.Mimetype,
+		Filename: src.Filename, MediaID: src.MediaID, Size: src.Size, Timestamp: time.Now().Unix(), Ack: AckServer}}
+	if md := s.media[src.MediaID]; md != nil {
+		md.owners[a.phone] = true
+	}
+	s.addLocked(a, m)
+	if fromName != "" {
+		a.contacts[from] = fromName
+	}
+	s.deliverLocked(m)
+	return m
+}
+
+// IncomingMedia is a media attachment of an incoming message.
+type IncomingMedia struct {
+	Data     []byte
+	Mimetype string
+	Filename string
+	Caption  string
+}
+
+// Deliver is someone (from, a phone number) sending a message to the
+// account of phone: text, or media when media is not nil. Connected devices
+// get it at once, the others when they next connect. It fails with
+// CodeAccountNotFound for a phone that never linked a device and with
+// apperr.Invalid for bad input.
+func (s *Server) Deliver(phone, from, fromName, text string, media *IncomingMedia) (Message, error) {
+	norm, ok := normalizePhone(phone)
+	if !ok {
+		return Message{}, apperr.Field("phone", "must be 6 to 15 digits")
+	}
+	sender, ok := normalizePhone(from)
+	if !ok {
+		return Message{}, apperr.Field("from", "must be 6 to 15 digits")
+	}
+	src := Message{Key: newKey(), Type: "chat", Body: text}
+	if media == nil && (strings.TrimSpace(text) == "" || utf8.RuneCountInString(text) > maxText) {
+		return Message{}, apperr.Field("text", "must be 1 to %d characters", maxText)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.accounts[norm]
+	if a == nil {
+		return Message{}, apperr.E(CodeAccountNotFound, "no simulated phone %s has linked a device", norm)
+	}
+	if media != nil {
+		md := s.storeMediaLocked(media.Data, media.Mimetype)
+		src.Type, src.Body, src.Caption, src.Mimetype, src.Filename = mediaType(md.mimetype), "", media.Caption, md.mimetype, media.Filename
+		src.MediaID, src.Size = md.id, len(md.data)
+	}
+	m := s.incomingLocked(a, sender+"@c.us", fromName, src)
+	return m.view(), nil
+}
+
+// mediaType picks the message type WhatsApp would for a mimetype.
+func mediaType(mimetype string) string {
+	switch {
+	case strings.HasPrefix(mimetype, "image/") && mimetype != "image/webp":
+		return "image"
+	case strings.HasPrefix(mimetype, "video/"):
+		return "video"
+	case strings.HasPrefix(mimetype, "audio/"):
+		return "audio"
+	default:
+		return "document"
+	}
+}
+
+// Outbox returns the messages the linked devices of phone sent, oldest
+// first, with their current acks.
+func (s *Server) Outbox(phone string) ([]Message, error) {
+	norm, ok := normalizePhone(phone)
+	if !ok {
+		return nil, apperr.Field("phone", "must be 6 to 15 digits")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.accounts[norm]
+	if a == nil {
+		return nil, apperr.E(CodeAccountNotFound, "no simulated phone %s has linked a device", norm)
+	}
+	out := []Message{}
+	for _, m := range a.msgs {
+		if m.FromMe && m.Device != "" {
+			out = append(out, m.view())
+		}
+	}
+	return out, nil
+}
+
+// SetAck moves the ack of a sent message (its id as in the outbox) forward,
+// or to ERROR, and tells the sender's connected devices. Acks only move
+// forward: anything else is an apperr.Conflict.
+func (s *Server) SetAck(id string, ack int) (Message, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := s.index[id]
+	if m == nil {
+		return Message{}, apperr.E(apperr.NotFound, "no sent message %q", id)
+	}
+	if err := s.setAckLocked(m, ack); err != nil {
+		return Message{}, err
+	}
+	return m.view(), nil
+}
+
+func (s *Server) setAckLocked(m *message, ack int) error {
+	if ack < AckError || ack > AckPlayed || (ack != AckError && ack <= m.Ack) || m.Ack == AckError {
+		return apperr.E(apperr.Conflict, "ack of %s is %s; it can only move forward", m.ID, AckName(m.Ack))
+	}
+	m.Ack = ack
+	for _, d := range m.acct.devices {
+		if p := d.page; p != nil && !d.loggedOut && p.phase == phaseMain {
+			s.sendLocked(p, outMsg{T: msgAck, IDs: []string{m.ID}, Chat: m.ChatID, Ack: ack})
+		}
+	}
+	return nil
+}
+
+// Revoke is the sender of an incoming message of phone's account deleting
+// it for everyone; the account's devices see chat.msg_revoke.
+func (s *Server) Revoke(phone, id string) (Message, error) {
+	norm, ok := normalizePhone(phone)
+	if !ok {
+		return Message{}, apperr.Field("phone", "must be 6 to 15 digits")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.accounts[norm]
+	if a == nil {
+		return Message{}, apperr.E(CodeAccountNotFound, "no simulated phone %s has linked a device", norm)
+	}
+	m := a.byID[id]
+	if m == nil || m.Revoked {
+		return Message{}, apperr.E(apperr.NotFound, "account %s has no message %q to revoke", norm, id)
+	}
+	m.Revoked, m.Type, m.Body, m.Caption = true, "revoked", "", ""
+	v := m.view()
+	rid := strings.TrimSuffix(m.ID, m.Key) + newKey()
+	for _, d := range a.devices {
+		if p := d.page; p != nil && !d.loggedOut && p.phase == phaseMain {
+			s.sendLocked(p, outMsg{T: msgRevoke, Msg: &v, RID: rid})
+		}
+	}
+	return v, nil
+}
+
+// queryLocked answers a page's query. s.mu must be held.
+func (s *Server) queryLocked(p *page, m inMsg) (outMsg, error) {
+	if p.dev == nil {
+		return outMsg{}, fmt.Errorf("offline: not connected to WhatsApp")
+	}
+	a := p.dev.acct
+	switch m.Q {
+	case "chats":
+		return outMsg{Chats: a.chats()}, nil
+	case "contacts":
+		return outMsg{Contacts: a.contactList()}, nil
+	case "message":
+		msg := a.byID[m.Msg]
+		if msg == nil {
+			return outMsg{}, fmt.Errorf("msg_not_found: Message %s not found", m.Msg)
+		}
+		v := msg.view()
+		return outMsg{Msg: &v}, nil
+	case "messages":
+		msgs, err := a.history(m.Chat, m.Count, m.Before)
+		return outMsg{Msgs: msgs}, err
+	}
+	return outMsg{}, fmt.Errorf("invalid_query: unknown query %q", m.Q)
+}
+
+// history returns up to count messages of chat older than before (all
+// when count <= 0; the newest when before is empty), oldest first.
+func (a *account) history(chat string, count int, before string) ([]Message, error) {
+	var all []*message
+	for _, m := range a.msgs {
+		if m.ChatID == chat {
+			all = append(all, m)
+		}
+	}
+	if len(all) == 0 {
+		return nil, fmt.Errorf("chat_not_found: Chat not found for %s", chat)
+	}
+	if before != "" {
+		b := a.byID[before]
+		if b == nil || b.ChatID != chat {
+			return nil, fmt.Errorf("msg_not_found: Message %s not found", before)
+		}
+		i := sort.Search(len(all), func(i int) bool { return all[i].Seq >= b.Seq })
+		all = all[:i]
+	}
+	if count > 0 && len(all) > count {
+		all = all[len(all)-count:]
+	}
+	out := make([]Message, 0, len(all))
+	for _, m := range all {
+		out = append(out, m.view())
+	}
+	return out, nil
+}
+
+// chats derives the account's chats from its messages, newest first.
+func (a *account) chats() []Chat {
+	byID := map[string]*Chat{}
+	var order []*Chat
+	for _, m := range a.msgs {
+		c := byID[m.ChatID]
+		if c == nil {
+			c = &Chat{ID: m.ChatID, IsGroup: strings.HasSuffix(m.ChatID, "@g.us"), Name: a.contacts[m.ChatID]}
+			if c.Name == "" && !c.IsGroup {
+				c.Name = "+" + strings.TrimSuffix(m.ChatID, "@c.us")
+			}
+			byID[m.ChatID] = c
+			order = append(order, c)
+		}
+		c.Timestamp = m.Timestamp
+		if m.FromMe {
+			c.UnreadCount = 0
+		} else {
+			c.UnreadCount++
+		}
+	}
+	out := make([]Chat, 0, len(order))
+	for i := len(order) - 1; i >= 0; i-- {
+		out = append(out, *order[i])
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Timestamp > out[j].Timestamp })
+	return out
+}
+
+// contactList returns the people the account exchanged messages with.
+func (a *account) contactList() []Contact {
+	out := make([]Contact, 0, len(a.contacts))
+	for id, name := range a.contacts {
+		out = append(out, Contact{ID: id, Name: name, PushName: name})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
