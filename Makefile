@@ -7,7 +7,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -s -w -X main.version=$(VERSION)
 ARGS      ?=
 
-.PHONY: all setup browser assets build run demo test test-short vet bench spec spec-check clean
+.PHONY: all setup browser assets tools build run demo test test-short vet bench spec spec-check clean
 
 all: build
 
@@ -20,6 +20,10 @@ browser:
 
 assets:
 	./scripts/setup.sh assets
+
+## tools: test-only tools (promtool, from Debian's prometheus package)
+tools:
+	./scripts/setup.sh tools
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/easy-api
@@ -36,7 +40,7 @@ vet:
 	$(GO) vet ./...
 
 ## test: every test, with the race detector, real Chromium included
-test: setup vet
+test: setup tools vet
 	$(GO) test -race -count=1 -timeout 30m ./...
 
 ## test-short: the fast loop (skips the browser tests)
