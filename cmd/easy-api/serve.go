@@ -22,6 +22,7 @@ import (
 	"github.com/easy-api/easy-api/internal/browser"
 	"github.com/easy-api/easy-api/internal/events"
 	"github.com/easy-api/easy-api/internal/events/webhook"
+	"github.com/easy-api/easy-api/internal/metrics"
 	"github.com/easy-api/easy-api/internal/session"
 	"github.com/easy-api/easy-api/internal/store"
 )
@@ -58,6 +59,8 @@ type serveConfig struct {
 	Webhooks              listFlag
 	WebhookSecret         string
 	AllowedOrigins        listFlag
+	MaxMediaBytes         session.ByteSize
+	MediaFetchTimeout     time.Duration
 }
 
 func (c *serveConfig) flags(fs *flag.FlagSet) {
@@ -92,6 +95,9 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	fs.Var(&c.Webhooks, "webhook", "URL of a global webhook receiving every event; repeatable (env: comma-separated)")
 	fs.StringVar(&c.WebhookSecret, "webhook-secret", "", "whsec_... secret for the --webhook receivers (default: generated and printed once)")
 	fs.Var(&c.AllowedOrigins, "allowed-origins", "origins allowed to open WebSocket streams from a browser (* = any); default same-origin only; repeatable")
+	c.MaxMediaBytes = 16 << 20
+	fs.Var(&c.MaxMediaBytes, "max-media-bytes", "largest media a message may carry (base64 body or fetched URL), e.g. 16MiB")
+	fs.DurationVar(&c.MediaFetchTimeout, "media-fetch-timeout", 30*time.Second, "bound on fetching a message's media.url")
 	fs.StringVar(&c.SessionData, "session-data", "", "seed a session at boot from a session data file: a path, or the file's content in base64 (restored only when the session has no profile yet)")
 	fs.Var(&c.SPKIPins, "ignore-cert-spki", "SPKI pin (base64 SHA-256) of a certificate Chromium should accept; repeatable")
 }
@@ -142,7 +148,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("events: %w", err)
 	}
 	defer bus.Close()
-	outbox, err := webhook.New(ctx, webhook.Config{Bus: bus, Log: log.With().Str("component", "webhooks").Logger()})
+	met := metrics.New(metrics.Config{Version: version})
+	outbox, err := webhook.New(ctx, webhook.Config{Bus: bus, Observe: met.ObserveWebhookDelivery, Log: log.With().Str("component", "webhooks").Logger()})
 	if err != nil {
 		return fmt.Errorf("webhooks: %w", err)
 	}
@@ -176,7 +183,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 
 	relink := c.RelinkOnLogout
 	mgr := session.NewManager(session.ManagerConfig{
-		Registry: st.Sessions(), Launcher: browser.New(bcfg), Publisher: bus, Snapshots: snaps, DataPath: dataPath, URL: waURL,
+		Registry: st.Sessions(), Launcher: browser.New(bcfg), Publisher: met.Publisher(bus), Snapshots: snaps, DataPath: dataPath, URL: waURL,
+		OnUsage: func(id string, u session.Usage) { met.SetSessionPSS(id, u.PSSBytes) },
 		Defaults: session.Config{Headful: c.Headful, AuthTimeout: session.Duration(c.AuthTimeout), QRTimeout: session.Duration(c.QRTimeout),
 			QRMax: c.QRMax, RelinkOnLogout: &relink, MaxMemory: c.MaxSessionMemory},
 		RecycleAfter: c.RecycleAfter, SampleInterval: c.SampleInterval,
@@ -186,6 +194,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	mctx, stopSessions := context.WithCancel(context.WithoutCancel(ctx))
 	mdone := make(chan error, 1)
 	go func() { mdone <- mgr.Serve(mctx) }()
+	// Sessions resting in STOPPED or FAILED emit nothing at boot: count them.
+	if views, err := mgr.List(ctx); err == nil {
+		for _, v := range views {
+			met.TrackSession(v.ID, v.Status)
+		}
+	}
 	defer func() {
 		stopSessions()
 		select {
@@ -199,8 +213,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}()
 
 	streams := events.NewHandlers(events.HandlersConfig{Bus: bus, Webhooks: webhook.NewHandlers(outbox),
-		CheckOrigin: originChecker(c.AllowedOrigins), Log: log.With().Str("component", "streams").Logger()})
-	handler := api.New(api.Config{Sessions: mgr, Mount: streams.Mount, Version: version, Log: log.With().Str("component", "api").Logger()})
+		CheckOrigin: originChecker(c.AllowedOrigins), StreamOpened: met.IncStreamClients, StreamClosed: met.DecStreamClients,
+		Log: log.With().Str("component", "streams").Logger()})
+	handler := api.New(api.Config{Sessions: mgr, Mount: streams.Mount, Version: version, Log: log.With().Str("component", "api").Logger(),
+		Metrics: met.Handler(), HTTPMetrics: met.HTTP, OnDelete: met.DeleteSession,
+		Media: api.MediaConfig{MaxBytes: int64(c.MaxMediaBytes), FetchTimeout: c.MediaFetchTimeout}})
 	ln, err := net.Listen("tcp", net.JoinHostPort(c.Host, c.Port))
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)

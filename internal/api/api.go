@@ -35,6 +35,12 @@ type Config struct {
 	Log     zerolog.Logger
 	// MaxBodyBytes bounds JSON request bodies; default 1 MiB.
 	MaxBodyBytes int64
+	// Metrics serves /metrics when set; HTTPMetrics, when set, wraps every
+	// request (it must label by route pattern, never by raw path).
+	Metrics     http.Handler
+	HTTPMetrics func(http.Handler) http.Handler
+	// OnDelete is told when a session is deleted (metrics). May be nil.
+	OnDelete func(id string)
 	// MaxDataBytes bounds an imported session data file; default 64 MiB.
 	MaxDataBytes int64
 	// Media bounds the messaging routes' media (size, fetching media.url);
@@ -71,7 +77,11 @@ func (s *Server) Router() chi.Router { return s.router }
 func (s *Server) routes() chi.Router {
 	r := chi.NewRouter()
 	// Every body is bounded by the largest limit; routes tighten it.
-	r.Use(middleware.RequestID, s.logRequests, s.recoverer, s.limitBody(max(s.cfg.MaxBodyBytes, s.cfg.MaxDataBytes)))
+	r.Use(middleware.RequestID)
+	if s.cfg.HTTPMetrics != nil {
+		r.Use(s.cfg.HTTPMetrics) // outside the recoverer, so 500s are counted
+	}
+	r.Use(s.logRequests, s.recoverer, s.limitBody(max(s.cfg.MaxBodyBytes, s.cfg.MaxDataBytes)))
 	jsonBody := s.limitBody(s.cfg.MaxBodyBytes)
 	r.NotFound(s.wrap(func(http.ResponseWriter, *http.Request) error {
 		return apperr.E(apperr.NotFound, "no route here; see /openapi.json")
@@ -82,6 +92,9 @@ func (s *Server) routes() chi.Router {
 
 	r.Get("/healthz", s.wrap(s.healthz))
 	r.Get("/readyz", s.wrap(s.readyz))
+	if s.cfg.Metrics != nil {
+		r.Method(http.MethodGet, "/metrics", s.cfg.Metrics)
+	}
 
 	r.Route("/v1/sessions", func(r chi.Router) {
 		r.Get("/", s.wrap(s.listSessions))

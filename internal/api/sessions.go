@@ -170,6 +170,9 @@ func (s *Server) deleteSession(w http.ResponseWriter, r *http.Request) error {
 	if err := s.cfg.Sessions.Delete(r.Context(), id, purge); err != nil {
 		return err
 	}
+	if s.cfg.OnDelete != nil {
+		s.cfg.OnDelete(id)
+	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

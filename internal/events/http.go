@@ -53,7 +53,22 @@ type HandlersConfig struct {
 	PingInterval time.Duration
 	// WriteTimeout bounds each write to a stream client.
 	WriteTimeout time.Duration
-	Log          zerolog.Logger
+	// StreamOpened and StreamClosed, when set, are told when a WebSocket
+	// ("ws") or SSE ("sse") client connects and leaves (metrics).
+	StreamOpened, StreamClosed func(kind string)
+	Log                        zerolog.Logger
+}
+
+// track reports a stream client for its lifetime; call the result on exit.
+func (h *Handlers) track(kind string) func() {
+	if h.cfg.StreamOpened != nil {
+		h.cfg.StreamOpened(kind)
+	}
+	return func() {
+		if h.cfg.StreamClosed != nil {
+			h.cfg.StreamClosed(kind)
+		}
+	}
 }
 
 // Handlers serves the event streams and history over HTTP.

@@ -35,6 +35,7 @@ func (h *Handlers) SSE(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	defer sub.Close()
+	defer h.track("sse")()
 
 	rc := http.NewResponseController(w)
 	hd := w.Header()

@@ -40,6 +40,7 @@ func (h *Handlers) WebSocket(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return nil // Upgrade has answered the client already
 	}
+	defer h.track("ws")()
 	var last uint64
 	if since != nil {
 		last = *since

@@ -38,8 +38,9 @@ type ManagerConfig struct {
 	CloseTimeout          time.Duration // graceful browser close before kill; default 10s
 	CallTimeout           time.Duration // bridge calls from the API; default 15s
 	Restart               RestartPolicy
-	SampleInterval        time.Duration // resource sampling; default 10s
-	RecycleAfter          time.Duration // recycle browsers WORKING this long; 0 = never
+	SampleInterval        time.Duration            // resource sampling; default 10s
+	RecycleAfter          time.Duration            // recycle browsers WORKING this long; 0 = never
+	OnUsage               func(id string, u Usage) // told every resource sample (metrics); may be nil
 	Log                   zerolog.Logger
 	Now                   func() time.Time
 }

@@ -108,6 +108,9 @@ func (w *watch) handle(ctx context.Context, ev PageEvent) (outcome, bool) {
 	switch ev.Type {
 	case BridgeBoot:
 		w.release()
+		if out, done := w.sample(ctx); done { // a first sample as soon as the page is up
+			return out, true
+		}
 		m.publish(ctx, s.id, EventProgress, ProgressEvent{Stage: "loading", Percent: 30})
 	case BridgeState:
 		st, err := decode[BridgeStateData](ev.Data)
@@ -299,6 +302,9 @@ func (w *watch) sample(ctx context.Context) (outcome, bool) {
 	s.mu.Lock()
 	s.usage = u
 	s.mu.Unlock()
+	if m.cfg.OnUsage != nil {
+		m.cfg.OnUsage(s.id, u)
+	}
 	if limit := w.cfg.MaxMemory; limit > 0 && u.PSSBytes > int64(limit) {
 		return outcome{kind: outCrashed, reason: ReasonMemoryLimit,
 			detail: fmt.Sprintf("browser PSS %dMB is over max_memory %dMB", u.PSSBytes/1e6, int64(limit)/1e6)}, true

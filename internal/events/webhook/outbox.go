@@ -52,7 +52,10 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// Transport sends the requests. Default a dedicated http.Transport.
 	Transport http.RoundTripper
-	Log       zerolog.Logger
+	// Observe, when set, is told the result (delivered, retrying, dead)
+	// and latency of every delivery attempt (metrics).
+	Observe func(result string, latency time.Duration)
+	Log     zerolog.Logger
 }
 
 func (c *Config) defaults() {

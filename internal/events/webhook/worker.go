@@ -125,6 +125,11 @@ func (w *worker) handle(msg jetstream.Msg) bool {
 		Attempts: int(meta.NumDelivered), StatusCode: res.code,
 		LatencyMS: float64(res.latency.Microseconds()) / 1000, Error: res.errText(), At: now,
 	}
+	defer func() {
+		if w.o.cfg.Observe != nil {
+			w.o.cfg.Observe(string(d.Status), res.latency)
+		}
+	}()
 	switch {
 	case res.ok():
 		d.Status = StatusDelivered
