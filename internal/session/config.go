@@ -38,8 +38,17 @@ type Config struct {
 	QRTimeout      Duration `json:"qr_timeout"`       // bound of SCAN_QR_CODE; 0 = never
 	QRMax          int      `json:"qr_max"`           // QR codes shown before giving up; 0 = no limit
 	RelinkOnLogout *bool    `json:"relink_on_logout"` // after a phone logout: show a QR (true) or stop
-	MaxMemory      ByteSize `json:"max_memory"`       // PSS above which the browser is recycled; 0 = no limit
+	MaxMemory      ByteSize `json:"max_memory"`       // PSS above which the browser is recycled; 0 = server default
+	// MultiDevice false marks a legacy session: its data file carries the
+	// four localStorage tokens instead of a profile snapshot.
+	MultiDevice *bool `json:"multi_device"`
+	// TakeoverOnConflict: when another browser is live on this legacy
+	// account, take over (true) or stay FAILED with reason conflict.
+	TakeoverOnConflict bool `json:"takeover_on_conflict"`
 }
+
+// legacy reports whether the session is a legacy (non multi-device) one.
+func (c Config) legacy() bool { return c.MultiDevice != nil && !*c.MultiDevice }
 
 // Validate checks a Config's values and names the first bad field.
 func (c Config) Validate() error {
@@ -64,6 +73,10 @@ func (c Config) withDefaults(d Config) Config {
 	}
 	if c.MaxMemory == 0 {
 		c.MaxMemory = d.MaxMemory
+	}
+	if c.MultiDevice == nil {
+		md := true
+		c.MultiDevice = &md
 	}
 	if c.RelinkOnLogout == nil {
 		t := true

@@ -27,6 +27,13 @@ func (m *Manager) ExportData(ctx context.Context, id string) ([]byte, error) {
 		return nil, err
 	}
 	prof := profile{dir: ProfileDir(m.cfg.DataPath, id)}
+	if rec.Config.legacy() {
+		st, _, _, _, _ := s.snapshot()
+		if page := s.currentPage(); page != nil && st == StatusWorking {
+			return m.saveLegacy(ctx, id, page, "export")
+		}
+		return m.storedDataFile(ctx, id)
+	}
 	var snap []byte
 	if s.currentPage() != nil {
 		st, _, _, _, _ := s.snapshot()
@@ -71,29 +78,77 @@ func (m *Manager) storedDataFile(_ context.Context, id string) ([]byte, error) {
 	return b, nil
 }
 
-// saveData builds the data file around a snapshot, writes it atomically next
-// to the profile, keeps a copy in the snapshot store and emits session.data.
-// A failed write leaves the previous file intact and emits an error event.
+// saveData builds the data file around a snapshot and saves it.
 func (m *Manager) saveData(ctx context.Context, rec Record, snap []byte, reason string) ([]byte, error) {
 	df := DataFile{Version: DataFileVersion, Session: rec.ID, Kind: KindMD, Created: m.now(), Profile: newProfileBlob(snap)}
 	if rec.Me != nil {
 		df.WID = rec.Me.ID
 	}
+	return m.saveDataFile(ctx, df, reason)
+}
+
+// saveDataFile writes a data file atomically next to the profile, keeps a
+// copy in the snapshot store and emits session.data. A failed write leaves
+// the previous file intact and emits an error event.
+func (m *Manager) saveDataFile(ctx context.Context, df DataFile, reason string) ([]byte, error) {
 	b, err := json.Marshal(df)
 	if err != nil {
 		return nil, err
 	}
-	if err := m.cfg.WriteFile(DataFilePath(m.cfg.DataPath, rec.ID), b); err != nil {
-		m.publish(ctx, rec.ID, EventData, DataEvent{Reason: "error", Kind: df.Kind, Error: "writing the session data file failed: " + err.Error()})
+	if err := m.cfg.WriteFile(DataFilePath(m.cfg.DataPath, df.Session), b); err != nil {
+		m.publish(ctx, df.Session, EventData, DataEvent{Reason: "error", Kind: df.Kind, Error: "writing the session data file failed: " + err.Error()})
 		return nil, apperr.Wrap(err, apperr.Unavailable, "writing the session data file failed; the previous one is kept")
 	}
 	if m.cfg.Snapshots != nil {
-		if err := m.cfg.Snapshots.PutSnapshot(ctx, rec.ID, b); err != nil {
-			m.log.Warn().Err(err).Str("session", rec.ID).Msg("store snapshot")
+		if err := m.cfg.Snapshots.PutSnapshot(ctx, df.Session, b); err != nil {
+			m.log.Warn().Err(err).Str("session", df.Session).Msg("store snapshot")
 		}
 	}
-	m.publish(ctx, rec.ID, EventData, DataEvent{Reason: reason, Kind: df.Kind, Size: int64(len(b)), SHA256: sha256hex(b)})
+	m.publish(ctx, df.Session, EventData, DataEvent{Reason: reason, Kind: df.Kind, Size: int64(len(b)), SHA256: sha256hex(b)})
 	return b, nil
+}
+
+// saveLegacy reads the four tokens from a running legacy page and saves them
+// as the session's data file.
+func (m *Manager) saveLegacy(ctx context.Context, id string, page Page, reason string) ([]byte, error) {
+	var tok *LegacyTokens
+	if err := m.call(ctx, page, "legacyTokens", nil, &tok); err != nil {
+		return nil, err
+	}
+	if tok == nil || tok.WAToken1 == "" {
+		return nil, &apperr.Error{Code: apperr.Conflict, Detail: fmt.Sprintf("session %q holds no legacy tokens", id)}
+	}
+	rec, err := m.cfg.Registry.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	df := DataFile{Version: DataFileVersion, Session: id, Kind: KindLegacy, Created: m.now(), Legacy: tok}
+	if rec.Me != nil {
+		df.WID = rec.Me.ID
+	}
+	return m.saveDataFile(ctx, df, reason)
+}
+
+// legacySeed returns the tokens to write into a fresh profile's localStorage
+// when the session's data file is a legacy one, marking the profile as
+// holding stored auth. The caller holds the profile lock.
+func (m *Manager) legacySeed(id string, prof profile) map[string]string {
+	if _, err := os.Stat(filepath.Join(prof.dir, "Default")); err == nil {
+		return nil
+	}
+	b, err := readDataFile(m.cfg.DataPath, id)
+	if err != nil || b == nil {
+		return nil
+	}
+	df, err := ParseDataFile(b, id)
+	if err != nil || df.Kind != KindLegacy {
+		return nil
+	}
+	if err := prof.markAuth(df.WID); err != nil {
+		m.log.Error().Err(err).Str("session", id).Msg("mark legacy auth")
+	}
+	t := df.Legacy
+	return map[string]string{"WABrowserId": t.WABrowserID, "WASecretBundle": t.WASecretBundle, "WAToken1": t.WAToken1, "WAToken2": t.WAToken2}
 }
 
 // ImportData installs a session data file into a stopped or new session and
@@ -107,14 +162,13 @@ func (m *Manager) ImportData(ctx context.Context, id string, body []byte) (View,
 	if err != nil {
 		return View{}, err
 	}
-	if df.Kind != KindMD {
-		return View{}, apperr.Field("kind", "legacy session data is not supported yet")
-	}
 	rec, err := m.cfg.Registry.Get(ctx, id)
 	switch {
 	case errors.Is(err, apperr.ErrNotFound):
 		now := m.now()
 		rec = Record{ID: id, Config: m.Defaults(), CreatedAt: now, UpdatedAt: now}
+		md := df.Kind == KindMD
+		rec.Config.MultiDevice = &md
 		if err := m.cfg.Registry.Create(ctx, rec); err != nil {
 			return View{}, err
 		}
@@ -124,6 +178,11 @@ func (m *Manager) ImportData(ctx context.Context, id string, body []byte) (View,
 	s := m.ensure(id)
 	if st, _, _, _, _ := s.snapshot(); st.Running() {
 		return View{}, &apperr.Error{Code: apperr.Conflict, Detail: fmt.Sprintf("session %q is %s; stop it before importing", id, st)}
+	}
+	if md := df.Kind == KindMD; rec.Config.MultiDevice == nil || *rec.Config.MultiDevice != md {
+		if _, err := m.cfg.Registry.Update(ctx, id, func(r *Record) error { r.Config.MultiDevice = &md; return nil }); err != nil {
+			return View{}, err
+		}
 	}
 	if err := m.installData(ctx, id, df, body); err != nil {
 		return View{}, err
@@ -140,15 +199,22 @@ func (m *Manager) installData(ctx context.Context, id string, df DataFile, body 
 		return apperr.Wrap(err, apperr.Conflict, "profile is busy")
 	}
 	defer lock.unlock()
-	snap, err := df.Profile.bytes()
-	if err != nil {
-		return err
-	}
-	if err := restoreProfile(prof.dir, snap); err != nil {
-		return err
-	}
-	if err := prof.markAuth(df.WID); err != nil {
-		return err
+	if df.Kind == KindLegacy {
+		// The tokens go into localStorage at the next launch (legacySeed).
+		if err := prof.purge(); err != nil {
+			return err
+		}
+	} else {
+		snap, err := df.Profile.bytes()
+		if err != nil {
+			return err
+		}
+		if err := restoreProfile(prof.dir, snap); err != nil {
+			return err
+		}
+		if err := prof.markAuth(df.WID); err != nil {
+			return err
+		}
 	}
 	if err := m.cfg.WriteFile(DataFilePath(m.cfg.DataPath, id), body); err != nil {
 		return err
@@ -183,6 +249,9 @@ func (m *Manager) restoreIfEmpty(ctx context.Context, id string, prof profile) {
 		return
 	}
 	df, err := ParseDataFile(b, id)
+	if err == nil && df.Kind == KindLegacy {
+		return // seeded into localStorage at launch
+	}
 	if err != nil || df.Profile == nil {
 		m.log.Warn().Err(err).Str("session", id).Msg("session data file unusable; starting without it")
 		return
@@ -198,8 +267,10 @@ func (m *Manager) restoreIfEmpty(ctx context.Context, id string, prof profile) {
 	m.log.Info().Str("session", id).Msg("profile restored from session data")
 }
 
-// forgetData deletes a session's data file and stored snapshot (logout).
-func (m *Manager) forgetData(ctx context.Context, id string) {
+// forgetData deletes a session's data file and stored snapshot: after a
+// logout, or when WhatsApp refused them (reauth_failed), so they are never
+// restored again.
+func (m *Manager) forgetData(ctx context.Context, id, reason string) {
 	if err := removeDataFile(m.cfg.DataPath, id); err != nil {
 		m.log.Warn().Err(err).Str("session", id).Msg("remove session data file")
 	}
@@ -208,7 +279,7 @@ func (m *Manager) forgetData(ctx context.Context, id string) {
 			m.log.Warn().Err(err).Str("session", id).Msg("delete snapshot")
 		}
 	}
-	m.publish(ctx, id, EventData, DataEvent{Reason: "logout"})
+	m.publish(ctx, id, EventData, DataEvent{Reason: reason})
 }
 
 // snapshotStopped writes the data file from a profile whose browser has just

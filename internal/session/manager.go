@@ -160,7 +160,7 @@ func (m *Manager) lookup(ctx context.Context, id string) (Record, *sess, error) 
 func (m *Manager) view(rec Record, s *sess) View {
 	st, reason, errMsg, attempt, hist := s.snapshot()
 	return View{ID: rec.ID, Status: st, Reason: reason, Error: errMsg, Attempt: attempt, History: hist,
-		Config: rec.Config, Me: rec.Me, Resources: s.resources(m.now()), CreatedAt: rec.CreatedAt, UpdatedAt: rec.UpdatedAt}
+		Config: rec.Config, Me: rec.Me, Resources: s.resources(m.now()), PhoneOnline: s.phoneOnline(rec), CreatedAt: rec.CreatedAt, UpdatedAt: rec.UpdatedAt}
 }
 
 // Defaults returns the config a new session gets for every field its
@@ -302,7 +302,7 @@ func (m *Manager) Delete(ctx context.Context, id string, purge bool) error {
 		if err := os.RemoveAll(ProfileDir(m.cfg.DataPath, id)); err != nil {
 			return fmt.Errorf("purge session data: %w", err)
 		}
-		m.forgetData(ctx, id)
+		m.forgetData(ctx, id, "logout")
 	}
 	return nil
 }

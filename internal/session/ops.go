@@ -155,7 +155,7 @@ func (m *Manager) Logout(ctx context.Context, id string) (View, error) {
 		if err != nil {
 			return View{}, err
 		}
-		m.forgetData(ctx, id)
+		m.forgetData(ctx, id, "logout")
 	}
 	rec, err := m.cfg.Registry.Update(ctx, id, func(r *Record) error {
 		r.Me, r.Running, r.UpdatedAt = nil, false, time.Now().UTC()

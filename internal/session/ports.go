@@ -24,6 +24,9 @@ type LaunchSpec struct {
 	ProfileDir string // the IGNORE_<id> folder, absolute; the caller holds its lock
 	URL        string // WhatsApp Web's URL (or the simulator's)
 	Headful    bool
+	// LocalStorage, when set, is written into the page's localStorage
+	// before WhatsApp Web's scripts run, once per tab (legacy restore).
+	LocalStorage map[string]string
 }
 
 // Page is one running browser with WhatsApp Web loaded and the bridge injected.
@@ -77,7 +80,9 @@ const (
 	BridgeLogout        = "logout"        // {reason}
 	BridgeMessage       = "message"
 	BridgeAck           = "ack"
-	BridgeError         = "error" // {message}
+	BridgeError         = "error"    // {message}
+	BridgeConflict      = "conflict" // {}: another browser is live on this legacy account
+	BridgePhone         = "phone"    // {online}: the legacy account's phone came or went
 )
 
 // BridgeStateData is the payload of a "state" bridge event.
@@ -94,6 +99,8 @@ type Account struct {
 	Phone    string `json:"phone"`     // e.g. 15551234567
 	PushName string `json:"push_name"` // the name set on the phone
 	Platform string `json:"platform,omitempty"`
+	// MultiDevice is false for a legacy account (nil when unknown).
+	MultiDevice *bool `json:"multi_device,omitempty"`
 }
 
 // Errors a Launcher or Page reports. Compare with errors.Is.

@@ -182,6 +182,7 @@ func (r *runner) runBrowser(ctx context.Context, reason Reason, restarting bool)
 	}
 	defer lock.unlock()
 	m.restoreIfEmpty(ctx, s.id, prof)
+	seed := m.legacySeed(s.id, prof)
 	if !restarting {
 		s.setStatus(ctx, StatusStarting, reason, "")
 	}
@@ -201,7 +202,8 @@ func (r *runner) runBrowser(ctx context.Context, reason Reason, restarting bool)
 	}
 	defer release()
 
-	page, err := m.cfg.Launcher.Launch(ctx, LaunchSpec{SessionID: s.id, ProfileDir: prof.dir, URL: m.cfg.URL, Headful: rec.Config.Headful})
+	page, err := m.cfg.Launcher.Launch(ctx, LaunchSpec{SessionID: s.id, ProfileDir: prof.dir, URL: m.cfg.URL,
+		Headful: rec.Config.Headful, LocalStorage: seed})
 	if err != nil {
 		return launchOutcome(ctx, err)
 	}

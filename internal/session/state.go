@@ -20,8 +20,11 @@ type View struct {
 	Config    Config       `json:"config"`
 	Me        *Account     `json:"me"`
 	Resources Resources    `json:"resources"`
-	CreatedAt time.Time    `json:"created_at"`
-	UpdatedAt time.Time    `json:"updated_at"`
+	// PhoneOnline is, for a running legacy session, whether its phone is
+	// connected (WhatsApp legacy needs it); absent otherwise.
+	PhoneOnline *bool     `json:"phone_online,omitempty"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
 }
 
 // Resources are a session's latest resource figures (zero when stopped).
@@ -69,6 +72,7 @@ type sess struct {
 	launched  time.Time // when the current browser launched; zero when none
 	restarts  int       // relaunches since the last start
 	recycling bool      // holds the manager's recycle slot
+	phoneOff  bool      // legacy: the phone is offline
 
 	stopReason  Reason // why the runner's context is being canceled
 	logoutByAPI bool   // a logout asked through the API ends STOPPED
@@ -101,6 +105,9 @@ func (s *sess) setStatus(ctx context.Context, st Status, reason Reason, detail s
 	}
 	if st != StatusScanQRCode {
 		s.qr = nil
+	}
+	if !st.Running() {
+		s.phoneOff = false
 	}
 	s.history = append(s.history, Transition{Status: st, Reason: reason, At: s.m.now()})
 	if len(s.history) > historyLen {
@@ -152,4 +159,15 @@ func (s *sess) resources(now time.Time) Resources {
 		r.UptimeSeconds = now.Sub(s.launched).Seconds()
 	}
 	return r
+}
+
+// phoneOnline is the phone_online field of a running legacy session.
+func (s *sess) phoneOnline(rec Record) *bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.page == nil || !rec.Config.legacy() {
+		return nil
+	}
+	on := !s.phoneOff
+	return &on
 }

@@ -50,7 +50,9 @@ const (
 	ReasonLoadFailed      Reason = "load_failed"
 	ReasonNoDisplay       Reason = "no_display"
 	ReasonShutdown        Reason = "shutdown"
-	ReasonRecycle         Reason = "recycle" // --recycle-after: a planned relaunch of a long-lived browser
+	ReasonRecycle         Reason = "recycle"       // --recycle-after: a planned relaunch of a long-lived browser
+	ReasonPhoneOffline    Reason = "phone_offline" // legacy: the phone went offline (status stays)
+	ReasonPhoneOnline     Reason = "phone_online"  // legacy: the phone is back
 )
 
 // Transition is one entry of a session's history.

@@ -73,6 +73,7 @@ func (w *watch) run(ctx context.Context) outcome {
 			// on an empty profile, which shows a QR (rule 2).
 			w.authTimer = nil
 			_ = w.prof.clearAuth()
+			w.r.s.m.forgetData(ctx, w.r.s.id, "reauth_failed")
 			return outcome{kind: outRelaunch, reason: ReasonReauthFailed, purge: true,
 				detail: fmt.Sprintf("stored auth not restored within auth_timeout (%s)", w.cfg.AuthTimeout.D())}
 		case <-timerC(w.snapTimer):
@@ -142,6 +143,10 @@ func (w *watch) handle(ctx context.Context, ev PageEvent) (outcome, bool) {
 		w.onReady(ctx, ev)
 	case BridgeLogout:
 		return w.onLogout(ctx, ev)
+	case BridgeConflict:
+		return w.onConflict(ctx)
+	case BridgePhone:
+		w.onPhone(ctx, ev)
 	case BridgeMessage:
 		w.onMessage(ctx, ev)
 	case BridgeAck:
@@ -167,6 +172,7 @@ func (w *watch) onQR(ctx context.Context, ev PageEvent) (outcome, bool) {
 		w.resuming = false
 		stopTimer(&w.authTimer)
 		_ = w.prof.clearAuth()
+		m.forgetData(ctx, s.id, "reauth_failed")
 		w.reason = ReasonReauthFailed
 	}
 	st, _, _, _, _ := s.snapshot()
@@ -237,10 +243,53 @@ func (w *watch) onReady(ctx context.Context, ev PageEvent) {
 	s.releaseRecycle()
 	m.publish(ctx, s.id, EventProgress, ProgressEvent{Stage: "ready", Percent: 100})
 	s.setStatus(ctx, StatusWorking, reason, "")
-	if w.linkReason != "" {
+	switch {
+	case w.cfg.legacy() || acc.MultiDevice != nil && !*acc.MultiDevice:
+		// Legacy auth lives in four localStorage tokens: save them now.
+		if _, err := m.saveLegacy(ctx, s.id, w.page, "linked"); err != nil {
+			s.log.Warn().Err(err).Msg("save legacy tokens")
+		}
+	case w.linkReason != "":
 		w.snapTries = 0
 		w.snapTimer = time.NewTimer(linkSnapshotDelay)
 	}
+}
+
+// onConflict handles another browser being live on this legacy account.
+func (w *watch) onConflict(ctx context.Context) (outcome, bool) {
+	s, m := w.r.s, w.r.s.m
+	if !w.cfg.TakeoverOnConflict {
+		return outcome{kind: outFailed, reason: ReasonConflict,
+			detail: "WhatsApp is open in another browser for this account; set takeover_on_conflict to take over, or close the other one and start again"}, true
+	}
+	s.log.Info().Msg("conflict: taking over (takeover_on_conflict)")
+	if err := m.call(ctx, w.page, "takeover", nil, nil); err != nil {
+		s.log.Warn().Err(err).Msg("takeover")
+	}
+	return outcome{}, false
+}
+
+// onPhone reports a legacy account's phone going offline or coming back:
+// the status stays, a session.status event carries the reason.
+func (w *watch) onPhone(ctx context.Context, ev PageEvent) {
+	s := w.r.s
+	d, err := decode[struct{ Online bool }](ev.Data)
+	if err != nil {
+		return
+	}
+	s.mu.Lock()
+	changed := s.phoneOff == d.Online
+	s.phoneOff = !d.Online
+	st := s.status
+	s.mu.Unlock()
+	if !changed {
+		return
+	}
+	reason, detail := ReasonPhoneOnline, "the phone is connected again"
+	if !d.Online {
+		reason, detail = ReasonPhoneOffline, "the phone is offline; a legacy session cannot send or receive until it is back"
+	}
+	s.setStatus(ctx, st, reason, detail)
 }
 
 // linkSnapshotDelay lets WhatsApp Web finish writing its storage after a
@@ -271,7 +320,7 @@ func (w *watch) onLogout(ctx context.Context, ev PageEvent) (outcome, bool) {
 	d, _ := decode[struct{ Reason string }](ev.Data)
 	_ = w.prof.clearAuth()
 	stopTimer(&w.snapTimer)
-	m.forgetData(ctx, s.id)
+	m.forgetData(ctx, s.id, "logout")
 	if _, err := m.cfg.Registry.Update(ctx, s.id, func(r *Record) error { r.Me = nil; return nil }); err != nil {
 		s.log.Warn().Err(err).Msg("clear account")
 	}
