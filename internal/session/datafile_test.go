@@ -142,3 +142,28 @@ func TestSnapshotRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestRefusedDataFileIsNotRestoredAgain: a data file whose auth WhatsApp
+// never confirms is forgotten at reauth_failed, so the relaunch shows a QR
+// instead of restoring the same stale data in a loop.
+func TestRefusedDataFileIsNotRestoredAgain(t *testing.T) {
+	h := newHarness(t, nil)
+	src := t.TempDir()
+	os.MkdirAll(filepath.Join(src, "Default", "Local Storage"), 0o700)
+	os.WriteFile(filepath.Join(src, "Default", "Local Storage", "x"), []byte("stale"), 0o600)
+	snap, err := snapshotProfile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(DataFile{Version: DataFileVersion, Session: "stale", Kind: KindMD, WID: "1@c.us", Profile: newProfileBlob(snap)})
+	if _, err := h.m.ImportData(context.Background(), "stale", b); err != nil {
+		t.Fatal(err)
+	}
+	h.wait("stale", StatusResuming)
+	p := h.page()
+	p.emit(BridgeQR, map[string]string{"code": "c"}) // WhatsApp refuses the stored auth
+	h.wait("stale", StatusScanQRCode)
+	if _, err := os.Stat(DataFilePath(h.dir, "stale")); !os.IsNotExist(err) {
+		t.Fatalf("refused data file kept: %v", err)
+	}
+}
