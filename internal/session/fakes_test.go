@@ -96,11 +96,12 @@ type fakePage struct {
 	done   chan struct{}
 	calls  chan string
 
-	mu     sync.Mutex
-	err    error
-	closed bool
-	usage  Usage
-	CallFn func(method string, args any) (any, error)
+	mu       sync.Mutex
+	err      error
+	closed   bool
+	usage    Usage
+	usageErr error
+	CallFn   func(method string, args any) (any, error)
 }
 
 func (p *fakePage) emit(typ string, data any) {
@@ -149,7 +150,7 @@ func (p *fakePage) PID() int { return 0 }
 func (p *fakePage) Usage(context.Context) (Usage, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.usage, nil
+	return p.usage, p.usageErr
 }
 
 // setUsage sets what the next samples report.

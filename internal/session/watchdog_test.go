@@ -2,7 +2,9 @@ package session
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -86,5 +88,56 @@ func TestRecycleOneAtATime(t *testing.T) {
 	v, _ = h.m.Get(context.Background(), first.spec.SessionID)
 	if v.Attempt != 0 {
 		t.Errorf("a recycle counted against the budget: attempt %d", v.Attempt)
+	}
+}
+
+// TestBootStaggersLaunches boots 50 stored running sessions with at most 2
+// launches at a time: a launch slot is held until the page has booted.
+func TestBootStaggersLaunches(t *testing.T) {
+	reg := newMemRegistry()
+	for i := range 50 {
+		reg.Create(context.Background(), Record{ID: fmt.Sprintf("s%02d", i), Running: true, Config: Config{AuthTimeout: Duration(time.Minute)}})
+	}
+	var mu sync.Mutex
+	inFlight, peak := 0, 0
+	h := newHarness(t, func(c *ManagerConfig) {
+		c.Registry = reg
+		c.MaxConcurrentLaunches = 2
+		c.Launcher.(*fakeLauncher).LaunchFn = func(LaunchSpec) error {
+			mu.Lock()
+			inFlight++
+			peak = max(peak, inFlight)
+			mu.Unlock()
+			return nil
+		}
+	})
+	for range 50 {
+		p := h.page()
+		mu.Lock()
+		inFlight--
+		mu.Unlock()
+		p.emit(BridgeBoot, map[string]any{}) // frees the slot
+	}
+	for i := range 50 {
+		h.wait(fmt.Sprintf("s%02d", i), StatusStarting)
+	}
+	if peak > 2 {
+		t.Fatalf("%d launches at once, want at most 2", peak)
+	}
+}
+
+// TestSamplingFailureIsNotACrash: a sample of a gone process is skipped.
+func TestSamplingFailureIsNotACrash(t *testing.T) {
+	h := newHarness(t, nil)
+	h.create("gone", Config{MaxMemory: 1})
+	p := h.page()
+	p.mu.Lock()
+	p.usageErr = errBoom
+	p.mu.Unlock()
+	link(p)
+	h.wait("gone", StatusWorking)
+	time.Sleep(100 * time.Millisecond) // ten sample intervals: none may restart the session
+	if v, _ := h.m.Get(context.Background(), "gone"); v.Status != StatusWorking || len(v.History) != 3 || v.Resources.Restarts != 0 {
+		t.Fatalf("view = %+v", v)
 	}
 }
