@@ -31,7 +31,10 @@ func TestMain(m *testing.M) {
 		os.Stderr.WriteString("browsers left running after the suite:\n" + strings.Join(procs, "\n") + "\n")
 		code = 1
 	}
-	if err := goleak.Find(); err != nil {
+	// nats.go v1.55 ObjectStore.Put (snapshots) races its own cleanup and
+	// can park one goroutine on a nil channel for good; upstream bug, see
+	// internal/store/snapshots.go.
+	if err := goleak.Find(goleak.IgnoreTopFunction("github.com/nats-io/nats.go/jetstream.(*jetStream).resetPendingAcksOnReconnect")); err != nil {
 		os.Stderr.WriteString("goroutines leaked: " + err.Error() + "\n")
 		code = 1
 	}

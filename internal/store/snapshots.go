@@ -39,6 +39,11 @@ func (s *Store) Snapshots(ctx context.Context) (*Snapshots, error) {
 }
 
 // PutSnapshot replaces a session's snapshot.
+//
+// Known upstream issue (nats.go v1.55): ObjectStore.Put makes a private
+// JetStream context whose status goroutine can read its channel after Put's
+// own cleanup set it to nil, leaving that goroutine parked for good (a few KB
+// per affected Put; snapshots are written at links and stops only).
 func (s *Snapshots) PutSnapshot(ctx context.Context, id string, data []byte) error {
 	if _, err := s.obj.PutBytes(ctx, id, data); err != nil {
 		return fmt.Errorf("store: put snapshot %s: %w", id, err)
