@@ -104,7 +104,10 @@ func New(cfg Config) *Launcher {
 var _ session.Launcher = (*Launcher)(nil)
 
 // Launch starts a browser on spec.ProfileDir, installs the bridge and
-// navigates to spec.URL; see session.Launcher. The returned page lives until
+// navigates to spec.URL; see session.Launcher. When spec.LocalStorage is set,
+// its entries are written into the localStorage of spec.URL's origin before
+// any script of the page runs, once per tab: a reload in the same browser
+// does not write them again, a new Launch does (set it only to restore). The returned page lives until
 // Close, a failure (exit, renderer crash, hang) or the end of ctx, whichever
 // comes first; when ctx ends the page closes gracefully as Close would.
 //
@@ -133,7 +136,7 @@ func (l *Launcher) launch(ctx context.Context, spec session.LaunchSpec) (*Page, 
 	if err != nil {
 		return nil, fmt.Errorf("browser: launch %s: %w", spec.SessionID, err)
 	}
-	scripts, err := initScripts(l.cfg.WAJS)
+	scripts, err := initScripts(l.cfg.WAJS, spec)
 	if err != nil {
 		return nil, fmt.Errorf("browser: launch %s: %w", spec.SessionID, err)
 	}

@@ -19,7 +19,8 @@ const fakeNonce = "n0nce"
 const fakePage = `<!doctype html>
 <html><head><title>fake wa</title>
 <script nonce="` + fakeNonce + `">
-window.__order = {config: !!window.WPPConfig, wajs: window.__wajs || null, bridge: !!window.__easy};
+window.__order = {config: !!window.WPPConfig, wajs: window.__wajs || null, bridge: !!window.__easy,
+  ls: localStorage.getItem('WABrowserId')};
 (function () {
   const listeners = {};
   const readyCbs = [];

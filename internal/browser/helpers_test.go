@@ -41,11 +41,19 @@ func testConfig(t *testing.T) Config {
 // the end of the test.
 func launch(t *testing.T, cfg Config, url string) (*Page, string) {
 	t.Helper()
+	return launchSpec(t, cfg, session.LaunchSpec{URL: url})
+}
+
+// launchSpec is launch with more of the spec; SessionID and ProfileDir are
+// filled in.
+func launchSpec(t *testing.T, cfg Config, spec session.LaunchSpec) (*Page, string) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("needs Chromium")
 	}
 	dir := filepath.Join(t.TempDir(), "IGNORE_t")
-	p, err := New(cfg).launch(t.Context(), session.LaunchSpec{SessionID: "t", ProfileDir: dir, URL: url})
+	spec.SessionID, spec.ProfileDir = "t", dir
+	p, err := New(cfg).launch(t.Context(), spec)
 	if err != nil {
 		t.Fatalf("launch: %v", err)
 	}

@@ -32,11 +32,20 @@ const bindingName = "__easyEmit"
 const wppConfigJS = `window.WPPConfig = Object.assign({}, window.WPPConfig, {disableGoogleAnalytics: true, linkPreviewApiServers: []});`
 
 // initScripts returns the scripts to install on every new document, in
-// order: WPPConfig, the wa-js bundle (unless wajs is "" or "none"), the
+// order: the localStorage seed of spec (when spec.LocalStorage is set; see
+// seed.go), WPPConfig, the wa-js bundle (unless wajs is "" or "none"), the
 // bridge. Each runs in the top frame only. A wajs path that does not exist
 // gives an error wrapping session.ErrMissingBundle.
-func initScripts(wajs string) ([]string, error) {
-	scripts := []string{topFrameOnly(wppConfigJS)}
+func initScripts(wajs string, spec session.LaunchSpec) ([]string, error) {
+	var scripts []string
+	seed, err := seedScript(spec.URL, spec.LocalStorage)
+	if err != nil {
+		return nil, err
+	}
+	if seed != "" {
+		scripts = append(scripts, seed)
+	}
+	scripts = append(scripts, topFrameOnly(wppConfigJS))
 	if wajs != "" && wajs != WAJSNone {
 		b, err := os.ReadFile(wajs)
 		switch {

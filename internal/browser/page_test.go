@@ -153,7 +153,8 @@ func TestPageFlow(t *testing.T) {
 		if err := json.Unmarshal(waitEvent(t, p, session.BridgeReady), &acc); err != nil {
 			t.Fatal(err)
 		}
-		want := session.Account{ID: "15551234567@c.us", Phone: "15551234567", PushName: "Tester"}
+		md := true // the fake page is multi-device
+		want := session.Account{ID: "15551234567@c.us", Phone: "15551234567", PushName: "Tester", MultiDevice: &md}
 		if diff := cmp.Diff(want, acc); diff != "" {
 			t.Errorf("ready event (-want +got):\n%s", diff)
 		}

@@ -91,6 +91,8 @@ type BridgeStateData struct {
 	Authenticated bool   `json:"authenticated"`
 	StreamMode    string `json:"stream_mode"`
 	Percent       int    `json:"percent"`
+	PhoneOnline   bool   `json:"phone_online"` // always true for multi-device
+	Conflict      bool   `json:"conflict"`     // another browser is live on this legacy account
 }
 
 // Account is the host account of a linked session.

@@ -18,6 +18,12 @@ type account struct {
 	devices []*device
 	next    int // device number of the next link
 
+	// legacy accounts (legacy.go) have one live page at a time and need
+	// their phone online; online is always true for multi-device ones.
+	legacy  bool
+	online  bool
+	pending []*message // legacy: sends waiting for the phone, oldest first
+
 	msgs     []*message          // its history: incoming and sent, in order
 	byID     map[string]*message // msgs by id
 	contacts map[string]string   // jids it exchanged messages with → name
@@ -25,14 +31,21 @@ type account struct {
 
 // device is one linked companion device: a browser profile holding its
 // credentials. A logged-out device stays listed so its next resume is refused.
+// A legacy device is a browser of a legacy account: its secret is the
+// server token (WAToken2) and it resumes with browserID and clientToken too.
 type device struct {
-	id        string // phone:n, like WhatsApp's device JIDs
-	secret    string
-	acct      *account
-	linkedAt  time.Time
-	loggedOut bool
-	page      *page // the page connected with this device's credentials, if any
-	cursor    int   // the Seq of the last message the device confirmed storing
+	id          string // phone:n, like WhatsApp's device JIDs
+	secret      string
+	legacy      bool
+	browserID   string // legacy: WABrowserId
+	clientToken string // legacy: WAToken1
+	acct        *account
+	linkedAt    time.Time
+	loggedOut   bool
+	// page is the page connected with this device's credentials, if any;
+	// for a legacy device only the live one (never a page in CONFLICT).
+	page   *page
+	cursor int // the Seq of the last message the device confirmed storing
 }
 
 // platform is what the simulated phone reports itself as.
@@ -62,7 +75,7 @@ func normalizePhone(s string) (string, bool) {
 func (s *Server) accountLocked(phone, name string) *account {
 	a := s.accounts[phone]
 	if a == nil {
-		a = &account{phone: phone, name: "Sim " + phone[len(phone)-4:], next: 1,
+		a = &account{phone: phone, name: "Sim " + phone[len(phone)-4:], next: 1, online: true,
 			byID: map[string]*message{}, contacts: map[string]string{}}
 		s.accounts[phone] = a
 	}
@@ -88,9 +101,10 @@ func (s *Server) findDeviceLocked(id string) *device {
 	return nil
 }
 
-// checkResume reports why creds may not resume, or "" when they may.
+// checkResume reports why creds may not resume, or "" when they may. A
+// legacy device resumes with its tokens only (checkLegacyResume).
 func checkResume(d *device, creds *pageCreds) string {
-	if d == nil || subtle.ConstantTimeCompare([]byte(d.secret), []byte(creds.Secret)) != 1 {
+	if d == nil || d.legacy || subtle.ConstantTimeCompare([]byte(d.secret), []byte(creds.Secret)) != 1 {
 		return reasonUnknownDevice
 	}
 	if d.loggedOut {
@@ -103,17 +117,22 @@ func checkResume(d *device, creds *pageCreds) string {
 type DeviceInfo struct {
 	ID        string    `json:"id"`
 	LinkedAt  time.Time `json:"linked_at"`
-	Connected bool      `json:"connected"`
-	LoggedOut bool      `json:"logged_out"`
+	Connected bool      `json:"connected"` // a page is live with it
+	// Conflict: a page holding this legacy device's tokens is open in
+	// stream mode CONFLICT (another page is live on the account).
+	Conflict  bool `json:"conflict,omitempty"`
+	LoggedOut bool `json:"logged_out"`
 }
 
 // AccountInfo describes one simulated phone in GET /__sim/devices.
 type AccountInfo struct {
-	Phone    string       `json:"phone"`
-	Wid      string       `json:"wid"`
-	Name     string       `json:"name"`
-	Legacy   bool         `json:"legacy"`
-	Online   bool         `json:"online"`
+	Phone  string `json:"phone"`
+	Wid    string `json:"wid"`
+	Name   string `json:"name"`
+	Legacy bool   `json:"legacy"` // its devices are legacy (one live session, phone must be online)
+	Online bool   `json:"online"` // the phone is online; always true for multi-device
+	// Pending counts legacy sends waiting for the phone to come online.
+	Pending  int          `json:"pending,omitempty"`
 	Platform string       `json:"platform"`
 	Devices  []DeviceInfo `json:"devices"`
 }
@@ -122,13 +141,20 @@ type AccountInfo struct {
 func (s *Server) Accounts() []AccountInfo {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	conflict := map[*device]bool{}
+	for _, p := range s.pages {
+		if p.phase == phaseConflict && p.dev != nil {
+			conflict[p.dev] = true
+		}
+	}
 	out := make([]AccountInfo, 0, len(s.accounts))
 	for _, a := range s.accounts {
-		ai := AccountInfo{Phone: a.phone, Wid: a.wid(), Name: a.name, Online: true,
+		ai := AccountInfo{Phone: a.phone, Wid: a.wid(), Name: a.name, Legacy: a.legacy,
+			Online: a.online || !a.legacy, Pending: len(a.pending),
 			Platform: platform, Devices: make([]DeviceInfo, 0, len(a.devices))}
 		for _, d := range a.devices {
 			ai.Devices = append(ai.Devices, DeviceInfo{ID: d.id, LinkedAt: d.linkedAt,
-				Connected: d.page != nil, LoggedOut: d.loggedOut})
+				Connected: d.page != nil, Conflict: conflict[d], LoggedOut: d.loggedOut})
 		}
 		out = append(out, ai)
 	}

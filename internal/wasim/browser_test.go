@@ -28,7 +28,7 @@ const origin = "https://web.whatsapp.com/"
 const recorderJS = `(() => {
   if (window.top !== window) return;
   const names = ['auth_code_change', 'qrcode_idle', 'authenticated', 'main_loaded', 'main_ready',
-    'logout', 'logout_reason', 'require_auth', 'stream_mode_changed', 'stream_info_changed'];
+    'logout', 'logout_reason', 'require_auth', 'stream_mode_changed', 'stream_info_changed', 'online'];
   window.__rec = [];
   const record = (name, data) => {
     const e = {name, data: data && data.fullCode ? data.fullCode : (data === undefined ? null : data), url: location.href};
@@ -94,6 +94,12 @@ func chromiumPath(t *testing.T) string {
 // simulator. The browser closes gracefully at the returned func or cleanup.
 func (b *simBrowser) launch(dir string) (context.Context, func()) {
 	b.t.Helper()
+	return b.launchSeeded(dir, "")
+}
+
+// launchSeeded is launch with an extra init script, installed first.
+func (b *simBrowser) launchSeeded(dir, initJS string) (context.Context, func()) {
+	b.t.Helper()
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(b.bin), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
 		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(dir),
@@ -120,6 +126,12 @@ func (b *simBrowser) launch(dir string) (context.Context, func()) {
 		cancelAlloc()
 	}
 	b.t.Cleanup(closeFn)
+	if initJS != "" {
+		if _, err := chromedp.Call(ctx, cdppage.AddScriptToEvaluateOnNewDocument,
+			cdppage.AddScriptToEvaluateOnNewDocumentParams{Source: initJS}); err != nil {
+			b.t.Fatalf("install init script: %v", err)
+		}
+	}
 	if _, err := chromedp.Call(ctx, cdppage.AddScriptToEvaluateOnNewDocument,
 		cdppage.AddScriptToEvaluateOnNewDocumentParams{Source: recorderJS}); err != nil {
 		b.t.Fatalf("install recorder: %v", err)

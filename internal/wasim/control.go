@@ -32,8 +32,7 @@ func (s *Server) routes() *http.ServeMux {
 	m.Handle("/__sim/ack", s.api(http.MethodPost, s.ack))
 	m.Handle("/__sim/revoke", s.api(http.MethodPost, s.revoke))
 	m.Handle("/__sim/media/{id}", s.api(http.MethodGet, s.mediaFile))
-	// Planned (legacy issue), backed by a Server method like Scan:
-	// POST /__sim/phone-online {phone, online}.
+	m.Handle("/__sim/phone-online", s.api(http.MethodPost, s.phoneOnline))
 	m.HandleFunc("/__sim/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, apperr.E(codeRouteNotFound, "no simulator route %s", r.URL.Path))
 	})
@@ -72,10 +71,11 @@ func (s *Server) scan(w http.ResponseWriter, r *http.Request) error {
 	if err := required("code", req.Code, "phone", req.Phone); err != nil {
 		return err
 	}
+	scan := s.Scan
 	if req.Legacy {
-		return apperr.E(CodeNotImplemented, "legacy accounts are not simulated yet")
+		scan = s.ScanLegacy
 	}
-	l, err := s.Scan(req.Code, req.Phone, req.Name)
+	l, err := scan(req.Code, req.Phone, req.Name)
 	if err != nil {
 		return err
 	}
@@ -130,4 +130,29 @@ type devicesResponse struct {
 
 func (s *Server) devices(w http.ResponseWriter, _ *http.Request) error {
 	return writeJSON(w, devicesResponse{Accounts: s.Accounts()})
+}
+
+// phoneOnlineRequest is the body of POST /__sim/phone-online; online is
+// required (a missing one is a 400, not "offline").
+type phoneOnlineRequest struct {
+	Phone  string `json:"phone"`
+	Online *bool  `json:"online"`
+}
+
+func (s *Server) phoneOnline(w http.ResponseWriter, r *http.Request) error {
+	var req phoneOnlineRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if err := required("phone", req.Phone); err != nil {
+		return err
+	}
+	if req.Online == nil {
+		return apperr.Field("online", "is required (true or false)")
+	}
+	res, err := s.SetPhoneOnline(req.Phone, *req.Online)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, res)
 }

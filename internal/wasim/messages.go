@@ -140,9 +140,13 @@ func (s *Server) addLocked(a *account, m *message) {
 }
 
 // deliverLocked sends m to every connected device of its account but the
-// one that sent it. Devices not in MAIN get it when they get there. s.mu
+// one that sent it. Devices not in MAIN get it when they get there, and
+// those of a legacy account whose phone is offline when it is back. s.mu
 // must be held.
 func (s *Server) deliverLocked(m *message) {
+	if m.acct.phoneOffline() {
+		return
+	}
 	for _, d := range m.acct.devices {
 		if d.loggedOut || d.id == m.Device || d.page == nil || d.page.phase != phaseMain {
 			continue
@@ -156,7 +160,7 @@ func (s *Server) deliverLocked(m *message) {
 // device has not confirmed yet. s.mu must be held.
 func (s *Server) flushLocked(p *page) {
 	d := p.dev
-	if d == nil {
+	if d == nil || d.acct.phoneOffline() {
 		return
 	}
 	for _, m := range d.acct.msgs {
@@ -169,8 +173,9 @@ func (s *Server) flushLocked(p *page) {
 
 // onSendLocked records a message a page sent and routes it: to the
 // account's other devices, to the recipient when it is a simulated account,
-// and into the ack schedule. It returns the message as the sender sees it.
-// s.mu must be held.
+// and into the ack schedule. A legacy account whose phone is offline keeps
+// it PENDING (ack 0) until the phone is back (releasePendingLocked). It
+// returns the message as the sender sees it. s.mu must be held.
 func (s *Server) onSendLocked(p *page, r *sendReq) (Message, error) {
 	d := p.dev
 	if d == nil || p.phase != phaseMain {
@@ -183,6 +188,9 @@ func (s *Server) onSendLocked(p *page, r *sendReq) (Message, error) {
 	m := &message{Message: Message{ID: "true_" + r.To + "_" + r.Key, Key: r.Key, ChatID: r.To, From: a.wid(), To: r.To,
 		FromMe: true, Device: d.id, Type: r.Type, Body: r.Body, Caption: r.Caption, Mimetype: r.Mimetype,
 		Filename: r.Filename, MediaID: r.Media, Timestamp: time.Now().Unix(), Ack: AckServer}}
+	if a.phoneOffline() {
+		m.Ack = AckPending
+	}
 	if md := s.media[r.Media]; md != nil {
 		m.Size = len(md.data)
 		if m.Mimetype == "" {
@@ -193,13 +201,24 @@ func (s *Server) onSendLocked(p *page, r *sendReq) (Message, error) {
 	d.cursor = max(d.cursor, m.Seq)
 	s.deliverLocked(m)
 	s.index[m.ID] = m
-	if to := s.accounts[strings.TrimSuffix(r.To, "@c.us")]; to != nil {
-		s.incomingLocked(to, a.wid(), a.name, m.Message)
+	if m.Ack == AckPending {
+		a.pending = append(a.pending, m)
+	} else {
+		s.routeSentLocked(m)
+	}
+	return m.view(), nil
+}
+
+// routeSentLocked hands a sent message WhatsApp accepted to its recipient
+// when that is a simulated account, and schedules its acks. s.mu must be
+// held.
+func (s *Server) routeSentLocked(m *message) {
+	if to := s.accounts[strings.TrimSuffix(m.To, "@c.us")]; to != nil {
+		s.incomingLocked(to, m.acct.wid(), m.acct.name, m.Message)
 	}
 	if s.cfg.AckDelay > 0 {
 		s.scheduleAckLocked(m.ID, AckDevice, time.Now().Add(s.cfg.AckDelay))
 	}
-	return m.view(), nil
 }
 
 func (s *Server) validateSendLocked(a *account, r *sendReq) error {
@@ -382,6 +401,9 @@ func (s *Server) Revoke(phone, id string) (Message, error) {
 func (s *Server) queryLocked(p *page, m inMsg) (outMsg, error) {
 	if p.dev == nil {
 		return outMsg{}, fmt.Errorf("offline: not connected to WhatsApp")
+	}
+	if p.phase == phaseConflict {
+		return outMsg{}, fmt.Errorf("conflict: WhatsApp is open on another computer or browser")
 	}
 	a := p.dev.acct
 	switch m.Q {

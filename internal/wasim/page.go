@@ -21,12 +21,13 @@ type transport interface {
 type phase int
 
 const (
-	phaseHello   phase = iota // waiting for hello
-	phaseQR                   // showing p.ref
-	phaseIdle                 // the run ended: "click to reload"
-	phaseSyncing              // linked or resumed, waiting for "stored" and SyncDelay
-	phaseMain                 // linked and ready
-	phaseGone                 // closed
+	phaseHello    phase = iota // waiting for hello
+	phaseQR                    // showing p.ref
+	phaseIdle                  // the run ended: "click to reload"
+	phaseSyncing               // linked or resumed, waiting for "stored" and SyncDelay
+	phaseMain                  // linked and ready
+	phaseConflict              // legacy: linked, but another page is live on the account
+	phaseGone                  // closed
 )
 
 // outBuffer bounds the messages queued for a page; a page that falls this
@@ -210,20 +211,50 @@ func (s *Server) clearPairLocked(p *page) {
 }
 
 // linkLocked links a new device of phone's account to p, as after a scan
-// (method "qr") or a pairing code ("pairing"). s.mu must be held.
-func (s *Server) linkLocked(p *page, phone, name, method string) *device {
+// (method "qr") or a pairing code ("pairing"); legacy links a legacy device
+// (the caller checked the account's kind with kindErrLocked). A legacy link
+// to an account that already has another live page leaves p in CONFLICT.
+// s.mu must be held.
+func (s *Server) linkLocked(p *page, phone, name, method string, legacy bool) *device {
 	a := s.accountLocked(phone, name)
+	setKind(a, legacy)
 	// A new device starts with no history to deliver, as WhatsApp's does.
 	d := &device{id: deviceID(a), secret: randomString(32, base64.RawURLEncoding), acct: a,
-		linkedAt: time.Now().UTC(), page: p, cursor: s.seq}
+		linkedAt: time.Now().UTC(), cursor: s.seq}
+	var tokens *legacyTokens
+	if legacy {
+		tokens = newLegacyDevice(d)
+	}
 	a.next++
 	a.devices = append(a.devices, d)
 	s.clearQRLocked(p)
 	s.clearPairLocked(p)
-	p.dev, p.phase, p.awaitStored = d, phaseSyncing, true
+	p.dev = d
 	s.setDueLocked(p, time.Time{})
-	s.sendLocked(p, outMsg{T: msgLinked, Creds: &pageCreds{DeviceID: d.id, Secret: d.secret},
+	s.sendLocked(p, outMsg{T: msgLinked, Creds: &pageCreds{DeviceID: d.id, Secret: d.secret}, Legacy: tokens,
 		Wid: a.wid(), PushName: a.name, Platform: platform, Method: method})
-	s.log.Info().Str("page", p.id).Str("device", d.id).Str("method", method).Msg("device linked")
+	if legacy && s.livePageLocked(a, p) != nil {
+		s.conflictLocked(p)
+	} else {
+		d.page, p.phase, p.awaitStored = p, phaseSyncing, true
+		s.phoneStateLocked(p)
+	}
+	s.log.Info().Str("page", p.id).Str("device", d.id).Str("method", method).Bool("legacy", legacy).
+		Bool("conflict", p.phase == phaseConflict).Msg("device linked")
 	return d
+}
+
+// becomeLiveLocked makes p, whose device is accepted, the live page of it:
+// syncing now, MAIN after SyncDelay. A legacy page learns its device id.
+// s.mu must be held.
+func (s *Server) becomeLiveLocked(p *page) {
+	d := p.dev
+	d.page, p.phase, p.awaitStored = p, phaseSyncing, false
+	s.setDueLocked(p, time.Now().Add(s.cfg.SyncDelay))
+	m := outMsg{T: msgResumed, Wid: d.acct.wid(), PushName: d.acct.name, Platform: platform}
+	if d.legacy {
+		m.Creds = &pageCreds{DeviceID: d.id, Secret: d.secret}
+	}
+	s.sendLocked(p, m)
+	s.phoneStateLocked(p)
 }

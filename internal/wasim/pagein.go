@@ -31,7 +31,10 @@ func (s *Server) onPageMessage(p *page, m inMsg) error {
 		s.replyLocked(p, m.ID, code, err)
 	case msgLogout:
 		if d := p.dev; d != nil {
-			d.loggedOut, d.page, p.dev = true, nil, nil
+			d.loggedOut, p.dev = true, nil
+			// Other pages on the same credentials (a copied legacy
+			// profile) lose them too.
+			s.dropDeviceLocked(d, p)
 			s.log.Info().Str("page", p.id).Str("device", d.id).Msg("device logged out by the page")
 		}
 		// The page purges its storage and reloads; until its channel drops
@@ -51,6 +54,8 @@ func (s *Server) onPageMessage(p *page, m inMsg) error {
 		if p.dev != nil && p.dev.page == p {
 			p.dev.cursor = max(p.dev.cursor, min(m.Seq, s.seq))
 		}
+	case msgTakeover:
+		s.takeoverLocked(p, m.ID)
 	case msgQuery:
 		r, err := s.queryLocked(p, m)
 		r.T, r.ID, r.OK = msgReply, m.ID, err == nil
@@ -74,6 +79,13 @@ func (s *Server) onHelloLocked(p *page, m inMsg) error {
 		return err
 	}
 	p.keys = *m.Keys
+	if m.Legacy != nil {
+		if m.Creds != nil {
+			return fmt.Errorf("hello with both creds and legacy tokens")
+		}
+		s.resumeLegacyLocked(p, m.Legacy)
+		return nil
+	}
 	if m.Creds == nil {
 		s.showRefLocked(p, 1)
 		return nil
@@ -90,9 +102,8 @@ func (s *Server) onHelloLocked(p *page, m inMsg) error {
 		// The same profile opened twice (a copied profile): the newest wins.
 		old.dev = nil
 	}
-	d.page, p.dev, p.phase = p, d, phaseSyncing
-	s.setDueLocked(p, time.Now().Add(s.cfg.SyncDelay))
-	s.sendLocked(p, outMsg{T: msgResumed, Wid: d.acct.wid(), PushName: d.acct.name, Platform: platform})
+	p.dev = d
+	s.becomeLiveLocked(p)
 	s.log.Info().Str("page", p.id).Str("device", d.id).Msg("device resumed")
 	return nil
 }

@@ -60,9 +60,23 @@ type Linked struct {
 // Scan is the phone of phone scanning code, which may be a page's full QR
 // code or just its ref. The page is told at once and links a new device; the
 // account is created on first use and named name when name is not empty. It
-// fails with CodeUnknownCode when no open page shows code now, and with
+// fails with CodeUnknownCode when no open page shows code now, with
+// CodeAccountKind when phone has legacy devices linked, and with
 // apperr.Invalid for a malformed phone.
 func (s *Server) Scan(code, phone, name string) (Linked, error) {
+	return s.scanAs(code, phone, name, false)
+}
+
+// ScanLegacy is Scan linking a legacy device (legacy.go): the account
+// becomes legacy, the page stores WhatsApp's legacy localStorage tokens, and
+// when another page is live on the account the scanned one stays in stream
+// mode CONFLICT. It fails with CodeAccountKind when phone has multi-device
+// devices linked.
+func (s *Server) ScanLegacy(code, phone, name string) (Linked, error) {
+	return s.scanAs(code, phone, name, true)
+}
+
+func (s *Server) scanAs(code, phone, name string, legacy bool) (Linked, error) {
 	phone, ok := normalizePhone(phone)
 	if !ok {
 		return Linked{}, apperr.Field("phone", "must be 6 to 15 digits")
@@ -74,14 +88,19 @@ func (s *Server) Scan(code, phone, name string) (Linked, error) {
 	if p == nil || p.phase != phaseQR || !time.Now().Before(p.expires) || full && code != p.fullCode() {
 		return Linked{}, apperr.E(CodeUnknownCode, "no open page shows this QR code (unknown or expired)")
 	}
-	d := s.linkLocked(p, phone, name, "qr")
+	if err := s.kindErrLocked(phone, legacy); err != nil {
+		return Linked{}, err
+	}
+	d := s.linkLocked(p, phone, name, "qr", legacy)
 	return linkedOf(p, d, "qr"), nil
 }
 
 // Pair is the phone entering a pairing code that a page got from
 // WPP.conn.genLinkDeviceCodeForPhoneNumber; the device links to the phone
 // number given there. Dashes, spaces and case are ignored. It fails with
-// CodeUnknownCode when no open, unlinked page holds code.
+// CodeUnknownCode when no open, unlinked page holds code, and with
+// CodeAccountKind when the phone is a legacy account (legacy WhatsApp Web had
+// no pairing codes).
 func (s *Server) Pair(code, name string) (Linked, error) {
 	code = normalizePairCode(code)
 	s.mu.Lock()
@@ -90,7 +109,10 @@ func (s *Server) Pair(code, name string) (Linked, error) {
 	if p == nil || (p.phase != phaseQR && p.phase != phaseIdle) {
 		return Linked{}, apperr.E(CodeUnknownCode, "no open page holds this pairing code")
 	}
-	d := s.linkLocked(p, p.pairPhone, name, "pairing")
+	if err := s.kindErrLocked(p.pairPhone, false); err != nil {
+		return Linked{}, err
+	}
+	d := s.linkLocked(p, p.pairPhone, name, "pairing", false)
 	return linkedOf(p, d, "pairing"), nil
 }
 
@@ -103,7 +125,7 @@ func linkedOf(p *page, d *device, method string) Linked {
 type LogoutResult struct {
 	Phone     string `json:"phone"`
 	LoggedOut int    `json:"logged_out"` // devices logged out by this call
-	Live      int    `json:"live"`       // of which were connected and told at once
+	Live      int    `json:"live"`       // open pages told at once (live or in CONFLICT)
 }
 
 // Logout is the phone of phone logging out every device it linked. A
@@ -128,13 +150,7 @@ func (s *Server) Logout(phone string) (LogoutResult, error) {
 		}
 		d.loggedOut = true
 		res.LoggedOut++
-		if p := d.page; p != nil {
-			d.page, p.dev = nil, nil
-			p.phase = phaseHello
-			s.setDueLocked(p, time.Time{})
-			s.sendLocked(p, outMsg{T: msgLogout, Reason: reasonDeviceRemoved})
-			res.Live++
-		}
+		res.Live += s.dropDeviceLocked(d, nil)
 	}
 	s.log.Info().Str("phone", norm).Int("devices", res.LoggedOut).Int("live", res.Live).Msg("phone logout")
 	return res, nil

@@ -37,6 +37,8 @@ var statusOf = map[apperr.Code]int{
 	CodeUnknownCode:      http.StatusConflict,
 	apperr.Unavailable:   http.StatusServiceUnavailable,
 	CodeNotImplemented:   http.StatusNotImplemented,
+	CodeAccountKind:      http.StatusConflict,
+	CodeNotLegacy:        http.StatusBadRequest,
 }
 
 // handlerFunc is a control-API handler: it writes a response or returns an

@@ -12,7 +12,8 @@ import (
 //
 // page → server:
 //
-//	hello     {keys, creds?}   first message, and again after a refused resume
+//	hello     {keys, creds? | legacy?}  first message, and again after a refused resume;
+//	                           legacy carries the tokens of a legacy device
 //	stored    {}               the credentials of "linked" are in the profile
 //	refresh   {id}             WPP.conn.refreshQR
 //	pair_code {id, phone}      WPP.conn.genLinkDeviceCodeForPhoneNumber
@@ -20,13 +21,19 @@ import (
 //	send      {id, send}       WPP.chat.send*Message: record and route one message
 //	received  {seq}            messages up to seq are stored: do not redeliver
 //	query     {id, q, ...}     WPP.chat.list/getMessages/getMessageById, WPP.contact.list
+//	takeover  {id}             WPP.conn.takeover: a CONFLICT page becomes the live one
 //
 // server → page:
 //
 //	qr       {ref, index, expires_at}           show this ref
 //	idle     {}                                 the run is over: "click to reload"
-//	linked   {creds, wid, push_name, method}    a phone scanned or paired: store and sync
-//	resumed  {wid, push_name}                   stored credentials accepted: sync
+//	linked   {creds, wid, push_name, method, legacy?}  a phone scanned or paired: store and sync;
+//	                                            legacy (tokens) when the phone linked a legacy device
+//	resumed  {wid, push_name, creds?}           stored credentials accepted (or a takeover): sync;
+//	                                            creds.device_id tells a legacy page its device
+//	conflict {wid, push_name, creds?}           legacy: another page is live on this account;
+//	                                            this one stays in stream mode CONFLICT
+//	phone    {online}                           legacy: the phone went offline (or came back)
 //	refused  {reason}                           stored credentials rejected: purge, hello again
 //	main     {}                                 syncing done
 //	logout   {reason}                           the phone logged this device out
@@ -46,17 +53,20 @@ const (
 	msgSend     = "send"
 	msgReceived = "received"
 	msgQuery    = "query"
+	msgTakeover = "takeover"
 
-	msgQR      = "qr"
-	msgIdle    = "idle"
-	msgLinked  = "linked"
-	msgResumed = "resumed"
-	msgRefused = "refused"
-	msgMain    = "main"
-	msgReply   = "reply"
-	msgMessage = "message"
-	msgAck     = "ack"
-	msgRevoke  = "revoke"
+	msgQR       = "qr"
+	msgIdle     = "idle"
+	msgLinked   = "linked"
+	msgResumed  = "resumed"
+	msgRefused  = "refused"
+	msgMain     = "main"
+	msgReply    = "reply"
+	msgMessage  = "message"
+	msgAck      = "ack"
+	msgRevoke   = "revoke"
+	msgConflict = "conflict"
+	msgPhone    = "phone"
 )
 
 // Logout and refusal reasons the page reports as conn.logout_reason.
@@ -96,11 +106,12 @@ type pageCreds struct {
 
 // inMsg is a message from a page.
 type inMsg struct {
-	T     string     `json:"t"`
-	ID    int        `json:"id,omitempty"`
-	Keys  *pageKeys  `json:"keys,omitempty"`
-	Creds *pageCreds `json:"creds,omitempty"`
-	Phone string     `json:"phone,omitempty"`
+	T      string        `json:"t"`
+	ID     int           `json:"id,omitempty"`
+	Keys   *pageKeys     `json:"keys,omitempty"`
+	Creds  *pageCreds    `json:"creds,omitempty"`
+	Legacy *legacyTokens `json:"legacy,omitempty"` // hello of a legacy page
+	Phone  string        `json:"phone,omitempty"`
 
 	Send   *sendReq `json:"send,omitempty"`   // send
 	Seq    int      `json:"seq,omitempty"`    // received
@@ -126,20 +137,22 @@ type sendReq struct {
 
 // outMsg is a message to a page; each type uses the fields listed above.
 type outMsg struct {
-	T         string     `json:"t"`
-	ID        int        `json:"id,omitempty"`
-	Ref       string     `json:"ref,omitempty"`
-	Index     int        `json:"index,omitempty"`
-	ExpiresAt *time.Time `json:"expires_at,omitempty"`
-	Creds     *pageCreds `json:"creds,omitempty"`
-	Wid       string     `json:"wid,omitempty"`
-	PushName  string     `json:"push_name,omitempty"`
-	Platform  string     `json:"platform,omitempty"`
-	Method    string     `json:"method,omitempty"`
-	Reason    string     `json:"reason,omitempty"`
-	OK        bool       `json:"ok,omitempty"`
-	Code      string     `json:"code,omitempty"`
-	Error     string     `json:"error,omitempty"`
+	T         string        `json:"t"`
+	ID        int           `json:"id,omitempty"`
+	Ref       string        `json:"ref,omitempty"`
+	Index     int           `json:"index,omitempty"`
+	ExpiresAt *time.Time    `json:"expires_at,omitempty"`
+	Creds     *pageCreds    `json:"creds,omitempty"`
+	Legacy    *legacyTokens `json:"legacy,omitempty"` // linked: a legacy device's tokens
+	Online    *bool         `json:"online,omitempty"` // phone
+	Wid       string        `json:"wid,omitempty"`
+	PushName  string        `json:"push_name,omitempty"`
+	Platform  string        `json:"platform,omitempty"`
+	Method    string        `json:"method,omitempty"`
+	Reason    string        `json:"reason,omitempty"`
+	OK        bool          `json:"ok,omitempty"`
+	Code      string        `json:"code,omitempty"`
+	Error     string        `json:"error,omitempty"`
 
 	Msg      *Message  `json:"msg,omitempty"`
 	Msgs     []Message `json:"msgs,omitempty"`

@@ -21,8 +21,10 @@
 // incoming messages from the control API, sends recorded in an outbox with
 // acks that advance on a schedule (or by hand), chats and contacts derived
 // from the traffic, and media kept in memory and downloadable. Legacy
-// accounts (one live session, phone must stay online) are designed for but
-// not built yet; see control.go for where their routes go.
+// accounts (legacy.go) keep their tokens under WhatsApp's legacy
+// localStorage keys, allow one live page at a time (the others get stream
+// mode CONFLICT, WPP.conn.takeover flips them) and need their phone online
+// (POST /__sim/phone-online).
 package wasim
 
 import (

@@ -64,16 +64,29 @@
   let logoutReason = '';
   let lastState = '';
   let lastPhase = '';
+  let lastConflict = false;
+  // phoneOnline: a legacy account's phone as conn.online last said; a
+  // multi-device page reports true whatever it says.
+  let phoneOnline = true;
+  let lastPhone = true;
+
+  // The legacy WhatsApp Web credentials in localStorage (docs/bridge.md).
+  const LEGACY_KEYS = ['WABrowserId', 'WASecretBundle', 'WAToken1', 'WAToken2'];
 
   function streamData() {
     return safe(function () { return WPP.conn.getStreamData(); }, null) || {};
   }
 
+  function multiDevice() {
+    return safe(function () { return WPP.conn.isMultiDevice(); }, true) !== false;
+  }
+
   // state computes the phase (docs/bridge.md): ready iff authenticated and
-  // stream mode MAIN; conn.main_ready alone is not trusted.
+  // stream mode MAIN; conn.main_ready alone is not trusted, and CONFLICT
+  // (another browser is live on a legacy account) is never ready.
   function state() {
     if (!WPP || !ready) {
-      return { phase: 'loading', authenticated: false, stream_mode: '', percent: 0 };
+      return { phase: 'loading', authenticated: false, stream_mode: '', percent: 0, phone_online: true, conflict: false };
     }
     const conn = WPP.conn;
     const sd = streamData();
@@ -96,7 +109,8 @@
       phase = 'loading';
     }
     const percent = phase === 'ready' ? 100 : phase === 'syncing' ? 50 : 0;
-    return { phase: phase, authenticated: authenticated, stream_mode: mode, percent: percent };
+    return { phase: phase, authenticated: authenticated, stream_mode: mode, percent: percent,
+      phone_online: multiDevice() || phoneOnline, conflict: mode === 'CONFLICT' };
   }
 
   function me() {
@@ -107,11 +121,12 @@
     const phone = wid.user || String(id).split('@')[0];
     const name = safe(function () { return WPP.profile.getMyProfileName(); }, '') || '';
     const platform = safe(function () { return WPP.conn.getPlatform(); }, '') || '';
-    return { id: id, phone: phone, push_name: String(name), platform: String(platform) };
+    return { id: id, phone: phone, push_name: String(name), platform: String(platform), multi_device: multiDevice() };
   }
 
-  // update emits state when it changed, and ready when the phase became
-  // ready.
+  // update emits state when it changed; then ready when the phase became
+  // ready, conflict when the stream mode became CONFLICT, and phone when a
+  // legacy page's phone_online changed.
   function update() {
     const s = state();
     const key = JSON.stringify(s);
@@ -122,6 +137,10 @@
       emit('ready', me());
     }
     lastPhase = s.phase;
+    if (s.conflict && !lastConflict) emit('conflict', {});
+    lastConflict = s.conflict;
+    if (s.phone_online !== lastPhone) emit('phone', { online: s.phone_online });
+    lastPhone = s.phone_online;
   }
 
   function on(name, fn) {
@@ -164,6 +183,9 @@
     });
     on('conn.logout', function () {
       emit('logout', { reason: logoutReason });
+    });
+    on('conn.online', function (online) {
+      phoneOnline = online !== false;
     });
     on('chat.new_message', onNewMessage);
     on('chat.msg_ack_change', onAckChange);
@@ -466,11 +488,31 @@
       return true;
     },
     me: function () { return me(); },
+    takeover: async function () {
+      if (typeof WPP.conn.takeover !== 'function') throw new Error('takeover is not supported by this WhatsApp Web');
+      return !!(await WPP.conn.takeover());
+    },
+    legacyTokens: function () { return legacyTokens(); },
     versions: function () {
       const wa = safe(function () { return window.Debug.VERSION; }, null);
       return { wpp: String(WPP.version || ''), wa: wa == null ? null : String(wa) };
     },
   });
+
+  // legacyTokens returns the four legacy keys exactly as stored, or null
+  // unless all four are there.
+  function legacyTokens() {
+    const out = {};
+    for (let i = 0; i < LEGACY_KEYS.length; i++) {
+      const v = safe(function () { return localStorage.getItem(LEGACY_KEYS[i]); }, null);
+      if (v == null) return null;
+      out[LEGACY_KEYS[i]] = v;
+    }
+    return out;
+  }
+
+  // Calls that do not need WPP, answered before it is ready.
+  const EARLY = { state: 1, legacyTokens: 1 };
 
   const easy = Object.freeze({
     // call runs one bridge call; see the table in docs/bridge.md.
@@ -478,7 +520,7 @@
       if (!Object.prototype.hasOwnProperty.call(calls, name)) {
         throw new Error('unknown call: ' + name);
       }
-      if (name !== 'state') await whenReady();
+      if (!EARLY[name]) await whenReady();
       try {
         return await calls[name](args);
       } catch (err) {

@@ -1,5 +1,6 @@
 // core.js: the simulated WhatsApp Web client. It keeps the device
-// credentials in the profile (IndexedDB 'wawc' and localStorage), talks to the
+// credentials in the profile (IndexedDB 'wawc' and localStorage; a legacy
+// device only in localStorage, under WhatsApp's legacy keys), talks to the
 // simulator over the page channel (/__page/ws) and drives the state that
 // wpp.js exposes.
 (() => {
@@ -38,7 +39,30 @@
   }
   const valid = (c) => !!c && typeof c.device_id === 'string' && typeof c.secret === 'string';
 
+  // Legacy (pre-multi-device) WhatsApp Web kept its credentials only in
+  // localStorage, each value JSON-encoded: WABrowserId === '"abc=="'.
+  const LEGACY = { browser_id: 'WABrowserId', secret_bundle: 'WASecretBundle', client_token: 'WAToken1', server_token: 'WAToken2' };
+
+  function loadLegacy() {
+    const v = {};
+    try {
+      for (const [field, key] of Object.entries(LEGACY)) {
+        const raw = localStorage.getItem(key);
+        if (raw == null) return null;
+        v[field] = JSON.parse(raw);
+      }
+    } catch (e) { return null; }
+    if (![v.browser_id, v.client_token, v.server_token].every((x) => typeof x === 'string' && x)) return null;
+    return { legacy: true, ...v, secret: v.server_token };
+  }
+  function saveLegacy(c) {
+    for (const [field, key] of Object.entries(LEGACY)) localStorage.setItem(key, JSON.stringify(c[field]));
+  }
+
+  // loadCreds prefers legacy tokens: they are what a restore seeds.
   async function loadCreds() {
+    const legacy = loadLegacy();
+    if (legacy) return legacy;
     try {
       const c = await withStore('readonly', (s) => s.get(KEY));
       if (valid(c)) return c;
@@ -84,7 +108,9 @@
 
   function hello() {
     const m = { t: 'hello', keys: st.keys };
-    if (st.creds) m.creds = { device_id: st.creds.device_id, secret: st.creds.secret };
+    const c = st.creds;
+    if (c && c.legacy) m.legacy = { browser_id: c.browser_id, client_token: c.client_token, server_token: c.server_token };
+    else if (c) m.creds = { device_id: c.device_id, secret: c.secret };
     send(m);
   }
 
@@ -94,6 +120,7 @@
     ws.onopen = () => {
       retries = 0;
       st.online = true;
+      sim.updateOnline();
       if (st.creds) setInfo('RESUMING');
       hello();
     };
@@ -105,6 +132,7 @@
     };
     ws.onclose = () => {
       st.online = false;
+      sim.updateOnline();
       for (const p of pending.values()) p.reject(new sim.WPPError('offline', 'connection lost'));
       pending.clear();
       if (leaving) return;
@@ -136,8 +164,15 @@
         break;
       case 'linked': {
         const c = { ...m.creds, wid: m.wid, push_name: m.push_name, platform: m.platform };
-        await saveCreds(c);
+        if (m.legacy) {
+          Object.assign(c, { legacy: true, browser_id: m.legacy.browser_id, client_token: m.legacy.client_token,
+            server_token: m.legacy.server_token, secret_bundle: m.legacy.secret_bundle });
+          saveLegacy(c);
+        } else {
+          await saveCreds(c);
+        }
         st.creds = c; st.ref = null; st.idle = false; st.pairing = null; st.authMethod = m.method;
+        live();
         emit('conn.auth_code_change', null);
         emit('conn.authenticated');
         setMode('SYNCING');
@@ -146,12 +181,28 @@
         break;
       }
       case 'resumed':
-        if (st.creds && (st.creds.push_name !== m.push_name)) {
+        live();
+        if (st.creds && st.creds.legacy) {
+          // Only the tokens are stored; the server says who we are.
+          st.creds = { ...st.creds, ...identity(m) };
+        } else if (st.creds && (st.creds.push_name !== m.push_name)) {
           st.creds = { ...st.creds, push_name: m.push_name };
           await saveCreds(st.creds);
         }
         setMode('SYNCING');
         setInfo('SYNCING');
+        break;
+      case 'conflict':
+        // Legacy: another browser is live on this account. Stay linked but
+        // unusable until WPP.conn.takeover() or a reload.
+        if (st.creds && st.creds.legacy) st.creds = { ...st.creds, ...identity(m) };
+        st.conflict = true;
+        setInfo('NORMAL');
+        setMode('CONFLICT');
+        break;
+      case 'phone':
+        st.phoneOnline = !!m.online;
+        sim.updateOnline();
         break;
       case 'refused':
         // WhatsApp rejected the stored auth: forget it and link again.
@@ -189,6 +240,29 @@
         console.warn('wasim: unknown message', m.t);
     }
   }
+
+  // identity is who the server says a legacy page is.
+  function identity(m) {
+    const id = { wid: m.wid, push_name: m.push_name, platform: m.platform };
+    if (m.creds) id.device_id = m.creds.device_id;
+    return id;
+  }
+
+  // live: this page is (again) the live one of its account; the server
+  // says so when the phone is offline.
+  function live() {
+    st.conflict = false;
+    st.phoneOnline = true;
+    sim.updateOnline();
+  }
+
+  // WPP.conn.takeover: a page in CONFLICT becomes the live one; false when
+  // there was nothing to take over.
+  sim.takeover = async () => {
+    if (!st.conflict) return false;
+    const r = await sim.request({ t: 'takeover' });
+    return r.code === 'taken_over';
+  };
 
   // WPP.conn.logout: unlink this device, forget it and start over.
   sim.logout = async () => {

@@ -9,6 +9,7 @@
   const $ = (id) => document.getElementById(id);
 
   function screen() {
+    if (st.mode === 'CONFLICT' && st.creds) return 'conflict';
     if (st.mode === 'MAIN' && st.creds) return 'main';
     if (st.creds) return 'loading';
     if (st.idle) return 'idle';
@@ -35,6 +36,7 @@
       st.info === 'RESUMING' ? 'Resuming your session…'
         : st.mode === 'SYNCING' ? 'Loading your chats…'
           : st.info === 'CONNECTING' ? 'Connecting…' : 'Loading…';
+    $('phone-offline').hidden = !(st.creds && st.creds.legacy && !st.phoneOnline);
     if (st.creds) {
       $('me-name').textContent = st.creds.push_name || '';
       $('me-phone').textContent = '+' + String(st.creds.wid || '').split('@')[0];
@@ -42,6 +44,7 @@
   }
 
   sim.renderers.push(render);
+  $('use-here').addEventListener('click', () => WPP.conn.takeover().catch(console.error));
   $('qr-reload').addEventListener('click', () => WPP.conn.refreshQR().catch(console.error));
   $('pair-form').addEventListener('submit', (ev) => {
     ev.preventDefault();

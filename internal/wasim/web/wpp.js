@@ -18,6 +18,9 @@
       mainLoaded: false, mainReady: false, mainReadyFired: false,
       pairing: null,     // {code, phone}
       authMethod: null,
+      conflict: false,   // legacy: another browser is live (mode CONFLICT)
+      phoneOnline: true, // legacy: the phone is online, as the server last said
+      lastOnline: false, // isOnline() as conn.online last reported it
     },
     renderers: [],
   };
@@ -88,6 +91,15 @@
 
   const isAuthenticated = () => !!st.creds;
   const isRegistered = () => !!st.creds;
+  const isLegacy = () => !!(st.creds && st.creds.legacy);
+  // isOnline: connected to WhatsApp and, for a legacy page, the phone too.
+  const isOnline = () => st.online && (!isLegacy() || st.phoneOnline);
+  sim.updateOnline = () => {
+    const v = isOnline();
+    if (v === st.lastOnline) return;
+    st.lastOnline = v;
+    emit('conn.online', v);
+  };
 
   function authCode() {
     if (!st.ref || st.idle || isAuthenticated() || isRegistered() || !st.keys) return null;
@@ -127,8 +139,9 @@
     isMainLoaded: () => st.mainLoaded,
     isMainInit: () => st.mainLoaded,
     isIdle: () => st.idle,
-    isMultiDevice: () => true,
-    isOnline: () => st.online,
+    isMultiDevice: () => !isLegacy(),
+    isOnline,
+    takeover: async () => sim.takeover(),
     getAuthCode: async () => authCode(),
     refreshQR: async () => {
       if (isAuthenticated()) return;
@@ -148,9 +161,9 @@
       return r.code;
     },
     logout: async () => sim.logout(),
-    getMyUserId: () => (st.creds ? wid(userOf(st.creds)) : undefined),
+    getMyUserId: () => (userOf(st.creds) ? wid(userOf(st.creds)) : undefined),
     getMyDeviceId: () => {
-      if (!st.creds) return undefined;
+      if (!st.creds || !st.creds.device_id) return undefined;
       const [user, device] = String(st.creds.device_id).split(':');
       const id = { server: 'c.us', user, device: Number(device), _serialized: st.creds.device_id + '@c.us' };
       id.toString = () => id._serialized;
