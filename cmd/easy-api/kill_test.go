@@ -1,0 +1,201 @@
+package main
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestSIGKILLMidBurstLosesNoWebhookEvent runs the real binary with the
+// in-process simulator and a global webhook, links a session, sends a burst
+// of 1,000 incoming messages and SIGKILLs the server in the middle. After a
+// restart on the same data path every event the log holds reaches the
+// receiver, signed (duplicates allowed, loss not).
+func TestSIGKILLMidBurstLosesNoWebhookEvent(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary with a browser; runs in make test")
+	}
+	bin := filepath.Join(t.TempDir(), "easy-api")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+	rcv := newSignedReceiver(t, secret)
+	dir := t.TempDir()
+	apiPort, simPort := freePort(t), freePort(t)
+	base, sim := "http://127.0.0.1:"+apiPort, "http://127.0.0.1:"+simPort
+	start := func() *exec.Cmd {
+		cmd := exec.Command(bin, "serve", "--port", apiPort, "--simulator", "--simulator-addr", "127.0.0.1:"+simPort,
+			"--session-data-path", dir, "--webhook", rcv.URL, "--webhook-secret", secret, "--log-format", "json", "--log-level", "warn")
+		cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // the kill takes its browsers too
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); cmd.Wait() })
+		poll(t, 30*time.Second, "server up", func() bool { return get(base+"/healthz") == http.StatusOK })
+		return cmd
+	}
+	srv := start()
+	post(t, base+"/v1/sessions", `{"id":"k"}`)
+	var code string
+	poll(t, 30*time.Second, "QR", func() bool {
+		resp, err := http.Get(base + "/v1/sessions/k/qr?format=raw")
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		code = string(b)
+		return resp.StatusCode == http.StatusOK
+	})
+	post(t, sim+"/__sim/scan", fmt.Sprintf(`{"code":%q,"phone":"15550001234"}`, code))
+	poll(t, 30*time.Second, "WORKING", func() bool { return strings.Contains(getBody(base+"/v1/sessions/k"), `"status":"WORKING"`) })
+
+	for i := range 1000 {
+		if i == 300 {
+			syscall.Kill(-srv.Process.Pid, syscall.SIGKILL)
+			srv.Wait()
+			break
+		}
+		post(t, sim+"/__sim/messages", fmt.Sprintf(`{"phone":"15550001234","from":"15559990000","text":"burst %d"}`, i))
+	}
+
+	start()
+	// Every event the log holds must arrive: read them all from the history.
+	var ids []uint64
+	for since := uint64(0); ; {
+		var page struct {
+			Events []struct{ ID uint64 }
+			Next   *uint64
+		}
+		if err := json.Unmarshal([]byte(getBody(fmt.Sprintf("%s/v1/sessions/k/events?since=%d&limit=500", base, since))), &page); err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range page.Events {
+			ids = append(ids, e.ID)
+		}
+		if page.Next == nil {
+			break
+		}
+		since = *page.Next
+	}
+	if len(ids) < 100 {
+		t.Fatalf("only %d events in the log; the burst did not happen", len(ids))
+	}
+	poll(t, 60*time.Second, "every logged event delivered", func() bool { return rcv.hasAll(ids) })
+	if bad := rcv.badCount(); bad > 0 {
+		t.Fatalf("%d deliveries failed signature verification", bad)
+	}
+}
+
+type signedReceiver struct {
+	*httptest.Server
+	mu   sync.Mutex
+	key  []byte
+	seen map[string]bool
+	bad  int
+}
+
+func newSignedReceiver(t *testing.T, secret string) *signedReceiver {
+	key, _ := base64.StdEncoding.DecodeString(strings.TrimPrefix(secret, "whsec_"))
+	r := &signedReceiver{key: key, seen: map[string]bool{}}
+	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		body, _ := io.ReadAll(req.Body)
+		id, ts := req.Header.Get("webhook-id"), req.Header.Get("webhook-timestamp")
+		mac := hmac.New(sha256.New, r.key)
+		mac.Write([]byte(id + "." + ts + "." + string(body)))
+		ok := strings.Contains(req.Header.Get("webhook-signature"), "v1,"+base64.StdEncoding.EncodeToString(mac.Sum(nil)))
+		r.mu.Lock()
+		r.seen[id] = true
+		if !ok {
+			r.bad++
+		}
+		r.mu.Unlock()
+	}))
+	t.Cleanup(r.Close)
+	return r
+}
+
+func (r *signedReceiver) hasAll(ids []uint64) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, id := range ids {
+		if !r.seen[fmt.Sprint(id)] {
+			return false
+		}
+	}
+	return true
+}
+
+func (r *signedReceiver) badCount() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.bad
+}
+
+func freePort(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return fmt.Sprint(ln.Addr().(*net.TCPAddr).Port)
+}
+
+func poll(t *testing.T, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond) // polling interval, bounded by the deadline
+	}
+}
+
+func get(url string) int {
+	resp, err := http.Get(url)
+	if err != nil {
+		return 0
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func getBody(url string) string {
+	resp, err := http.Get(url)
+	if err != nil {
+		return ""
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
+}
+
+func post(t *testing.T, url, body string) {
+	t.Helper()
+	resp, err := http.Post(url, "application/json", bytes.NewReader([]byte(body)))
+	if err != nil {
+		t.Fatalf("POST %s: %v", url, err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode >= 300 {
+		t.Fatalf("POST %s: %d %s", url, resp.StatusCode, b)
+	}
+}
