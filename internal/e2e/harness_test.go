@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -45,6 +46,7 @@ func startSim(t testing.TB, cfg wasim.Config) *sim {
 	s := wasim.New(cfg)
 	ts := httptest.NewUnstartedServer(s)
 	ts.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
+	ts.Config.ErrorLog = log.New(io.Discard, "", 0) // killed browsers abort handshakes on purpose
 	ts.StartTLS()
 	t.Cleanup(func() {
 		s.Close()

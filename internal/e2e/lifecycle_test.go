@@ -358,3 +358,23 @@ func TestBlockAssetsStillLinks(t *testing.T) {
 		t.Fatalf("view = %+v", v)
 	}
 }
+
+// TestMemoryLimitBelowNeedEndsFailed: a limit no browser can meet does not
+// become a restart storm; the budget ends it FAILED naming the setting.
+func TestMemoryLimitBelowNeedEndsFailed(t *testing.T) {
+	skipShort(t)
+	sm := fastSim(t)
+	srv := startServer(t, testDir(t), sm, serverOpts{restart: session.RestartPolicy{
+		InitialBackoff: 50 * time.Millisecond, MaxBackoff: 200 * time.Millisecond, Budget: 3, Window: time.Minute}})
+	srv.create("tiny", map[string]any{"max_memory": "1MB"})
+	v := srv.wait("tiny", session.StatusFailed)
+	if v.Reason != session.ReasonMemoryLimit || !strings.Contains(v.Error, "--max-session-memory") {
+		t.Fatalf("view = %+v", v)
+	}
+	if !historyHasReason(v, session.StatusRestarting, session.ReasonMemoryLimit) {
+		t.Fatalf("no RESTARTING(memory_limit) in %+v", v.History)
+	}
+	if v.Resources.Restarts != 2 {
+		t.Fatalf("restarts = %d, want the budget's 2 relaunches before FAILED", v.Resources.Restarts)
+	}
+}

@@ -98,10 +98,10 @@ func (r *runner) Serve(ctx context.Context) error {
 		case outRelaunch:
 			reason, restarting = out.reason, false
 		case outCrashed:
-			s.mu.Lock()
-			s.restarts++
-			s.mu.Unlock()
 			if out.free {
+				s.mu.Lock()
+				s.restarts++
+				s.mu.Unlock()
 				s.setStatus(ctx, StatusRestarting, out.reason, out.detail)
 				reason, restarting = out.reason, true
 				continue
@@ -126,6 +126,9 @@ func (r *runner) Serve(ctx context.Context) error {
 					r.budget.count(), s.m.cfg.Restart.Window, out.reason, out.detail, s.id), true)
 				return suture.ErrDoNotRestart
 			}
+			s.mu.Lock()
+			s.restarts++
+			s.mu.Unlock()
 			s.setStatus(ctx, StatusRestarting, out.reason, out.detail)
 			t := time.NewTimer(wait)
 			select {
