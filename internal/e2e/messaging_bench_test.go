@@ -2,8 +2,10 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"slices"
 	"strings"
@@ -61,6 +63,21 @@ func benchMessaging(b *testing.B) {
 	one := sendRate(b, ids[:1], viaAPI)
 	five := sendRate(b, ids, viaAPI)
 
+	// A webhook receiver records when each message.received arrives.
+	var hmu sync.Mutex
+	arrived := map[string]time.Time{}
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var ev struct{ Data struct{ ID string } }
+		_ = json.NewDecoder(r.Body).Decode(&ev)
+		hmu.Lock()
+		arrived[ev.Data.ID] = time.Now()
+		hmu.Unlock()
+	}))
+	defer hook.Close()
+	if code, body := srv.call("POST", "/v1/webhooks", map[string]any{"url": hook.URL, "sessions": []string{"b0"}, "types": []string{session.EventMessageReceived}}); code != http.StatusCreated {
+		b.Fatalf("webhook: %d %s", code, body)
+	}
+	starts := map[string]time.Time{}
 	lat := make([]time.Duration, 0, benchIncoming)
 	for i := range benchIncoming {
 		start := time.Now()
@@ -73,9 +90,28 @@ func benchMessaging(b *testing.B) {
 		mustJSON(b, body, &m)
 		ev := pub.wait(b, "b0", session.EventMessageReceived, msgID(m.ID))
 		lat = append(lat, ev.At.Sub(start))
+		starts[m.ID] = start
 	}
 	slices.Sort(lat)
 	p50, p99 := lat[len(lat)/2], lat[len(lat)*99/100]
+	deadline := time.Now().Add(30 * time.Second)
+	var hookLat []time.Duration
+	for len(hookLat) < len(starts) && time.Now().Before(deadline) {
+		hookLat = hookLat[:0]
+		hmu.Lock()
+		for id, at := range arrived {
+			if st, ok := starts[id]; ok {
+				hookLat = append(hookLat, at.Sub(st))
+			}
+		}
+		hmu.Unlock()
+		time.Sleep(10 * time.Millisecond) // polling interval, bounded by the deadline
+	}
+	if len(hookLat) < len(starts) {
+		b.Fatalf("%d of %d incoming messages reached the webhook", len(hookLat), len(starts))
+	}
+	slices.Sort(hookLat)
+	h50, h99 := hookLat[len(hookLat)/2], hookLat[len(hookLat)*99/100]
 
 	b.ReportMetric(one, "msgs/s@1")
 	b.ReportMetric(five, "msgs/s@5")
@@ -87,6 +123,7 @@ func benchMessaging(b *testing.B) {
 	fmt.Fprintf(&sb, "| text messages/s, 5 sessions at once | – | %.0f |\n", five)
 	fmt.Fprintf(&sb, "| incoming message → message.received publish, p50 | – | %s |\n", msf(p50))
 	fmt.Fprintf(&sb, "| incoming message → message.received publish, p99 | – | %s |\n", msf(p99))
+	fmt.Fprintf(&sb, "| incoming message → signed webhook delivery, p50 / p99 | – | %s / %s |\n", msf(h50), msf(h99))
 	fmt.Fprint(os.Stdout, sb.String())
 }
 
