@@ -10,7 +10,10 @@ import (
 
 func TestFindBrowser(t *testing.T) {
 	if !isELF("/usr/lib/chromium/chromium-headless-shell") || !isELF("/usr/lib/chromium/chromium") {
-		t.Skip("needs Debian's chromium and chromium-headless-shell")
+		if testing.Short() {
+			t.Skip("needs Debian's chromium and chromium-headless-shell")
+		}
+		t.Fatal("Debian's chromium and chromium-headless-shell are missing: run scripts/setup.sh browser")
 	}
 	tests := []struct {
 		name     string
