@@ -3,11 +3,9 @@ package e2e
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"net/http/httputil"
 	"net/url"
 	"os"
 	"os/exec"
@@ -33,10 +31,9 @@ import (
 func TestDashboard(t *testing.T) {
 	skipShort(t)
 	sm := startSim(t, wasim.Config{QRFirst: 1500 * time.Millisecond, QRInterval: 1500 * time.Millisecond, QRMax: 10, SyncDelay: 50 * time.Millisecond})
-	srv := startServer(t, testDir(t), sm, serverOpts{})
 	const key = "dashboard-test-key"
-	gate := authGate(t, srv.http.URL, key)
-	ui := newDashboardUI(t, gate.URL)
+	srv := startServer(t, testDir(t), sm, serverOpts{apiKey: key})
+	ui := newDashboardUI(t, srv.http.URL)
 
 	t.Log("a wrong key is refused with a clear message")
 	ui.navigate("/dashboard/")
@@ -143,12 +140,14 @@ func TestDashboard(t *testing.T) {
 
 	t.Log("the stream drops; the page reconnects and misses nothing")
 	ui.selectOption("#ev-type", "")
-	gate.CloseClientConnections()
-	if c, b := srv.call("POST", "/v1/sessions/alice/restart", nil); c != http.StatusOK {
-		t.Fatalf("restart: %d %s", c, b)
-	}
-	ui.waitJS("live again", `document.getElementById('conn').dataset.state === 'live'`)
-	ui.waitJS("WORKING after the second restart", `document.querySelector('#session-list li[data-id="alice"] .badge').dataset.status === 'WORKING'`)
+	srv.http.CloseClientConnections()
+	ui.do(chromedp.Click(chromedp.CSS(`#nav a[data-view="sessions"]`))) // back to alice, still selected
+	ui.waitJS("alice's detail", `!document.getElementById('detail').hidden && document.getElementById('detail-title').textContent === 'alice'`)
+	ui.do(chromedp.Click(chromedp.CSS(`#detail [data-action="restart"]`)))
+	ui.waitJS("live again", `document.getElementById('conn').dataset.state === 'live' && document.getElementById('conn').dataset.opens === '2'`)
+	ui.waitJS("WORKING after the second restart", `document.getElementById('action-msg').textContent === 'Restarted.'
+		&& document.querySelector('#session-list li[data-id="alice"] .badge').dataset.status === 'WORKING'`)
+	ui.do(chromedp.Click(chromedp.CSS(`#nav a[data-view="events"]`)))
 	// The page follows every event, so the ids it shows are consecutive.
 	ids := ui.eval(`[...document.querySelectorAll('#ev-list li')].map(l => l.dataset.id).join(',')`)
 	assertConsecutive(t, ids)
@@ -170,6 +169,29 @@ func TestDashboard(t *testing.T) {
 	ui.waitJS("the delivery log", `!document.getElementById('wh-deliveries').hidden`)
 	ui.screenshot("06-webhooks")
 
+	t.Log("link a second session with a pairing code, then delete it after confirming")
+	ui.do(chromedp.Click(chromedp.CSS(`#nav a[data-view="sessions"]`)),
+		chromedp.Click(chromedp.CSS("#create-box > summary")),
+		chromedp.SendKeys(chromedp.CSS("#create-id"), "bob"),
+		chromedp.Click(chromedp.CSS("#create-form button[type=submit]")))
+	ui.waitJS("bob's pairing form", `document.getElementById('detail-title').textContent === 'bob' && !document.getElementById('pair-form').hidden`)
+	ui.do(chromedp.SendKeys(chromedp.CSS("#pair-phone"), "+1 555 777 8888"), chromedp.Click(chromedp.CSS("#pair-form button[type=submit]")))
+	ui.waitJS("the pairing code", `!!document.getElementById('pair-code').dataset.code`)
+	ui.screenshot("07-pairing-code")
+	if c, b := sm.control(t, "POST", "/__sim/pair", map[string]string{"code": ui.eval(`document.getElementById('pair-code').dataset.code`), "name": "Bob"}); c != http.StatusOK {
+		t.Fatalf("pair: %d %s", c, b)
+	}
+	ui.waitJS("bob WORKING", `document.getElementById('detail-status').dataset.status === 'WORKING'
+		&& document.getElementById('account-phone').textContent === '+15557778888'`)
+	ui.do(chromedp.Click(chromedp.CSS(`#detail [data-action="delete"]`)))
+	ui.waitJS("the confirmation", `document.getElementById('confirm').open && document.activeElement.value === 'cancel'`)
+	ui.screenshot("08-confirm-delete")
+	ui.do(chromedp.Click(chromedp.CSS("#confirm-check")), chromedp.Click(chromedp.CSS("#confirm-ok")))
+	ui.waitJS("bob gone", `!document.querySelector('#session-list li[data-id="bob"]') && !document.getElementById('detail-empty').hidden`)
+	if c, _ := srv.call("GET", "/v1/sessions/bob", nil); c != http.StatusNotFound {
+		t.Errorf("bob after delete: %d, want 404", c)
+	}
+
 	t.Log("phone width: no horizontal overflow in any view")
 	ui.do(chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2)))
 	for _, view := range []string{"sessions/alice", "events", "webhooks"} {
@@ -180,7 +202,7 @@ func TestDashboard(t *testing.T) {
 			t.Errorf("%s at 390px: scrollWidth %s, want 390 (horizontal overflow: %s)", view, w,
 				ui.eval(`[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > innerWidth + 1 && !e.closest('.scroll-x')?.contains(e.offsetParent)).slice(0, 5).map(e => e.tagName + '#' + e.id + '.' + e.className).join(', ')`))
 		}
-		ui.screenshot("07-phone-" + strings.Split(view, "/")[0])
+		ui.screenshot("09-phone-" + strings.Split(view, "/")[0])
 	}
 }
 
@@ -220,7 +242,16 @@ func newDashboardUI(t *testing.T, base string) *dashboardUI {
 		cancel()
 		cancelAlloc()
 	})
+	// Start the browser on ctx itself: started under a per-step deadline,
+	// it would end with that step.
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+	// Start clean, so the folder shows this run's pictures only.
 	dir := filepath.Join(repoRoot(t), "test-artifacts", "dashboard")
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -232,10 +263,14 @@ func (u *dashboardUI) navigate(path string) {
 	u.do(chromedp.Navigate(u.base + path))
 }
 
-// do runs actions; a failure saves a screenshot and fails the test.
+// do runs actions, for at most 30s (a click waits for its element to be
+// visible, forever without a deadline); a failure saves a screenshot and
+// fails the test.
 func (u *dashboardUI) do(actions ...chromedp.Action[chromedp.Void]) {
 	u.t.Helper()
-	if err := chromedp.Do(u.ctx, actions...); err != nil {
+	ctx, cancel := context.WithTimeout(u.ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
 		u.fail("do", err)
 	}
 }
@@ -243,7 +278,9 @@ func (u *dashboardUI) do(actions ...chromedp.Action[chromedp.Void]) {
 // eval returns a JavaScript expression's value as a string.
 func (u *dashboardUI) eval(expr string) string {
 	u.t.Helper()
-	v, err := chromedp.Run(u.ctx, chromedp.Evaluate[string](expr))
+	ctx, cancel := context.WithTimeout(u.ctx, 10*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
 	if err != nil {
 		u.fail("eval "+expr, err)
 	}
@@ -301,7 +338,9 @@ func (u *dashboardUI) docsScreenshot() {
 		return
 	}
 	u.do(chromedp.EmulateViewport(1200, 760), chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
-	png, err := chromedp.Run(u.ctx, chromedp.CaptureScreenshot())
+	ctx, cancel := context.WithTimeout(u.ctx, 10*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		u.fail("docs screenshot", err)
 	}
@@ -367,56 +406,6 @@ func assertConsecutive(t *testing.T, ids string) {
 		}
 		prev = n
 	}
-}
-
-// authGate fronts the API with the key check of issue 4 (401 problem+json,
-// code "unauthorized", for /v1 requests without the right X-Api-Key,
-// Bearer token or, on the streams, ?api_key=), so the dashboard's key flow
-// is tested before the server has keys of its own.
-//
-// TODO(lead): once startServer takes the admin key (serverOpts.apiKey, issue
-// 4), start the server with it, drop authGate and point the UI at
-// srv.http.URL; gate.CloseClientConnections() becomes
-// srv.http.CloseClientConnections().
-func authGate(t *testing.T, upstream, key string) *httptest.Server {
-	t.Helper()
-	target, err := url.Parse(upstream)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr := &http.Transport{}
-	proxy := httputil.NewSingleHostReverseProxy(target)
-	proxy.Transport = tr
-	proxy.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
-		if !errors.Is(err, context.Canceled) {
-			t.Logf("auth gate: %s %s: %v", r.Method, r.URL, err)
-		}
-		w.WriteHeader(http.StatusBadGateway)
-	}
-	gate := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, "/v1/") {
-			got := r.Header.Get("X-Api-Key")
-			if b, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok && got == "" {
-				got = b
-			}
-			if got == "" && (r.URL.Path == "/v1/ws" || r.URL.Path == "/v1/events") {
-				got = r.URL.Query().Get("api_key")
-			}
-			if got != key {
-				w.Header().Set("Content-Type", "application/problem+json")
-				w.WriteHeader(http.StatusUnauthorized)
-				_, _ = w.Write([]byte(`{"type":"about:blank","title":"Unauthorized","status":401,"detail":"missing or wrong API key","code":"unauthorized"}`))
-				return
-			}
-		}
-		proxy.ServeHTTP(w, r)
-	}))
-	t.Cleanup(func() {
-		gate.CloseClientConnections()
-		gate.Close()
-		tr.CloseIdleConnections()
-	})
-	return gate
 }
 
 // repoRoot is the module's root folder (where go.mod is).
