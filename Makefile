@@ -7,7 +7,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -s -w -X main.version=$(VERSION)
 ARGS      ?=
 
-.PHONY: all setup browser assets tools build run demo test test-short vet bench spec spec-check clean
+.PHONY: all setup browser assets tools build run demo test test-short vet bench spec spec-check spec-fmt fuzz clean
 
 all: build
 
@@ -25,7 +25,7 @@ assets:
 tools:
 	./scripts/setup.sh tools
 
-build:
+build: assets
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/easy-api
 
 ## run: the server on 127.0.0.1:8080 with ./data as session data path
@@ -40,6 +40,7 @@ vet:
 	$(GO) vet ./...
 
 ## test: every test, with the race detector, real Chromium included
+## (also the spec's freshness and lint, and the fuzz targets' seed corpora)
 test: setup tools vet
 	$(GO) test -race -count=1 -timeout 30m ./...
 
@@ -50,6 +51,27 @@ test-short:
 ## bench: benchmarks with figures printed against a floor measured in the same run
 bench: setup
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./...
+
+## spec: regenerate docs/openapi from the swag annotations (commit the result)
+spec:
+	$(GO) run ./docs/openapi/gen
+
+## spec-check: fail when `make spec` would change docs/openapi; lint it
+spec-check: assets
+	$(GO) test -count=1 ./docs/openapi/
+
+## spec-fmt: align the swag annotations
+spec-fmt:
+	$(GO) tool swag fmt -d internal/api,internal/events,internal/events/webhook
+
+## fuzz: run each fuzz target for FUZZTIME (default 30s); `make test` runs their seeds
+FUZZTIME ?= 30s
+fuzz:
+	@for pkg in ./internal/api/ ./internal/auth/ ./internal/events/webhook/; do \
+		for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+			echo "fuzz $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+		done; \
+	done
 
 clean:
 	rm -rf bin

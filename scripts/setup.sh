@@ -65,14 +65,26 @@ browser() {
 
 assets() {
 	[ -f package-lock.json ] || return 0
-	if [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ]; then
-		return
+	if ! [ -d node_modules ] || ! [ node_modules/.package-lock.json -nt package-lock.json ]; then
+		if ! command -v npm >/dev/null 2>&1; then
+			apt_install nodejs npm
+		fi
+		echo "setup: npm ci" >&2
+		npm ci --no-audit --no-fund --loglevel=error
 	fi
-	if ! command -v npm >/dev/null 2>&1; then
-		apt_install nodejs npm
-	fi
-	echo "setup: npm ci" >&2
-	npm ci --no-audit --no-fund --loglevel=error
+	swagger_ui
+}
+
+# swagger_ui copies the swagger-ui-dist files /api-docs/ needs into the
+# folder the Go build embeds (ignored by git; see internal/api/swaggerui).
+swagger_ui() {
+	local src=node_modules/swagger-ui-dist dst=internal/api/swaggerui/dist f
+	[ -d "$src" ] || return 0
+	for f in swagger-ui.css swagger-ui-bundle.js favicon-32x32.png LICENSE NOTICE; do
+		if ! cmp -s "$src/$f" "$dst/$f"; then
+			cp "$src/$f" "$dst/$f"
+		fi
+	done
 }
 
 tools() {

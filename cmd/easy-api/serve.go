@@ -19,6 +19,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/easy-api/easy-api/internal/api"
+	"github.com/easy-api/easy-api/internal/auth"
 	"github.com/easy-api/easy-api/internal/browser"
 	"github.com/easy-api/easy-api/internal/events"
 	"github.com/easy-api/easy-api/internal/events/webhook"
@@ -61,6 +62,7 @@ type serveConfig struct {
 	AllowedOrigins        listFlag
 	MaxMediaBytes         session.ByteSize
 	MediaFetchTimeout     time.Duration
+	security              securityConfig
 }
 
 func (c *serveConfig) flags(fs *flag.FlagSet) {
@@ -100,6 +102,7 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.MediaFetchTimeout, "media-fetch-timeout", 30*time.Second, "bound on fetching a message's media.url")
 	fs.StringVar(&c.SessionData, "session-data", "", "seed a session at boot from a session data file: a path, or the file's content in base64 (restored only when the session has no profile yet)")
 	fs.Var(&c.SPKIPins, "ignore-cert-spki", "SPKI pin (base64 SHA-256) of a certificate Chromium should accept; repeatable")
+	c.security.flags(fs)
 }
 
 // serve runs the server until ctx ends, then shuts down in reverse order of
@@ -114,9 +117,25 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 		return err
 	}
+	sec := &c.security
+	if err := sec.resolve(getenv); err != nil {
+		return err
+	}
+	if sec.PrintConfig {
+		if sec.APIKey != "" {
+			_ = fs.Set("api-key", sec.APIKey) // from a file or EASY_API_KEY: show that one is set
+		}
+		return printConfig(fs, stdout)
+	}
+	if err := sec.checkExposure(c.Host); err != nil {
+		return err
+	}
 	log, err := newLogger(c.LogLevel, c.LogFormat, stderr)
 	if err != nil {
 		return err
+	}
+	if sec.APIKey == "" && !isLoopback(c.Host) {
+		log.Warn().Str("host", c.Host).Msg("--insecure-no-auth: serving without an API key on a non-loopback address")
 	}
 	dataPath, err := filepath.Abs(c.DataPath)
 	if err != nil {
@@ -215,18 +234,25 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	streams := events.NewHandlers(events.HandlersConfig{Bus: bus, Webhooks: webhook.NewHandlers(outbox),
 		CheckOrigin: originChecker(c.AllowedOrigins), StreamOpened: met.IncStreamClients, StreamClosed: met.DecStreamClients,
 		Log: log.With().Str("component", "streams").Logger()})
+	keys, err := auth.Open(ctx, st.JetStream())
+	if err != nil {
+		return fmt.Errorf("keys: %w", err)
+	}
+	proxies, _ := sec.proxies() // checked by resolve
 	handler := api.New(api.Config{Sessions: mgr, Mount: streams.Mount, Version: version, Log: log.With().Str("component", "api").Logger(),
-		Metrics: met.Handler(), HTTPMetrics: met.HTTP, OnDelete: met.DeleteSession,
-		Media: api.MediaConfig{MaxBytes: int64(c.MaxMediaBytes), FetchTimeout: c.MediaFetchTimeout}})
+		Metrics: met.Handler(), HTTPMetrics: met.HTTP, OnDelete: met.DeleteSession, MetricsPublic: sec.MetricsPublic,
+		Media:    api.MediaConfig{MaxBytes: int64(c.MaxMediaBytes), FetchTimeout: c.MediaFetchTimeout},
+		AdminKey: sec.APIKey, Keys: keys, AuthFailures: sec.AuthFailures, TrustedProxies: proxies, CORSOrigins: sec.CORSOrigins,
+		MaxBodyBytes: int64(sec.MaxBodyBytes), MaxDataBytes: int64(sec.MaxDataBytes)})
 	ln, err := net.Listen("tcp", net.JoinHostPort(c.Host, c.Port))
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
-		WriteTimeout: 0 /* streams stay open; handlers bound their own work */, IdleTimeout: 120 * time.Second}
+	srv := sec.newHTTPServer(handler)
 	herr := make(chan error, 1)
 	go func() { herr <- srv.Serve(ln) }()
-	log.Info().Str("addr", "http://"+ln.Addr().String()).Str("data", dataPath).Str("version", version).Msg("easy-api listening")
+	log.Info().Str("addr", "http://"+ln.Addr().String()).Str("data", dataPath).Str("version", version).
+		Bool("api_key", sec.APIKey != "").Msg("easy-api listening")
 
 	if c.SessionData != "" {
 		if err := seedSession(ctx, mgr, dataPath, c.SessionData); err != nil {

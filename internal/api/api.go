@@ -6,21 +6,40 @@
 //	@version					1.0
 //	@description				Run many WhatsApp Web sessions and use them over REST, WebSocket/SSE and webhooks.
 //	@BasePath					/
+//	@description				Authentication: send the admin key or a scoped key as X-Api-Key (or Authorization: Bearer <key>); the streams also take ?api_key=. Errors are application/problem+json.
+//	@tag.name					sessions
+//	@tag.description			Create, run and link WhatsApp Web sessions
+//	@tag.name					session data
+//	@tag.description			Export and import the session data file (portability)
+//	@tag.name					messaging
+//	@tag.description			Send and read messages, chats and contacts
+//	@tag.name					events
+//	@tag.description			Live events (WebSocket, SSE) and their history
+//	@tag.name					webhooks
+//	@tag.description			Signed event deliveries to your URLs
+//	@tag.name					keys
+//	@tag.description			Scoped API keys (admin only)
+//	@tag.name					operations
+//	@tag.description			Probes, metrics and this reference
 //	@securityDefinitions.apikey	ApiKeyAuth
 //	@in							header
 //	@name						X-Api-Key
+//	@description				The admin key (--api-key) or a scoped key from POST /v1/keys.
 package api
 
 import (
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
+	"github.com/go-chi/httprate"
 	"github.com/rs/zerolog"
 
 	"github.com/easy-api/easy-api/internal/apperr"
+	"github.com/easy-api/easy-api/internal/dashboard"
 	"github.com/easy-api/easy-api/internal/session"
 )
 
@@ -28,7 +47,9 @@ import (
 type Config struct {
 	Sessions *session.Manager
 	// Mount registers more routes (the events package's streams and
-	// webhooks) with the server's error adapter. May be nil.
+	// webhooks) with the server's error adapter. They are mounted behind
+	// authentication: a scoped key's request carries its events.Scope. May
+	// be nil.
 	Mount   func(r chi.Router, wrap func(func(http.ResponseWriter, *http.Request) error) http.HandlerFunc)
 	Ready   func() error // nil error = ready to serve; nil func = always ready
 	Version string
@@ -39,6 +60,8 @@ type Config struct {
 	// request (it must label by route pattern, never by raw path).
 	Metrics     http.Handler
 	HTTPMetrics func(http.Handler) http.Handler
+	// MetricsPublic serves /metrics without a key even when one is set.
+	MetricsPublic bool
 	// OnDelete is told when a session is deleted (metrics). May be nil.
 	OnDelete func(id string)
 	// MaxDataBytes bounds an imported session data file; default 64 MiB.
@@ -46,13 +69,33 @@ type Config struct {
 	// Media bounds the messaging routes' media (size, fetching media.url);
 	// see messages.go. Its body limit stays within the router-wide one.
 	Media MediaConfig
+
+	// AdminKey, when not empty, is required (X-Api-Key, Authorization:
+	// Bearer, or ?api_key= on the streams) on every route but /healthz,
+	// /readyz and the API reference, and may do everything. With no admin
+	// key a request without a key acts as the admin.
+	AdminKey string
+	// Keys, when set, serves /v1/keys and accepts the scoped keys it
+	// issued: they see only their sessions and get 404 for others.
+	Keys KeyStore
+	// AuthFailures bounds failed authentications per client address per
+	// minute; past it the client gets 429 until the window passes (with a
+	// right key too). Default 20.
+	AuthFailures int
+	// TrustedProxies are the proxies whose X-Forwarded-For names the real
+	// client address (for the failed-auth limit). Empty: the peer address.
+	TrustedProxies []netip.Prefix
+	// CORSOrigins allows browsers on these origins ("*" = any) to call the
+	// API. Empty (the default): no CORS headers, same-origin only.
+	CORSOrigins []string
 }
 
 // Server is the HTTP handler of easy-api.
 type Server struct {
-	cfg    Config
-	log    zerolog.Logger
-	router chi.Router
+	cfg      Config
+	log      zerolog.Logger
+	router   chi.Router
+	failures *httprate.RateLimiter
 }
 
 // New returns the server's handler.
@@ -63,7 +106,10 @@ func New(cfg Config) *Server {
 	if cfg.MaxDataBytes <= 0 {
 		cfg.MaxDataBytes = 64 << 20
 	}
-	s := &Server{cfg: cfg, log: cfg.Log}
+	if cfg.AuthFailures <= 0 {
+		cfg.AuthFailures = DefaultAuthFailures
+	}
+	s := &Server{cfg: cfg, log: cfg.Log, failures: httprate.NewRateLimiter(cfg.AuthFailures, time.Minute)}
 	s.router = s.routes()
 	return s
 }
@@ -76,12 +122,16 @@ func (s *Server) Router() chi.Router { return s.router }
 
 func (s *Server) routes() chi.Router {
 	r := chi.NewRouter()
-	// Every body is bounded by the largest limit; routes tighten it.
 	r.Use(middleware.RequestID)
 	if s.cfg.HTTPMetrics != nil {
 		r.Use(s.cfg.HTTPMetrics) // outside the recoverer, so 500s are counted
 	}
-	r.Use(s.logRequests, s.recoverer, s.limitBody(max(s.cfg.MaxBodyBytes, s.cfg.MaxDataBytes)))
+	r.Use(s.logRequests, s.recoverer, securityHeaders)
+	if len(s.cfg.CORSOrigins) > 0 {
+		r.Use(s.cors()) // before auth: preflights carry no key
+	}
+	// Every body is bounded by the largest limit; routes tighten it.
+	r.Use(s.limitBody(max(s.cfg.MaxBodyBytes, s.cfg.MaxDataBytes)))
 	jsonBody := s.limitBody(s.cfg.MaxBodyBytes)
 	r.NotFound(s.wrap(func(http.ResponseWriter, *http.Request) error {
 		return apperr.E(apperr.NotFound, "no route here; see /openapi.json")
@@ -90,35 +140,54 @@ func (s *Server) routes() chi.Router {
 		return apperr.E(apperr.MethodNotAllowed, "method %s is not allowed on %s", r.Method, r.URL.Path)
 	}))
 
+	// Public: the probes and the API reference.
 	r.Get("/healthz", s.wrap(s.healthz))
 	r.Get("/readyz", s.wrap(s.readyz))
-	if s.cfg.Metrics != nil {
-		r.Method(http.MethodGet, "/metrics", s.cfg.Metrics)
+	s.docRoutes(r)
+	r.Mount(dashboard.Prefix, dashboard.Handler()) // static files only; the page asks for the key
+	if s.cfg.Metrics != nil && s.cfg.MetricsPublic {
+		r.Get("/metrics", s.metrics)
 	}
 
-	r.Route("/v1/sessions", func(r chi.Router) {
-		r.Get("/", s.wrap(s.listSessions))
-		r.With(jsonBody).Post("/", s.wrap(s.createSession))
-		r.Route("/{id}", func(r chi.Router) {
-			r.Get("/", s.wrap(s.getSession))
-			r.With(jsonBody).Patch("/", s.wrap(s.patchSession))
-			r.Delete("/", s.wrap(s.deleteSession))
-			r.Post("/start", s.wrap(s.startSession))
-			r.Post("/stop", s.wrap(s.stopSession))
-			r.Post("/restart", s.wrap(s.restartSession))
-			r.Post("/logout", s.wrap(s.logoutSession))
-			r.Get("/qr", s.wrap(s.getQR))
-			r.With(jsonBody).Post("/pairing-code", s.wrap(s.pairingCode))
-			r.Get("/me", s.wrap(s.getMe))
-			r.Get("/screenshot", s.wrap(s.screenshot))
-			s.messageRoutes(r)
-			r.Get("/data", s.wrap(s.exportData))
-			r.With(s.limitBody(s.cfg.MaxDataBytes)).Put("/data", s.wrap(s.importData))
+	// Everything else needs a key when one is configured.
+	r.Group(func(r chi.Router) {
+		r.Use(s.authenticate, s.requireJSON)
+		if s.cfg.Metrics != nil && !s.cfg.MetricsPublic {
+			r.With(s.adminOnly).Get("/metrics", s.metrics)
+		}
+		r.Route("/v1/sessions", func(r chi.Router) {
+			r.Get("/", s.wrap(s.listSessions))
+			r.With(jsonBody).Post("/", s.wrap(s.createSession))
+			r.Route("/{id}", func(r chi.Router) {
+				r.Use(s.sessionScope)
+				r.Get("/", s.wrap(s.getSession))
+				r.With(jsonBody).Patch("/", s.wrap(s.patchSession))
+				r.Delete("/", s.wrap(s.deleteSession))
+				r.Post("/start", s.wrap(s.startSession))
+				r.Post("/stop", s.wrap(s.stopSession))
+				r.Post("/restart", s.wrap(s.restartSession))
+				r.Post("/logout", s.wrap(s.logoutSession))
+				r.Get("/qr", s.wrap(s.getQR))
+				r.With(jsonBody).Post("/pairing-code", s.wrap(s.pairingCode))
+				r.Get("/me", s.wrap(s.getMe))
+				r.Get("/screenshot", s.wrap(s.screenshot))
+				s.messageRoutes(r)
+				r.Get("/data", s.wrap(s.exportData))
+				r.With(s.limitBody(s.cfg.MaxDataBytes)).Put("/data", s.wrap(s.importData))
+			})
 		})
+		if s.cfg.Keys != nil {
+			r.Route("/v1/keys", func(r chi.Router) {
+				r.Use(s.adminOnly)
+				r.Get("/", s.wrap(s.listKeys))
+				r.With(jsonBody).Post("/", s.wrap(s.createKey))
+				r.Delete("/{kid}", s.wrap(s.deleteKey))
+			})
+		}
+		if s.cfg.Mount != nil {
+			s.cfg.Mount(r, s.wrap)
+		}
 	})
-	if s.cfg.Mount != nil {
-		s.cfg.Mount(r, s.wrap)
-	}
 	return r
 }
 
@@ -159,7 +228,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
 		next.ServeHTTP(ww, r)
 		route := chi.RouteContext(r.Context()).RoutePattern()
-		s.log.Debug().Str("request_id", middleware.GetReqID(r.Context())).Str("method", r.Method).
+		s.log.Info().Str("request_id", middleware.GetReqID(r.Context())).Str("method", r.Method).
 			Str("route", route).Int("status", ww.Status()).Dur("latency", time.Since(start)).Msg("http")
 	})
 }
@@ -167,6 +236,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 // healthz godoc
 //
 //	@Summary	Liveness: the process answers
+//	@ID			getHealth
 //	@Tags		operations
 //	@Produce	json
 //	@Success	200	{object}	HealthResponse
@@ -178,6 +248,7 @@ func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) error {
 // readyz godoc
 //
 //	@Summary	Readiness: the store and the supervisor are up
+//	@ID			getReadiness
 //	@Tags		operations
 //	@Produce	json
 //	@Success	200	{object}	HealthResponse

@@ -12,6 +12,7 @@ import (
 // exportData godoc
 //
 //	@Summary		Export the session data file
+//	@ID				exportSessionData
 //	@Description	One file with everything re-auth needs, multi-device included: import it on another server with PUT. The session keeps running; the snapshot is taken safely.
 //	@Tags			session data
 //	@Produce		json
@@ -42,6 +43,7 @@ func (s *Server) exportData(w http.ResponseWriter, r *http.Request) error {
 // importData godoc
 //
 //	@Summary		Import a session data file and start the session
+//	@ID				importSessionData
 //	@Description	Into a stopped or new session. A corrupted, truncated, wrong-version or other-session file is a 400 and changes nothing.
 //	@Tags			session data
 //	@Accept			json

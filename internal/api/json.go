@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"strings"
 
@@ -23,11 +22,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 // unknown fields, one value, within the body limit. Errors name the field
 // and the reason.
 func decodeJSON(r *http.Request, dst any) error {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-			return &apperr.Error{Code: apperr.UnsupportedMedia, Detail: fmt.Sprintf("Content-Type %q: send application/json", ct)}
-		}
+	if ct := r.Header.Get("Content-Type"); ct != "" && !isJSON(ct) {
+		return &apperr.Error{Code: apperr.UnsupportedMedia, Detail: fmt.Sprintf("Content-Type %q: send application/json", truncate(ct, 80))}
 	}
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()

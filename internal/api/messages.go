@@ -112,6 +112,7 @@ func pathParam(r *http.Request, name string) string {
 // sendMessage godoc
 //
 //	@Summary		Send a text or media message
+//	@ID				sendMessage
 //	@Description	Send {chat_id, text} or {chat_id, media: {data | url, mimetype, filename, caption}}. chat_id is a chat id (15551234567@c.us, ...@g.us) or a phone number with country code. Media is at most the server's media limit (default 16 MiB); media.url is fetched by the server (http/https only, bounded in size and time). Answers once WhatsApp accepted the message (ack SERVER); message.sent and message.ack events follow.
 //	@Tags			messaging
 //	@Accept			json
@@ -364,6 +365,7 @@ func (f mediaFetcher) fetchError(err error) error {
 // listChats godoc
 //
 //	@Summary	The host account's chats
+//	@ID			listChats
 //	@Tags		messaging
 //	@Produce	json
 //	@Param		id	path		string	true	"session id"
@@ -389,6 +391,7 @@ func (s *Server) listChats(w http.ResponseWriter, r *http.Request) error {
 // listMessages godoc
 //
 //	@Summary		Messages of a chat, oldest first
+//	@ID				listChatMessages
 //	@Description	The newest `limit` messages, or those older than the message id `before` (page backwards with the first id of the previous page).
 //	@Tags			messaging
 //	@Produce		json
@@ -424,6 +427,7 @@ func (s *Server) listMessages(w http.ResponseWriter, r *http.Request) error {
 // listContacts godoc
 //
 //	@Summary	The host account's contacts
+//	@ID			listContacts
 //	@Tags		messaging
 //	@Produce	json
 //	@Param		id	path		string	true	"session id"
@@ -449,11 +453,12 @@ func (s *Server) listContacts(w http.ResponseWriter, r *http.Request) error {
 // getMedia godoc
 //
 //	@Summary	The file of a media message, with its content type
+//	@ID			getMessageMedia
 //	@Tags		messaging
-//	@Produce	octet-stream
-//	@Param		id	path	string	true	"session id"
-//	@Param		msg	path	string	true	"message id"
-//	@Success	200	{file}	binary
+//	@Produce	*/*
+//	@Param		id	path		string	true	"session id"
+//	@Param		msg	path		string	true	"message id"
+//	@Success	200	{file}		binary
 //	@Failure	400	{object}	Problem
 //	@Failure	404	{object}	Problem	"no such session, message, or no media in it"
 //	@Failure	409	{object}	Problem	"session not WORKING"

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -49,41 +50,50 @@ func sessionID(r *http.Request) (string, error) {
 
 // listSessions godoc
 //
-//	@Summary	List sessions
-//	@Tags		sessions
-//	@Produce	json
-//	@Success	200	{object}	SessionList
-//	@Failure	401	{object}	Problem
-//	@Security	ApiKeyAuth
-//	@Router		/v1/sessions [get]
+//	@Summary		List sessions
+//	@ID				listSessions
+//	@Description	A scoped key sees only the sessions in its scope.
+//	@Tags			sessions
+//	@Produce		json
+//	@Success		200	{object}	SessionList
+//	@Failure		401	{object}	Problem
+//	@Security		ApiKeyAuth
+//	@Router			/v1/sessions [get]
 func (s *Server) listSessions(w http.ResponseWriter, r *http.Request) error {
 	views, err := s.cfg.Sessions.List(r.Context())
 	if err != nil {
 		return err
 	}
+	p := principalFrom(r.Context())
+	views = slices.DeleteFunc(views, func(v session.View) bool { return !p.Allows(v.ID) })
 	return writeJSON(w, http.StatusOK, SessionList{Sessions: views})
 }
 
 // createSession godoc
 //
-//	@Summary		Create a session (and start it unless start is false)
-//	@Tags			sessions
-//	@Accept			json
-//	@Produce		json
-//	@Param			body	body		CreateSessionRequest	true	"the session"
-//	@Success		201		{object}	session.View
-//	@Failure		400		{object}	Problem
-//	@Failure		409		{object}	Problem	"the id exists"
-//	@Failure		413		{object}	Problem
-//	@Failure		415		{object}	Problem
-//	@Security		ApiKeyAuth
-//	@Router			/v1/sessions [post]
+//	@Summary	Create a session (and start it unless start is false)
+//	@ID			createSession
+//	@Tags		sessions
+//	@Accept		json
+//	@Produce	json
+//	@Param		body	body		CreateSessionRequest	true	"the session"
+//	@Success	201		{object}	session.View
+//	@Failure	400		{object}	Problem
+//	@Failure	403		{object}	Problem	"a scoped key, and the id is outside its scope"
+//	@Failure	409		{object}	Problem	"the id exists"
+//	@Failure	413		{object}	Problem
+//	@Failure	415		{object}	Problem
+//	@Security	ApiKeyAuth
+//	@Router		/v1/sessions [post]
 func (s *Server) createSession(w http.ResponseWriter, r *http.Request) error {
 	// Fields the client leaves out keep the server's defaults; an explicit 0
 	// (e.g. "qr_timeout": 0 for never) stays 0.
 	req := CreateSessionRequest{Config: s.cfg.Sessions.Defaults()}
 	if err := decodeJSON(r, &req); err != nil {
 		return err
+	}
+	if session.ValidateID(req.ID) == nil && !principalFrom(r.Context()).Allows(req.ID) {
+		return apperr.E(apperr.Forbidden, "this key may only create the sessions in its scope")
 	}
 	start := req.Start == nil || *req.Start
 	v, err := s.cfg.Sessions.Create(r.Context(), req.ID, req.Config, start)
@@ -97,6 +107,7 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request) error {
 // getSession godoc
 //
 //	@Summary	Get a session
+//	@ID			getSession
 //	@Tags		sessions
 //	@Produce	json
 //	@Param		id	path		string	true	"session id"
@@ -111,17 +122,18 @@ func (s *Server) getSession(w http.ResponseWriter, r *http.Request) error {
 
 // patchSession godoc
 //
-//	@Summary		Update a session's config (applies at its next start)
-//	@Tags			sessions
-//	@Accept			json
-//	@Produce		json
-//	@Param			id		path		string			true	"session id"
-//	@Param			body	body		session.Config	true	"fields to change"
-//	@Success		200		{object}	session.View
-//	@Failure		400		{object}	Problem
-//	@Failure		404		{object}	Problem
-//	@Security		ApiKeyAuth
-//	@Router			/v1/sessions/{id} [patch]
+//	@Summary	Update a session's config (applies at its next start)
+//	@ID			updateSession
+//	@Tags		sessions
+//	@Accept		json
+//	@Produce	json
+//	@Param		id		path		string			true	"session id"
+//	@Param		body	body		session.Config	true	"fields to change"
+//	@Success	200		{object}	session.View
+//	@Failure	400		{object}	Problem
+//	@Failure	404		{object}	Problem
+//	@Security	ApiKeyAuth
+//	@Router		/v1/sessions/{id} [patch]
 func (s *Server) patchSession(w http.ResponseWriter, r *http.Request) error {
 	id, err := sessionID(r)
 	if err != nil {
@@ -148,6 +160,7 @@ func (s *Server) patchSession(w http.ResponseWriter, r *http.Request) error {
 // deleteSession godoc
 //
 //	@Summary	Delete a session (purge=true also wipes its stored data)
+//	@ID			deleteSession
 //	@Tags		sessions
 //	@Param		id		path	string	true	"session id"
 //	@Param		purge	query	bool	false	"wipe the profile folder too"
@@ -180,6 +193,7 @@ func (s *Server) deleteSession(w http.ResponseWriter, r *http.Request) error {
 // startSession godoc
 //
 //	@Summary	Start a session (no-op when running; retries a FAILED one)
+//	@ID			startSession
 //	@Tags		sessions
 //	@Produce	json
 //	@Param		id	path		string	true	"session id"
@@ -195,6 +209,7 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request) error {
 // stopSession godoc
 //
 //	@Summary	Stop a session gracefully (keeps its stored auth)
+//	@ID			stopSession
 //	@Tags		sessions
 //	@Produce	json
 //	@Param		id	path		string	true	"session id"
@@ -210,6 +225,7 @@ func (s *Server) stopSession(w http.ResponseWriter, r *http.Request) error {
 // restartSession godoc
 //
 //	@Summary	Restart a session; stored auth resumes it without a QR
+//	@ID			restartSession
 //	@Tags		sessions
 //	@Produce	json
 //	@Param		id	path		string	true	"session id"
@@ -225,6 +241,7 @@ func (s *Server) restartSession(w http.ResponseWriter, r *http.Request) error {
 // logoutSession godoc
 //
 //	@Summary	Log the session out of its host account; it ends STOPPED with its auth purged
+//	@ID			logoutSession
 //	@Tags		sessions
 //	@Produce	json
 //	@Param		id	path		string	true	"session id"
@@ -254,6 +271,7 @@ func (s *Server) viewOp(w http.ResponseWriter, r *http.Request, op func(ctx cont
 // getQR godoc
 //
 //	@Summary		The QR code to scan: PNG (default), JSON, or raw text
+//	@ID				getSessionQR
 //	@Description	PNG unless Accept asks for application/json; ?format=raw|json|png overrides Accept. 409 unless the session is SCAN_QR_CODE.
 //	@Tags			sessions
 //	@Produce		png
@@ -315,6 +333,7 @@ func (s *Server) getQR(w http.ResponseWriter, r *http.Request) error {
 // pairingCode godoc
 //
 //	@Summary	Get a code to type on the phone instead of scanning the QR
+//	@ID			requestPairingCode
 //	@Tags		sessions
 //	@Accept		json
 //	@Produce	json
@@ -346,6 +365,7 @@ func (s *Server) pairingCode(w http.ResponseWriter, r *http.Request) error {
 // getMe godoc
 //
 //	@Summary	The host account of a linked session
+//	@ID			getSessionAccount
 //	@Tags		sessions
 //	@Produce	json
 //	@Param		id	path		string	true	"session id"
@@ -370,10 +390,11 @@ func (s *Server) getMe(w http.ResponseWriter, r *http.Request) error {
 // screenshot godoc
 //
 //	@Summary	PNG screenshot of a running session's page
+//	@ID			getSessionScreenshot
 //	@Tags		sessions
 //	@Produce	png
-//	@Param		id	path	string	true	"session id"
-//	@Success	200	{file}	binary
+//	@Param		id	path		string	true	"session id"
+//	@Success	200	{file}		binary
 //	@Failure	400	{object}	Problem
 //	@Failure	404	{object}	Problem
 //	@Failure	409	{object}	Problem	"not running"

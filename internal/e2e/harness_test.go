@@ -21,6 +21,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/easy-api/easy-api/internal/api"
+	"github.com/easy-api/easy-api/internal/auth"
 	"github.com/easy-api/easy-api/internal/browser"
 	"github.com/easy-api/easy-api/internal/events"
 	"github.com/easy-api/easy-api/internal/events/webhook"
@@ -117,6 +118,14 @@ type serverOpts struct {
 	defaults    session.Config
 	browser     func(*browser.Config)
 	restart     session.RestartPolicy
+	// apiKey, when set, is the server's admin key; the harness's client
+	// (call, and s.http.Client()) sends it on every request.
+	apiKey string
+	// keys serves /v1/keys (scoped keys) from the store.
+	keys bool
+	// noSpecCheck turns off validating every response against
+	// docs/openapi/openapi.json (on by default: see validateResponses).
+	noSpecCheck bool
 }
 
 func startServer(t testing.TB, dir string, s *sim, o serverOpts) *server {
@@ -167,9 +176,36 @@ func startServer(t testing.TB, dir string, s *sim, o serverOpts) *server {
 	srv := &server{t: t, dir: dir, store: st, bus: bus, outbox: outbox, mgr: mgr, launcher: rl, cancel: cancel, done: make(chan error, 1)}
 	go func() { srv.done <- mgr.Serve(mctx) }()
 	streams := events.NewHandlers(events.HandlersConfig{Bus: bus, Webhooks: webhook.NewHandlers(outbox), Log: testLog(t, "streams")})
-	srv.http = httptest.NewServer(api.New(api.Config{Sessions: mgr, Mount: streams.Mount, Version: "test", Log: testLog(t, "api"), Media: o.media}))
+	acfg := api.Config{Sessions: mgr, Mount: streams.Mount, Version: "test", Log: testLog(t, "api"), Media: o.media, AdminKey: o.apiKey}
+	if o.keys {
+		if acfg.Keys, err = auth.Open(ctx, st.JetStream()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var handler http.Handler = api.New(acfg)
+	if !o.noSpecCheck {
+		handler = validateResponses(t, handler)
+	}
+	srv.http = httptest.NewServer(handler)
+	if o.apiKey != "" {
+		srv.http.Client().Transport = keyTransport{key: o.apiKey, next: srv.http.Client().Transport}
+	}
 	t.Cleanup(srv.stop)
 	return srv
+}
+
+// keyTransport adds the API key to requests that carry none.
+type keyTransport struct {
+	key  string
+	next http.RoundTripper
+}
+
+func (k keyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Header.Get("X-Api-Key") == "" && r.Header.Get("Authorization") == "" {
+		r = r.Clone(r.Context())
+		r.Header.Set("X-Api-Key", k.key)
+	}
+	return k.next.RoundTrip(r)
 }
 
 // stop shuts the server down gracefully, as SIGTERM does.

@@ -23,16 +23,6 @@ type Mounter interface {
 	Mount(r chi.Router, wrap Wrap)
 }
 
-// Problem documents the problem+json error body (RFC 9457) for swag; the api
-// package writes it.
-type Problem struct {
-	Type   string `json:"type" example:"about:blank"`
-	Title  string `json:"title" example:"Bad Request"`
-	Status int    `json:"status" example:"400"`
-	Detail string `json:"detail" example:"type: unknown event type \"x\""`
-	Code   string `json:"code" example:"invalid_request"`
-}
-
 // Defaults of HandlersConfig.
 const (
 	DefaultPingInterval = 25 * time.Second
@@ -109,17 +99,18 @@ func (h *Handlers) Mount(r chi.Router, wrap func(func(http.ResponseWriter, *http
 // History godoc
 //
 //	@Summary		Event history of a session
+//	@ID				listSessionEvents
 //	@Description	Stored events of one session, oldest first, paged by id. `next` is the `since` of the following page, null on the last one.
 //	@Tags			events
 //	@Produce		json
-//	@Param			id		path		string	true	"session id"
+//	@Param			id		path		string		true	"session id"
 //	@Param			type	query		[]string	false	"event types (repeatable or comma-separated; * = all)"	collectionFormat(multi)
-//	@Param			since	query		int		false	"return events with ids after this one"
-//	@Param			limit	query		int		false	"page size (1-1000, default 100)"
+//	@Param			since	query		int			false	"return events with ids after this one"
+//	@Param			limit	query		int			false	"page size (1-1000, default 100)"
 //	@Success		200		{object}	Page
-//	@Failure		400		{object}	Problem	"bad session id, unknown type, bad since/limit"
-//	@Failure		403		{object}	Problem
-//	@Failure		410		{object}	Problem	"since is older than the retained log"
+//	@Failure		400		{object}	api.Problem	"bad session id, unknown type, bad since/limit"
+//	@Failure		404		{object}	api.Problem	"a scoped key, and the session is outside its scope"
+//	@Failure		410		{object}	api.Problem	"since is older than the retained log"
 //	@Security		ApiKeyAuth
 //	@Router			/v1/sessions/{id}/events [get]
 func (h *Handlers) History(w http.ResponseWriter, r *http.Request) error {
@@ -129,7 +120,7 @@ func (h *Handlers) History(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !f.Scope.Allows(id) {
-		return apperr.E(apperr.Forbidden, "session %q is not in this key's scope", id)
+		return OutOfScope(id)
 	}
 	var since uint64
 	if v := r.URL.Query().Get("since"); v != "" {
@@ -163,8 +154,10 @@ func streamRequest(r *http.Request, lastEventID string) (Filter, *uint64, error)
 	if err := f.Validate(); err != nil {
 		return Filter{}, nil, err
 	}
-	if len(f.Sessions) > 0 && !scope.AllowsAll(f.Sessions) {
-		return Filter{}, nil, apperr.E(apperr.Forbidden, "a requested session is not in this key's scope")
+	for _, id := range f.Sessions {
+		if !scope.Allows(id) {
+			return Filter{}, nil, OutOfScope(id)
+		}
 	}
 	field, v := "since", r.URL.Query().Get("since")
 	if lastEventID != "" {

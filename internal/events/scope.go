@@ -1,6 +1,11 @@
 package events
 
-import "context"
+import (
+	"context"
+	"fmt"
+
+	"github.com/easy-api/easy-api/internal/apperr"
+)
 
 // Scope restricts the sessions a request may see: the API-keys layer puts
 // one in the request context (WithScope) and every stream, history and
@@ -44,4 +49,11 @@ func WithScope(ctx context.Context, s Scope) context.Context {
 func ScopeFromContext(ctx context.Context) Scope {
 	s, _ := ctx.Value(scopeKey{}).(Scope)
 	return s
+}
+
+// OutOfScope is the error for a session a scoped caller may not see: the
+// same session_not_found (404) that a session which does not exist gets, so
+// that a scoped key cannot even learn which other sessions exist.
+func OutOfScope(id string) error {
+	return &apperr.Error{Code: apperr.SessionNotFound, Detail: fmt.Sprintf("session %q does not exist", id)}
 }

@@ -12,17 +12,18 @@ import (
 // SSE godoc
 //
 //	@Summary		Live events as Server-Sent Events
+//	@ID				streamEvents
 //	@Description	A text/event-stream of event envelopes: each event is `id: <id>` and `data: <json envelope>`, in id order. `Last-Event-ID` (sent by EventSource on reconnect) or `since` replays stored events after that id first, with no gap and no duplicate. Comment lines (`: ping`) are heartbeats. A client that falls too far behind gets a final comment naming the last id it was sent and the stream ends; reconnecting resumes. Works with `curl -N`.
 //	@Tags			events
 //	@Produce		text/event-stream
-//	@Param			session			query	[]string	false	"session ids (repeatable or comma-separated; * = all)"	collectionFormat(multi)
-//	@Param			type			query	[]string	false	"event types (repeatable or comma-separated; * = all)"	collectionFormat(multi)
-//	@Param			since			query	int			false	"replay events with ids after this one first"
-//	@Param			Last-Event-ID	header	int			false	"resume after this id (wins over since)"
-//	@Success		200				{string}	string	"event stream"
-//	@Failure		400				{object}	Problem	"unknown type, bad session id or since"
-//	@Failure		403				{object}	Problem
-//	@Failure		410				{object}	Problem	"since is older than the retained log: resync"
+//	@Param			session			query		[]string	false	"session ids (repeatable or comma-separated; * = all)"	collectionFormat(multi)
+//	@Param			type			query		[]string	false	"event types (repeatable or comma-separated; * = all)"	collectionFormat(multi)
+//	@Param			since			query		int			false	"replay events with ids after this one first"
+//	@Param			Last-Event-ID	header		int			false	"resume after this id (wins over since)"
+//	@Success		200				{string}	string		"event stream"
+//	@Failure		400				{object}	api.Problem	"unknown type, bad session id or since"
+//	@Failure		404				{object}	api.Problem	"a scoped key, and a requested session is outside its scope"
+//	@Failure		410				{object}	api.Problem	"since is older than the retained log: resync"
 //	@Security		ApiKeyAuth
 //	@Router			/v1/events [get]
 func (h *Handlers) SSE(w http.ResponseWriter, r *http.Request) error {

@@ -14,15 +14,16 @@ import (
 // WebSocket godoc
 //
 //	@Summary		Live events over WebSocket
+//	@ID				streamEventsWebSocket
 //	@Description	Upgrades to a WebSocket that sends one JSON text frame per event envelope {id, session, type, time, data}, in id order. With `since` it first replays stored events after that id, then goes live with no gap and no duplicate. The server pings; answer pongs. A client that falls too far behind is closed with code 1013 and a reason naming the last id it was sent: reconnect with `since` = that id. Browsers may pass the API key as `?api_key=`.
 //	@Tags			events
 //	@Param			session	query	[]string	false	"session ids (repeatable or comma-separated; * = all)"	collectionFormat(multi)
 //	@Param			type	query	[]string	false	"event types (repeatable or comma-separated; * = all)"	collectionFormat(multi)
 //	@Param			since	query	int			false	"replay events with ids after this one first"
 //	@Success		101		"Switching Protocols"
-//	@Failure		400		{object}	Problem	"unknown type, bad session id or since"
-//	@Failure		403		{object}	Problem
-//	@Failure		410		{object}	Problem	"since is older than the retained log: resync"
+//	@Failure		400		{object}	api.Problem	"unknown type, bad session id or since"
+//	@Failure		404		{object}	api.Problem	"a scoped key, and a requested session is outside its scope"
+//	@Failure		410		{object}	api.Problem	"since is older than the retained log: resync"
 //	@Security		ApiKeyAuth
 //	@Router			/v1/ws [get]
 func (h *Handlers) WebSocket(w http.ResponseWriter, r *http.Request) error {

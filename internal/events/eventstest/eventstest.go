@@ -40,7 +40,7 @@ type Problem struct {
 }
 
 var statuses = map[apperr.Code]int{
-	apperr.Invalid: 400, apperr.InvalidID: 400, apperr.NotFound: 404, apperr.Forbidden: 403,
+	apperr.Invalid: 400, apperr.InvalidID: 400, apperr.NotFound: 404, apperr.SessionNotFound: 404, apperr.Forbidden: 403,
 	apperr.Gone: 410, apperr.Conflict: 409, apperr.Unavailable: 503,
 }
 

@@ -50,14 +50,16 @@ func (h *Handlers) Mount(r chi.Router, wrap events.Wrap) {
 // Create godoc
 //
 //	@Summary		Create a webhook
+//	@ID				createWebhook
 //	@Description	Registers an http(s) URL that receives every matching event stored from now on, signed per Standard Webhooks (headers webhook-id, webhook-timestamp, webhook-signature). `secret` (whsec_<base64 of 24-64 bytes>) is generated when absent and returned only in this answer. Empty `sessions`/`types` mean all.
 //	@Tags			webhooks
 //	@Accept			json
 //	@Produce		json
-//	@Param			body	body		Input	true	"webhook; url required"
-//	@Success		201		{object}	Webhook	"with its secret, shown once"
-//	@Failure		400		{object}	events.Problem	"bad url, secret, session, type or header"
-//	@Failure		403		{object}	events.Problem
+//	@Param			body	body		Input		true	"webhook; url required"
+//	@Success		201		{object}	Webhook		"with its secret, shown once"
+//	@Failure		400		{object}	api.Problem	"bad url, secret, session, type or header"
+//	@Failure		403		{object}	api.Problem	"a scoped key asked for a global webhook (no sessions)"
+//	@Failure		404		{object}	api.Problem	"a scoped key, and a session is outside its scope"
 //	@Security		ApiKeyAuth
 //	@Router			/v1/webhooks [post]
 func (h *Handlers) Create(w http.ResponseWriter, r *http.Request) error {
@@ -69,8 +71,8 @@ func (h *Handlers) Create(w http.ResponseWriter, r *http.Request) error {
 	if in.Sessions != nil {
 		sessions = all(*in.Sessions)
 	}
-	if !events.ScopeFromContext(r.Context()).AllowsAll(sessions) {
-		return apperr.E(apperr.Forbidden, "this key may only create webhooks for sessions in its scope")
+	if err := checkScope(r, sessions); err != nil {
+		return err
 	}
 	wh, err := h.o.Create(r.Context(), in)
 	if err != nil {
@@ -83,6 +85,7 @@ func (h *Handlers) Create(w http.ResponseWriter, r *http.Request) error {
 // List godoc
 //
 //	@Summary	List webhooks
+//	@ID			listWebhooks
 //	@Tags		webhooks
 //	@Produce	json
 //	@Success	200	{object}	List
@@ -106,11 +109,12 @@ func (h *Handlers) List(w http.ResponseWriter, r *http.Request) error {
 // Get godoc
 //
 //	@Summary	Get a webhook
+//	@ID			getWebhook
 //	@Tags		webhooks
 //	@Produce	json
 //	@Param		wid	path		string	true	"webhook id"
 //	@Success	200	{object}	Webhook
-//	@Failure	404	{object}	events.Problem
+//	@Failure	404	{object}	api.Problem
 //	@Security	ApiKeyAuth
 //	@Router		/v1/webhooks/{wid} [get]
 func (h *Handlers) Get(w http.ResponseWriter, r *http.Request) error {
@@ -124,6 +128,7 @@ func (h *Handlers) Get(w http.ResponseWriter, r *http.Request) error {
 // Update godoc
 //
 //	@Summary		Update a webhook
+//	@ID				updateWebhook
 //	@Description	Present fields replace the stored ones. `enabled: true` re-enables a disabled webhook; delivery resumes where it stopped.
 //	@Tags			webhooks
 //	@Accept			json
@@ -131,8 +136,9 @@ func (h *Handlers) Get(w http.ResponseWriter, r *http.Request) error {
 //	@Param			wid		path		string	true	"webhook id"
 //	@Param			body	body		Input	true	"fields to change"
 //	@Success		200		{object}	Webhook
-//	@Failure		400		{object}	events.Problem
-//	@Failure		404		{object}	events.Problem
+//	@Failure		400		{object}	api.Problem
+//	@Failure		403		{object}	api.Problem	"a scoped key asked to make it global"
+//	@Failure		404		{object}	api.Problem
 //	@Security		ApiKeyAuth
 //	@Router			/v1/webhooks/{wid} [patch]
 func (h *Handlers) Update(w http.ResponseWriter, r *http.Request) error {
@@ -143,8 +149,10 @@ func (h *Handlers) Update(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if in.Sessions != nil && !events.ScopeFromContext(r.Context()).AllowsAll(all(*in.Sessions)) {
-		return apperr.E(apperr.Forbidden, "sessions outside this key's scope")
+	if in.Sessions != nil {
+		if err := checkScope(r, all(*in.Sessions)); err != nil {
+			return err
+		}
 	}
 	wh, err := h.o.Update(r.Context(), chi.URLParam(r, "wid"), in)
 	if err != nil {
@@ -155,14 +163,15 @@ func (h *Handlers) Update(w http.ResponseWriter, r *http.Request) error {
 
 // Delete godoc
 //
-//	@Summary	Delete a webhook
+//	@Summary		Delete a webhook
+//	@ID				deleteWebhook
 //	@Description	Stops its deliveries and deletes its log and dead letters.
-//	@Tags		webhooks
-//	@Param		wid	path	string	true	"webhook id"
-//	@Success	204
-//	@Failure	404	{object}	events.Problem
-//	@Security	ApiKeyAuth
-//	@Router		/v1/webhooks/{wid} [delete]
+//	@Tags			webhooks
+//	@Param			wid	path	string	true	"webhook id"
+//	@Success		204
+//	@Failure		404	{object}	api.Problem
+//	@Security		ApiKeyAuth
+//	@Router			/v1/webhooks/{wid} [delete]
 func (h *Handlers) Delete(w http.ResponseWriter, r *http.Request) error {
 	if _, err := h.visible(r); err != nil {
 		return err
@@ -177,12 +186,13 @@ func (h *Handlers) Delete(w http.ResponseWriter, r *http.Request) error {
 // Test godoc
 //
 //	@Summary		Send a test event
+//	@ID				testWebhook
 //	@Description	Sends one signed `webhook.test` event (id 0) now, regardless of filters, and reports what the receiver answered. Not retried, not logged.
 //	@Tags			webhooks
 //	@Produce		json
 //	@Param			wid	path		string	true	"webhook id"
 //	@Success		200	{object}	TestResult
-//	@Failure		404	{object}	events.Problem
+//	@Failure		404	{object}	api.Problem
 //	@Security		ApiKeyAuth
 //	@Router			/v1/webhooks/{wid}/test [post]
 func (h *Handlers) Test(w http.ResponseWriter, r *http.Request) error {
@@ -199,6 +209,7 @@ func (h *Handlers) Test(w http.ResponseWriter, r *http.Request) error {
 // Deliveries godoc
 //
 //	@Summary		List deliveries
+//	@ID				listWebhookDeliveries
 //	@Description	Latest state of the webhook's recent deliveries (status, attempts, last status code, latency, error) and of all its dead letters, newest event first.
 //	@Tags			webhooks
 //	@Produce		json
@@ -206,8 +217,8 @@ func (h *Handlers) Test(w http.ResponseWriter, r *http.Request) error {
 //	@Param			status	query		string	false	"only this status"	Enums(delivered, retrying, dead)
 //	@Param			limit	query		int		false	"at most this many (default 100, max 1000)"
 //	@Success		200		{object}	DeliveryList
-//	@Failure		400		{object}	events.Problem
-//	@Failure		404		{object}	events.Problem
+//	@Failure		400		{object}	api.Problem
+//	@Failure		404		{object}	api.Problem
 //	@Security		ApiKeyAuth
 //	@Router			/v1/webhooks/{wid}/deliveries [get]
 func (h *Handlers) Deliveries(w http.ResponseWriter, r *http.Request) error {
@@ -232,14 +243,15 @@ func (h *Handlers) Deliveries(w http.ResponseWriter, r *http.Request) error {
 // Retry godoc
 //
 //	@Summary		Retry a dead letter
+//	@ID				retryWebhookDelivery
 //	@Description	Sends a dead-lettered delivery once more, now, and returns its new state (delivered, or still dead).
 //	@Tags			webhooks
 //	@Produce		json
 //	@Param			wid	path		string	true	"webhook id"
 //	@Param			did	path		string	true	"delivery id (the event id)"
 //	@Success		200	{object}	Delivery
-//	@Failure		404	{object}	events.Problem	"no such webhook or dead letter"
-//	@Failure		410	{object}	events.Problem	"the event is no longer retained"
+//	@Failure		404	{object}	api.Problem	"no such webhook or dead letter"
+//	@Failure		410	{object}	api.Problem	"the event is no longer retained"
 //	@Security		ApiKeyAuth
 //	@Router			/v1/webhooks/{wid}/deliveries/{did}/retry [post]
 func (h *Handlers) Retry(w http.ResponseWriter, r *http.Request) error {
@@ -267,13 +279,36 @@ func (h *Handlers) visible(r *http.Request) (Webhook, error) {
 	return wh, nil
 }
 
+// checkScope lets a scoped caller name only sessions in its scope: a global
+// webhook (no sessions) is the admin's (403), and a session outside the
+// scope does not exist for the caller (404, as for the event routes).
+func checkScope(r *http.Request, sessions []string) error {
+	scope := events.ScopeFromContext(r.Context())
+	if scope == nil {
+		return nil
+	}
+	if len(sessions) == 0 {
+		return apperr.E(apperr.Forbidden, "a scoped key cannot manage global webhooks; name its sessions")
+	}
+	for _, id := range sessions {
+		// Invalid ids are left to validation, which answers 400.
+		if events.ValidSession(id) && !scope.Allows(id) {
+			return events.OutOfScope(id)
+		}
+	}
+	return nil
+}
+
 func decode(r *http.Request) (Input, error) {
 	var in Input
-	dec := json.NewDecoder(io.LimitReader(r.Body, maxBody))
+	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, maxBody))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&in); err != nil {
 		if errors.Is(err, io.EOF) {
 			return in, apperr.Field("body", "empty; want a JSON object")
+		}
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return in, apperr.E(apperr.TooLarge, "a webhook body is at most %d bytes", maxBody)
 		}
 		return in, apperr.Field("body", "not a valid webhook object: %v", err)
 	}
