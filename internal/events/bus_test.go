@@ -135,22 +135,24 @@ func TestSlowSubscriberIsCut(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer fast.Close()
-	// The fast reader keeps up (publishing is a stored write, reading a
-	// channel receive), the slow one never reads until the burst is over.
+	// The fast reader takes each event before the next is published, so
+	// it never has more than one buffered whatever the scheduler does; the
+	// slow one never reads until the burst is over.
 	const n = 500
-	var fastErr error
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		for range n {
-			if _, fastErr = fast.Next(ctx); fastErr != nil {
-				return
-			}
+	ids := make([]uint64, n)
+	for i := range n {
+		ev, err := e.bus.PublishEvent(ctx, "alice", events.SessionStatus, map[string]int{"i": i})
+		if err != nil {
+			t.Fatalf("publish: %v", err)
 		}
-	})
-	ids := e.publish(t, "alice", events.SessionStatus, n)
-	wg.Wait()
-	if fastErr != nil {
-		t.Fatalf("fast subscriber: %v", fastErr)
+		ids[i] = ev.ID
+		got, err := fast.Next(ctx)
+		if err != nil {
+			t.Fatalf("fast subscriber after %d events: %v", i, err)
+		}
+		if got.ID != ev.ID {
+			t.Fatalf("fast subscriber got %d, want %d", got.ID, ev.ID)
+		}
 	}
 	var got []uint64
 	for {
