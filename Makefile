@@ -55,6 +55,7 @@ bench: setup
 ## spec: regenerate docs/openapi from the swag annotations (commit the result)
 spec:
 	$(GO) run ./docs/openapi/gen
+	$(GO) generate ./docs/openapi/client
 
 ## spec-check: fail when `make spec` would change docs/openapi; lint it
 spec-check: assets
