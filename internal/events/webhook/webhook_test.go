@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"sync/atomic"
 	"time"
 
 	"github.com/easy-api/easy-api/internal/events"
@@ -240,5 +241,38 @@ func TestEnsureGlobalIsIdempotent(t *testing.T) {
 	}
 	if _, err := e.outbox.EnsureGlobal(context.Background(), []string{"file:///etc/passwd"}, ""); err == nil {
 		t.Error("EnsureGlobal accepted a file URL")
+	}
+}
+
+// TestReceiverDownFor30sThenBack: the receiver answers 500 to everything
+// for 30 seconds while events keep coming, then recovers; every event
+// arrives once it is back, in id order, each signature valid.
+func TestReceiverDownFor30sThenBack(t *testing.T) {
+	if testing.Short() {
+		t.Skip("takes 30 s; runs in make test")
+	}
+	e := newEnv(t, "", webhook.Config{MaxAttempts: 1000,
+		Backoff: []time.Duration{100 * time.Millisecond, 500 * time.Millisecond, 2 * time.Second}})
+	r := newReceiver(t)
+	downUntil := time.Now().Add(30 * time.Second)
+	var failed atomic.Int64
+	e.create(t, r, map[string]any{"sessions": []string{"alice"}}, func(int, uint64, http.ResponseWriter) int {
+		if time.Now().Before(downUntil) {
+			failed.Add(1)
+			return 500
+		}
+		return 200
+	})
+	var want []uint64
+	for time.Now().Before(downUntil.Add(-time.Second)) {
+		want = append(want, e.publish(t, "alice", 5)...)
+		time.Sleep(time.Second) // events keep arriving during the outage, one batch a second
+	}
+	got := r.waitN(t, len(want), 30*time.Second)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("received (-want +got):\n%s", diff)
+	}
+	if failed.Load() < 5 {
+		t.Fatalf("only %d failed attempts: the receiver was not really down", failed.Load())
 	}
 }
