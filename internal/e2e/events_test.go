@@ -189,3 +189,58 @@ func readUntilType(t *testing.T, c *websocket.Conn, typ string) []envelope {
 }
 
 func itoa(n uint64) string { b, _ := json.Marshal(n); return string(b) }
+
+// TestIncomingMessageOnWebSocketAndWebhook: a message from the simulated
+// phone arrives as message.received on a WebSocket and at a signed webhook.
+func TestIncomingMessageOnWebSocketAndWebhook(t *testing.T) {
+	skipShort(t)
+	sm := fastSim(t)
+	srv := startServer(t, testDir(t), sm, serverOpts{})
+	rcv := newReceiver(t)
+	code, body := srv.call("POST", "/v1/webhooks", map[string]any{"url": rcv.URL, "types": []string{"message.received"}})
+	if code != http.StatusCreated {
+		t.Fatalf("create webhook: %d %s", code, body)
+	}
+	var wh struct{ Secret string }
+	mustJSON(t, body, &wh)
+	rcv.setSecret(t, wh.Secret)
+	srv.create("inbox", nil)
+	srv.link(sm, "inbox", "15553330000")
+	ws := dialWS(t, srv, "session=inbox&type=message.received")
+
+	if c, b := sm.control(t, "POST", "/__sim/messages", map[string]string{"phone": "15553330000", "from": "15552220000", "text": "hello there"}); c != http.StatusOK {
+		t.Fatalf("deliver: %d %s", c, b)
+	}
+	got := readUntilType(t, ws, "message.received")
+	var msg session.Message
+	mustJSON(t, got[len(got)-1].Data, &msg)
+	if msg.Body != "hello there" || msg.FromMe || msg.From != "15552220000@c.us" {
+		t.Fatalf("ws message = %+v", msg)
+	}
+	deadline := time.After(30 * time.Second)
+	for {
+		rcv.mu.Lock()
+		var hit *envelope
+		for i := range rcv.got {
+			if rcv.got[i].Type == "message.received" && rcv.got[i].Session == "inbox" && strings.Contains(string(rcv.got[i].Data), "hello there") {
+				hit = &rcv.got[i]
+			}
+		}
+		bad := append([]string(nil), rcv.bad...)
+		rcv.mu.Unlock()
+		if len(bad) > 0 {
+			t.Fatalf("webhook problems: %v", bad)
+		}
+		if hit != nil {
+			if hit.ID != got[len(got)-1].ID {
+				t.Fatalf("webhook event id %d, WebSocket %d", hit.ID, got[len(got)-1].ID)
+			}
+			return
+		}
+		select {
+		case <-rcv.notify:
+		case <-deadline:
+			t.Fatal("the webhook never received the message")
+		}
+	}
+}
