@@ -8,7 +8,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -226,18 +225,7 @@ type dashboardUI struct {
 // with the sessions' browsers) with a desktop-sized window.
 func newDashboardUI(t *testing.T, base string) *dashboardUI {
 	t.Helper()
-	bin := os.Getenv("EASY_API_TEST_BROWSER")
-	for _, name := range []string{"chromium-headless-shell", "chromium", "google-chrome"} {
-		if bin != "" {
-			break
-		}
-		if p, err := exec.LookPath(name); err == nil {
-			bin = p
-		}
-	}
-	if bin == "" {
-		t.Fatal("no Chromium found (make browser)")
-	}
+	bin := chromiumBinary(t)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(bin),
 		chromedp.UserDataDir(filepath.Join(testDir(t), "dashboard-profile")), chromedp.WindowSize(1280, 900),
 		chromedp.Flag("hide-scrollbars", true))

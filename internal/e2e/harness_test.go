@@ -368,3 +368,19 @@ func (t teePublisher) Publish(ctx context.Context, id, typ string, data any) err
 	_ = t[1].Publish(ctx, id, typ, data)
 	return err
 }
+
+// chromiumBinary is the browser the UI tests drive: $EASY_API_TEST_BROWSER,
+// else the first of chromium-headless-shell, chromium, google-chrome.
+func chromiumBinary(t testing.TB) string {
+	t.Helper()
+	if bin := os.Getenv("EASY_API_TEST_BROWSER"); bin != "" {
+		return bin
+	}
+	for _, name := range []string{"chromium-headless-shell", "chromium", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	t.Fatal("no Chromium found (make browser)")
+	return ""
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -124,18 +123,7 @@ func TestSwaggerUI(t *testing.T) {
 // when the test ends.
 func headlessBrowser(t *testing.T) context.Context {
 	t.Helper()
-	bin := os.Getenv("EASY_API_TEST_BROWSER")
-	for _, name := range []string{"chromium-headless-shell", "chromium", "google-chrome"} {
-		if bin != "" {
-			break
-		}
-		if p, err := exec.LookPath(name); err == nil {
-			bin = p
-		}
-	}
-	if bin == "" {
-		t.Fatal("no Chromium found (make browser)")
-	}
+	bin := chromiumBinary(t)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(bin),
 		chromedp.UserDataDir(filepath.Join(testDir(t), "ui-profile")), chromedp.WindowSize(1280, 900))
 	if os.Geteuid() == 0 {
