@@ -22,6 +22,12 @@ import (
 // starting, so no browser is involved.
 func newAPI(t *testing.T) (*httptest.Server, string) {
 	t.Helper()
+	return newAPIWith(t, nil)
+}
+
+// newAPIWith is newAPI with a hook to adjust the API's config.
+func newAPIWith(t *testing.T, mod func(*api.Config)) (*httptest.Server, string) {
+	t.Helper()
 	dir := t.TempDir()
 	st, err := store.Open(context.Background(), store.Config{Dir: filepath.Join(dir, "easy-api-store"), Log: zerolog.Nop()})
 	if err != nil {
@@ -31,7 +37,11 @@ func newAPI(t *testing.T) (*httptest.Server, string) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- mgr.Serve(ctx) }()
-	ts := httptest.NewServer(api.New(api.Config{Sessions: mgr, Log: zerolog.Nop()}))
+	cfg := api.Config{Sessions: mgr, Log: zerolog.Nop()}
+	if mod != nil {
+		mod(&cfg)
+	}
+	ts := httptest.NewServer(api.New(cfg))
 	t.Cleanup(func() {
 		ts.Close()
 		cancel()

@@ -1,42 +1,23 @@
 package api_test
 
 import (
-	"context"
 	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/rs/zerolog"
 
 	"github.com/easy-api/easy-api/internal/api"
-	"github.com/easy-api/easy-api/internal/session"
-	"github.com/easy-api/easy-api/internal/store"
 )
 
 // newMessagingAPI serves the API with a small media limit and fetch
 // timeout over a real store, with one created-but-stopped session "s".
 func newMessagingAPI(t *testing.T, allowPrivate bool) *httptest.Server {
 	t.Helper()
-	dir := t.TempDir()
-	st, err := store.Open(context.Background(), store.Config{Dir: filepath.Join(dir, "easy-api-store"), Log: zerolog.Nop()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mgr := session.NewManager(session.ManagerConfig{Registry: st.Sessions(), DataPath: dir, Log: zerolog.Nop()})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- mgr.Serve(ctx) }()
-	ts := httptest.NewServer(api.New(api.Config{Sessions: mgr, Log: zerolog.Nop(),
-		Media: api.MediaConfig{MaxBytes: 1000, FetchTimeout: 300 * time.Millisecond, AllowPrivateURLs: allowPrivate}}))
-	t.Cleanup(func() {
-		ts.Close()
-		cancel()
-		<-done
-		st.Close()
+	ts, _ := newAPIWith(t, func(c *api.Config) {
+		c.Media = api.MediaConfig{MaxBytes: 1000, FetchTimeout: 300 * time.Millisecond, AllowPrivateURLs: allowPrivate}
 	})
 	if code, _, _ := request(t, ts, "POST", "/v1/sessions", "application/json", `{"id":"s","start":false}`); code != http.StatusCreated {
 		t.Fatalf("create: %d", code)
