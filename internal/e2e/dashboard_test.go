@@ -96,14 +96,15 @@ func TestDashboard(t *testing.T) {
 	ui.do(chromedp.Click(chromedp.CSS(`#detail [data-action="stop"]`)))
 	ui.waitJS("STOPPED", `document.getElementById('detail-status').dataset.status === 'STOPPED'`)
 	ui.do(chromedp.Click(chromedp.CSS(`#detail [data-action="start"]`)))
+	// Newest first: WORKING, then SYNCING while the resumed session syncs, then RESUMING.
 	ui.waitJS("RESUMING → WORKING", `document.getElementById('detail-status').dataset.status === 'WORKING'
-		&& [...document.querySelectorAll('#history .badge')].map(b => b.textContent).join(' ').startsWith('WORKING RESUMING')`)
+		&& /^WORKING (SYNCING )?RESUMING/.test([...document.querySelectorAll('#history .badge')].map(b => b.textContent).join(' '))`)
 	ui.screenshot("04-resumed")
 
 	t.Log("the event monitor shows the status events, filters them and shows their JSON")
 	ui.do(chromedp.Click(chromedp.CSS(`#nav a[data-view="events"]`)))
 	ui.waitJS("status events", `(() => { const b = [...document.querySelectorAll('#ev-list li[data-type="session.status"][data-session="alice"] .ev-brief')].map(e => e.textContent);
-		return b.includes('STARTING → RESUMING (api)') && b.includes('RESUMING → WORKING (reauth_ok)') && b.some(x => x.includes('→ SCAN_QR_CODE')) })()`)
+		return b.includes('STARTING → RESUMING (api)') && (b.includes('RESUMING → WORKING (reauth_ok)') || b.includes('SYNCING → WORKING (reauth_ok)')) && b.some(x => x.includes('→ SCAN_QR_CODE')) })()`)
 	ui.selectOption("#ev-type", "session.status")
 	ui.waitJS("only status events", `(() => { const rows = [...document.querySelectorAll('#ev-list li')];
 		return rows.length >= 5 && rows.every(r => r.dataset.type === 'session.status') })()`)

@@ -46,7 +46,7 @@ func (m *Manager) ExportData(ctx context.Context, id string) ([]byte, error) {
 	} else {
 		lock, err := prof.lock()
 		if err != nil {
-			return nil, apperr.Wrap(err, apperr.Conflict, "profile is busy")
+			return nil, lockError(err)
 		}
 		if !prof.hasAuth() {
 			lock.unlock()
@@ -196,7 +196,7 @@ func (m *Manager) installData(ctx context.Context, id string, df DataFile, body 
 	prof := profile{dir: ProfileDir(m.cfg.DataPath, id)}
 	lock, err := prof.lock()
 	if err != nil {
-		return apperr.Wrap(err, apperr.Conflict, "profile is busy")
+		return lockError(err)
 	}
 	defer lock.unlock()
 	if df.Kind == KindLegacy {

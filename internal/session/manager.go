@@ -91,7 +91,7 @@ func NewManager(cfg ManagerConfig) *Manager {
 	}
 	m.root = suture.New("sessions", suture.Spec{
 		EventHook: func(e suture.Event) { m.log.Warn().Str("suture", e.String()).Msg("supervisor event") },
-		Timeout:   cfg.CloseTimeout + 10*time.Second,
+		Timeout:   m.stopBudget() + 10*time.Second,
 	})
 	return m
 }
@@ -288,18 +288,29 @@ func (m *Manager) Delete(ctx context.Context, id string, purge bool) error {
 	if err != nil {
 		return err
 	}
-	s.stop(ctx, ReasonAPI)
+	// Hold the session's lifecycle lock throughout, so no Start slips in
+	// between the stop and the removal.
+	s.ops.Lock()
+	defer s.ops.Unlock()
+	s.stopLocked(ReasonAPI)
 	if err := m.cfg.Registry.Delete(ctx, id); err != nil {
 		return err
 	}
 	m.mu.Lock()
 	delete(m.sessions, id)
 	m.mu.Unlock()
-	if err := m.root.RemoveAndWait(s.supTok, m.cfg.CloseTimeout); err != nil && !errors.Is(err, suture.ErrWrongSupervisor) {
+	if err := m.root.RemoveAndWait(s.supTok, m.stopBudget()); err != nil && !errors.Is(err, suture.ErrWrongSupervisor) {
 		m.log.Warn().Err(err).Str("session", id).Msg("remove session supervisor")
 	}
 	if purge {
-		if err := os.RemoveAll(ProfileDir(m.cfg.DataPath, id)); err != nil {
+		prof := profile{dir: ProfileDir(m.cfg.DataPath, id)}
+		lock, err := prof.lock()
+		if err != nil {
+			return fmt.Errorf("purge session data: %w", err)
+		}
+		err = os.RemoveAll(prof.dir)
+		lock.unlock()
+		if err != nil {
 			return fmt.Errorf("purge session data: %w", err)
 		}
 		m.forgetData(ctx, id, "logout")

@@ -67,6 +67,17 @@ func (h *harness) wait(id string, want Status) {
 	}
 }
 
+// wait2 is wait returning the view.
+func (h *harness) wait2(id string, want Status) View {
+	h.t.Helper()
+	h.wait(id, want)
+	v, err := h.m.Get(context.Background(), id)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return v
+}
+
 func (h *harness) create(id string, cfg Config) {
 	h.t.Helper()
 	if _, err := h.m.Create(context.Background(), id, cfg, true); err != nil {

@@ -134,13 +134,20 @@ func (m *Manager) Logout(ctx context.Context, id string) (View, error) {
 		s.mu.Lock()
 		s.logoutByAPI = true
 		s.mu.Unlock()
+		clear := func() {
+			s.mu.Lock()
+			s.logoutByAPI = false
+			s.mu.Unlock()
+		}
 		if err := m.call(ctx, page, "logout", nil, nil); err != nil {
+			clear()
 			return View{}, err
 		}
 		wctx, cancel := context.WithTimeout(ctx, m.cfg.CallTimeout+m.cfg.CloseTimeout)
 		_, err := m.WaitStatus(wctx, id, StatusStopped, StatusFailed)
 		cancel()
 		if err != nil {
+			clear() // a later phone logout must follow relink_on_logout again
 			return View{}, apperr.Wrap(err, apperr.Timeout, "the page did not confirm the logout")
 		}
 	} else {
@@ -148,7 +155,7 @@ func (m *Manager) Logout(ctx context.Context, id string) (View, error) {
 		prof := profile{dir: ProfileDir(m.cfg.DataPath, id)}
 		lock, err := prof.lock()
 		if err != nil {
-			return View{}, apperr.Wrap(err, apperr.Conflict, "profile is busy")
+			return View{}, lockError(err)
 		}
 		err = prof.purge()
 		lock.unlock()

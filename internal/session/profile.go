@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/easy-api/easy-api/internal/apperr"
 )
 
 // markerName is the file in a profile folder that says the profile held a
@@ -112,4 +114,13 @@ func (l *profileLock) unlock() {
 	_ = unix.Flock(int(l.f.Fd()), unix.LOCK_UN)
 	l.f.Close()
 	l.f = nil
+}
+
+// lockError maps a failed profile lock: held by another process is a
+// conflict the client can act on; anything else is a server error.
+func lockError(err error) error {
+	if errors.Is(err, errProfileLocked) {
+		return apperr.Wrap(err, apperr.Conflict, "the session's profile is in use by another easy-api process")
+	}
+	return err
 }

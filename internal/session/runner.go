@@ -53,10 +53,19 @@ func (s *sess) start(reason Reason) {
 	s.tok = s.sup.Add(&runner{s: s, reason: reason, budget: newRestartBudget(s.m.cfg.Restart)})
 }
 
+// stopBudget bounds a runner's teardown: the graceful close, then the
+// snapshot of a large profile into the data file.
+func (m *Manager) stopBudget() time.Duration { return m.cfg.CloseTimeout + 30*time.Second }
+
 // stop removes the runner and waits until its browser is closed.
 func (s *sess) stop(ctx context.Context, reason Reason) {
 	s.ops.Lock()
 	defer s.ops.Unlock()
+	s.stopLocked(reason)
+}
+
+// stopLocked is stop for a caller that holds s.ops.
+func (s *sess) stopLocked(reason Reason) {
 	s.mu.Lock()
 	active := s.active
 	s.stopReason = reason
@@ -64,7 +73,7 @@ func (s *sess) stop(ctx context.Context, reason Reason) {
 	if !active {
 		return
 	}
-	if err := s.sup.RemoveAndWait(s.tok, s.m.cfg.CloseTimeout+5*time.Second); err != nil {
+	if err := s.sup.RemoveAndWait(s.tok, s.m.stopBudget()+5*time.Second); err != nil {
 		s.log.Warn().Err(err).Msg("stop runner")
 	}
 }
@@ -75,9 +84,10 @@ func (r *runner) String() string { return "session/" + r.s.id + "/runner" }
 // Serve runs browsers until the session stops, fails or ctx ends.
 func (r *runner) Serve(ctx context.Context) error {
 	s := r.s
-	reason, restarting := r.reason, false
+	reason, restarting, restore := r.reason, false, true
 	for {
-		out := r.runBrowser(ctx, reason, restarting)
+		out := r.runBrowser(ctx, reason, restarting, restore)
+		restore = true
 		if ctx.Err() != nil {
 			s.mu.Lock()
 			why := s.stopReason
@@ -96,7 +106,9 @@ func (r *runner) Serve(ctx context.Context) error {
 			r.finish(StatusStopped, out.reason, out.detail, true)
 			return suture.ErrDoNotRestart
 		case outRelaunch:
-			reason, restarting = out.reason, false
+			// The stored data was just refused: never restore it into the
+			// fresh profile, even if forgetting it failed.
+			reason, restarting, restore = out.reason, false, false
 		case outCrashed:
 			if out.free {
 				s.mu.Lock()
@@ -135,13 +147,25 @@ func (r *runner) Serve(ctx context.Context) error {
 			case <-t.C:
 			case <-ctx.Done():
 				t.Stop()
-				continue // the loop top reports the stop
+				r.finish(StatusStopped, r.stopReason(), "", false)
+				return ctx.Err()
 			}
 			reason, restarting = out.reason, true
 		default:
 			reason = out.reason
 		}
 	}
+}
+
+// stopReason is why the runner's context ended: a stop through the API, or
+// the server shutting down.
+func (r *runner) stopReason() Reason {
+	r.s.mu.Lock()
+	defer r.s.mu.Unlock()
+	if r.s.stopReason != "" {
+		return r.s.stopReason
+	}
+	return ReasonShutdown
 }
 
 // finish marks the runner inactive and records the final status, in that
@@ -169,7 +193,7 @@ func (r *runner) persistStopped() {
 }
 
 // runBrowser launches one browser and watches it until it ends.
-func (r *runner) runBrowser(ctx context.Context, reason Reason, restarting bool) (out outcome) {
+func (r *runner) runBrowser(ctx context.Context, reason Reason, restarting, restore bool) (out outcome) {
 	s, m := r.s, r.s.m
 	rec, err := m.cfg.Registry.Get(ctx, s.id)
 	if err != nil {
@@ -184,8 +208,11 @@ func (r *runner) runBrowser(ctx context.Context, reason Reason, restarting bool)
 		return outcome{kind: outFailed, reason: ReasonLaunchFailed, detail: err.Error()}
 	}
 	defer lock.unlock()
-	m.restoreIfEmpty(ctx, s.id, prof)
-	seed := m.legacySeed(s.id, prof)
+	var seed map[string]string
+	if restore {
+		m.restoreIfEmpty(ctx, s.id, prof)
+		seed = m.legacySeed(s.id, prof)
+	}
 	if !restarting {
 		s.setStatus(ctx, StatusStarting, reason, "")
 	}

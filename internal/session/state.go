@@ -88,7 +88,7 @@ func newSess(m *Manager, id string) *sess {
 	}
 	s.sup = suture.New("session/"+id, suture.Spec{
 		EventHook: func(e suture.Event) { s.log.Warn().Str("suture", e.String()).Msg("supervisor event") },
-		Timeout:   m.cfg.CloseTimeout + 5*time.Second,
+		Timeout:   m.stopBudget() + 5*time.Second,
 	})
 	return s
 }

@@ -116,6 +116,13 @@ func (w *watch) handle(ctx context.Context, ev PageEvent) (outcome, bool) {
 	case BridgeState:
 		st, err := decode[BridgeStateData](ev.Data)
 		if err == nil && st.Phase == "syncing" {
+			if w.resuming && st.Authenticated && !st.Conflict {
+				// WhatsApp accepted the stored auth: a long sync must not
+				// run into auth_timeout and purge a valid session.
+				w.resuming = false
+				stopTimer(&w.authTimer)
+				s.setStatus(ctx, StatusSyncing, ReasonReauthOK, "")
+			}
 			m.publish(ctx, s.id, EventProgress, ProgressEvent{Stage: "syncing", Percent: max(st.Percent, 50)})
 		}
 	case BridgeQR:

@@ -141,3 +141,30 @@ func TestSamplingFailureIsNotACrash(t *testing.T) {
 		t.Fatalf("view = %+v", v)
 	}
 }
+
+// TestLongResumeSyncOutlivesAuthTimeout: once WhatsApp accepted the stored
+// auth and syncs, auth_timeout no longer applies (a big account may sync
+// longer than it); the session is never purged.
+func TestLongResumeSyncOutlivesAuthTimeout(t *testing.T) {
+	h := newHarness(t, nil)
+	h.create("big", Config{AuthTimeout: Duration(50 * time.Millisecond)})
+	p := h.page()
+	link(p)
+	h.wait("big", StatusWorking)
+	p.crash(ErrBrowserExited)
+	p = h.page()
+	h.wait("big", StatusResuming)
+	p.emit(BridgeState, BridgeStateData{Phase: "syncing", Authenticated: true, StreamMode: "SYNCING"})
+	h.wait("big", StatusSyncing)
+	time.Sleep(200 * time.Millisecond) // four auth_timeouts: none may fire now
+	p.emit(BridgeReady, Account{ID: "1@c.us"})
+	v := h.wait2("big", StatusWorking)
+	if v.Reason != ReasonReauthOK || !(profile{dir: ProfileDir(h.dir, "big")}).hasAuth() {
+		t.Fatalf("view = %+v", v)
+	}
+	for _, tr := range v.History {
+		if tr.Status == StatusScanQRCode || tr.Reason == ReasonReauthFailed {
+			t.Fatalf("re-scan asked: %+v", v.History)
+		}
+	}
+}
