@@ -257,7 +257,7 @@ func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) error {
 func (s *Server) readyz(w http.ResponseWriter, _ *http.Request) error {
 	if s.cfg.Ready != nil {
 		if err := s.cfg.Ready(); err != nil {
-			return apperr.Wrap(err, apperr.Unavailable, "not ready: %v", err)
+			return apperr.Wrap(err, apperr.Unavailable, "not ready") // the cause goes to the log only
 		}
 	}
 	return writeJSON(w, http.StatusOK, HealthResponse{Status: "ready", Version: s.cfg.Version})

@@ -13,12 +13,12 @@ import (
 	"path"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 
 	"github.com/easy-api/easy-api/internal/apperr"
+	"github.com/easy-api/easy-api/internal/egress"
 	"github.com/easy-api/easy-api/internal/session"
 )
 
@@ -266,7 +266,7 @@ type mediaFetcher struct{ cfg MediaConfig }
 func (f mediaFetcher) client() *http.Client {
 	dialer := &net.Dialer{Timeout: f.cfg.FetchTimeout}
 	if !f.cfg.AllowPrivateURLs {
-		dialer.Control = refusePrivate
+		dialer.Control = egress.Control
 	}
 	tr := &http.Transport{DialContext: dialer.DialContext, Proxy: nil, ForceAttemptHTTP2: true,
 		TLSHandshakeTimeout: f.cfg.FetchTimeout, ResponseHeaderTimeout: f.cfg.FetchTimeout, MaxIdleConns: 1}
@@ -280,22 +280,6 @@ func (f mediaFetcher) client() *http.Client {
 			}
 			return nil
 		}}
-}
-
-// errPrivate is a dial refused by refusePrivate.
-var errPrivate = errors.New("address is loopback, private or link-local")
-
-func refusePrivate(_, address string, _ syscall.RawConn) error {
-	host, _, err := net.SplitHostPort(address)
-	if err != nil {
-		return err
-	}
-	ip := net.ParseIP(host)
-	if ip == nil || ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
-		ip.IsUnspecified() || ip.IsMulticast() {
-		return fmt.Errorf("%s: %w", host, errPrivate)
-	}
-	return nil
 }
 
 // fetch returns the body, its mimetype and a filename from the URL path.
@@ -348,7 +332,7 @@ func (f mediaFetcher) fetchError(err error) error {
 	const field = "media.url"
 	var ne net.Error
 	switch {
-	case errors.Is(err, errPrivate):
+	case errors.Is(err, egress.ErrRefused):
 		return apperr.Field(field, "points to a loopback, private or link-local address, which the server does not fetch")
 	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
 		return &apperr.Error{Code: apperr.Timeout, Field: field, Err: err,

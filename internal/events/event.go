@@ -145,9 +145,16 @@ type Filter struct {
 	Scope Scope
 }
 
+// MaxFilterSessions bounds the sessions one stream or history may name:
+// each becomes a consumer filter subject and a check per event.
+const MaxFilterSessions = 100
+
 // Validate checks that every session is a session id and every type one of
 // Types, naming the offending value and, for types, the valid ones.
 func (f Filter) Validate() error {
+	if len(f.Sessions) > MaxFilterSessions {
+		return apperr.Field("session", "at most %d sessions per stream; open several streams, or none for all", MaxFilterSessions)
+	}
 	for _, s := range f.Sessions {
 		if !ValidSession(s) {
 			return &apperr.Error{Code: apperr.InvalidID, Field: "session",

@@ -22,8 +22,12 @@ func (o *Outbox) Create(ctx context.Context, in Input) (Webhook, error) {
 		return Webhook{}, apperr.Field("url", "required")
 	}
 	now := time.Now().UTC()
-	rec := &record{ID: newID(), Enabled: true, CreatedAt: now, UpdatedAt: now}
+	rec := &record{ID: newID(), Enabled: true, CreatedAt: now, UpdatedAt: now,
+		Restricted: events.ScopeFromContext(ctx) != nil}
 	if err := in.apply(rec); err != nil {
+		return Webhook{}, err
+	}
+	if err := rec.checkEgress(); err != nil {
 		return Webhook{}, err
 	}
 	if rec.Secret == "" {
@@ -92,6 +96,12 @@ func (o *Outbox) List(ctx context.Context) ([]Webhook, error) {
 func (o *Outbox) Update(ctx context.Context, id string, in Input) (Webhook, error) {
 	rec, err := o.update(ctx, id, func(r *record) error {
 		if err := in.apply(r); err != nil {
+			return err
+		}
+		if events.ScopeFromContext(ctx) != nil {
+			r.Restricted = true
+		}
+		if err := r.checkEgress(); err != nil {
 			return err
 		}
 		r.UpdatedAt = time.Now().UTC()

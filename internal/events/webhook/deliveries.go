@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/easy-api/easy-api/internal/apperr"
@@ -49,7 +50,7 @@ func (o *Outbox) Deliveries(ctx context.Context, wid, status string, limit int) 
 	if err := o.readLog(ctx, wid, latest); err != nil {
 		return nil, err
 	}
-	if err := o.readDeadLetters(ctx, wid, latest); err != nil {
+	if err := o.readDeadLetters(ctx, wid, limit, latest); err != nil {
 		return nil, err
 	}
 	out := []Delivery{}
@@ -114,15 +115,30 @@ func (o *Outbox) readLog(ctx context.Context, wid string, latest map[uint64]Deli
 	}
 }
 
-// readDeadLetters adds the webhook's dead letters to latest, unless the log
-// has a later attempt.
-func (o *Outbox) readDeadLetters(ctx context.Context, wid string, latest map[uint64]Delivery) error {
+// readDeadLetters adds the webhook's newest dead letters (at most limit,
+// 0 = all) to latest, unless the log has a later attempt. Keys name the
+// event id, so only the newest are read however many pile up.
+func (o *Outbox) readDeadLetters(ctx context.Context, wid string, limit int, latest map[uint64]Delivery) error {
 	lister, err := o.dead.ListKeysFiltered(ctx, wid+".*")
 	if err != nil {
 		return fmt.Errorf("webhook: list dead letters: %w", err)
 	}
 	defer func() { _ = lister.Stop() }()
+	type keyed struct {
+		key string
+		id  uint64
+	}
+	var keys []keyed
 	for key := range lister.Keys() {
+		id, _ := strconv.ParseUint(key[strings.LastIndexByte(key, '.')+1:], 10, 64)
+		keys = append(keys, keyed{key, id})
+	}
+	slices.SortFunc(keys, func(a, b keyed) int { return -cmpUint(a.id, b.id) })
+	if limit > 0 && len(keys) > limit {
+		keys = keys[:limit]
+	}
+	for _, k := range keys {
+		key := k.key
 		d, err := o.getDeadLetter(ctx, key)
 		if err != nil {
 			continue

@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"slices"
 	"sync"
 	"time"
 
 	"github.com/easy-api/easy-api/internal/apperr"
+	"github.com/easy-api/easy-api/internal/egress"
 	"github.com/easy-api/easy-api/internal/events"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/rs/zerolog"
@@ -92,12 +94,13 @@ func (c *Config) defaults() {
 // Workers follow the "webhooks" bucket through a KV watcher, so a webhook
 // written by any node (or before a restart) is served.
 type Outbox struct {
-	cfg    Config
-	bus    *events.Bus
-	js     jetstream.JetStream
-	kv     jetstream.KeyValue
-	dead   jetstream.KeyValue
-	client *http.Client
+	cfg     Config
+	bus     *events.Bus
+	js      jetstream.JetStream
+	kv      jetstream.KeyValue
+	dead    jetstream.KeyValue
+	client  *http.Client // deliveries of admin webhooks
+	guarded *http.Client // deliveries of restricted webhooks (scoped keys): no internal addresses
 
 	// hardCtx ends in-flight deliveries at the end of the shutdown grace.
 	hardCtx    context.Context
@@ -139,13 +142,21 @@ func New(ctx context.Context, cfg Config) (*Outbox, error) {
 	}); err != nil {
 		return nil, fmt.Errorf("webhook: create stream %s: %w", LogStream, err)
 	}
-	transport := cfg.Transport
+	transport, guarded := cfg.Transport, cfg.Transport
 	if transport == nil {
 		transport = &http.Transport{
 			Proxy: http.ProxyFromEnvironment, MaxIdleConnsPerHost: 8, IdleConnTimeout: 90 * time.Second,
 			TLSHandshakeTimeout: cfg.Timeout, ResponseHeaderTimeout: cfg.Timeout,
 		}
+		// Webhooks of scoped keys: no proxy, and internal addresses are
+		// refused after DNS resolution (server-side request forgery).
+		dialer := &net.Dialer{Timeout: cfg.Timeout, Control: egress.Control}
+		guarded = &http.Transport{
+			DialContext: dialer.DialContext, MaxIdleConnsPerHost: 8, IdleConnTimeout: 90 * time.Second,
+			TLSHandshakeTimeout: cfg.Timeout, ResponseHeaderTimeout: cfg.Timeout,
+		}
 	}
+	noRedirect := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	o := &Outbox{
 		cfg: cfg, bus: cfg.Bus, js: js, kv: kv, dead: dead,
 		client: &http.Client{
@@ -153,8 +164,9 @@ func New(ctx context.Context, cfg Config) (*Outbox, error) {
 			Timeout:   cfg.Timeout,
 			// A redirect is a failed delivery: the receiver must give
 			// the final URL (following would resend the body elsewhere).
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+			CheckRedirect: noRedirect,
 		},
+		guarded:   &http.Client{Transport: guarded, Timeout: cfg.Timeout, CheckRedirect: noRedirect},
 		workers:   map[string]*worker{},
 		watchDone: make(chan struct{}),
 	}
@@ -331,8 +343,9 @@ func (o *Outbox) Close(ctx context.Context) {
 	}
 	wg.Wait()
 	o.hardCancel()
-	if t, ok := o.client.Transport.(*http.Transport); ok && o.cfg.Transport == nil {
-		t.CloseIdleConnections()
+	if o.cfg.Transport == nil {
+		o.client.CloseIdleConnections()
+		o.guarded.CloseIdleConnections()
 	}
 }
 

@@ -65,7 +65,11 @@ func (o *Outbox) send(ctx context.Context, t *target, msgID string, body []byte)
 	req.Header.Set("webhook-signature", sign(t.key, msgID, ts, body))
 
 	start := time.Now()
-	resp, err := o.client.Do(req)
+	client := o.client
+	if t.rec.Restricted {
+		client = o.guarded
+	}
+	resp, err := client.Do(req)
 	res.latency = time.Since(start)
 	if err != nil {
 		// *url.Error repeats the URL, which may carry a token.

@@ -14,6 +14,7 @@ package webhook
 
 import (
 	"fmt"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"slices"
@@ -21,6 +22,7 @@ import (
 	"time"
 
 	"github.com/easy-api/easy-api/internal/apperr"
+	"github.com/easy-api/easy-api/internal/egress"
 	"github.com/easy-api/easy-api/internal/events"
 )
 
@@ -64,20 +66,33 @@ type record struct {
 	StartSeq       uint64            `json:"start_seq"` // first event id the consumer delivers
 	FailingSince   *time.Time        `json:"failing_since,omitempty"`
 	DisabledReason string            `json:"disabled_reason,omitempty"`
-	CreatedAt      time.Time         `json:"created_at"`
-	UpdatedAt      time.Time         `json:"updated_at"`
+	// Restricted marks a webhook created or changed by a scoped key: its
+	// deliveries never reach internal addresses (see package egress).
+	Restricted bool      `json:"restricted,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
 }
 
 func (r *record) view() Webhook {
 	return Webhook{
 		ID: r.ID, URL: r.URL, Sessions: nonNil(r.Sessions), Types: nonNil(r.Types),
-		Headers: r.Headers, Enabled: r.Enabled, FailingSince: r.FailingSince,
+		Headers: redactHeaders(r.Headers), Enabled: r.Enabled, FailingSince: r.FailingSince,
 		DisabledReason: r.DisabledReason, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
 }
 
 func (r *record) filter() events.Filter {
 	return events.Filter{Sessions: r.Sessions, Types: r.Types}
+}
+
+// redactHeaders shows the custom headers' names, never their values: they
+// often carry the receiver's credentials.
+func redactHeaders(h map[string]string) map[string]string {
+	out := make(map[string]string, len(h))
+	for k := range h {
+		out[k] = "[redacted]"
+	}
+	return out
 }
 
 func nonNil(s []string) []string {
@@ -236,3 +251,19 @@ const (
 )
 
 func deliveryID(eventID uint64) string { return fmt.Sprint(eventID) }
+
+// checkEgress refuses, for a restricted webhook, a URL whose host is an
+// internal IP address; names are checked when dialled.
+func (r *record) checkEgress() error {
+	if !r.Restricted {
+		return nil
+	}
+	u, err := url.Parse(r.URL)
+	if err != nil {
+		return nil // apply has validated it already
+	}
+	if ip, err := netip.ParseAddr(strings.Trim(u.Hostname(), "[]")); err == nil && egress.Internal(ip) {
+		return apperr.Field("url", "%s is an internal address; only the admin key may point a webhook there", ip)
+	}
+	return nil
+}
