@@ -103,6 +103,12 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		ctx := context.WithValue(r.Context(), principalKey{}, p)
 		if !p.Admin {
 			ctx = events.WithScope(ctx, p.Allows)
+			// Streams outlive this check: they re-run it at each heartbeat,
+			// so revoking the key ends them.
+			ctx = events.WithKeyCheck(ctx, func(ctx context.Context) bool {
+				_, err := s.principal(ctx, key)
+				return err == nil || apperr.CodeOf(err) != apperr.Unauthorized // a store hiccup is not a revocation
+			})
 		}
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})

@@ -57,3 +57,21 @@ func ScopeFromContext(ctx context.Context) Scope {
 func OutOfScope(id string) error {
 	return &apperr.Error{Code: apperr.SessionNotFound, Detail: fmt.Sprintf("session %q does not exist", id)}
 }
+
+// KeyCheck reports whether the credentials that opened a stream still hold:
+// a scoped key revoked while its streams are open must stop them. Streams
+// call it at every heartbeat.
+type KeyCheck func(ctx context.Context) bool
+
+type keyCheckKey struct{}
+
+// WithKeyCheck returns a context carrying c.
+func WithKeyCheck(ctx context.Context, c KeyCheck) context.Context {
+	return context.WithValue(ctx, keyCheckKey{}, c)
+}
+
+// stillValid runs the context's KeyCheck; without one the key stays valid.
+func stillValid(reqCtx, ctx context.Context) bool {
+	c, _ := reqCtx.Value(keyCheckKey{}).(KeyCheck)
+	return c == nil || c(ctx)
+}

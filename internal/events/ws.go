@@ -46,7 +46,7 @@ func (h *Handlers) WebSocket(w http.ResponseWriter, r *http.Request) error {
 	if since != nil {
 		last = *since
 	}
-	h.serveWS(conn, hj.conn, sub, last)
+	h.serveWS(conn, hj.conn, sub, last, func(ctx context.Context) bool { return stillValid(r.Context(), ctx) })
 	return nil
 }
 
@@ -56,11 +56,15 @@ func (h *Handlers) WebSocket(w http.ResponseWriter, r *http.Request) error {
 // frames) at most this much later.
 const flushDelay = time.Millisecond
 
+// CloseKeyRevoked is the WebSocket close code sent when the stream's API key
+// was revoked (4000–4999 are for applications).
+const CloseKeyRevoked = 4401
+
 // serveWS writes sub's events to conn (whose transport is bc) until the client leaves, the
 // subscription ends or a write fails. It owns three goroutines: itself
 // (writer), a reader that answers control frames and notices the client
 // leaving, and a pinger; it returns only when all have stopped.
-func (h *Handlers) serveWS(conn *websocket.Conn, bc *batchConn, sub *Subscription, last uint64) {
+func (h *Handlers) serveWS(conn *websocket.Conn, bc *batchConn, sub *Subscription, last uint64, valid func(context.Context) bool) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	defer func() {
@@ -93,6 +97,11 @@ func (h *Handlers) serveWS(conn *websocket.Conn, bc *batchConn, sub *Subscriptio
 			case <-ctx.Done():
 				return
 			case <-t.C:
+				if !valid(ctx) {
+					_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(CloseKeyRevoked, "API key revoked"), time.Now().Add(wt))
+					cancel()
+					return
+				}
 				if err := conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(wt)); err != nil {
 					cancel()
 					return
