@@ -241,6 +241,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	proxies, _ := sec.proxies() // checked by resolve
 	handler := api.New(api.Config{Sessions: mgr, Mount: streams.Mount, Version: version, Log: log.With().Str("component", "api").Logger(),
 		Metrics: met.Handler(), HTTPMetrics: met.HTTP, OnDelete: met.DeleteSession, MetricsPublic: sec.MetricsPublic,
+		Ready:    func() error { return errors.Join(st.Ready(), mgr.Ready()) },
 		Media:    api.MediaConfig{MaxBytes: int64(c.MaxMediaBytes), FetchTimeout: c.MediaFetchTimeout},
 		AdminKey: sec.APIKey, Keys: keys, AuthFailures: sec.AuthFailures, TrustedProxies: proxies, CORSOrigins: sec.CORSOrigins,
 		MaxBodyBytes: int64(sec.MaxBodyBytes), MaxDataBytes: int64(sec.MaxDataBytes)})

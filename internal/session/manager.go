@@ -127,6 +127,16 @@ func (m *Manager) Serve(ctx context.Context) error {
 	return err
 }
 
+// Ready reports whether the supervisor tree is serving (readiness probes).
+func (m *Manager) Ready() error {
+	select {
+	case <-m.serving:
+		return nil
+	default:
+		return errors.New("sessions supervisor not started yet")
+	}
+}
+
 // ensure returns the live state for id, creating it (and its child
 // supervisor) when missing.
 func (m *Manager) ensure(id string) *sess {

@@ -147,6 +147,17 @@ func (s *Store) JetStream() jetstream.JetStream { return s.js }
 // close it; Close does.
 func (s *Store) Conn() *nats.Conn { return s.nc }
 
+// Ready reports whether the embedded server and the connection to it are up.
+func (s *Store) Ready() error {
+	if s.nc == nil || !s.nc.IsConnected() {
+		return errors.New("store: not connected")
+	}
+	if !s.srv.JetStreamEnabled() {
+		return errors.New("store: JetStream is not running")
+	}
+	return nil
+}
+
 // Sessions returns the registry of session records (bucket "sessions").
 func (s *Store) Sessions() *SessionRegistry { return s.sessions }
 

@@ -176,3 +176,14 @@ func TestFailedOpenCleansUp(t *testing.T) {
 		}
 	}
 }
+
+func TestReady(t *testing.T) {
+	s := openT(t, "")
+	if err := s.Ready(); err != nil {
+		t.Fatalf("Ready after Open = %v", err)
+	}
+	s.Close()
+	if err := s.Ready(); err == nil {
+		t.Fatal("Ready after Close = nil")
+	}
+}
