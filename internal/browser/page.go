@@ -116,6 +116,7 @@ type CallError struct {
 	Message string
 }
 
+// Error implements error: the method and the page's message.
 func (e *CallError) Error() string { return e.Method + ": " + e.Message }
 
 // Is reports that a page rejection with the bridge's "not_found: " prefix
