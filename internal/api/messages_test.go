@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/easy-api/easy-api/internal/api"
 )
 
