@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image/png"
 	"net/http"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/easy-api/easy-api/internal/api"
+	"github.com/easy-api/easy-api/internal/browser"
 	"github.com/easy-api/easy-api/internal/session"
 	"github.com/easy-api/easy-api/internal/wasim"
 )
@@ -250,18 +252,10 @@ func TestLivePhoneLogout(t *testing.T) {
 		t.Fatalf("view = %+v", v)
 	}
 	// A fresh QR arrives.
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	for {
-		if code, _ := srv.call("GET", "/v1/sessions/live/qr", nil); code == http.StatusOK {
-			break
-		}
-		select {
-		case <-ctx.Done():
-			t.Fatal("no QR after live logout")
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
+	waitFor(t, 20*time.Second, "a QR after the live logout", func() bool {
+		code, _ := srv.call("GET", "/v1/sessions/live/qr", nil)
+		return code == http.StatusOK
+	})
 }
 
 func TestCrashesRecoverWithoutQR(t *testing.T) {
@@ -354,15 +348,41 @@ func TestTwoSessionsStayIsolated(t *testing.T) {
 	}
 }
 
-func TestBlockAssetsStillLinks(t *testing.T) {
+// TestBlockAssets: with --block-assets the page's images do not load (the
+// simulator shows its QR as an <img>; without the flag it loads) and the
+// session still links.
+func TestBlockAssets(t *testing.T) {
 	skipShort(t)
 	sm := fastSim(t)
-	srv := startServer(t, testDir(t), sm, serverOpts{browser: func(c *browserConfig) { c.BlockAssets = true }})
-	srv.create("lean", nil)
-	v := srv.link(sm, "lean", "15550000099")
-	if v.Me == nil || v.Me.Phone != "15550000099" {
-		t.Fatalf("view = %+v", v)
+	for _, block := range []bool{false, true} {
+		srv := startServer(t, testDir(t), sm, serverOpts{browser: func(c *browserConfig) { c.BlockAssets = block }})
+		id := fmt.Sprintf("lean%v", block)
+		srv.create(id, nil)
+		srv.wait(id, session.StatusScanQRCode)
+		if loaded := qrImageLoaded(t, srv.launcher.page(id)); loaded == block {
+			t.Fatalf("block-assets %v: QR image loaded = %v", block, loaded)
+		}
+		phone := fmt.Sprintf("155500001%02d", boolInt(block))
+		if v := srv.link(sm, id, phone); v.Me == nil || v.Me.Phone != phone {
+			t.Fatalf("view = %+v", v)
+		}
 	}
+}
+
+// qrImageLoaded waits until the simulator page's QR <img> finished (loaded
+// or failed) and reports whether it loaded.
+func qrImageLoaded(t *testing.T, p *browser.Page) bool {
+	t.Helper()
+	const probe = `(() => { const i = document.getElementById('qr-img');
+		if (!i || !i.src || !i.complete) throw new Error('pending');
+		if (i.naturalWidth > 0) throw new Error('loaded'); })()`
+	var loaded bool
+	waitFor(t, 20*time.Second, "the QR image to finish", func() bool {
+		err := p.Eval(context.Background(), probe)
+		loaded = err != nil && strings.Contains(err.Error(), "loaded")
+		return err == nil || loaded
+	})
+	return loaded
 }
 
 // TestMemoryLimitBelowNeedEndsFailed: a limit no browser can meet does not
