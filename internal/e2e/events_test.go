@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -61,7 +62,7 @@ func newReceiver(t *testing.T) *receiver {
 	return r
 }
 
-func (r *receiver) setSecret(t *testing.T, whsec string) {
+func (r *receiver) setSecret(t testing.TB, whsec string) {
 	b, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(whsec, "whsec_"))
 	if err != nil {
 		t.Fatal(err)
@@ -71,25 +72,52 @@ func (r *receiver) setSecret(t *testing.T, whsec string) {
 	r.mu.Unlock()
 }
 
-// waitStatus waits until a session.status event with status arrives.
-func (r *receiver) waitStatus(t *testing.T, st session.Status) {
+// isStatus matches a session.status event with status st.
+func isStatus(st session.Status) func(envelope) bool {
+	return func(ev envelope) bool {
+		return ev.Type == session.EventStatus && strings.Contains(string(ev.Data), `"status":"`+string(st)+`"`)
+	}
+}
+
+// waitEvent waits until a delivered event matches and returns it, failing
+// on any signature problem.
+func (r *receiver) waitEvent(t *testing.T, what string, match func(envelope) bool) envelope {
 	t.Helper()
 	deadline := time.After(30 * time.Second)
 	for {
 		r.mu.Lock()
+		if len(r.bad) > 0 {
+			bad := r.bad
+			r.mu.Unlock()
+			t.Fatalf("webhook problems: %v", bad)
+		}
 		for _, ev := range r.got {
-			if ev.Type == session.EventStatus && strings.Contains(string(ev.Data), `"status":"`+string(st)+`"`) {
+			if match(ev) {
 				r.mu.Unlock()
-				return
+				return ev
 			}
 		}
 		r.mu.Unlock()
 		select {
 		case <-r.notify:
 		case <-deadline:
-			t.Fatalf("webhook never received status %s", st)
+			t.Fatalf("webhook never received %s", what)
 		}
 	}
+}
+
+// webhookTo creates a webhook to rcv with the given filters and lets rcv
+// verify its signatures.
+func (s *server) webhookTo(rcv *receiver, filters map[string]any) {
+	s.t.Helper()
+	filters["url"] = rcv.URL
+	code, body := s.call("POST", "/v1/webhooks", filters)
+	if code != http.StatusCreated {
+		s.t.Fatalf("create webhook: %d %s", code, body)
+	}
+	var wh struct{ Secret string }
+	mustJSON(s.t, body, &wh)
+	rcv.setSecret(s.t, wh.Secret)
 }
 
 func dialWS(t *testing.T, srv *server, query string) *websocket.Conn {
@@ -103,8 +131,8 @@ func dialWS(t *testing.T, srv *server, query string) *websocket.Conn {
 	return c
 }
 
-// readUntil reads frames until one has the status, returning all it read.
-func readUntil(t *testing.T, c *websocket.Conn, st session.Status) []envelope {
+// readUntil reads frames until one matches, returning all it read.
+func readUntil(t *testing.T, c *websocket.Conn, match func(envelope) bool) []envelope {
 	t.Helper()
 	var out []envelope
 	c.SetReadDeadline(time.Now().Add(30 * time.Second))
@@ -114,37 +142,34 @@ func readUntil(t *testing.T, c *websocket.Conn, st session.Status) []envelope {
 			t.Fatalf("ws read after %d events: %v", len(out), err)
 		}
 		out = append(out, ev)
-		if ev.Type == session.EventStatus && strings.Contains(string(ev.Data), `"status":"`+string(st)+`"`) {
+		if match(ev) {
 			return out
 		}
 	}
 }
+
+// isType matches events of type typ.
+func isType(typ string) func(envelope) bool { return func(ev envelope) bool { return ev.Type == typ } }
 
 func TestEventsFollowALinkOnWebSocketAndWebhook(t *testing.T) {
 	skipShort(t)
 	sm := fastSim(t)
 	srv := startServer(t, testDir(t), sm, serverOpts{})
 	rcv := newReceiver(t)
-	code, body := srv.call("POST", "/v1/webhooks", map[string]any{"url": rcv.URL, "sessions": []string{"ev"}})
-	if code != http.StatusCreated {
-		t.Fatalf("create webhook: %d %s", code, body)
-	}
-	var wh struct{ Secret string }
-	mustJSON(t, body, &wh)
-	rcv.setSecret(t, wh.Secret)
+	srv.webhookTo(rcv, map[string]any{"sessions": []string{"ev"}})
 
 	ws := dialWS(t, srv, "session=ev")
 	srv.create("ev", nil)
-	got := readUntil(t, ws, session.StatusScanQRCode)
+	got := readUntil(t, ws, isStatus(session.StatusScanQRCode))
 	// The QR event follows the status change.
-	got = append(got, readUntilType(t, ws, session.EventQR)...)
+	got = append(got, readUntil(t, ws, isType(session.EventQR))...)
 	var qr session.QREvent
 	mustJSON(t, got[len(got)-1].Data, &qr)
 	if codes := sm.QRCodes(); len(codes) != 1 || codes[0].Code != qr.Code {
 		t.Fatalf("session.qr %q, simulator shows %+v", qr.Code, codes)
 	}
 	sm.control(t, "POST", "/__sim/scan", map[string]string{"code": qr.Code, "phone": "15556660000"})
-	got = append(got, readUntil(t, ws, session.StatusWorking)...)
+	got = append(got, readUntil(t, ws, isStatus(session.StatusWorking))...)
 	for i := 1; i < len(got); i++ {
 		if got[i].ID <= got[i-1].ID || got[i].Session != "ev" {
 			t.Fatalf("events out of order or foreign: %+v then %+v", got[i-1], got[i])
@@ -152,43 +177,22 @@ func TestEventsFollowALinkOnWebSocketAndWebhook(t *testing.T) {
 	}
 
 	// Resume: a new connection from the QR event's id gets the rest, no gap.
-	resume := dialWS(t, srv, "session=ev&since="+itoa(got[len(got)-1].ID-2))
-	again := readUntil(t, resume, session.StatusWorking)
+	resume := dialWS(t, srv, "session=ev&since="+strconv.FormatUint(got[len(got)-1].ID-2, 10))
+	again := readUntil(t, resume, isStatus(session.StatusWorking))
 	if again[0].ID != got[len(got)-1].ID-1 {
 		t.Fatalf("resume from %d started at %d", got[len(got)-1].ID-2, again[0].ID)
 	}
 
 	// The webhook saw the same flow, signed, in id order.
-	rcv.waitStatus(t, session.StatusWorking)
+	rcv.waitEvent(t, "WORKING", isStatus(session.StatusWorking))
 	rcv.mu.Lock()
 	defer rcv.mu.Unlock()
-	if len(rcv.bad) > 0 {
-		t.Fatalf("webhook problems: %v", rcv.bad)
-	}
 	for i := 1; i < len(rcv.got); i++ {
 		if rcv.got[i].ID <= rcv.got[i-1].ID {
 			t.Fatalf("webhook out of order at %d", i)
 		}
 	}
 }
-
-func readUntilType(t *testing.T, c *websocket.Conn, typ string) []envelope {
-	t.Helper()
-	var out []envelope
-	c.SetReadDeadline(time.Now().Add(30 * time.Second))
-	for {
-		var ev envelope
-		if err := c.ReadJSON(&ev); err != nil {
-			t.Fatalf("ws read: %v", err)
-		}
-		out = append(out, ev)
-		if ev.Type == typ {
-			return out
-		}
-	}
-}
-
-func itoa(n uint64) string { b, _ := json.Marshal(n); return string(b) }
 
 // TestIncomingMessageOnWebSocketAndWebhook: a message from the simulated
 // phone arrives as message.received on a WebSocket and at a signed webhook.
@@ -197,13 +201,7 @@ func TestIncomingMessageOnWebSocketAndWebhook(t *testing.T) {
 	sm := fastSim(t)
 	srv := startServer(t, testDir(t), sm, serverOpts{})
 	rcv := newReceiver(t)
-	code, body := srv.call("POST", "/v1/webhooks", map[string]any{"url": rcv.URL, "types": []string{"message.received"}})
-	if code != http.StatusCreated {
-		t.Fatalf("create webhook: %d %s", code, body)
-	}
-	var wh struct{ Secret string }
-	mustJSON(t, body, &wh)
-	rcv.setSecret(t, wh.Secret)
+	srv.webhookTo(rcv, map[string]any{"types": []string{"message.received"}})
 	srv.create("inbox", nil)
 	srv.link(sm, "inbox", "15553330000")
 	ws := dialWS(t, srv, "session=inbox&type=message.received")
@@ -211,36 +209,16 @@ func TestIncomingMessageOnWebSocketAndWebhook(t *testing.T) {
 	if c, b := sm.control(t, "POST", "/__sim/messages", map[string]string{"phone": "15553330000", "from": "15552220000", "text": "hello there"}); c != http.StatusOK {
 		t.Fatalf("deliver: %d %s", c, b)
 	}
-	got := readUntilType(t, ws, "message.received")
+	got := readUntil(t, ws, isType("message.received"))
 	var msg session.Message
 	mustJSON(t, got[len(got)-1].Data, &msg)
 	if msg.Body != "hello there" || msg.FromMe || msg.From != "15552220000@c.us" {
 		t.Fatalf("ws message = %+v", msg)
 	}
-	deadline := time.After(30 * time.Second)
-	for {
-		rcv.mu.Lock()
-		var hit *envelope
-		for i := range rcv.got {
-			if rcv.got[i].Type == "message.received" && rcv.got[i].Session == "inbox" && strings.Contains(string(rcv.got[i].Data), "hello there") {
-				hit = &rcv.got[i]
-			}
-		}
-		bad := append([]string(nil), rcv.bad...)
-		rcv.mu.Unlock()
-		if len(bad) > 0 {
-			t.Fatalf("webhook problems: %v", bad)
-		}
-		if hit != nil {
-			if hit.ID != got[len(got)-1].ID {
-				t.Fatalf("webhook event id %d, WebSocket %d", hit.ID, got[len(got)-1].ID)
-			}
-			return
-		}
-		select {
-		case <-rcv.notify:
-		case <-deadline:
-			t.Fatal("the webhook never received the message")
-		}
+	hit := rcv.waitEvent(t, "the message", func(ev envelope) bool {
+		return ev.Type == "message.received" && ev.Session == "inbox" && strings.Contains(string(ev.Data), "hello there")
+	})
+	if hit.ID != got[len(got)-1].ID {
+		t.Fatalf("webhook event id %d, WebSocket %d", hit.ID, got[len(got)-1].ID)
 	}
 }

@@ -70,8 +70,11 @@ func WithKeyCheck(ctx context.Context, c KeyCheck) context.Context {
 	return context.WithValue(ctx, keyCheckKey{}, c)
 }
 
-// stillValid runs the context's KeyCheck; without one the key stays valid.
-func stillValid(reqCtx, ctx context.Context) bool {
-	c, _ := reqCtx.Value(keyCheckKey{}).(KeyCheck)
-	return c == nil || c(ctx)
+// keyCheckFrom returns the request's KeyCheck; without one (admin, or no
+// auth) the key stays valid.
+func keyCheckFrom(ctx context.Context) KeyCheck {
+	if c, ok := ctx.Value(keyCheckKey{}).(KeyCheck); ok && c != nil {
+		return c
+	}
+	return func(context.Context) bool { return true }
 }

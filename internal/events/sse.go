@@ -81,7 +81,7 @@ func (h *Handlers) SSE(w http.ResponseWriter, r *http.Request) error {
 		case r.Context().Err() != nil:
 			return nil // the client left
 		case errors.Is(err, context.DeadlineExceeded):
-			if !stillValid(r.Context(), r.Context()) {
+			if !keyCheckFrom(r.Context())(r.Context()) {
 				_ = write(fmt.Appendf(nil, ": API key revoked; last id %d\n\n", last))
 				return nil
 			}

@@ -46,7 +46,7 @@ func (h *Handlers) WebSocket(w http.ResponseWriter, r *http.Request) error {
 	if since != nil {
 		last = *since
 	}
-	h.serveWS(conn, hj.conn, sub, last, func(ctx context.Context) bool { return stillValid(r.Context(), ctx) })
+	h.serveWS(conn, hj.conn, sub, last, keyCheckFrom(r.Context()))
 	return nil
 }
 
@@ -64,7 +64,7 @@ const CloseKeyRevoked = 4401
 // subscription ends or a write fails. It owns three goroutines: itself
 // (writer), a reader that answers control frames and notices the client
 // leaving, and a pinger; it returns only when all have stopped.
-func (h *Handlers) serveWS(conn *websocket.Conn, bc *batchConn, sub *Subscription, last uint64, valid func(context.Context) bool) {
+func (h *Handlers) serveWS(conn *websocket.Conn, bc *batchConn, sub *Subscription, last uint64, valid KeyCheck) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	defer func() {
