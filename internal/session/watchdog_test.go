@@ -81,9 +81,12 @@ func TestRecycleOneAtATime(t *testing.T) {
 		t.Fatalf("%s = %s while %s was being recycled", other, ov.Status, first.spec.SessionID)
 	}
 	first.emit(BridgeReady, Account{ID: "1@c.us"})
-	second := h.page() // now the other one gets its turn
-	if second.spec.SessionID != other && second.spec.SessionID != first.spec.SessionID {
-		t.Fatalf("unexpected launch %s", second.spec.SessionID)
+	// The slot is free again: the other one, long past the age, goes next.
+	if second := h.page(); second.spec.SessionID != other {
+		t.Fatalf("relaunched %s, want %s's turn", second.spec.SessionID, other)
+	}
+	if ov := h.wait2(other, StatusResuming); !historyHasReason(ov, StatusRestarting, ReasonRecycle) {
+		t.Fatalf("%s history %+v, want RESTARTING(recycle)", other, ov.History)
 	}
 	v, _ = h.m.Get(context.Background(), first.spec.SessionID)
 	if v.Attempt != 0 {
@@ -167,4 +170,13 @@ func TestLongResumeSyncOutlivesAuthTimeout(t *testing.T) {
 			t.Fatalf("re-scan asked: %+v", v.History)
 		}
 	}
+}
+
+func historyHasReason(v View, st Status, r Reason) bool {
+	for _, h := range v.History {
+		if h.Status == st && h.Reason == r {
+			return true
+		}
+	}
+	return false
 }
