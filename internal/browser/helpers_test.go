@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/procfs"
 	"github.com/rs/zerolog"
 	"go.uber.org/goleak"
 
@@ -152,8 +153,10 @@ func pgrep(t *testing.T, dir string) []int {
 	var pids []int
 	for _, f := range strings.Fields(string(out)) {
 		pid, _ := strconv.Atoi(f)
-		if st, ok := readStat(pid); ok && st.state != 'Z' {
-			pids = append(pids, pid)
+		if p, err := procfs.NewProc(pid); err == nil {
+			if st, err := p.Stat(); err == nil && st.State != "Z" {
+				pids = append(pids, pid)
+			}
 		}
 	}
 	return pids

@@ -1,17 +1,16 @@
 package browser
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
+	"slices"
 	"syscall"
 	"time"
+
+	"github.com/prometheus/procfs"
 )
 
 // singletonFiles are Chromium's profile locks. A crashed run leaves them
@@ -66,22 +65,17 @@ func killLeftovers(dir string) {
 // profileProcesses lists the live processes whose command line has
 // --user-data-dir=dir. Zombies are skipped: they hold no memory or files.
 func profileProcesses(dir string) []int {
-	want := []byte("--user-data-dir=" + dir)
+	want := "--user-data-dir=" + dir
 	var out []int
-	eachProc(func(pid int) {
-		cmdline, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
-		if err != nil || !bytes.Contains(cmdline, want) {
-			return
+	for _, p := range otherProcs() {
+		args, err := p.CmdLine()
+		if err != nil || !slices.Contains(args, want) {
+			continue
 		}
-		for arg := range bytes.SplitSeq(cmdline, []byte{0}) {
-			if bytes.Equal(arg, want) {
-				if st, ok := readStat(pid); ok && st.state != 'Z' {
-					out = append(out, pid)
-				}
-				return
-			}
+		if st, err := p.Stat(); err == nil && st.State != "Z" {
+			out = append(out, p.PID)
 		}
-	})
+	}
 	return out
 }
 
@@ -91,12 +85,16 @@ func processTree(root int) []int {
 		return nil
 	}
 	children := map[int][]int{}
-	eachProc(func(pid int) {
-		if st, ok := readStat(pid); ok && st.state != 'Z' {
-			children[st.ppid] = append(children[st.ppid], pid)
+	found := false
+	for _, p := range otherProcs() {
+		st, err := p.Stat()
+		if err != nil || st.State == "Z" {
+			continue
 		}
-	})
-	if _, err := os.Stat("/proc/" + strconv.Itoa(root)); err != nil {
+		found = found || p.PID == root
+		children[st.PPID] = append(children[st.PPID], p.PID)
+	}
+	if !found {
 		return nil
 	}
 	tree := []int{root}
@@ -111,68 +109,39 @@ func processTree(root int) []int {
 func pss(pids []int) int64 {
 	var total int64
 	for _, pid := range pids {
-		f, err := os.Open("/proc/" + strconv.Itoa(pid) + "/smaps_rollup")
+		p, err := procfs.NewProc(pid)
 		if err != nil {
 			continue
 		}
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			line := sc.Text()
-			if rest, ok := strings.CutPrefix(line, "Pss:"); ok {
-				kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-				total += kb * 1024
-				break
-			}
+		if r, err := p.ProcSMapsRollup(); err == nil {
+			total += int64(r.Pss)
 		}
-		f.Close()
 	}
 	return total
 }
 
-// eachProc calls fn with the pid of every process in /proc.
-func eachProc(fn func(pid int)) {
-	entries, err := os.ReadDir("/proc")
-	if err != nil {
-		return
-	}
-	self := os.Getpid()
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil || pid == self {
+// cpuSeconds sums the user and system CPU time of pids; processes that
+// went away meanwhile are skipped.
+func cpuSeconds(pids []int) float64 {
+	var total float64
+	for _, pid := range pids {
+		p, err := procfs.NewProc(pid)
+		if err != nil {
 			continue
 		}
-		fn(pid)
+		if st, err := p.Stat(); err == nil {
+			total += st.CPUTime()
+		}
 	}
+	return total
 }
 
-// procStat is the part of /proc/<pid>/stat we use.
-type procStat struct {
-	state    byte
-	ppid     int
-	cpuTicks int64 // utime + stime, in clock ticks
-}
-
-// readStat parses /proc/<pid>/stat; the command name may hold spaces and
-// parentheses, so fields are read after the last ')'.
-func readStat(pid int) (procStat, bool) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+// otherProcs lists every process in /proc but this one.
+func otherProcs() procfs.Procs {
+	all, err := procfs.AllProcs()
 	if err != nil {
-		return procStat{}, false
+		return nil
 	}
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 {
-		return procStat{}, false
-	}
-	fields := strings.Fields(string(b[i+1:]))
-	if len(fields) < 2 {
-		return procStat{}, false
-	}
-	ppid, _ := strconv.Atoi(fields[1])
-	st := procStat{state: fields[0][0], ppid: ppid}
-	if len(fields) > 12 { // fields 14 and 15 of stat(5), counted after the name
-		ut, _ := strconv.ParseInt(fields[11], 10, 64)
-		stm, _ := strconv.ParseInt(fields[12], 10, 64)
-		st.cpuTicks = ut + stm
-	}
-	return st, true
+	self := os.Getpid()
+	return slices.DeleteFunc(all, func(p procfs.Proc) bool { return p.PID == self })
 }
