@@ -39,7 +39,7 @@ func mustBeClientError(t *testing.T, err error) {
 	if !ok {
 		t.Fatalf("not an apperr: %v", err)
 	}
-	if status := statusOf[e.Code]; status < 400 || status > 499 {
+	if status := apperr.Status(e.Code); status < 400 || status > 499 {
 		t.Fatalf("code %s maps to %d, want a 4xx: %v", e.Code, status, err)
 	}
 }

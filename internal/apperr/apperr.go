@@ -1,6 +1,7 @@
 // Package apperr is the one error vocabulary of easy-api. Domain packages
-// return *Error values carrying a machine Code; the HTTP layer maps each Code to
-// a status and a problem+json body in one place (internal/api/errors.go).
+// return *Error values carrying a machine Code; Status maps each Code to an
+// HTTP status and WriteProblem writes the problem+json body, for every HTTP
+// surface (the API, the event streams, webhooks, the dashboard).
 package apperr
 
 import (
@@ -12,8 +13,8 @@ import (
 // problem's "code" member.
 type Code string
 
-// Codes used across the server. Add new codes here and map them in the api
-// package's status table.
+// Codes used across the server. Add new codes here and map them in the
+// status table of problem.go.
 const (
 	Invalid          Code = "invalid_request"     // a bad input; Field names it
 	InvalidID        Code = "invalid_session_id"  // a session id that fails the id pattern

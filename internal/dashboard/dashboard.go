@@ -13,12 +13,13 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
-	"encoding/json"
 	"io/fs"
 	"net/http"
 	"path"
 	"strings"
 	"time"
+
+	"github.com/easy-api/easy-api/internal/apperr"
 )
 
 // Prefix is the path the dashboard is served under.
@@ -114,7 +115,7 @@ func serve(assets map[string]asset, w http.ResponseWriter, r *http.Request) {
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		h.Set("Allow", "GET, HEAD")
-		problem(w, http.StatusMethodNotAllowed, "method_not_allowed", "the dashboard serves GET and HEAD only")
+		problem(w, apperr.E(apperr.MethodNotAllowed, "the dashboard serves GET and HEAD only"))
 		return
 	}
 	a, ok := assets[p]
@@ -130,14 +131,11 @@ func serve(assets map[string]asset, w http.ResponseWriter, r *http.Request) {
 }
 
 func notFound(w http.ResponseWriter) {
-	problem(w, http.StatusNotFound, "not_found", "no such dashboard file")
+	problem(w, apperr.E(apperr.NotFound, "no such dashboard file"))
 }
 
-// problem writes a minimal problem+json body, the API's error format.
-func problem(w http.ResponseWriter, status int, code, detail string) {
-	w.Header().Set("Content-Type", "application/problem+json")
+// problem answers with err as the API's problem+json, never cached.
+func problem(w http.ResponseWriter, err error) {
 	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{"type": "about:blank", "title": http.StatusText(status),
-		"status": status, "detail": detail, "code": code})
+	apperr.WriteProblem(w, err, "")
 }

@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"encoding/json"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
@@ -8,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/easy-api/easy-api/internal/apperr"
 )
 
 func get(t *testing.T, h http.Handler, method, target string, hdr map[string]string) *httptest.ResponseRecorder {
@@ -91,6 +94,12 @@ func TestDashboardEdges(t *testing.T) {
 			}
 			if tc.ctype != "" && rec.Header().Get("Content-Type") != tc.ctype {
 				t.Errorf("Content-Type = %q, want %q", rec.Header().Get("Content-Type"), tc.ctype)
+			}
+			if tc.ctype == "application/problem+json" {
+				var p apperr.Problem
+				if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil || p.Status != tc.status || p.Code == "" || p.Type != apperr.ProblemTypeBase+p.Code {
+					t.Errorf("problem body %s (%v): want the API's problem with status %d", rec.Body, err, tc.status)
+				}
 			}
 			if rec.Header().Get("Content-Security-Policy") != CSP {
 				t.Error("no CSP on this answer")

@@ -2,6 +2,7 @@ package events
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/easy-api/easy-api/internal/apperr"
 	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
 	"github.com/gorilla/websocket"
 	"github.com/rs/zerolog"
 )
@@ -81,8 +83,24 @@ func NewHandlers(cfg HandlersConfig) *Handlers {
 			CheckOrigin:     cfg.CheckOrigin,
 			ReadBufferSize:  1024,
 			WriteBufferSize: 16 * 1024,
+			Error:           handshakeFailed,
 		},
 	}
+}
+
+// handshakeFailed answers a refused WebSocket handshake like every other
+// error: problem+json, with the status the upgrader chose.
+func handshakeFailed(w http.ResponseWriter, r *http.Request, status int, reason error) {
+	e := &apperr.Error{Code: apperr.Internal, Detail: strings.TrimPrefix(reason.Error(), "websocket: ")}
+	switch status {
+	case http.StatusBadRequest:
+		e.Code = apperr.Invalid
+	case http.StatusMethodNotAllowed:
+		e.Code = apperr.MethodNotAllowed
+	case http.StatusForbidden:
+		e.Code, e.Detail = apperr.Forbidden, fmt.Sprintf("origin %q may not open event streams (see --allowed-origins)", r.Header.Get("Origin"))
+	}
+	apperr.WriteProblem(w, e, middleware.GetReqID(r.Context()))
 }
 
 // Mount registers the event routes (and the webhook routes when configured)

@@ -1,12 +1,10 @@
 // Package eventstest has helpers for tests of the events packages: a real
-// store on a temp dir and a stand-in for the api package's problem+json
-// adapter.
+// store on a temp dir and the api package's problem+json adapter without
+// the rest of the API.
 package eventstest
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"net/http"
 	"testing"
 	"time"
@@ -32,35 +30,12 @@ func OpenStore(t testing.TB, dir string) *store.Store {
 	return s
 }
 
-// Problem is the error body Wrap writes.
-type Problem struct {
-	Status int    `json:"status"`
-	Code   string `json:"code"`
-	Detail string `json:"detail"`
-}
-
-var statuses = map[apperr.Code]int{
-	apperr.Invalid: 400, apperr.InvalidID: 400, apperr.NotFound: 404, apperr.SessionNotFound: 404, apperr.Forbidden: 403,
-	apperr.Gone: 410, apperr.Conflict: 409, apperr.Unavailable: 503,
-}
-
-// Wrap adapts an error-returning handler like the api package does: an
-// *apperr.Error becomes its status and a JSON problem.
+// Wrap adapts an error-returning handler as the api package does: the
+// error becomes apperr's problem+json, with the same status.
 func Wrap(h func(http.ResponseWriter, *http.Request) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		err := h(w, r)
-		if err == nil {
-			return
+		if err := h(w, r); err != nil {
+			apperr.WriteProblem(w, err, "")
 		}
-		p := Problem{Status: 500, Code: string(apperr.Internal), Detail: err.Error()}
-		if e, ok := errors.AsType[*apperr.Error](err); ok {
-			p.Code, p.Detail = string(e.Code), e.Detail
-			if s, ok := statuses[e.Code]; ok {
-				p.Status = s
-			}
-		}
-		w.Header().Set("Content-Type", "application/problem+json")
-		w.WriteHeader(p.Status)
-		_ = json.NewEncoder(w).Encode(p)
 	}
 }
