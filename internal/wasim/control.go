@@ -2,8 +2,6 @@ package wasim
 
 import (
 	"net/http"
-
-	"github.com/easy-api/easy-api/internal/apperr"
 )
 
 // routes is every route of the simulator, as a table.
@@ -34,7 +32,7 @@ func (s *Server) routes() *http.ServeMux {
 	m.Handle("/__sim/media/{id}", s.api(http.MethodGet, s.mediaFile))
 	m.Handle("/__sim/phone-online", s.api(http.MethodPost, s.phoneOnline))
 	m.HandleFunc("/__sim/", func(w http.ResponseWriter, r *http.Request) {
-		s.writeProblem(w, r, apperr.E(codeRouteNotFound, "no simulator route %s", r.URL.Path))
+		s.writeProblem(w, r, errorf(codeRouteNotFound, "no simulator route %s", r.URL.Path))
 	})
 	return m
 }
@@ -148,7 +146,7 @@ func (s *Server) phoneOnline(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if req.Online == nil {
-		return apperr.Field("online", "is required (true or false)")
+		return fieldError("online", "is required (true or false)")
 	}
 	res, err := s.SetPhoneOnline(req.Phone, *req.Online)
 	if err != nil {

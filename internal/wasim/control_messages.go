@@ -4,8 +4,6 @@ import (
 	"encoding/base64"
 	"net/http"
 	"strings"
-
-	"github.com/easy-api/easy-api/internal/apperr"
 )
 
 // messageRequest is the body of POST /__sim/messages: someone (from) sends
@@ -37,7 +35,7 @@ func (s *Server) messages(w http.ResponseWriter, r *http.Request) error {
 	if req.Media != nil {
 		data, err := base64.StdEncoding.DecodeString(req.Media.Data)
 		if err != nil || len(data) == 0 {
-			return apperr.Field("media.data", "must be non-empty standard base64")
+			return fieldError("media.data", "must be non-empty standard base64")
 		}
 		media = &IncomingMedia{Data: data, Mimetype: req.Media.Mimetype, Filename: req.Media.Filename, Caption: req.Media.Caption}
 	}
@@ -81,7 +79,7 @@ func (s *Server) ack(w http.ResponseWriter, r *http.Request) error {
 	}
 	ack, ok := parseAck(strings.TrimSpace(req.Ack))
 	if !ok {
-		return apperr.Field("ack", "must be one of ERROR, PENDING, SERVER, DEVICE, READ, PLAYED")
+		return fieldError("ack", "must be one of ERROR, PENDING, SERVER, DEVICE, READ, PLAYED")
 	}
 	m, err := s.SetAck(req.ID, ack)
 	if err != nil {

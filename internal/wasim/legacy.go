@@ -4,8 +4,6 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"time"
-
-	"github.com/easy-api/easy-api/internal/apperr"
 )
 
 // Legacy accounts simulate WhatsApp Web before multi-device (DESIGN §5):
@@ -32,9 +30,9 @@ import (
 const (
 	// CodeAccountKind: the phone has devices of the other kind linked
 	// (legacy vs multi-device); log them out first.
-	CodeAccountKind apperr.Code = "account_kind_mismatch"
+	CodeAccountKind Code = "account_kind_mismatch"
 	// CodeNotLegacy: the call applies to legacy accounts only.
-	CodeNotLegacy apperr.Code = "not_legacy"
+	CodeNotLegacy Code = "not_legacy"
 )
 
 // legacyTokens are a legacy device's credentials. The server hands them
@@ -87,9 +85,9 @@ func (s *Server) kindErrLocked(phone string, legacy bool) error {
 			continue
 		}
 		if legacy {
-			return apperr.E(CodeAccountKind, "phone %s has multi-device devices linked; log them out before linking a legacy one", phone)
+			return errorf(CodeAccountKind, "phone %s has multi-device devices linked; log them out before linking a legacy one", phone)
 		}
-		return apperr.E(CodeAccountKind, "phone %s is a legacy account with devices linked; log them out before linking a multi-device one", phone)
+		return errorf(CodeAccountKind, "phone %s is a legacy account with devices linked; log them out before linking a multi-device one", phone)
 	}
 	return nil
 }
@@ -227,16 +225,16 @@ type PhoneState struct {
 func (s *Server) SetPhoneOnline(phone string, online bool) (PhoneState, error) {
 	norm, ok := normalizePhone(phone)
 	if !ok {
-		return PhoneState{}, apperr.Field("phone", "must be 6 to 15 digits")
+		return PhoneState{}, fieldError("phone", "must be 6 to 15 digits")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a := s.accounts[norm]
 	if a == nil {
-		return PhoneState{}, apperr.E(CodeAccountNotFound, "no simulated phone %s has linked a device", norm)
+		return PhoneState{}, errorf(CodeAccountNotFound, "no simulated phone %s has linked a device", norm)
 	}
 	if !a.legacy {
-		return PhoneState{}, apperr.E(CodeNotLegacy, "phone %s is a multi-device account: its devices work with the phone offline", norm)
+		return PhoneState{}, errorf(CodeNotLegacy, "phone %s is a multi-device account: its devices work with the phone offline", norm)
 	}
 	live := s.livePageLocked(a, nil)
 	res := PhoneState{Phone: norm, Online: online, Live: live != nil}

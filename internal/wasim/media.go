@@ -9,8 +9,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-
-	"github.com/easy-api/easy-api/internal/apperr"
 )
 
 // mediaBlob is one media file the simulator keeps, like WhatsApp's media
@@ -105,7 +103,7 @@ func (s *Server) mediaFile(w http.ResponseWriter, r *http.Request) error {
 	md := s.media[r.PathValue("id")]
 	s.mu.Unlock()
 	if md == nil {
-		return apperr.E(apperr.NotFound, "no media %q", r.PathValue("id"))
+		return errorf(CodeNotFound, "no media %q", r.PathValue("id"))
 	}
 	serveBlob(w, md)
 	return nil

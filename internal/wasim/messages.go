@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"github.com/easy-api/easy-api/internal/apperr"
 )
 
 // Acks of a message, as wa-js's ACK enum numbers them.
@@ -275,25 +273,25 @@ type IncomingMedia struct {
 // account of phone: text, or media when media is not nil. Connected devices
 // get it at once, the others when they next connect. It fails with
 // CodeAccountNotFound for a phone that never linked a device and with
-// apperr.Invalid for bad input.
+// CodeInvalid for bad input.
 func (s *Server) Deliver(phone, from, fromName, text string, media *IncomingMedia) (Message, error) {
 	norm, ok := normalizePhone(phone)
 	if !ok {
-		return Message{}, apperr.Field("phone", "must be 6 to 15 digits")
+		return Message{}, fieldError("phone", "must be 6 to 15 digits")
 	}
 	sender, ok := normalizePhone(from)
 	if !ok {
-		return Message{}, apperr.Field("from", "must be 6 to 15 digits")
+		return Message{}, fieldError("from", "must be 6 to 15 digits")
 	}
 	src := Message{Key: newKey(), Type: "chat", Body: text}
 	if media == nil && (strings.TrimSpace(text) == "" || utf8.RuneCountInString(text) > maxText) {
-		return Message{}, apperr.Field("text", "must be 1 to %d characters", maxText)
+		return Message{}, fieldError("text", "must be 1 to %d characters", maxText)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a := s.accounts[norm]
 	if a == nil {
-		return Message{}, apperr.E(CodeAccountNotFound, "no simulated phone %s has linked a device", norm)
+		return Message{}, errorf(CodeAccountNotFound, "no simulated phone %s has linked a device", norm)
 	}
 	if media != nil {
 		md := s.storeMediaLocked(media.Data, media.Mimetype)
@@ -323,13 +321,13 @@ func mediaType(mimetype string) string {
 func (s *Server) Outbox(phone string) ([]Message, error) {
 	norm, ok := normalizePhone(phone)
 	if !ok {
-		return nil, apperr.Field("phone", "must be 6 to 15 digits")
+		return nil, fieldError("phone", "must be 6 to 15 digits")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a := s.accounts[norm]
 	if a == nil {
-		return nil, apperr.E(CodeAccountNotFound, "no simulated phone %s has linked a device", norm)
+		return nil, errorf(CodeAccountNotFound, "no simulated phone %s has linked a device", norm)
 	}
 	out := []Message{}
 	for _, m := range a.msgs {
@@ -342,13 +340,13 @@ func (s *Server) Outbox(phone string) ([]Message, error) {
 
 // SetAck moves the ack of a sent message (its id as in the outbox) forward,
 // or to ERROR, and tells the sender's connected devices. Acks only move
-// forward: anything else is an apperr.Conflict.
+// forward: anything else is an CodeConflict.
 func (s *Server) SetAck(id string, ack int) (Message, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	m := s.index[id]
 	if m == nil {
-		return Message{}, apperr.E(apperr.NotFound, "no sent message %q", id)
+		return Message{}, errorf(CodeNotFound, "no sent message %q", id)
 	}
 	if err := s.setAckLocked(m, ack); err != nil {
 		return Message{}, err
@@ -358,7 +356,7 @@ func (s *Server) SetAck(id string, ack int) (Message, error) {
 
 func (s *Server) setAckLocked(m *message, ack int) error {
 	if ack < AckError || ack > AckPlayed || (ack != AckError && ack <= m.Ack) || m.Ack == AckError {
-		return apperr.E(apperr.Conflict, "ack of %s is %s; it can only move forward", m.ID, AckName(m.Ack))
+		return errorf(CodeConflict, "ack of %s is %s; it can only move forward", m.ID, AckName(m.Ack))
 	}
 	m.Ack = ack
 	for _, d := range m.acct.devices {
@@ -374,17 +372,17 @@ func (s *Server) setAckLocked(m *message, ack int) error {
 func (s *Server) Revoke(phone, id string) (Message, error) {
 	norm, ok := normalizePhone(phone)
 	if !ok {
-		return Message{}, apperr.Field("phone", "must be 6 to 15 digits")
+		return Message{}, fieldError("phone", "must be 6 to 15 digits")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a := s.accounts[norm]
 	if a == nil {
-		return Message{}, apperr.E(CodeAccountNotFound, "no simulated phone %s has linked a device", norm)
+		return Message{}, errorf(CodeAccountNotFound, "no simulated phone %s has linked a device", norm)
 	}
 	m := a.byID[id]
 	if m == nil || m.Revoked {
-		return Message{}, apperr.E(apperr.NotFound, "account %s has no message %q to revoke", norm, id)
+		return Message{}, errorf(CodeNotFound, "account %s has no message %q to revoke", norm, id)
 	}
 	m.Revoked, m.Type, m.Body, m.Caption = true, "revoked", "", ""
 	v := m.view()

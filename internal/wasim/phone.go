@@ -4,19 +4,17 @@ import (
 	"sort"
 	"strings"
 	"time"
-
-	"github.com/easy-api/easy-api/internal/apperr"
 )
 
-// Error codes of the simulator's control API, besides apperr's shared ones.
+// Error codes of the simulator's control API, besides the generic ones of problem.go.
 const (
 	// CodeUnknownCode: no open page shows that QR code or pairing code; it
 	// never existed, expired, or its page closed or linked.
-	CodeUnknownCode apperr.Code = "unknown_code"
+	CodeUnknownCode Code = "unknown_code"
 	// CodeAccountNotFound: no simulated phone with that number linked a device.
-	CodeAccountNotFound apperr.Code = "account_not_found"
+	CodeAccountNotFound Code = "account_not_found"
 	// CodeNotImplemented: a simulator feature that is planned but not built.
-	CodeNotImplemented apperr.Code = "not_implemented"
+	CodeNotImplemented Code = "not_implemented"
 )
 
 // QRCode is the QR code one open page currently displays.
@@ -62,7 +60,7 @@ type Linked struct {
 // account is created on first use and named name when name is not empty. It
 // fails with CodeUnknownCode when no open page shows code now, with
 // CodeAccountKind when phone has legacy devices linked, and with
-// apperr.Invalid for a malformed phone.
+// CodeInvalid for a malformed phone.
 func (s *Server) Scan(code, phone, name string) (Linked, error) {
 	return s.scanAs(code, phone, name, false)
 }
@@ -79,14 +77,14 @@ func (s *Server) ScanLegacy(code, phone, name string) (Linked, error) {
 func (s *Server) scanAs(code, phone, name string, legacy bool) (Linked, error) {
 	phone, ok := normalizePhone(phone)
 	if !ok {
-		return Linked{}, apperr.Field("phone", "must be 6 to 15 digits")
+		return Linked{}, fieldError("phone", "must be 6 to 15 digits")
 	}
 	ref, _, full := strings.Cut(code, ",")
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p := s.refs[ref]
 	if p == nil || p.phase != phaseQR || !time.Now().Before(p.expires) || full && code != p.fullCode() {
-		return Linked{}, apperr.E(CodeUnknownCode, "no open page shows this QR code (unknown or expired)")
+		return Linked{}, errorf(CodeUnknownCode, "no open page shows this QR code (unknown or expired)")
 	}
 	if err := s.kindErrLocked(phone, legacy); err != nil {
 		return Linked{}, err
@@ -107,7 +105,7 @@ func (s *Server) Pair(code, name string) (Linked, error) {
 	defer s.mu.Unlock()
 	p := s.pairCodes[code]
 	if p == nil || (p.phase != phaseQR && p.phase != phaseIdle) {
-		return Linked{}, apperr.E(CodeUnknownCode, "no open page holds this pairing code")
+		return Linked{}, errorf(CodeUnknownCode, "no open page holds this pairing code")
 	}
 	if err := s.kindErrLocked(p.pairPhone, false); err != nil {
 		return Linked{}, err
@@ -135,13 +133,13 @@ type LogoutResult struct {
 func (s *Server) Logout(phone string) (LogoutResult, error) {
 	norm, ok := normalizePhone(phone)
 	if !ok {
-		return LogoutResult{}, apperr.Field("phone", "must be 6 to 15 digits")
+		return LogoutResult{}, fieldError("phone", "must be 6 to 15 digits")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a := s.accounts[norm]
 	if a == nil {
-		return LogoutResult{}, apperr.E(CodeAccountNotFound, "no simulated phone %s has linked a device", norm)
+		return LogoutResult{}, errorf(CodeAccountNotFound, "no simulated phone %s has linked a device", norm)
 	}
 	res := LogoutResult{Phone: norm}
 	for _, d := range a.devices {

@@ -3,11 +3,10 @@ package wasim
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
-
-	"github.com/easy-api/easy-api/internal/apperr"
 )
 
 // Problem is the body of every control-API error (RFC 9457
@@ -20,22 +19,60 @@ type Problem struct {
 	Code   string `json:"code"`
 }
 
-// Control-API error codes only the HTTP edge produces.
+// Code is a control-API error code, shown as the problem's "code". The
+// simulator has its own vocabulary: it stands in for WhatsApp and shares
+// nothing with the product it is tested against.
+type Code string
+
+// Generic control-API error codes; the specific ones sit with their calls.
 const (
-	codeRouteNotFound    apperr.Code = "route_not_found"
-	codeMethodNotAllowed apperr.Code = "method_not_allowed"
+	CodeInvalid     Code = "invalid_request" // bad input; the detail names the field
+	CodeNotFound    Code = "not_found"
+	CodeConflict    Code = "conflict"
+	CodeUnavailable Code = "unavailable"
+	codeInternal    Code = "internal"
+
+	codeRouteNotFound    Code = "route_not_found"
+	codeMethodNotAllowed Code = "method_not_allowed"
 )
 
+// Error is a control-API error: Code for machines, Detail for people.
+type Error struct {
+	Code   Code
+	Detail string
+}
+
+// Error implements error.
+func (e *Error) Error() string { return string(e.Code) + ": " + e.Detail }
+
+// CodeOf returns the Code of the first *Error in err's chain, or "internal".
+func CodeOf(err error) Code {
+	if e, ok := errors.AsType[*Error](err); ok {
+		return e.Code
+	}
+	return codeInternal
+}
+
+// errorf returns an *Error with a formatted detail.
+func errorf(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Detail: fmt.Sprintf(format, args...)}
+}
+
+// fieldError returns a CodeInvalid error naming the field and the reason.
+func fieldError(field, format string, args ...any) *Error {
+	return &Error{Code: CodeInvalid, Detail: field + ": " + fmt.Sprintf(format, args...)}
+}
+
 // statusOf is the one table from error code to HTTP status.
-var statusOf = map[apperr.Code]int{
-	apperr.Invalid:       http.StatusBadRequest,
-	apperr.NotFound:      http.StatusNotFound,
+var statusOf = map[Code]int{
+	CodeInvalid:          http.StatusBadRequest,
+	CodeNotFound:         http.StatusNotFound,
 	codeRouteNotFound:    http.StatusNotFound,
 	CodeAccountNotFound:  http.StatusNotFound,
 	codeMethodNotAllowed: http.StatusMethodNotAllowed,
-	apperr.Conflict:      http.StatusConflict,
+	CodeConflict:         http.StatusConflict,
 	CodeUnknownCode:      http.StatusConflict,
-	apperr.Unavailable:   http.StatusServiceUnavailable,
+	CodeUnavailable:      http.StatusServiceUnavailable,
 	CodeNotImplemented:   http.StatusNotImplemented,
 	CodeAccountKind:      http.StatusConflict,
 	CodeNotLegacy:        http.StatusBadRequest,
@@ -51,7 +88,7 @@ func (s *Server) api(method string, h handlerFunc) http.Handler {
 		var err error
 		if r.Method != method && !(method == http.MethodGet && r.Method == http.MethodHead) {
 			w.Header().Set("Allow", method)
-			err = apperr.E(codeMethodNotAllowed, "%s %s: use %s", r.Method, r.URL.Path, method)
+			err = errorf(codeMethodNotAllowed, "%s %s: use %s", r.Method, r.URL.Path, method)
 		} else {
 			err = h(w, r)
 		}
@@ -64,14 +101,14 @@ func (s *Server) api(method string, h handlerFunc) http.Handler {
 // writeProblem writes err as problem+json. Details of internal errors go to
 // the log, not to the client.
 func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error) {
-	code := apperr.CodeOf(err)
+	code := CodeOf(err)
 	status, ok := statusOf[code]
 	if !ok {
-		code, status = apperr.Internal, http.StatusInternalServerError
+		code, status = codeInternal, http.StatusInternalServerError
 	}
 	p := Problem{Type: "urn:easy-api:problem:" + string(code), Title: http.StatusText(status),
 		Status: status, Code: string(code)}
-	if e, ok := errors.AsType[*apperr.Error](err); ok && status < 500 {
+	if e, ok := errors.AsType[*Error](err); ok && status < 500 {
 		p.Detail = e.Detail
 	}
 	if status >= 500 {
@@ -101,12 +138,12 @@ func decodeN(r *http.Request, v any, limit int64) error {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		if errors.Is(err, io.EOF) {
-			return apperr.E(apperr.Invalid, "request body must be a JSON object")
+			return errorf(CodeInvalid, "request body must be a JSON object")
 		}
-		return apperr.E(apperr.Invalid, "invalid JSON body: %s", strings.TrimPrefix(err.Error(), "json: "))
+		return errorf(CodeInvalid, "invalid JSON body: %s", strings.TrimPrefix(err.Error(), "json: "))
 	}
 	if dec.More() {
-		return apperr.E(apperr.Invalid, "request body must hold one JSON object")
+		return errorf(CodeInvalid, "request body must hold one JSON object")
 	}
 	return nil
 }
@@ -115,7 +152,7 @@ func decodeN(r *http.Request, v any, limit int64) error {
 func required(fields ...string) error {
 	for i := 0; i+1 < len(fields); i += 2 {
 		if strings.TrimSpace(fields[i+1]) == "" {
-			return apperr.Field(fields[i], "is required")
+			return fieldError(fields[i], "is required")
 		}
 	}
 	return nil

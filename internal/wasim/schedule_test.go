@@ -7,8 +7,6 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
-
-	"github.com/easy-api/easy-api/internal/apperr"
 )
 
 // memTransport is an in-memory page channel: the server's messages queue up
@@ -151,7 +149,7 @@ func TestScanThenSyncThenMain(t *testing.T) {
 			t.Errorf("linked = %+v", linked)
 		}
 		// The same code cannot be scanned twice.
-		if _, err := s.Scan(qr.Ref, "15551234567", ""); apperr.CodeOf(err) != CodeUnknownCode {
+		if _, err := s.Scan(qr.Ref, "15551234567", ""); CodeOf(err) != CodeUnknownCode {
 			t.Errorf("second scan: %v, want %s", err, CodeUnknownCode)
 		}
 
@@ -185,7 +183,7 @@ func TestExpiredCodeIsRefused(t *testing.T) {
 			"unknown ref":         "2@nope",
 			"full code, bad keys": second.Ref + ",a,b,c",
 		} {
-			if _, err := s.Scan(code, "15551234567", ""); apperr.CodeOf(err) != CodeUnknownCode {
+			if _, err := s.Scan(code, "15551234567", ""); CodeOf(err) != CodeUnknownCode {
 				t.Errorf("%s: err = %v, want %s", name, err, CodeUnknownCode)
 			}
 		}
@@ -270,7 +268,7 @@ func TestLiveLogoutAndPageLogout(t *testing.T) {
 				t.Errorf("reason = %q", m.Reason)
 			}
 		}
-		if _, err := s.Logout("15559999999"); apperr.CodeOf(err) != CodeAccountNotFound {
+		if _, err := s.Logout("15559999999"); CodeOf(err) != CodeAccountNotFound {
 			t.Errorf("unknown phone: %v", err)
 		}
 
@@ -301,7 +299,7 @@ func TestPairingCode(t *testing.T) {
 		if !r.OK || len(r.Code) != 8 || strings.Trim(r.Code, pairAlphabet) != "" {
 			t.Fatalf("pair code reply: %+v", r)
 		}
-		if _, err := s.Pair("ZZZZ-ZZZZ", ""); apperr.CodeOf(err) != CodeUnknownCode {
+		if _, err := s.Pair("ZZZZ-ZZZZ", ""); CodeOf(err) != CodeUnknownCode {
 			t.Errorf("unknown code: %v", err)
 		}
 		typed := strings.ToLower(r.Code[:4] + "-" + r.Code[4:])
