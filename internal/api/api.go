@@ -40,12 +40,12 @@ import (
 
 	"github.com/easy-api/easy-api/internal/apperr"
 	"github.com/easy-api/easy-api/internal/dashboard"
-	"github.com/easy-api/easy-api/internal/session"
 )
 
 // Config wires a Server.
 type Config struct {
-	Sessions *session.Manager
+	// Sessions is the session domain (session.Manager); see ports.go.
+	Sessions Sessions
 	// Mount registers more routes (the events package's streams and
 	// webhooks) with the server's error adapter. They are mounted behind
 	// authentication: a scoped key's request carries its events.Scope. May

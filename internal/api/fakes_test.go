@@ -1,0 +1,87 @@
+package api_test
+
+import (
+	"context"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/rs/zerolog"
+
+	"github.com/easy-api/easy-api/internal/api"
+	"github.com/easy-api/easy-api/internal/auth"
+	"github.com/easy-api/easy-api/internal/session"
+)
+
+// The real session manager is what the fakes stand in for.
+var _ api.Sessions = (*session.Manager)(nil)
+
+// fakeSessions is an api.Sessions whose methods run the matching Fn field.
+// A method without one panics, which the server answers with a 500 that
+// the test sees: a handler called something the test did not expect.
+type fakeSessions struct {
+	api.Sessions // nil: unset methods panic
+
+	GetFn        func(ctx context.Context, id string) (session.View, error)
+	QRFn         func(ctx context.Context, id string) (session.QR, error)
+	MeFn         func(ctx context.Context, id string) (session.Account, error)
+	SendTextFn   func(ctx context.Context, id, chatID, text string) (session.Message, error)
+	SendMediaFn  func(ctx context.Context, id, chatID string, media session.Media) (session.Message, error)
+	ChatsFn      func(ctx context.Context, id string) ([]session.Chat, error)
+	MessagesFn   func(ctx context.Context, id, chatID string, limit int, before string) ([]session.Message, error)
+	ScreenshotFn func(ctx context.Context, id string) ([]byte, error)
+}
+
+func (f *fakeSessions) Get(ctx context.Context, id string) (session.View, error) {
+	return f.GetFn(ctx, id)
+}
+
+func (f *fakeSessions) QR(ctx context.Context, id string) (session.QR, error) { return f.QRFn(ctx, id) }
+
+func (f *fakeSessions) Me(ctx context.Context, id string) (session.Account, error) {
+	return f.MeFn(ctx, id)
+}
+
+func (f *fakeSessions) SendText(ctx context.Context, id, chatID, text string) (session.Message, error) {
+	return f.SendTextFn(ctx, id, chatID, text)
+}
+
+func (f *fakeSessions) SendMedia(ctx context.Context, id, chatID string, media session.Media) (session.Message, error) {
+	return f.SendMediaFn(ctx, id, chatID, media)
+}
+
+func (f *fakeSessions) Chats(ctx context.Context, id string) ([]session.Chat, error) {
+	return f.ChatsFn(ctx, id)
+}
+
+func (f *fakeSessions) Messages(ctx context.Context, id, chatID string, limit int, before string) ([]session.Message, error) {
+	return f.MessagesFn(ctx, id, chatID, limit, before)
+}
+
+func (f *fakeSessions) Screenshot(ctx context.Context, id string) ([]byte, error) {
+	return f.ScreenshotFn(ctx, id)
+}
+
+// fakeKeys is an api.KeyStore that knows the scoped keys in byKey.
+type fakeKeys struct {
+	api.KeyStore // nil: only Lookup is expected
+	byKey        map[string]auth.Key
+}
+
+func (f *fakeKeys) Lookup(_ context.Context, key string) (auth.Key, error) {
+	if k, ok := f.byKey[key]; ok {
+		return k, nil
+	}
+	return auth.Key{}, auth.ErrUnknownKey
+}
+
+// newFakeAPI serves the API over fakes: no store, no bus, no browser.
+func newFakeAPI(t *testing.T, sessions api.Sessions, edit func(*api.Config)) *httptest.Server {
+	t.Helper()
+	cfg := api.Config{Sessions: sessions, Log: zerolog.Nop()}
+	if edit != nil {
+		edit(&cfg)
+	}
+	ts := httptest.NewServer(api.New(cfg))
+	t.Cleanup(ts.Close)
+	return ts
+}

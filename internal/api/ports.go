@@ -1,0 +1,64 @@
+package api
+
+import (
+	"context"
+
+	"github.com/easy-api/easy-api/internal/session"
+)
+
+// Sessions is what the handlers need of the session domain; session.Manager
+// implements it, and handler tests use small fakes. Errors are apperr
+// errors (SessionNotFound, NotWorking, ...) that the one adapter maps to
+// statuses. The other needs of the handlers are KeyStore (scoped keys) and
+// Config.Mount (the event routes).
+type Sessions interface {
+	SessionLifecycle
+	SessionLink
+	SessionData
+	Messaging
+}
+
+// SessionLifecycle creates, lists, configures and runs sessions.
+type SessionLifecycle interface {
+	// Defaults returns the server's defaults a new session starts from.
+	Defaults() session.Config
+	Create(ctx context.Context, id string, cfg session.Config, start bool) (session.View, error)
+	Get(ctx context.Context, id string) (session.View, error)
+	List(ctx context.Context) ([]session.View, error)
+	// UpdateConfig applies fn to the session's stored overrides; an error
+	// from fn is returned as it is.
+	UpdateConfig(ctx context.Context, id string, fn func(*session.Config) error) (session.View, error)
+	Start(ctx context.Context, id string) (session.View, error)
+	Stop(ctx context.Context, id string) (session.View, error)
+	Restart(ctx context.Context, id string) (session.View, error)
+	// Delete removes the session; purge also wipes its stored data.
+	Delete(ctx context.Context, id string, purge bool) error
+	Logout(ctx context.Context, id string) (session.View, error)
+}
+
+// SessionLink is what linking a session and looking at it needs.
+type SessionLink interface {
+	// QR is the code on screen; NotScanQRCode outside SCAN_QR_CODE.
+	QR(ctx context.Context, id string) (session.QR, error)
+	PairingCode(ctx context.Context, id, phone string) (session.PairingCodeEvent, error)
+	Me(ctx context.Context, id string) (session.Account, error)
+	// Screenshot is a PNG of the page; NotRunning without a browser.
+	Screenshot(ctx context.Context, id string) ([]byte, error)
+}
+
+// SessionData exports and imports session data files (portability).
+type SessionData interface {
+	ExportData(ctx context.Context, id string) ([]byte, error)
+	ImportData(ctx context.Context, id string, body []byte) (session.View, error)
+}
+
+// Messaging is what the messaging routes need; every call needs a WORKING
+// session (NotWorking otherwise).
+type Messaging interface {
+	SendText(ctx context.Context, id, chatID, text string) (session.Message, error)
+	SendMedia(ctx context.Context, id, chatID string, media session.Media) (session.Message, error)
+	Chats(ctx context.Context, id string) ([]session.Chat, error)
+	Contacts(ctx context.Context, id string) ([]session.Contact, error)
+	Messages(ctx context.Context, id, chatID string, limit int, before string) ([]session.Message, error)
+	DownloadMedia(ctx context.Context, id, msgID string) (session.Media, error)
+}
