@@ -27,11 +27,10 @@ COPY go.mod go.sum ./
 RUN --mount=type=cache,target=/root/go/pkg/mod go mod download
 COPY . .
 ARG VERSION=dev
-# setup.sh assets again is a no-op while node_modules is fresh; it keeps any
-# later asset step that writes into the source tree part of the build.
+# The binary needs nothing from npm (Swagger UI comes from a Go module); the
+# wa-js bundle is copied into the image below.
 RUN --mount=type=cache,target=/root/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build \
-    ./scripts/setup.sh assets \
-    && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/easy-api ./cmd/easy-api
+    CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/easy-api ./cmd/easy-api
 
 FROM debian:bookworm-slim
 # Chromium's headless shell, fonts and CA certificates through the same

@@ -25,7 +25,9 @@ assets:
 tools:
 	./scripts/setup.sh tools
 
-build: assets
+## build: the binary; it is the one `go build ./cmd/easy-api` or `go install` gives
+## (Swagger UI comes from a Go module; the wa-js bundle is found at run time)
+build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/easy-api
 
 ## run: the server on 127.0.0.1:8080 with ./data as session data path

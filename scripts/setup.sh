@@ -5,7 +5,7 @@
 #   setup.sh                  browser + assets (what `make run` needs)
 #   setup.sh browser          Chromium (headless shell and full) and fonts from Debian's packages
 #   setup.sh browser headless only the headless shell and fonts (the Docker image)
-#   setup.sh assets           npm packages (wa-js, swagger-ui-dist) via npm ci; installs npm if missing
+#   setup.sh assets           npm packages (wa-js, the spec linter) via npm ci; installs npm if missing
 #   setup.sh tools            test tools: promtool (Debian package prometheus)
 # apt runs directly as root (containers) and through sudo otherwise.
 set -euo pipefail
@@ -72,19 +72,6 @@ assets() {
 		echo "setup: npm ci" >&2
 		npm ci --no-audit --no-fund --loglevel=error
 	fi
-	swagger_ui
-}
-
-# swagger_ui copies the swagger-ui-dist files /api-docs/ needs into the
-# folder the Go build embeds (ignored by git; see internal/api/swaggerui).
-swagger_ui() {
-	local src=node_modules/swagger-ui-dist dst=internal/api/swaggerui/dist f
-	[ -d "$src" ] || return 0
-	for f in swagger-ui.css swagger-ui-bundle.js favicon-32x32.png LICENSE NOTICE; do
-		if ! cmp -s "$src/$f" "$dst/$f"; then
-			cp "$src/$f" "$dst/$f"
-		fi
-	done
 }
 
 tools() {

@@ -26,7 +26,14 @@ func (s *Server) docRoutes(r chi.Router) {
 	r.Get("/openapi.json", s.wrap(s.openapiV3))
 	r.Get("/swagger.json", s.wrap(s.openapiV2))
 	r.Get("/api-docs", http.RedirectHandler("/api-docs/", http.StatusMovedPermanently).ServeHTTP)
-	r.Get("/api-docs/*", s.wrap(s.apiDocs))
+	assets := http.StripPrefix("/api-docs", swaggerui.Assets(s.wrap(func(_ http.ResponseWriter, r *http.Request) error {
+		return apperr.E(apperr.NotFound, "no file %q in the API reference", truncate(strings.TrimPrefix(r.URL.Path, "/"), 80))
+	})))
+	r.Get("/api-docs/*", s.wrap(func(w http.ResponseWriter, r *http.Request) error {
+		w.Header().Set("Content-Security-Policy", docsCSP)
+		w.Header().Set("Cache-Control", "no-cache")
+		return s.apiDocs(w, r, assets)
+	}))
 }
 
 // openapiV3 godoc
@@ -60,27 +67,22 @@ func serveSpec(w http.ResponseWriter, r *http.Request, name string, b []byte) er
 	return nil
 }
 
-// apiDocs serves Swagger UI: our page and initializer, and the embedded
-// swagger-ui-dist files.
-func (s *Server) apiDocs(w http.ResponseWriter, r *http.Request) error {
+// apiDocs serves Swagger UI: our page and initializer, and Swagger UI's
+// own files from assets.
+func (s *Server) apiDocs(w http.ResponseWriter, r *http.Request, assets http.Handler) error {
 	name := strings.TrimPrefix(chi.URLParam(r, "*"), "/")
-	dist := swaggerui.Dist()
-	if dist == nil {
-		return apperr.E(apperr.Unavailable, "Swagger UI is not built into this binary: run `make assets` (it copies swagger-ui-dist from npm) and rebuild")
-	}
-	fsys := dist
 	switch name {
 	case "", "index.html":
-		name, fsys = "index.html", swaggerui.Page()
+		name = "index.html"
 	case "init.js":
-		fsys = swaggerui.Page()
+	default:
+		assets.ServeHTTP(w, r)
+		return nil
 	}
-	b, err := fs.ReadFile(fsys, name)
-	if err != nil || !fs.ValidPath(name) || name == "PLACEHOLDER" {
-		return apperr.E(apperr.NotFound, "no file %q in the API reference", truncate(name, 80))
+	b, err := fs.ReadFile(swaggerui.Page(), name)
+	if err != nil {
+		return err
 	}
-	w.Header().Set("Content-Security-Policy", docsCSP)
-	w.Header().Set("Cache-Control", "no-cache")
 	http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(b))
 	return nil
 }
