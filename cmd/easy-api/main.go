@@ -23,7 +23,8 @@ func main() {
 	}
 }
 
-// run dispatches to a subcommand: serve (the default), simulator, version.
+// run dispatches to a subcommand: serve (the default), simulator, setup,
+// healthcheck, version.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	cmd := "serve"
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
@@ -36,13 +37,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return simulator(ctx, args, getenv, stdout, stderr)
 	case "healthcheck":
 		return healthcheck(ctx, args, getenv, stdout, stderr)
+	case "setup":
+		return setup(ctx, args, getenv, stdout, stderr)
 	case "version":
 		_, err := fmt.Fprintln(stdout, "easy-api", version)
 		return err
 	case "help":
-		_, err := fmt.Fprintln(stdout, "usage: easy-api [serve|simulator|version] [flags]; easy-api serve --help lists every flag")
+		_, err := fmt.Fprintln(stdout, "usage: easy-api [serve|simulator|setup|healthcheck|version] [flags]; easy-api serve --help lists every flag")
 		return err
 	default:
-		return fmt.Errorf("unknown command %q (want serve, simulator or version)", cmd)
+		return fmt.Errorf("unknown command %q (want serve, simulator, setup, healthcheck or version)", cmd)
 	}
 }

@@ -72,7 +72,7 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.BrowserPath, "browser-path", "", "Chromium binary (default: first of chromium-headless-shell, chromium, google-chrome on PATH)")
 	fs.BoolVar(&c.Headful, "headful", false, "default for new sessions: show a browser window (needs DISPLAY or WAYLAND_DISPLAY)")
 	fs.StringVar(&c.WAURL, "wa-url", "https://web.whatsapp.com/", "WhatsApp Web URL")
-	fs.StringVar(&c.WAJS, "wajs", "node_modules/@wppconnect/wa-js/dist/wppconnect-wa.js", "wa-js bundle path, or none (against the simulator)")
+	fs.StringVar(&c.WAJS, "wajs", "", "wa-js bundle path, or none (against the simulator); default: "+waJSFile+" or "+waJSInCheckout+" next to the executable, in the session data path or in the working directory (see easy-api setup)")
 	fs.DurationVar(&c.QRTimeout, "qr-timeout", 120*time.Second, "default: give up (FAILED qr_timeout) when no scan happens this long; 0 = never")
 	fs.IntVar(&c.QRMax, "qr-max", 6, "default: give up after this many QR codes; 0 = no limit")
 	fs.DurationVar(&c.AuthTimeout, "auth-timeout", 60*time.Second, "default: how long re-auth from stored data may take before a re-scan is asked")
@@ -186,7 +186,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 	}
 
-	bcfg := browser.Config{BrowserPath: c.BrowserPath, WAJS: c.WAJS, CloseTimeout: c.CloseTimeout,
+	wajs, wajsReady := resolveWAJS(c.WAJS, c.Simulator, dataPath, log)
+	bcfg := browser.Config{BrowserPath: c.BrowserPath, WAJS: wajs, CloseTimeout: c.CloseTimeout,
 		HostResolverRules: c.HostResolverRules, SPKIPins: c.SPKIPins, BlockAssets: c.BlockAssets,
 		Log: log.With().Str("component", "browser").Logger(), Getenv: getenv}
 	waURL := c.WAURL
@@ -241,7 +242,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	proxies, _ := sec.proxies() // checked by resolve
 	handler := api.New(api.Config{Sessions: mgr, Mount: streams.Mount, Version: version, Log: log.With().Str("component", "api").Logger(),
 		Metrics: met.Handler(), HTTPMetrics: met.HTTP, OnDelete: met.DeleteSession, MetricsPublic: sec.MetricsPublic,
-		Ready:    func() error { return errors.Join(st.Ready(), mgr.Ready()) },
+		Ready:    func() error { return errors.Join(st.Ready(), mgr.Ready(), wajsReady()) },
 		Media:    api.MediaConfig{MaxBytes: int64(c.MaxMediaBytes), FetchTimeout: c.MediaFetchTimeout},
 		AdminKey: sec.APIKey, Keys: keys, AuthFailures: sec.AuthFailures, TrustedProxies: proxies, CORSOrigins: sec.CORSOrigins,
 		MaxBodyBytes: int64(sec.MaxBodyBytes), MaxDataBytes: int64(sec.MaxDataBytes)})

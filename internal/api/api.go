@@ -28,6 +28,7 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 	"net/netip"
 	"runtime/debug"
@@ -50,8 +51,11 @@ type Config struct {
 	// webhooks) with the server's error adapter. They are mounted behind
 	// authentication: a scoped key's request carries its events.Scope. May
 	// be nil.
-	Mount   func(r chi.Router, wrap func(func(http.ResponseWriter, *http.Request) error) http.HandlerFunc)
-	Ready   func() error // nil error = ready to serve; nil func = always ready
+	Mount func(r chi.Router, wrap func(func(http.ResponseWriter, *http.Request) error) http.HandlerFunc)
+	// Ready reports readiness for /readyz: nil is ready, a nil func is
+	// always ready. The detail of an *apperr.Error in its chain is shown
+	// to the client (what to do); any other cause goes to the log only.
+	Ready   func() error
 	Version string
 	Log     zerolog.Logger
 	// MaxBodyBytes bounds JSON request bodies; default 1 MiB.
@@ -257,7 +261,12 @@ func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) error {
 func (s *Server) readyz(w http.ResponseWriter, _ *http.Request) error {
 	if s.cfg.Ready != nil {
 		if err := s.cfg.Ready(); err != nil {
-			return apperr.Wrap(err, apperr.Unavailable, "not ready") // the cause goes to the log only
+			// The cause goes to the log; an apperr detail is meant for the client.
+			detail := "not ready"
+			if e, ok := errors.AsType[*apperr.Error](err); ok {
+				detail += ": " + e.Detail
+			}
+			return apperr.Wrap(err, apperr.Unavailable, "%s", detail)
 		}
 	}
 	return writeJSON(w, http.StatusOK, HealthResponse{Status: "ready", Version: s.cfg.Version})

@@ -216,3 +216,28 @@ func TestScopedKeyOverFakes(t *testing.T) {
 		t.Errorf("unknown key: %d, want 401", code)
 	}
 }
+
+// TestReadyzSaysWhatToDo: an apperr from the readiness check reaches the
+// client (what to do); any other cause stays in the log.
+func TestReadyzSaysWhatToDo(t *testing.T) {
+	tests := []struct {
+		name, detail string
+		err          error
+	}{
+		{"actionable", "not ready: wa-js bundle missing: run `easy-api setup`", errors.Join(nil, apperr.E(apperr.Unavailable, "wa-js bundle missing: run `easy-api setup`"))},
+		{"internal cause", "not ready", errors.New("store: not connected to nats://127.0.0.1:4222")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ts := newFakeAPI(t, &fakeSessions{}, func(c *api.Config) { c.Ready = func() error { return tt.err } })
+			code, _, b := call(t, ts, "GET", "/readyz", "", nil)
+			if p := decodeProblem(t, b); code != 503 || p.Detail != tt.detail {
+				t.Errorf("%d %q, want 503 %q", code, p.Detail, tt.detail)
+			}
+		})
+	}
+	ts := newFakeAPI(t, &fakeSessions{}, func(c *api.Config) { c.Ready = func() error { return nil } })
+	if code, _, b := call(t, ts, "GET", "/readyz", "", nil); code != 200 {
+		t.Errorf("ready: %d %s", code, b)
+	}
+}

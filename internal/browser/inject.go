@@ -50,7 +50,7 @@ func initScripts(wajs string, spec session.LaunchSpec) ([]string, error) {
 		b, err := os.ReadFile(wajs)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
-			return nil, fmt.Errorf("%w: %s does not exist: run `make assets` to fetch @wppconnect/wa-js, or use --wajs none with the simulator", session.ErrMissingBundle, wajs)
+			return nil, fmt.Errorf("%w: %s does not exist: run `easy-api setup` (or `make assets` in a checkout) to fetch @wppconnect/wa-js, or use --wajs none with the simulator", session.ErrMissingBundle, wajs)
 		case err != nil:
 			return nil, fmt.Errorf("%w: %w", session.ErrMissingBundle, err)
 		}
