@@ -391,8 +391,8 @@ func TestMissingBundleFailsNamingSetup(t *testing.T) {
 	}})
 	srv.create("nobundle", nil)
 	v := srv.wait("nobundle", session.StatusFailed)
-	if v.Reason != session.ReasonLaunchFailed || !strings.Contains(v.Error, "make assets") {
-		t.Fatalf("view = %+v; want FAILED/launch_failed naming `make assets`", v)
+	if v.Reason != session.ReasonLaunchFailed || !strings.Contains(v.Error, "easy-api setup") || !strings.Contains(v.Error, "make assets") {
+		t.Fatalf("view = %+v; want FAILED/launch_failed naming `easy-api setup` and `make assets`", v)
 	}
 	if procs := chromiumProcesses(srv.dir); len(procs) > 0 {
 		t.Fatalf("a browser started: %v", procs)
