@@ -19,7 +19,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/easy-api/easy-api/internal/api"
-	"github.com/easy-api/easy-api/internal/auth"
+	"github.com/easy-api/easy-api/internal/apikey"
 	"github.com/easy-api/easy-api/internal/browser"
 	"github.com/easy-api/easy-api/internal/events"
 	"github.com/easy-api/easy-api/internal/events/webhook"
@@ -235,7 +235,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	streams := events.NewHandlers(events.HandlersConfig{Bus: bus, Webhooks: webhook.NewHandlers(outbox),
 		CheckOrigin: originChecker(c.AllowedOrigins), StreamOpened: met.IncStreamClients, StreamClosed: met.DecStreamClients,
 		Log: log.With().Str("component", "streams").Logger()})
-	keys, err := auth.Open(ctx, st.JetStream())
+	keys, err := apikey.Open(ctx, st.JetStream())
 	if err != nil {
 		return fmt.Errorf("keys: %w", err)
 	}

@@ -11,8 +11,8 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/httprate"
 
+	"github.com/easy-api/easy-api/internal/apikey"
 	"github.com/easy-api/easy-api/internal/apperr"
-	"github.com/easy-api/easy-api/internal/auth"
 	"github.com/easy-api/easy-api/internal/events"
 	"github.com/easy-api/easy-api/internal/session"
 )
@@ -21,27 +21,27 @@ import (
 // authentications per client address per minute.
 const DefaultAuthFailures = 20
 
-// KeyStore is what the API needs of the scoped keys (auth.Keys).
+// KeyStore is what the API needs of the scoped keys (apikey.Keys).
 type KeyStore interface {
 	// Create issues a key for sessions; invalid input is apperr Invalid.
-	Create(ctx context.Context, name string, sessions []string) (auth.CreatedKey, error)
+	Create(ctx context.Context, name string, sessions []string) (apikey.CreatedKey, error)
 	// List returns every key without secrets, oldest first.
-	List(ctx context.Context) ([]auth.Key, error)
+	List(ctx context.Context) ([]apikey.Key, error)
 	// Delete revokes a key; an unknown id is apperr NotFound.
 	Delete(ctx context.Context, id string) error
 	// Lookup returns the key whose secret is key, or an apperr Unauthorized.
-	Lookup(ctx context.Context, key string) (auth.Key, error)
+	Lookup(ctx context.Context, key string) (apikey.Key, error)
 }
 
 type principalKey struct{}
 
 // principalFrom returns who the request acts as. Requests that passed no
 // authentication (none configured) act as the admin.
-func principalFrom(ctx context.Context) auth.Principal {
-	if p, ok := ctx.Value(principalKey{}).(auth.Principal); ok {
+func principalFrom(ctx context.Context) apikey.Principal {
+	if p, ok := ctx.Value(principalKey{}).(apikey.Principal); ok {
 		return p
 	}
-	return auth.Principal{Admin: true}
+	return apikey.Principal{Admin: true}
 }
 
 // streamPaths take the key as ?api_key= too: browsers cannot set headers on
@@ -115,18 +115,18 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 }
 
 // principal resolves a presented key: the admin key, else a scoped key.
-func (s *Server) principal(ctx context.Context, key string) (auth.Principal, error) {
-	if s.cfg.AdminKey != "" && auth.Match(key, s.cfg.AdminKey) {
-		return auth.Principal{Admin: true}, nil
+func (s *Server) principal(ctx context.Context, key string) (apikey.Principal, error) {
+	if s.cfg.AdminKey != "" && apikey.Match(key, s.cfg.AdminKey) {
+		return apikey.Principal{Admin: true}, nil
 	}
 	if s.cfg.Keys == nil {
-		return auth.Principal{}, auth.ErrUnknownKey
+		return apikey.Principal{}, apikey.ErrUnknownKey
 	}
 	k, err := s.cfg.Keys.Lookup(ctx, key)
 	if err != nil {
-		return auth.Principal{}, err
+		return apikey.Principal{}, err
 	}
-	return auth.Principal{KeyID: k.ID, Sessions: k.Sessions}, nil
+	return apikey.Principal{KeyID: k.ID, Sessions: k.Sessions}, nil
 }
 
 // adminOnly answers 403 to scoped keys.

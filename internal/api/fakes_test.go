@@ -8,7 +8,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/easy-api/easy-api/internal/api"
-	"github.com/easy-api/easy-api/internal/auth"
+	"github.com/easy-api/easy-api/internal/apikey"
 	"github.com/easy-api/easy-api/internal/session"
 )
 
@@ -64,14 +64,14 @@ func (f *fakeSessions) Screenshot(ctx context.Context, id string) ([]byte, error
 // fakeKeys is an api.KeyStore that knows the scoped keys in byKey.
 type fakeKeys struct {
 	api.KeyStore // nil: only Lookup is expected
-	byKey        map[string]auth.Key
+	byKey        map[string]apikey.Key
 }
 
-func (f *fakeKeys) Lookup(_ context.Context, key string) (auth.Key, error) {
+func (f *fakeKeys) Lookup(_ context.Context, key string) (apikey.Key, error) {
 	if k, ok := f.byKey[key]; ok {
 		return k, nil
 	}
-	return auth.Key{}, auth.ErrUnknownKey
+	return apikey.Key{}, apikey.ErrUnknownKey
 }
 
 // newFakeAPI serves the API over fakes: no store, no bus, no browser.

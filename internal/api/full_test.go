@@ -17,7 +17,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/easy-api/easy-api/internal/api"
-	"github.com/easy-api/easy-api/internal/auth"
+	"github.com/easy-api/easy-api/internal/apikey"
 	"github.com/easy-api/easy-api/internal/events"
 	"github.com/easy-api/easy-api/internal/events/webhook"
 	"github.com/easy-api/easy-api/internal/session"
@@ -34,7 +34,7 @@ type full struct {
 	ts   *httptest.Server
 	api  *api.Server
 	bus  *events.Bus
-	keys *auth.Keys
+	keys *apikey.Keys
 	logs *syncBuffer
 }
 
@@ -56,7 +56,7 @@ func newFull(t testing.TB, edit func(*api.Config)) *full {
 	if err != nil {
 		t.Fatal(err)
 	}
-	keys, err := auth.Open(ctx, st.JetStream())
+	keys, err := apikey.Open(ctx, st.JetStream())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,10 +156,10 @@ func (f *full) must(want int, rq req) []byte {
 }
 
 // scopedKey creates a key for sessions through the API and returns it.
-func (f *full) scopedKey(sessions ...string) auth.CreatedKey {
+func (f *full) scopedKey(sessions ...string) apikey.CreatedKey {
 	f.t.Helper()
 	b, _ := json.Marshal(map[string]any{"sessions": sessions, "name": "test"})
-	var k auth.CreatedKey
+	var k apikey.CreatedKey
 	if err := json.Unmarshal(f.must(http.StatusCreated, req{method: "POST", path: "/v1/keys", body: string(b), key: adminKey}), &k); err != nil {
 		f.t.Fatal(err)
 	}

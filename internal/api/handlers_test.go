@@ -17,8 +17,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/easy-api/easy-api/internal/api"
+	"github.com/easy-api/easy-api/internal/apikey"
 	"github.com/easy-api/easy-api/internal/apperr"
-	"github.com/easy-api/easy-api/internal/auth"
 	"github.com/easy-api/easy-api/internal/session"
 )
 
@@ -196,7 +196,7 @@ func TestQRFormats(t *testing.T) {
 // domain being asked.
 func TestScopedKeyOverFakes(t *testing.T) {
 	me := session.Account{ID: "15551234567@c.us", Phone: "15551234567", PushName: "Alice"}
-	keys := &fakeKeys{byKey: map[string]auth.Key{"eak_alice": {ID: "key_1", Sessions: []string{"alice"}}}}
+	keys := &fakeKeys{byKey: map[string]apikey.Key{"eak_alice": {ID: "key_1", Sessions: []string{"alice"}}}}
 	ts := newFakeAPI(t, &fakeSessions{MeFn: func(_ context.Context, id string) (session.Account, error) {
 		if id != "alice" {
 			t.Errorf("the domain was asked for %q", id)

@@ -5,7 +5,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/easy-api/easy-api/internal/auth"
+	"github.com/easy-api/easy-api/internal/apikey"
 )
 
 // CreateKeyRequest is the body of POST /v1/keys.
@@ -16,7 +16,7 @@ type CreateKeyRequest struct {
 
 // KeyList is the body of GET /v1/keys.
 type KeyList struct {
-	Keys []auth.Key `json:"keys"`
+	Keys []apikey.Key `json:"keys"`
 } // @name KeyList
 
 // createKey godoc
@@ -28,7 +28,7 @@ type KeyList struct {
 //	@Accept			json
 //	@Produce		json
 //	@Param			body	body		CreateKeyRequest	true	"the sessions the key may see"
-//	@Success		201		{object}	auth.CreatedKey
+//	@Success		201		{object}	apikey.CreatedKey
 //	@Failure		400		{object}	Problem
 //	@Failure		403		{object}	Problem	"not the admin key"
 //	@Security		ApiKeyAuth

@@ -21,7 +21,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/easy-api/easy-api/internal/api"
-	"github.com/easy-api/easy-api/internal/auth"
+	"github.com/easy-api/easy-api/internal/apikey"
 	"github.com/easy-api/easy-api/internal/browser"
 	"github.com/easy-api/easy-api/internal/events"
 	"github.com/easy-api/easy-api/internal/events/webhook"
@@ -178,7 +178,7 @@ func startServer(t testing.TB, dir string, s *sim, o serverOpts) *server {
 	streams := events.NewHandlers(events.HandlersConfig{Bus: bus, Webhooks: webhook.NewHandlers(outbox), Log: testLog(t, "streams")})
 	acfg := api.Config{Sessions: mgr, Mount: streams.Mount, Version: "test", Log: testLog(t, "api"), Media: o.media, AdminKey: o.apiKey}
 	if o.keys {
-		if acfg.Keys, err = auth.Open(ctx, st.JetStream()); err != nil {
+		if acfg.Keys, err = apikey.Open(ctx, st.JetStream()); err != nil {
 			t.Fatal(err)
 		}
 	}

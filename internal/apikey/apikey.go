@@ -1,4 +1,4 @@
-// Package auth holds easy-api's scoped API keys: the admin creates them for a
+// Package apikey holds easy-api's scoped API keys: the admin creates them for a
 // list of session ids, the server keeps only their SHA-256 hashes in the
 // store's "keys" bucket, and each request's key resolves to a Principal that
 // says which sessions it may see.
@@ -7,7 +7,7 @@
 // is one KV read) and the secret is 32 random bytes. Hashes are compared in
 // constant time. SHA-256 without a salt or stretching is enough because the
 // secrets are random and long, not chosen by people.
-package auth
+package apikey
 
 import (
 	"context"
@@ -115,7 +115,7 @@ func (k *Keys) Create(ctx context.Context, name string, sessions []string) (Crea
 	}
 	rec := record{Key: Key{ID: id, Name: name, Sessions: sessions, CreatedAt: k.now().UTC().Truncate(time.Millisecond)}, Hash: hash(secret)}
 	if _, err := k.kv.Create(ctx, id, rec); err != nil {
-		return CreatedKey{}, fmt.Errorf("auth: create key: %w", err)
+		return CreatedKey{}, fmt.Errorf("apikey: create key: %w", err)
 	}
 	return CreatedKey{ID: id, Key: secret, Name: name, Sessions: sessions, CreatedAt: rec.CreatedAt}, nil
 }
@@ -124,7 +124,7 @@ func (k *Keys) Create(ctx context.Context, name string, sessions []string) (Crea
 func (k *Keys) List(ctx context.Context) ([]Key, error) {
 	entries, err := k.kv.List(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("auth: list keys: %w", err)
+		return nil, fmt.Errorf("apikey: list keys: %w", err)
 	}
 	out := make([]Key, 0, len(entries))
 	for _, e := range entries {
@@ -165,7 +165,7 @@ func (k *Keys) Lookup(ctx context.Context, key string) (Key, error) {
 		return Key{}, ErrUnknownKey
 	}
 	if err != nil {
-		return Key{}, fmt.Errorf("auth: lookup key: %w", err)
+		return Key{}, fmt.Errorf("apikey: lookup key: %w", err)
 	}
 	if subtle.ConstantTimeCompare([]byte(hash(key)), []byte(e.Value.Hash)) != 1 {
 		return Key{}, ErrUnknownKey
@@ -191,7 +191,7 @@ var idEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadd
 func newKey() (id, key string, err error) {
 	var b [10 + 32]byte
 	if _, err := rand.Read(b[:]); err != nil {
-		return "", "", fmt.Errorf("auth: random: %w", err)
+		return "", "", fmt.Errorf("apikey: random: %w", err)
 	}
 	suffix := idEncoding.EncodeToString(b[:10])
 	return idPrefix + suffix, keyPrefix + suffix + "_" + base64.RawURLEncoding.EncodeToString(b[10:]), nil
