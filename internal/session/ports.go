@@ -2,7 +2,6 @@ package session
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"time"
 )
@@ -59,50 +58,6 @@ type Usage struct {
 	PSSBytes   int64   `json:"pss_bytes"`   // proportional set size summed over the process tree
 	CPUSeconds float64 `json:"cpu_seconds"` // user + system CPU time of the tree
 	Processes  int     `json:"processes"`
-}
-
-// PageEvent is an event the bridge sent from the page (DESIGN §4): Type is one
-// of the Bridge* constants and Data its JSON payload.
-type PageEvent struct {
-	Type string          `json:"type"`
-	Data json.RawMessage `json:"data"`
-}
-
-// Bridge event types (page → Go).
-const (
-	BridgeBoot          = "boot"          // {url, wpp}
-	BridgeState         = "state"         // BridgeStateData
-	BridgeQR            = "qr"            // {code} or null
-	BridgeQRIdle        = "qr_idle"       // {}
-	BridgePairingCode   = "pairing_code"  // {code}
-	BridgeAuthenticated = "authenticated" // {method: "qr" | "pairing"}
-	BridgeReady         = "ready"         // Account
-	BridgeLogout        = "logout"        // {reason}
-	BridgeMessage       = "message"
-	BridgeAck           = "ack"
-	BridgeError         = "error"    // {message}
-	BridgeConflict      = "conflict" // {}: another browser is live on this legacy account
-	BridgePhone         = "phone"    // {online}: the legacy account's phone came or went
-)
-
-// BridgeStateData is the payload of a "state" bridge event.
-type BridgeStateData struct {
-	Phase         string `json:"phase"` // loading, qr, resuming, syncing, ready
-	Authenticated bool   `json:"authenticated"`
-	StreamMode    string `json:"stream_mode"`
-	Percent       int    `json:"percent"`
-	PhoneOnline   bool   `json:"phone_online"` // always true for multi-device
-	Conflict      bool   `json:"conflict"`     // another browser is live on this legacy account
-}
-
-// Account is the host account of a linked session.
-type Account struct {
-	ID       string `json:"id"`        // e.g. 15551234567@c.us
-	Phone    string `json:"phone"`     // e.g. 15551234567
-	PushName string `json:"push_name"` // the name set on the phone
-	Platform string `json:"platform,omitempty"`
-	// MultiDevice is false for a legacy account (nil when unknown).
-	MultiDevice *bool `json:"multi_device,omitempty"`
 }
 
 // Errors a Launcher or Page reports. Compare with errors.Is.
