@@ -9,40 +9,6 @@ import (
 	"github.com/thejerf/suture/v4"
 )
 
-// View is the session resource clients see.
-type View struct {
-	ID        string       `json:"id"`
-	Status    Status       `json:"status"`
-	Reason    Reason       `json:"reason,omitempty"`
-	Error     string       `json:"error,omitempty"`
-	Attempt   int          `json:"attempt"`
-	History   []Transition `json:"history"`
-	Config    Config       `json:"config"`
-	Me        *Account     `json:"me"`
-	Resources Resources    `json:"resources"`
-	// PhoneOnline is, for a running legacy session, whether its phone is
-	// connected (WhatsApp legacy needs it); absent otherwise.
-	PhoneOnline *bool     `json:"phone_online,omitempty"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
-}
-
-// Resources are a session's latest resource figures (zero when stopped).
-type Resources struct {
-	PSSBytes      int64   `json:"pss_bytes"`
-	CPUSeconds    float64 `json:"cpu_seconds"`
-	Processes     int     `json:"processes"`
-	UptimeSeconds float64 `json:"uptime_seconds"` // since the current browser launched
-	Restarts      int     `json:"restarts"`       // relaunches since the session was started
-}
-
-// QR is the code a session in SCAN_QR_CODE currently shows.
-type QR struct {
-	Code      string    `json:"code"`
-	Index     int       `json:"index"`
-	ExpiresAt time.Time `json:"expires_at"`
-}
-
 // sess is one session's live state. Its fields are written only by its
 // runner goroutine (and by the manager while no runner exists); readers
 // take snapshots under mu.
@@ -148,26 +114,3 @@ func (s *sess) waitChange() (<-chan struct{}, Status) {
 
 // String names the session's runner for suture's logs.
 func (s *sess) String() string { return "session/" + s.id }
-
-// resources returns the live figures.
-func (s *sess) resources(now time.Time) Resources {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r := Resources{Restarts: s.restarts}
-	if !s.launched.IsZero() {
-		r.PSSBytes, r.CPUSeconds, r.Processes = s.usage.PSSBytes, s.usage.CPUSeconds, s.usage.Processes
-		r.UptimeSeconds = now.Sub(s.launched).Seconds()
-	}
-	return r
-}
-
-// phoneOnline is the phone_online field of a running legacy session.
-func (s *sess) phoneOnline(rec Record) *bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.page == nil || !rec.Config.legacy() {
-		return nil
-	}
-	on := !s.phoneOff
-	return &on
-}
