@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"time"
 
 	"github.com/easy-api/easy-api/internal/apperr"
 )
@@ -17,9 +16,7 @@ func (m *Manager) QR(ctx context.Context, id string) (QR, error) {
 	if err != nil {
 		return QR{}, err
 	}
-	s.mu.Lock()
-	st, qr := s.status, s.qr
-	s.mu.Unlock()
+	st, qr := s.currentQR()
 	if st == StatusScanQRCode && qr == nil {
 		return QR{}, &apperr.Error{Code: apperr.NotScanQRCode,
 			Detail: fmt.Sprintf("session %q is %s but WhatsApp has not shown a code yet; it appears within seconds (or watch session.qr events)", id, st)}
@@ -74,34 +71,36 @@ func (m *Manager) PairingCode(ctx context.Context, id, phone string) (PairingCod
 // WhatsApp (the phone sees the device go); a stopped one only forgets its
 // local auth.
 func (m *Manager) Logout(ctx context.Context, id string) (View, error) {
+	unlock, err := m.lockID(ctx, id)
+	if err != nil {
+		return View{}, err
+	}
+	defer unlock()
 	_, s, err := m.lookup(ctx, id)
 	if err != nil {
 		return View{}, err
 	}
 	st, _, _, _, _ := s.snapshot()
 	page := s.currentPage()
-	if page != nil && (st == StatusWorking || st == StatusSyncing) {
-		s.mu.Lock()
-		s.logoutByAPI = true
-		s.mu.Unlock()
-		clear := func() {
-			s.mu.Lock()
-			s.logoutByAPI = false
-			s.mu.Unlock()
-		}
+	if r := s.expectLogout(true); r != nil && page != nil && (st == StatusWorking || st == StatusSyncing) {
 		if err := m.call(ctx, page, "logout", nil, nil); err != nil {
-			clear()
+			s.expectLogout(false)
 			return View{}, err
 		}
 		wctx, cancel := context.WithTimeout(ctx, m.cfg.CallTimeout+m.cfg.CloseTimeout)
-		_, err := m.WaitStatus(wctx, id, StatusStopped, StatusFailed)
+		ended := awaitRunner(wctx, r)
 		cancel()
-		if err != nil {
-			clear() // a later phone logout must follow relink_on_logout again
-			return View{}, apperr.Wrap(err, apperr.Timeout, "the page did not confirm the logout")
+		if !ended {
+			s.expectLogout(false) // a later phone logout must follow relink_on_logout again
+			return View{}, apperr.Wrap(wctx.Err(), apperr.Timeout, "the page did not confirm the logout")
 		}
 	} else {
-		s.stop(ctx, ReasonAPI)
+		s.expectLogout(false)
+		// The profile can be purged only once no browser uses it: this
+		// session's, or that of a deleted one of the same id.
+		if !awaitRunner(ctx, s.stopRunner(ReasonAPI)) || !awaitClosed(ctx, s.after) {
+			return View{}, apperr.Wrap(ctx.Err(), apperr.Timeout, "session %q's browser did not close in time", id)
+		}
 		prof := profile{dir: ProfileDir(m.cfg.DataPath, id)}
 		lock, err := prof.lock()
 		if err != nil {
@@ -115,7 +114,7 @@ func (m *Manager) Logout(ctx context.Context, id string) (View, error) {
 		m.forgetData(ctx, id, "logout")
 	}
 	rec, err := m.cfg.Registry.Update(ctx, id, func(r *Record) error {
-		r.Me, r.Running, r.UpdatedAt = nil, false, time.Now().UTC()
+		r.Me, r.Running, r.UpdatedAt = nil, false, m.now()
 		return nil
 	})
 	if err != nil {

@@ -10,7 +10,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"sort"
 	"sync"
 	"time"
@@ -55,9 +54,12 @@ type Manager struct {
 	recycle chan struct{} // at most one session is recycled at a time
 
 	mu       sync.Mutex
-	sessions map[string]*sess
-	rootCtx  context.Context // set by Serve
-	serving  chan struct{}   // closed once Serve has started the root
+	sessions map[string]*sess           // live sessions; a deleted one leaves at once
+	locks    map[string]*idLock         // lifecycle locks by id (lifecycle.go)
+	graves   map[string]<-chan struct{} // deleted sessions being buried, by id
+	burials  sync.WaitGroup             // bury goroutines; Serve waits for them
+	serveCtx context.Context            // Serve's; set before serving closes
+	serving  chan struct{}              // closed once Serve has registered the stored sessions
 }
 
 // NewManager returns a Manager; call Serve to run it.
@@ -87,6 +89,8 @@ func NewManager(cfg ManagerConfig) *Manager {
 		launch:   make(chan struct{}, cfg.MaxConcurrentLaunches),
 		recycle:  make(chan struct{}, 1),
 		sessions: map[string]*sess{},
+		locks:    map[string]*idLock{},
+		graves:   map[string]<-chan struct{}{},
 		serving:  make(chan struct{}),
 	}
 	m.root = suture.New("sessions", suture.Spec{
@@ -104,12 +108,8 @@ func (m *Manager) now() time.Time { return m.cfg.Now().UTC() }
 // each bounded by CloseTimeout. Records keep Running so the next boot
 // resumes them.
 func (m *Manager) Serve(ctx context.Context) error {
+	m.serveCtx = ctx
 	errc := m.root.ServeBackground(ctx)
-	m.mu.Lock()
-	m.rootCtx = ctx
-	close(m.serving)
-	m.mu.Unlock()
-
 	recs, err := m.cfg.Registry.List(ctx)
 	if err != nil {
 		m.log.Error().Err(err).Msg("list sessions at boot")
@@ -120,7 +120,10 @@ func (m *Manager) Serve(ctx context.Context) error {
 			s.start(ReasonBoot)
 		}
 	}
+	// Lifecycle calls wait for this, so none races the boot starts above.
+	close(m.serving)
 	err = <-errc
+	m.burials.Wait()
 	if errors.Is(err, context.Canceled) {
 		return nil
 	}
@@ -138,7 +141,9 @@ func (m *Manager) Ready() error {
 }
 
 // ensure returns the live state for id, creating it (and its child
-// supervisor) when missing.
+// supervisor) when missing. Only code that has just found or created the
+// record calls it (boot, Create, ImportData): a session whose record a
+// concurrent Delete removed must stay gone.
 func (m *Manager) ensure(id string) *sess {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -146,24 +151,43 @@ func (m *Manager) ensure(id string) *sess {
 		return s
 	}
 	s := newSess(m, id)
+	s.after = m.graves[id] // a deleted namesake's browser closes first
 	m.sessions[id] = s
 	s.supTok = m.root.Add(s.sup)
 	return s
 }
 
-// lookup returns the record and live state of an existing session.
+// live returns the live state of id, or nil when there is none.
+func (m *Manager) live(id string) *sess {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.sessions[id]
+}
+
+// lookup returns the record and live state of an existing session. A record
+// without live state is one a concurrent Delete is removing: not found.
 func (m *Manager) lookup(ctx context.Context, id string) (Record, *sess, error) {
 	if err := ValidateID(id); err != nil {
 		return Record{}, nil, err
 	}
+	if err := m.waitServing(ctx); err != nil {
+		return Record{}, nil, err
+	}
+	notFound := func(err error) error {
+		return &apperr.Error{Code: apperr.SessionNotFound, Detail: fmt.Sprintf("session %q does not exist", id), Err: err}
+	}
 	rec, err := m.cfg.Registry.Get(ctx, id)
 	if errors.Is(err, apperr.ErrNotFound) {
-		return Record{}, nil, &apperr.Error{Code: apperr.SessionNotFound, Detail: fmt.Sprintf("session %q does not exist", id), Err: err}
+		return Record{}, nil, notFound(err)
 	}
 	if err != nil {
 		return Record{}, nil, err
 	}
-	return rec, m.ensure(id), nil
+	s := m.live(id)
+	if s == nil {
+		return Record{}, nil, notFound(apperr.ErrNotFound)
+	}
+	return rec, s, nil
 }
 
 // view combines a record with live state.
@@ -185,6 +209,11 @@ func (m *Manager) Create(ctx context.Context, id string, cfg Config, start bool)
 	if err := cfg.Validate(); err != nil {
 		return View{}, err
 	}
+	unlock, err := m.lockID(ctx, id)
+	if err != nil {
+		return View{}, err
+	}
+	defer unlock()
 	now := m.now()
 	rec := Record{ID: id, Config: cfg.withDefaults(m.cfg.Defaults), Running: start, CreatedAt: now, UpdatedAt: now}
 	if err := m.cfg.Registry.Create(ctx, rec); err != nil {
@@ -218,7 +247,9 @@ func (m *Manager) List(ctx context.Context) ([]View, error) {
 	sort.Slice(recs, func(i, j int) bool { return recs[i].ID < recs[j].ID })
 	out := make([]View, 0, len(recs))
 	for _, r := range recs {
-		out = append(out, m.view(r, m.ensure(r.ID)))
+		if s := m.live(r.ID); s != nil { // else deleted since the listing
+			out = append(out, m.view(r, s))
+		}
 	}
 	return out, nil
 }
@@ -247,85 +278,122 @@ func (m *Manager) UpdateConfig(ctx context.Context, id string, fn func(*Config) 
 }
 
 // Start starts a stopped or failed session; starting a running one does
-// nothing.
+// nothing. A session whose browser is still closing starts once it closed.
 func (m *Manager) Start(ctx context.Context, id string) (View, error) {
+	unlock, err := m.lockID(ctx, id)
+	if err != nil {
+		return View{}, err
+	}
+	defer unlock()
 	_, s, err := m.lookup(ctx, id)
 	if err != nil {
 		return View{}, err
 	}
-	rec, err := m.setRunning(ctx, id, true)
+	rec, err := m.startRunning(ctx, s, ReasonAPI)
 	if err != nil {
 		return View{}, err
 	}
-	s.start(ReasonAPI)
 	return m.view(rec, s), nil
 }
 
-// Stop closes a session's browser gracefully and waits for it.
+// startRunning starts s's runner and records that it should run. The runner
+// goes first (see persistStopped); when the record cannot be written, a
+// runner it started is stopped again so the answer stays true.
+func (m *Manager) startRunning(ctx context.Context, s *sess, reason Reason) (Record, error) {
+	r := s.start(reason)
+	rec, err := m.setRunning(ctx, s.id, true)
+	if err != nil && r != nil {
+		s.stopRunner(ReasonAPI)
+	}
+	return rec, err
+}
+
+// Stop closes a session's browser gracefully. It waits for the close as long
+// as ctx allows; when ctx ends first it returns a *Pending with the view of
+// that moment, and the runner finishes the close by itself.
 func (m *Manager) Stop(ctx context.Context, id string) (View, error) {
+	unlock, err := m.lockID(ctx, id)
+	if err != nil {
+		return View{}, err
+	}
 	_, s, err := m.lookup(ctx, id)
 	if err != nil {
+		unlock()
 		return View{}, err
 	}
 	rec, err := m.setRunning(ctx, id, false)
 	if err != nil {
+		unlock()
 		return View{}, err
 	}
-	s.stop(ctx, ReasonAPI)
+	r := s.stopRunner(ReasonAPI)
+	unlock()
+	if !awaitRunner(ctx, r) {
+		return View{}, &Pending{View: m.view(rec, s)}
+	}
 	return m.view(rec, s), nil
 }
 
 // Restart stops a session (when running) and starts it again; stored auth
-// makes it resume without a QR.
+// makes it resume without a QR. It waits for the old browser to close like
+// Stop, answering *Pending when ctx ends first; the new browser launches
+// once the old one closed either way.
 func (m *Manager) Restart(ctx context.Context, id string) (View, error) {
+	unlock, err := m.lockID(ctx, id)
+	if err != nil {
+		return View{}, err
+	}
 	_, s, err := m.lookup(ctx, id)
 	if err != nil {
+		unlock()
 		return View{}, err
 	}
-	s.stop(ctx, ReasonAPI)
-	rec, err := m.setRunning(ctx, id, true)
+	old := s.stopRunner(ReasonAPI)
+	rec, err := m.startRunning(ctx, s, ReasonAPI)
+	unlock()
 	if err != nil {
 		return View{}, err
 	}
-	s.start(ReasonAPI)
+	if !awaitRunner(ctx, old) {
+		return View{}, &Pending{View: m.view(rec, s)}
+	}
 	return m.view(rec, s), nil
 }
 
-// Delete stops a session and removes its record; purge also wipes its
-// profile folder.
+// Delete removes a session's record and stops its browser; purge also wipes
+// its profile folder and session data. The id is gone at once (a Create of
+// it may follow; its browser launches after this one closed). Delete waits
+// for the close and the purge as long as ctx allows, else returns a *Pending
+// and they finish by themselves.
 func (m *Manager) Delete(ctx context.Context, id string, purge bool) error {
-	_, s, err := m.lookup(ctx, id)
+	unlock, err := m.lockID(ctx, id)
 	if err != nil {
 		return err
 	}
-	// Hold the session's lifecycle lock throughout, so no Start slips in
-	// between the stop and the removal.
-	s.ops.Lock()
-	defer s.ops.Unlock()
-	s.stopLocked(ReasonAPI)
-	if err := m.cfg.Registry.Delete(ctx, id); err != nil {
+	rec, s, err := m.lookup(ctx, id)
+	if err == nil {
+		err = m.cfg.Registry.Delete(ctx, id)
+	}
+	if err != nil {
+		unlock()
 		return err
 	}
+	last := s.markDeleted(purge)
+	gone := make(chan struct{})
+	var buryErr error
 	m.mu.Lock()
 	delete(m.sessions, id)
+	m.graves[id] = gone
 	m.mu.Unlock()
-	if err := m.root.RemoveAndWait(s.supTok, m.stopBudget()); err != nil && !errors.Is(err, suture.ErrWrongSupervisor) {
-		m.log.Warn().Err(err).Str("session", id).Msg("remove session supervisor")
+	m.burials.Add(1)
+	go m.bury(s, last, purge, gone, &buryErr)
+	unlock()
+	select {
+	case <-gone:
+		return buryErr
+	case <-ctx.Done():
+		return &Pending{View: m.view(rec, s)}
 	}
-	if purge {
-		prof := profile{dir: ProfileDir(m.cfg.DataPath, id)}
-		lock, err := prof.lock()
-		if err != nil {
-			return fmt.Errorf("purge session data: %w", err)
-		}
-		err = os.RemoveAll(prof.dir)
-		lock.unlock()
-		if err != nil {
-			return fmt.Errorf("purge session data: %w", err)
-		}
-		m.forgetData(ctx, id, "logout")
-	}
-	return nil
 }
 
 // setRunning persists whether a session should run (and so resume at boot).

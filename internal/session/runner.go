@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/thejerf/suture/v4"
+
+	"github.com/easy-api/easy-api/internal/apperr"
 )
 
 // outcomeKind says how one browser run ended.
@@ -31,80 +33,84 @@ type outcome struct {
 	workedFor time.Duration // time spent WORKING in this run
 }
 
-// runner is the suture service that keeps one session's browser alive. Its
-// Serve loop is the only writer of the session's live state.
+// runner is the suture service that keeps one session's browser alive. It is
+// the only writer of the session's live state (see sess) and ends itself:
+// stopping it means canceling its own context (stopRunner), after which it
+// closes its browser, records the final status, closes done and returns
+// ErrDoNotRestart, so suture forgets it.
 type runner struct {
 	s      *sess
 	reason Reason // reason of the first transition
 	budget *restartBudget
+	after  <-chan struct{} // closed once the session's previous runner is done; may be nil
+
+	stopCtx context.Context // canceled to stop the runner
+	cancel  context.CancelFunc
+	done    chan struct{} // closed once the browser is closed and the final status set
+
+	// Guarded by s.mu.
+	stopReason  Reason // why the runner is being stopped
+	finished    bool   // the final status is being recorded
+	logoutByAPI bool   // a logout asked through the API ends STOPPED
 }
 
-// start adds a runner to the session's supervisor unless one is active.
-func (s *sess) start(reason Reason) {
-	s.ops.Lock()
-	defer s.ops.Unlock()
-	s.mu.Lock()
-	if s.active {
-		s.mu.Unlock()
-		return
-	}
-	s.active, s.attempt, s.stopReason, s.logoutByAPI, s.restarts = true, 0, "", false, 0
-	s.mu.Unlock()
-	s.tok = s.sup.Add(&runner{s: s, reason: reason, budget: newRestartBudget(s.m.cfg.Restart)})
+func newRunner(s *sess, reason Reason) *runner {
+	stopCtx, cancel := context.WithCancel(context.Background())
+	return &runner{s: s, reason: reason, budget: newRestartBudget(s.m.cfg.Restart),
+		stopCtx: stopCtx, cancel: cancel, done: make(chan struct{})}
 }
 
-// stopBudget bounds a runner's teardown: the graceful close, then the
-// snapshot of a large profile into the data file.
-func (m *Manager) stopBudget() time.Duration { return m.cfg.CloseTimeout + 30*time.Second }
-
-// stop removes the runner and waits until its browser is closed.
-func (s *sess) stop(ctx context.Context, reason Reason) {
-	s.ops.Lock()
-	defer s.ops.Unlock()
-	s.stopLocked(reason)
-}
-
-// stopLocked is stop for a caller that holds s.ops.
-func (s *sess) stopLocked(reason Reason) {
-	s.mu.Lock()
-	active := s.active
-	s.stopReason = reason
-	s.mu.Unlock()
-	if !active {
-		return
-	}
-	if err := s.sup.RemoveAndWait(s.tok, s.m.stopBudget()+5*time.Second); err != nil {
-		s.log.Warn().Err(err).Msg("stop runner")
-	}
-}
+// liveLocked reports whether the runner neither ends nor was asked to stop.
+// The caller holds s.mu.
+func (r *runner) liveLocked() bool { return !r.finished && r.stopCtx.Err() == nil }
 
 // String names the runner in suture's logs.
 func (r *runner) String() string { return "session/" + r.s.id + "/runner" }
 
-// Serve runs browsers until the session stops, fails or ctx ends.
+// Serve runs the session until it is stopped, fails or ctx (the supervisor
+// tree's) ends. done is closed only on a normal return: after a panic suture
+// calls Serve again and the runner goes on.
 func (r *runner) Serve(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer context.AfterFunc(r.stopCtx, cancel)()
+	// The previous runner's statuses and browser come first, even when this
+	// one is stopped before it began: it always ends quickly (its own
+	// context is canceled or it is finishing).
+	if r.after != nil {
+		<-r.after
+	}
+	if ctx.Err() == nil {
+		r.run(ctx)
+	} else {
+		r.finish(StatusStopped, r.whyStopped(), "", false)
+	}
+	r.cancel()
+	close(r.done)
+	return suture.ErrDoNotRestart
+}
+
+// run launches browsers until the session stops, fails or ctx ends.
+func (r *runner) run(ctx context.Context) {
 	s := r.s
+	s.mu.Lock()
+	s.attempt, s.restarts = 0, 0
+	s.mu.Unlock()
 	reason, restarting, restore := r.reason, false, true
 	for {
 		out := r.runBrowser(ctx, reason, restarting, restore)
 		restore = true
 		if ctx.Err() != nil {
-			s.mu.Lock()
-			why := s.stopReason
-			s.mu.Unlock()
-			if why == "" {
-				why = ReasonShutdown
-			}
-			r.finish(StatusStopped, why, "", false)
-			return ctx.Err()
+			r.finish(StatusStopped, r.whyStopped(), "", false)
+			return
 		}
 		switch out.kind {
 		case outFailed:
 			r.finish(StatusFailed, out.reason, out.detail, true)
-			return suture.ErrDoNotRestart
+			return
 		case outStopped:
 			r.finish(StatusStopped, out.reason, out.detail, true)
-			return suture.ErrDoNotRestart
+			return
 		case outRelaunch:
 			// The stored data was just refused: never restore it into the
 			// fresh profile, even if forgetting it failed.
@@ -130,13 +136,13 @@ func (r *runner) Serve(ctx context.Context) error {
 				r.finish(StatusFailed, ReasonMemoryLimit, fmt.Sprintf(
 					"%d restarts within %s, each over the memory limit (%s); raise the session's max_memory or --max-session-memory",
 					r.budget.count(), s.m.cfg.Restart.Window, out.detail), true)
-				return suture.ErrDoNotRestart
+				return
 			}
 			if !ok {
 				r.finish(StatusFailed, ReasonRestartBudget, fmt.Sprintf(
 					"%d failures within %s, last: %s (%s); POST /v1/sessions/%s/start tries again",
 					r.budget.count(), s.m.cfg.Restart.Window, out.reason, out.detail, s.id), true)
-				return suture.ErrDoNotRestart
+				return
 			}
 			s.mu.Lock()
 			s.restarts++
@@ -147,8 +153,8 @@ func (r *runner) Serve(ctx context.Context) error {
 			case <-t.C:
 			case <-ctx.Done():
 				t.Stop()
-				r.finish(StatusStopped, r.stopReason(), "", false)
-				return ctx.Err()
+				r.finish(StatusStopped, r.whyStopped(), "", false)
+				return
 			}
 			reason, restarting = out.reason, true
 		default:
@@ -157,18 +163,18 @@ func (r *runner) Serve(ctx context.Context) error {
 	}
 }
 
-// stopReason is why the runner's context ended: a stop through the API, or
+// whyStopped is why the runner's context ended: a stop through the API, or
 // the server shutting down.
-func (r *runner) stopReason() Reason {
+func (r *runner) whyStopped() Reason {
 	r.s.mu.Lock()
 	defer r.s.mu.Unlock()
-	if r.s.stopReason != "" {
-		return r.s.stopReason
+	if r.stopReason != "" {
+		return r.stopReason
 	}
 	return ReasonShutdown
 }
 
-// finish marks the runner inactive and records the final status, in that
+// finish marks the runner finished and records the final status, in that
 // order, so that whoever sees the status can start the session again. With
 // persist it first records that the session should not run at the next boot.
 func (r *runner) finish(st Status, reason Reason, detail string, persist bool) {
@@ -178,17 +184,30 @@ func (r *runner) finish(st Status, reason Reason, detail string, persist bool) {
 		r.persistStopped()
 	}
 	s.mu.Lock()
-	s.active = false
+	r.finished = true
 	s.mu.Unlock()
 	s.setStatus(context.Background(), st, reason, detail)
 }
 
-// persistStopped records that the session should not run at the next boot.
+// persistStopped records that the session should not run at the next boot,
+// unless a later start took over (or the session is deleted): the check runs
+// inside the record's compare-and-set, and Start swaps the runner before it
+// writes Running, so whichever write lands last is right.
 func (r *runner) persistStopped() {
+	s := r.s
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if _, err := r.s.m.setRunning(ctx, r.s.id, false); err != nil {
-		r.s.log.Warn().Err(err).Msg("persist stopped")
+	_, err := s.m.cfg.Registry.Update(ctx, s.id, func(rec *Record) error {
+		s.mu.Lock()
+		current := s.runner == r && !s.deleted
+		s.mu.Unlock()
+		if current {
+			rec.Running = false
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, apperr.ErrNotFound) {
+		s.log.Warn().Err(err).Msg("persist stopped")
 	}
 }
 
@@ -249,7 +268,7 @@ func (r *runner) runBrowser(ctx context.Context, reason Reason, restarting, rest
 			s.log.Warn().Err(err).Msg("close browser")
 		}
 		cancel()
-		if out.kind == outCanceled {
+		if out.kind == outCanceled && !s.purging() {
 			// A graceful close leaves a consistent profile: keep its data file current.
 			m.snapshotStopped(context.WithoutCancel(ctx), s.id, prof)
 		}

@@ -9,22 +9,26 @@ import (
 	"github.com/thejerf/suture/v4"
 )
 
-// sess is one session's live state. Its fields are written only by its
-// runner goroutine (and by the manager while no runner exists); readers
-// take snapshots under mu.
+// sess is one session: its live state and its lifecycle.
+//
+// The one rule: the live fields (status through phoneOff) are written only by
+// the session's runner, the goroutine that owns its browser; the lifecycle
+// fields (runner, deleted, purge) only by lifecycle calls holding the id's
+// lifecycle lock (see lifecycle.go). Every write and read takes mu; code
+// outside the runner reads through the methods below, never the fields.
 type sess struct {
 	id     string
 	m      *Manager
 	log    zerolog.Logger
 	sup    *suture.Supervisor  // the session's child supervisor
-	supTok suture.ServiceToken // sup's token in the root
-	tok    suture.ServiceToken // the runner's token in sup
-
-	// ops serialises lifecycle commands (start, stop, delete) on this session.
-	ops sync.Mutex
+	supTok suture.ServiceToken // sup's token in the root, issued by the root
+	after  <-chan struct{}     // closed once a deleted session of the same id is buried; may be nil
 
 	mu      sync.Mutex
-	active  bool // a runner is added to sup
+	runner  *runner // the latest runner: live, stopping or done; nil before the first start
+	deleted bool    // Delete took it: no runner starts again
+	purge   bool    // and its profile is wiped once the runner is done
+
 	status  Status
 	reason  Reason
 	errMsg  string
@@ -39,9 +43,6 @@ type sess struct {
 	restarts  int       // relaunches since the last start
 	recycling bool      // holds the manager's recycle slot
 	phoneOff  bool      // legacy: the phone is offline
-
-	stopReason  Reason // why the runner's context is being canceled
-	logoutByAPI bool   // a logout asked through the API ends STOPPED
 }
 
 func newSess(m *Manager, id string) *sess {
@@ -95,6 +96,33 @@ func (s *sess) snapshot() (Status, Reason, string, int, []Transition) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.status, s.reason, s.errMsg, s.attempt, append([]Transition{}, s.history...)
+}
+
+// currentQR returns the status and the code shown (nil when none).
+func (s *sess) currentQR() (Status, *QR) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.status, s.qr
+}
+
+// purging reports whether the session is deleted with its data.
+func (s *sess) purging() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.deleted && s.purge
+}
+
+// expectLogout tells the live runner whether a logout asked through the API
+// is under way (it then ends STOPPED whatever relink_on_logout says) and
+// returns it; nil when no runner is live.
+func (s *sess) expectLogout(on bool) *runner {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.runner == nil || !s.runner.liveLocked() {
+		return nil
+	}
+	s.runner.logoutByAPI = on
+	return s.runner
 }
 
 // currentPage returns the running page, or nil.

@@ -100,7 +100,7 @@ func (w *watch) worked() time.Duration {
 	if w.workingAt.IsZero() {
 		return 0
 	}
-	return time.Since(w.workingAt)
+	return w.r.s.m.now().Sub(w.workingAt)
 }
 
 // handle applies one bridge event; done reports that the run is over.
@@ -246,7 +246,7 @@ func (w *watch) onReady(ctx context.Context, ev PageEvent) {
 	if _, err := m.cfg.Registry.Update(ctx, s.id, func(r *Record) error { r.Me = &acc; return nil }); err != nil {
 		s.log.Warn().Err(err).Msg("store account")
 	}
-	w.workingAt = time.Now()
+	w.workingAt = m.now()
 	s.releaseRecycle()
 	m.publish(ctx, s.id, EventProgress, ProgressEvent{Stage: "ready", Percent: 100})
 	s.setStatus(ctx, StatusWorking, reason, "")
@@ -333,7 +333,7 @@ func (w *watch) onLogout(ctx context.Context, ev PageEvent) (outcome, bool) {
 	}
 	w.workingAt = time.Time{}
 	s.mu.Lock()
-	byAPI := s.logoutByAPI
+	byAPI := w.r.logoutByAPI
 	s.mu.Unlock()
 	if byAPI || w.cfg.RelinkOnLogout != nil && !*w.cfg.RelinkOnLogout {
 		return outcome{kind: outStopped, reason: ReasonLoggedOut, detail: d.Reason, purge: true}, true
@@ -365,7 +365,7 @@ func (w *watch) sample(ctx context.Context) (outcome, bool) {
 		return outcome{kind: outCrashed, reason: ReasonMemoryLimit,
 			detail: fmt.Sprintf("browser PSS %dMB is over max_memory %dMB", u.PSSBytes/1e6, int64(limit)/1e6)}, true
 	}
-	if age := m.cfg.RecycleAfter; age > 0 && !w.workingAt.IsZero() && time.Since(w.workingAt) >= age && s.tryRecycle() {
+	if age := m.cfg.RecycleAfter; age > 0 && !w.workingAt.IsZero() && m.now().Sub(w.workingAt) >= age && s.tryRecycle() {
 		return outcome{kind: outCrashed, reason: ReasonRecycle, free: true,
 			detail: fmt.Sprintf("browser recycled after %s (--recycle-after)", age)}, true
 	}
