@@ -5,10 +5,12 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	qrcode "github.com/skip2/go-qrcode"
@@ -159,16 +161,20 @@ func (s *Server) patchSession(w http.ResponseWriter, r *http.Request) error {
 
 // deleteSession godoc
 //
-//	@Summary	Delete a session (purge=true also wipes its stored data)
-//	@ID			deleteSession
-//	@Tags		sessions
-//	@Param		id		path	string	true	"session id"
-//	@Param		purge	query	bool	false	"wipe the profile folder too"
-//	@Success	204
-//	@Failure	400	{object}	Problem
-//	@Failure	404	{object}	Problem
-//	@Security	ApiKeyAuth
-//	@Router		/v1/sessions/{id} [delete]
+//	@Summary		Delete a session (purge=true also wipes its stored data)
+//	@ID				deleteSession
+//	@Description	The id is gone at once. The answer waits for the browser to close (and the purge) up to ?wait; past it the answer is 202 with the session as it was, and the close and purge finish by themselves.
+//	@Tags			sessions
+//	@Produce		json
+//	@Param			id		path	string	true	"session id"
+//	@Param			purge	query	bool	false	"wipe the profile folder too"
+//	@Param			wait	query	string	false	"longest wait for the browser to close, e.g. 2s; 0 answers at once"
+//	@Success		204
+//	@Success		202	{object}	session.View	"deleted; its browser is still closing"
+//	@Failure		400	{object}	Problem
+//	@Failure		404	{object}	Problem
+//	@Security		ApiKeyAuth
+//	@Router			/v1/sessions/{id} [delete]
 func (s *Server) deleteSession(w http.ResponseWriter, r *http.Request) error {
 	id, err := sessionID(r)
 	if err != nil {
@@ -180,14 +186,51 @@ func (s *Server) deleteSession(w http.ResponseWriter, r *http.Request) error {
 			return apperr.Field("purge", "must be true or false")
 		}
 	}
-	if err := s.cfg.Sessions.Delete(r.Context(), id, purge); err != nil {
+	ctx, cancel, err := waitContext(r)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	err = s.cfg.Sessions.Delete(ctx, id, purge)
+	pending, isPending := errors.AsType[*session.Pending](err)
+	if err != nil && !isPending {
 		return err
 	}
 	if s.cfg.OnDelete != nil {
 		s.cfg.OnDelete(id)
 	}
+	if isPending {
+		return writeJSON(w, http.StatusAccepted, pending.View)
+	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// waitContext bounds a call that closes a browser by the request's ?wait
+// (a duration); without it, by the request's own context.
+func waitContext(r *http.Request) (context.Context, context.CancelFunc, error) {
+	q := r.URL.Query().Get("wait")
+	if q == "" {
+		ctx, cancel := context.WithCancel(r.Context())
+		return ctx, cancel, nil
+	}
+	d, err := time.ParseDuration(q)
+	if err != nil || d < 0 {
+		return nil, nil, apperr.Field("wait", "must be a duration such as 500ms or 2s")
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), d)
+	return ctx, cancel, nil
+}
+
+// closeOp is viewOp for a call that closes a browser: bounded by ?wait, and
+// answering 202 with the current view when the close outlasts it.
+func (s *Server) closeOp(w http.ResponseWriter, r *http.Request, op func(ctx context.Context, id string) (session.View, error)) error {
+	ctx, cancel, err := waitContext(r)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	return s.viewOp(w, r.WithContext(ctx), op)
 }
 
 // startSession godoc
@@ -208,34 +251,40 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request) error {
 
 // stopSession godoc
 //
-//	@Summary	Stop a session gracefully (keeps its stored auth)
-//	@ID			stopSession
-//	@Tags		sessions
-//	@Produce	json
-//	@Param		id	path		string	true	"session id"
-//	@Success	200	{object}	session.View
-//	@Failure	400	{object}	Problem
-//	@Failure	404	{object}	Problem
-//	@Security	ApiKeyAuth
-//	@Router		/v1/sessions/{id}/stop [post]
+//	@Summary		Stop a session gracefully (keeps its stored auth)
+//	@ID				stopSession
+//	@Description	Waits for the browser to close up to ?wait; past it the answer is 202 with the current status and the close finishes by itself (watch session.status for STOPPED).
+//	@Tags			sessions
+//	@Produce		json
+//	@Param			id		path		string			true	"session id"
+//	@Param			wait	query		string			false	"longest wait for the browser to close, e.g. 2s; 0 answers at once"
+//	@Success		200		{object}	session.View	"stopped"
+//	@Success		202		{object}	session.View	"stopping; the browser is still closing"
+//	@Failure		400		{object}	Problem
+//	@Failure		404		{object}	Problem
+//	@Security		ApiKeyAuth
+//	@Router			/v1/sessions/{id}/stop [post]
 func (s *Server) stopSession(w http.ResponseWriter, r *http.Request) error {
-	return s.viewOp(w, r, s.cfg.Sessions.Stop)
+	return s.closeOp(w, r, s.cfg.Sessions.Stop)
 }
 
 // restartSession godoc
 //
-//	@Summary	Restart a session; stored auth resumes it without a QR
-//	@ID			restartSession
-//	@Tags		sessions
-//	@Produce	json
-//	@Param		id	path		string	true	"session id"
-//	@Success	200	{object}	session.View
-//	@Failure	400	{object}	Problem
-//	@Failure	404	{object}	Problem
-//	@Security	ApiKeyAuth
-//	@Router		/v1/sessions/{id}/restart [post]
+//	@Summary		Restart a session; stored auth resumes it without a QR
+//	@ID				restartSession
+//	@Description	Waits for the old browser to close up to ?wait; past it the answer is 202 and the new browser launches once the old one closed.
+//	@Tags			sessions
+//	@Produce		json
+//	@Param			id		path		string	true	"session id"
+//	@Param			wait	query		string	false	"longest wait for the old browser to close, e.g. 2s; 0 answers at once"
+//	@Success		200		{object}	session.View
+//	@Success		202		{object}	session.View	"restarting; the old browser is still closing"
+//	@Failure		400		{object}	Problem
+//	@Failure		404		{object}	Problem
+//	@Security		ApiKeyAuth
+//	@Router			/v1/sessions/{id}/restart [post]
 func (s *Server) restartSession(w http.ResponseWriter, r *http.Request) error {
-	return s.viewOp(w, r, s.cfg.Sessions.Restart)
+	return s.closeOp(w, r, s.cfg.Sessions.Restart)
 }
 
 // logoutSession godoc
@@ -262,6 +311,9 @@ func (s *Server) viewOp(w http.ResponseWriter, r *http.Request, op func(ctx cont
 		return err
 	}
 	v, err := op(r.Context(), id)
+	if p, ok := errors.AsType[*session.Pending](err); ok {
+		return writeJSON(w, http.StatusAccepted, p.View)
+	}
 	if err != nil {
 		return err
 	}

@@ -714,6 +714,9 @@ type StreamEventsParams struct {
 type DeleteSessionParams struct {
 	// Purge wipe the profile folder too
 	Purge *bool `form:"purge,omitempty" json:"purge,omitempty"`
+
+	// Wait longest wait for the browser to close, e.g. 2s; 0 answers at once
+	Wait *string `form:"wait,omitempty" json:"wait,omitempty"`
 }
 
 // ListChatMessagesParams defines parameters for ListChatMessages.
@@ -745,6 +748,18 @@ type GetSessionQRParams struct {
 
 // GetSessionQRParamsFormat defines parameters for GetSessionQR.
 type GetSessionQRParamsFormat string
+
+// RestartSessionParams defines parameters for RestartSession.
+type RestartSessionParams struct {
+	// Wait longest wait for the old browser to close, e.g. 2s; 0 answers at once
+	Wait *string `form:"wait,omitempty" json:"wait,omitempty"`
+}
+
+// StopSessionParams defines parameters for StopSession.
+type StopSessionParams struct {
+	// Wait longest wait for the browser to close, e.g. 2s; 0 answers at once
+	Wait *string `form:"wait,omitempty" json:"wait,omitempty"`
+}
 
 // ListWebhookDeliveriesParams defines parameters for ListWebhookDeliveries.
 type ListWebhookDeliveriesParams struct {
@@ -953,6 +968,8 @@ type ClientInterface interface {
 
 	// DeleteSession Delete a session (purge=true also wipes its stored data)
 	//
+	// The id is gone at once. The answer waits for the browser to close (and the purge) up to ?wait; past it the answer is 202 with the session as it was, and the close and purge finish by themselves.
+	//
 	// Corresponds with DELETE /v1/sessions/{id} (the `DeleteSession` operationId).
 	DeleteSession(ctx context.Context, id string, params *DeleteSessionParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -1080,8 +1097,10 @@ type ClientInterface interface {
 
 	// RestartSession Restart a session; stored auth resumes it without a QR
 	//
+	// Waits for the old browser to close up to ?wait; past it the answer is 202 and the new browser launches once the old one closed.
+	//
 	// Corresponds with POST /v1/sessions/{id}/restart (the `RestartSession` operationId).
-	RestartSession(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	RestartSession(ctx context.Context, id string, params *RestartSessionParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetSessionScreenshot PNG screenshot of a running session's page
 	//
@@ -1095,8 +1114,10 @@ type ClientInterface interface {
 
 	// StopSession Stop a session gracefully (keeps its stored auth)
 	//
+	// Waits for the browser to close up to ?wait; past it the answer is 202 with the current status and the close finishes by itself (watch session.status for STOPPED).
+	//
 	// Corresponds with POST /v1/sessions/{id}/stop (the `StopSession` operationId).
-	StopSession(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	StopSession(ctx context.Context, id string, params *StopSessionParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListWebhooks List webhooks
 	//
@@ -1394,6 +1415,8 @@ func (c *Client) CreateSession(ctx context.Context, body CreateSessionJSONReques
 }
 
 // DeleteSession Delete a session (purge=true also wipes its stored data)
+//
+// The id is gone at once. The answer waits for the browser to close (and the purge) up to ?wait; past it the answer is 202 with the session as it was, and the close and purge finish by themselves.
 //
 // Corresponds with DELETE /v1/sessions/{id} (the `DeleteSession` operationId).
 func (c *Client) DeleteSession(ctx context.Context, id string, params *DeleteSessionParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1712,9 +1735,11 @@ func (c *Client) GetSessionQR(ctx context.Context, id string, params *GetSession
 
 // RestartSession Restart a session; stored auth resumes it without a QR
 //
+// Waits for the old browser to close up to ?wait; past it the answer is 202 and the new browser launches once the old one closed.
+//
 // Corresponds with POST /v1/sessions/{id}/restart (the `RestartSession` operationId).
-func (c *Client) RestartSession(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRestartSessionRequest(c.Server, id)
+func (c *Client) RestartSession(ctx context.Context, id string, params *RestartSessionParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRestartSessionRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1757,9 +1782,11 @@ func (c *Client) StartSession(ctx context.Context, id string, reqEditors ...Requ
 
 // StopSession Stop a session gracefully (keeps its stored auth)
 //
+// Waits for the browser to close up to ?wait; past it the answer is 202 with the current status and the close finishes by itself (watch session.status for STOPPED).
+//
 // Corresponds with POST /v1/sessions/{id}/stop (the `StopSession` operationId).
-func (c *Client) StopSession(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewStopSessionRequest(c.Server, id)
+func (c *Client) StopSession(ctx context.Context, id string, params *StopSessionParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewStopSessionRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -2395,6 +2422,18 @@ func NewDeleteSessionRequest(server string, id string, params *DeleteSessionPara
 		if params.Purge != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "purge", *params.Purge, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Wait != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "wait", *params.Wait, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -3078,7 +3117,7 @@ func NewGetSessionQRRequest(server string, id string, params *GetSessionQRParams
 }
 
 // NewRestartSessionRequest constructs an http.Request for the RestartSession method
-func NewRestartSessionRequest(server string, id string) (*http.Request, error) {
+func NewRestartSessionRequest(server string, id string, params *RestartSessionParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3101,6 +3140,33 @@ func NewRestartSessionRequest(server string, id string) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Wait != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "wait", *params.Wait, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
@@ -3180,7 +3246,7 @@ func NewStartSessionRequest(server string, id string) (*http.Request, error) {
 }
 
 // NewStopSessionRequest constructs an http.Request for the StopSession method
-func NewStopSessionRequest(server string, id string) (*http.Request, error) {
+func NewStopSessionRequest(server string, id string, params *StopSessionParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3203,6 +3269,33 @@ func NewStopSessionRequest(server string, id string) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Wait != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "wait", *params.Wait, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
@@ -3768,6 +3861,8 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteSessionWithResponse Delete a session (purge=true also wipes its stored data)
 	//
+	// The id is gone at once. The answer waits for the browser to close (and the purge) up to ?wait; past it the answer is 202 with the session as it was, and the close and purge finish by themselves.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /v1/sessions/{id} (the `DeleteSession` operationId).
@@ -3917,10 +4012,12 @@ type ClientWithResponsesInterface interface {
 
 	// RestartSessionWithResponse Restart a session; stored auth resumes it without a QR
 	//
+	// Waits for the old browser to close up to ?wait; past it the answer is 202 and the new browser launches once the old one closed.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/sessions/{id}/restart (the `RestartSession` operationId).
-	RestartSessionWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*RestartSessionResponse, error)
+	RestartSessionWithResponse(ctx context.Context, id string, params *RestartSessionParams, reqEditors ...RequestEditorFn) (*RestartSessionResponse, error)
 
 	// GetSessionScreenshotWithResponse PNG screenshot of a running session's page
 	//
@@ -3938,10 +4035,12 @@ type ClientWithResponsesInterface interface {
 
 	// StopSessionWithResponse Stop a session gracefully (keeps its stored auth)
 	//
+	// Waits for the browser to close up to ?wait; past it the answer is 202 with the current status and the close finishes by itself (watch session.status for STOPPED).
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/sessions/{id}/stop (the `StopSession` operationId).
-	StopSessionWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*StopSessionResponse, error)
+	StopSessionWithResponse(ctx context.Context, id string, params *StopSessionParams, reqEditors ...RequestEditorFn) (*StopSessionResponse, error)
 
 	// ListWebhooksWithResponse List webhooks
 	//
@@ -4766,6 +4865,8 @@ func (r CreateSessionResponse) ContentType() string {
 type DeleteSessionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *SessionView
 	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
 	ApplicationproblemJSON400 *Problem
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
@@ -4776,6 +4877,11 @@ type DeleteSessionResponse struct {
 	ApplicationproblemJSON429 *Problem
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r DeleteSessionResponse) GetJSON202() *SessionView {
+	return r.JSON202
 }
 
 // GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
@@ -6083,6 +6189,8 @@ type RestartSessionResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *SessionView
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *SessionView
 	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
 	ApplicationproblemJSON400 *Problem
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
@@ -6098,6 +6206,11 @@ type RestartSessionResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r RestartSessionResponse) GetJSON200() *SessionView {
 	return r.JSON200
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r RestartSessionResponse) GetJSON202() *SessionView {
+	return r.JSON202
 }
 
 // GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
@@ -6311,6 +6424,8 @@ type StopSessionResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *SessionView
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *SessionView
 	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
 	ApplicationproblemJSON400 *Problem
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
@@ -6326,6 +6441,11 @@ type StopSessionResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r StopSessionResponse) GetJSON200() *SessionView {
 	return r.JSON200
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r StopSessionResponse) GetJSON202() *SessionView {
+	return r.JSON202
 }
 
 // GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
@@ -7247,6 +7367,8 @@ func (c *ClientWithResponses) CreateSessionWithResponse(ctx context.Context, bod
 
 // DeleteSessionWithResponse Delete a session (purge=true also wipes its stored data)
 //
+// The id is gone at once. The answer waits for the browser to close (and the purge) up to ?wait; past it the answer is 202 with the session as it was, and the close and purge finish by themselves.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /v1/sessions/{id} (the `DeleteSession` operationId).
@@ -7510,11 +7632,13 @@ func (c *ClientWithResponses) GetSessionQRWithResponse(ctx context.Context, id s
 
 // RestartSessionWithResponse Restart a session; stored auth resumes it without a QR
 //
+// Waits for the old browser to close up to ?wait; past it the answer is 202 and the new browser launches once the old one closed.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/sessions/{id}/restart (the `RestartSession` operationId).
-func (c *ClientWithResponses) RestartSessionWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*RestartSessionResponse, error) {
-	rsp, err := c.RestartSession(ctx, id, reqEditors...)
+func (c *ClientWithResponses) RestartSessionWithResponse(ctx context.Context, id string, params *RestartSessionParams, reqEditors ...RequestEditorFn) (*RestartSessionResponse, error) {
+	rsp, err := c.RestartSession(ctx, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -7549,11 +7673,13 @@ func (c *ClientWithResponses) StartSessionWithResponse(ctx context.Context, id s
 
 // StopSessionWithResponse Stop a session gracefully (keeps its stored auth)
 //
+// Waits for the browser to close up to ?wait; past it the answer is 202 with the current status and the close finishes by itself (watch session.status for STOPPED).
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/sessions/{id}/stop (the `StopSession` operationId).
-func (c *ClientWithResponses) StopSessionWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*StopSessionResponse, error) {
-	rsp, err := c.StopSession(ctx, id, reqEditors...)
+func (c *ClientWithResponses) StopSessionWithResponse(ctx context.Context, id string, params *StopSessionParams, reqEditors ...RequestEditorFn) (*StopSessionResponse, error) {
+	rsp, err := c.StopSession(ctx, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -8297,6 +8423,13 @@ func ParseDeleteSessionResponse(rsp *http.Response) (*DeleteSessionResponse, err
 	}
 
 	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest SessionView
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
 	case rsp.StatusCode == 204:
 		break // No content-type
 
@@ -9400,6 +9533,13 @@ func ParseRestartSessionResponse(rsp *http.Response) (*RestartSessionResponse, e
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest SessionView
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest Problem
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -9582,6 +9722,13 @@ func ParseStopSessionResponse(rsp *http.Response) (*StopSessionResponse, error) 
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest SessionView
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest Problem
