@@ -72,8 +72,9 @@ func (r *memRegistry) Delete(_ context.Context, id string) error {
 
 // fakeLauncher hands out fakePages and lets the test drive them.
 type fakeLauncher struct {
-	LaunchFn func(LaunchSpec) error
-	pages    chan *fakePage
+	LaunchFn  func(LaunchSpec) error
+	CloseGate <-chan struct{} // given to every page (see fakePage)
+	pages     chan *fakePage
 }
 
 func newFakeLauncher() *fakeLauncher { return &fakeLauncher{pages: make(chan *fakePage, 16)} }
@@ -84,9 +85,14 @@ func (l *fakeLauncher) Launch(_ context.Context, spec LaunchSpec) (Page, error) 
 			return nil, err
 		}
 	}
-	p := &fakePage{spec: spec, events: make(chan PageEvent, 64), done: make(chan struct{}), calls: make(chan string, 64)}
+	p := newFakePage(spec)
+	p.closeGate = l.CloseGate
 	l.pages <- p
 	return p, nil
+}
+
+func newFakePage(spec LaunchSpec) *fakePage {
+	return &fakePage{spec: spec, events: make(chan PageEvent, 64), done: make(chan struct{}), calls: make(chan string, 64)}
 }
 
 // fakePage is a Page whose events the test emits.
@@ -102,6 +108,10 @@ type fakePage struct {
 	usage    Usage
 	usageErr error
 	CallFn   func(method string, args any) (any, error)
+	// closeGate, when set, holds Close until it is closed (a slow graceful
+	// close); onClose is told once when the page ends.
+	closeGate <-chan struct{}
+	onClose   func()
 }
 
 func (p *fakePage) emit(typ string, data any) {
@@ -116,6 +126,9 @@ func (p *fakePage) crash(err error) {
 	if !p.closed {
 		p.closed, p.err = true, err
 		close(p.done)
+		if p.onClose != nil {
+			p.onClose()
+		}
 	}
 }
 
@@ -142,7 +155,13 @@ func (p *fakePage) Call(_ context.Context, method string, args, result any) erro
 	return nil
 }
 func (p *fakePage) Screenshot(context.Context) ([]byte, error) { return []byte("png"), nil }
-func (p *fakePage) Close(context.Context) error {
+func (p *fakePage) Close(ctx context.Context) error {
+	if p.closeGate != nil {
+		select {
+		case <-p.closeGate:
+		case <-ctx.Done(): // killed after the close timeout
+		}
+	}
 	p.crash(nil)
 	return nil
 }

@@ -73,9 +73,15 @@ func (m *Manager) lockID(ctx context.Context, id string) (unlock func(), err err
 		}
 		m.mu.Unlock()
 	}
+	unlock = func() { <-l.slot; release() }
+	select {
+	case l.slot <- struct{}{}: // a free lock wins over a context that just ended
+		return unlock, nil
+	default:
+	}
 	select {
 	case l.slot <- struct{}{}:
-		return func() { <-l.slot; release() }, nil
+		return unlock, nil
 	case <-ctx.Done():
 		release()
 		return nil, apperr.Wrap(ctx.Err(), apperr.Timeout, "another lifecycle call on session %q did not finish in time", id)
@@ -84,6 +90,11 @@ func (m *Manager) lockID(ctx context.Context, id string) (unlock func(), err err
 
 // waitServing waits until Serve has registered the stored sessions.
 func (m *Manager) waitServing(ctx context.Context) error {
+	select {
+	case <-m.serving:
+		return nil
+	default:
+	}
 	select {
 	case <-m.serving:
 		return nil
@@ -132,13 +143,20 @@ func (s *sess) stopRunner(reason Reason) *runner {
 	return r
 }
 
-// markDeleted makes the session refuse new runners, stops the live one and
-// returns the latest runner (or nil).
-func (s *sess) markDeleted(purge bool) *runner {
+// markDeleted makes the session refuse new runners (and a runner that finds
+// its record gone end quietly), or, with deleted false, undoes that after
+// the record could not be removed.
+func (s *sess) markDeleted(deleted, purge bool) {
 	s.mu.Lock()
-	s.deleted, s.purge = true, purge
+	s.deleted, s.purge = deleted, purge
 	s.mu.Unlock()
-	return s.stopRunner(ReasonAPI)
+}
+
+// isDeleted reports whether Delete took the session.
+func (s *sess) isDeleted() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.deleted
 }
 
 // awaitRunner waits until r (which may be nil) is done or ctx ends; it

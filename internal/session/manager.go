@@ -371,14 +371,17 @@ func (m *Manager) Delete(ctx context.Context, id string, purge bool) error {
 		return err
 	}
 	rec, s, err := m.lookup(ctx, id)
-	if err == nil {
-		err = m.cfg.Registry.Delete(ctx, id)
-	}
 	if err != nil {
 		unlock()
 		return err
 	}
-	last := s.markDeleted(purge)
+	s.markDeleted(true, purge)
+	if err := m.cfg.Registry.Delete(ctx, id); err != nil {
+		s.markDeleted(false, false)
+		unlock()
+		return err
+	}
+	last := s.stopRunner(ReasonAPI)
 	gone := make(chan struct{})
 	var buryErr error
 	m.mu.Lock()

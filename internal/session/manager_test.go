@@ -38,6 +38,7 @@ func newHarness(t *testing.T, mod func(*ManagerConfig)) *harness {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- h.m.Serve(ctx) }()
+	<-h.m.serving
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {

@@ -219,6 +219,9 @@ func (r *runner) runBrowser(ctx context.Context, reason Reason, restarting, rest
 		if ctx.Err() != nil {
 			return outcome{kind: outCanceled}
 		}
+		if s.isDeleted() { // Delete removed the record and is about to stop us
+			return outcome{kind: outStopped, reason: ReasonAPI, detail: "session deleted"}
+		}
 		return outcome{kind: outFailed, reason: ReasonLaunchFailed, detail: "read session record: " + err.Error()}
 	}
 	prof := profile{dir: ProfileDir(m.cfg.DataPath, s.id)}
