@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -21,11 +22,14 @@ type harness struct {
 	pub *recorder
 	reg *memRegistry
 	dir string
+	// patience bounds each wait for a launch or a status: 5 s of real
+	// time, or an hour of a synctest bubble's fake time (newBubbleHarness).
+	patience time.Duration
 }
 
 func newHarness(t *testing.T, mod func(*ManagerConfig)) *harness {
 	t.Helper()
-	h := &harness{t: t, l: newFakeLauncher(), pub: newRecorder(), reg: newMemRegistry(), dir: t.TempDir()}
+	h := &harness{t: t, l: newFakeLauncher(), pub: newRecorder(), reg: newMemRegistry(), dir: t.TempDir(), patience: 5 * time.Second}
 	cfg := ManagerConfig{Registry: h.reg, Launcher: h.l, Publisher: h.pub, DataPath: h.dir, URL: "https://web.whatsapp.com/",
 		Defaults:     Config{AuthTimeout: Duration(5 * time.Second), QRMax: 6},
 		CloseTimeout: time.Second, CallTimeout: time.Second, SampleInterval: 10 * time.Millisecond,
@@ -48,12 +52,26 @@ func newHarness(t *testing.T, mod func(*ManagerConfig)) *harness {
 	return h
 }
 
+// newBubbleHarness is newHarness for a test inside synctest.Test: the
+// manager gets production-like intervals (realTimes), which the bubble's
+// fake clock makes free.
+func newBubbleHarness(t *testing.T, mod func(*ManagerConfig)) *harness {
+	h := newHarness(t, func(c *ManagerConfig) {
+		realTimes(c)
+		if mod != nil {
+			mod(c)
+		}
+	})
+	h.patience = time.Hour
+	return h
+}
+
 func (h *harness) page() *fakePage {
 	h.t.Helper()
 	select {
 	case p := <-h.l.pages:
 		return p
-	case <-time.After(5 * time.Second):
+	case <-time.After(h.patience):
 		h.t.Fatal("no browser launched")
 		return nil
 	}
@@ -61,7 +79,7 @@ func (h *harness) page() *fakePage {
 
 func (h *harness) wait(id string, want Status) {
 	h.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), h.patience)
 	defer cancel()
 	if _, err := h.m.WaitStatus(ctx, id, want); err != nil {
 		h.t.Fatal(err)
@@ -160,21 +178,29 @@ func TestQRBeforeMainIsReauthFailed(t *testing.T) {
 }
 
 func TestAuthTimeoutPurgesAndRelaunches(t *testing.T) {
-	h := newHarness(t, nil)
-	h.create("carol", Config{AuthTimeout: Duration(50 * time.Millisecond)})
-	p := h.page()
-	link(p)
-	h.wait("carol", StatusWorking)
-	p.crash(ErrRendererCrashed)
-	h.page() // resumes, never confirms
-	h.wait("carol", StatusResuming)
-	p3 := h.page() // relaunched on a purged profile
-	p3.emit(BridgeQR, map[string]string{"code": "fresh"})
-	h.wait("carol", StatusScanQRCode)
-	v, _ := h.m.Get(context.Background(), "carol")
-	if v.Reason != ReasonReauthFailed {
-		t.Fatalf("reason = %s", v.Reason)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		h := newBubbleHarness(t, nil)
+		h.create("carol", Config{AuthTimeout: Duration(20 * time.Second)})
+		p := h.page()
+		link(p)
+		h.wait("carol", StatusWorking)
+		p.crash(ErrRendererCrashed)
+		h.page() // resumes, never confirms
+		h.wait("carol", StatusResuming)
+		start := time.Now()
+		p3 := h.page() // relaunched on a purged profile
+		if waited := time.Since(start); waited != 20*time.Second {
+			t.Errorf("relaunched after %s in RESUMING, want auth_timeout (20s)", waited)
+		}
+		if (profile{dir: p3.spec.ProfileDir}).hasAuth() {
+			t.Error("relaunched with the refused auth")
+		}
+		p3.emit(BridgeQR, map[string]string{"code": "fresh"})
+		v := h.wait2("carol", StatusScanQRCode)
+		if v.Reason != ReasonReauthFailed {
+			t.Fatalf("reason = %s", v.Reason)
+		}
+	})
 }
 
 func TestQRMaxFails(t *testing.T) {
@@ -195,30 +221,55 @@ func TestQRMaxFails(t *testing.T) {
 }
 
 func TestQRTimeoutFails(t *testing.T) {
-	h := newHarness(t, nil)
-	h.create("erin", Config{QRTimeout: Duration(30 * time.Millisecond)})
-	p := h.page()
-	p.emit(BridgeQR, map[string]string{"code": "a"})
-	h.wait("erin", StatusFailed)
+	synctest.Test(t, func(t *testing.T) {
+		h := newBubbleHarness(t, nil)
+		h.create("erin", Config{QRTimeout: Duration(2 * time.Minute)})
+		p := h.page()
+		p.emit(BridgeQR, map[string]string{"code": "a"})
+		h.wait("erin", StatusScanQRCode)
+		shown := time.Now()
+		v := h.wait2("erin", StatusFailed)
+		if waited := time.Since(shown); waited != 2*time.Minute || v.Reason != ReasonQRTimeout {
+			t.Fatalf("FAILED %s after the QR (want qr_timeout, 2m): %+v", waited, v)
+		}
+		synctest.Wait()
+		if !p.closed {
+			t.Error("the browser stays open after qr_timeout")
+		}
+	})
 }
 
 func TestRestartBudgetFails(t *testing.T) {
-	h := newHarness(t, nil)
-	h.create("fay", Config{})
-	for range 3 {
-		h.page().crash(ErrBrowserExited)
-	}
-	h.wait("fay", StatusFailed)
-	v, _ := h.m.Get(context.Background(), "fay")
-	if v.Reason != ReasonRestartBudget {
-		t.Fatalf("reason = %s", v.Reason)
-	}
-	// start tries again
-	if _, err := h.m.Start(context.Background(), "fay"); err != nil {
-		t.Fatal(err)
-	}
-	h.page()
-	h.wait("fay", StatusStarting)
+	synctest.Test(t, func(t *testing.T) {
+		h := newBubbleHarness(t, nil)
+		h.create("fay", Config{})
+		// Backoff with 30% jitter: about 1 s, then about 2 s.
+		var waits []time.Duration
+		for i := range 3 {
+			p := h.page()
+			if i > 0 {
+				v := h.wait2("fay", StatusRestarting)
+				waits = append(waits, time.Since(v.History[len(v.History)-1].At))
+			}
+			p.crash(ErrBrowserExited)
+		}
+		v := h.wait2("fay", StatusFailed)
+		if v.Reason != ReasonRestartBudget || v.Attempt != 3 {
+			t.Fatalf("view = %+v", v)
+		}
+		if len(waits) != 2 || waits[0] < 700*time.Millisecond || waits[0] > 1300*time.Millisecond ||
+			waits[1] < 1400*time.Millisecond || waits[1] > 2600*time.Millisecond {
+			t.Errorf("backoff waits = %v, want about 1s then 2s", waits)
+		}
+		// start tries again
+		if _, err := h.m.Start(context.Background(), "fay"); err != nil {
+			t.Fatal(err)
+		}
+		h.page()
+		if v := h.wait2("fay", StatusStarting); v.Attempt != 0 {
+			t.Errorf("attempt after a new start = %d", v.Attempt)
+		}
+	})
 }
 
 func TestLaunchErrorsFailAtOnce(t *testing.T) {

@@ -6,54 +6,72 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
+// The watchdog tests run on testing/synctest: sampling ticks, backoff and
+// timeouts take their real values in a fake clock, and "nothing happened
+// for a while" is asserted by letting fake time pass, deterministically.
+
+// realTimes gives the manager production-like intervals: a bubble's clock
+// makes them cost nothing.
+func realTimes(c *ManagerConfig) {
+	c.SampleInterval = 10 * time.Second
+	c.CloseTimeout = 10 * time.Second
+	c.Restart = RestartPolicy{InitialBackoff: time.Second, MaxBackoff: time.Minute, Budget: 3, Window: 10 * time.Minute}
+	c.Defaults.AuthTimeout = Duration(2 * time.Minute)
+}
+
 func TestMemoryLimitRestartsThenFailsNamingTheSetting(t *testing.T) {
-	h := newHarness(t, nil)
-	h.create("fat", Config{MaxMemory: 100e6})
-	p := h.page()
-	link(p)
-	h.wait("fat", StatusWorking)
-	p.setUsage(Usage{PSSBytes: 150e6, Processes: 2})
-	h.wait("fat", StatusRestarting)
-	v, _ := h.m.Get(context.Background(), "fat")
-	if v.Reason != ReasonMemoryLimit {
-		t.Fatalf("reason = %s", v.Reason)
-	}
-	// Every relaunch is over the limit too: the budget (3) ends it FAILED.
-	for range 2 {
-		p = h.page()
-		p.setUsage(Usage{PSSBytes: 150e6})
-		p.emit(BridgeReady, Account{ID: "1@c.us"})
-	}
-	h.wait("fat", StatusFailed)
-	v, _ = h.m.Get(context.Background(), "fat")
-	if v.Reason != ReasonMemoryLimit || !strings.Contains(v.Error, "max-session-memory") {
-		t.Fatalf("view = %+v", v)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		h := newBubbleHarness(t, nil)
+		h.create("fat", Config{MaxMemory: 100e6})
+		p := h.page()
+		link(p)
+		h.wait("fat", StatusWorking)
+		p.setUsage(Usage{PSSBytes: 150e6, Processes: 2})
+		// The next sample finds it over the limit; the backoff (1 s) holds
+		// RESTARTING until fake time moves on.
+		v := h.wait2("fat", StatusRestarting)
+		if v.Reason != ReasonMemoryLimit || v.Attempt != 1 {
+			t.Fatalf("view = %+v", v)
+		}
+		// Every relaunch is over the limit too: the budget (3) ends it FAILED.
+		for range 2 {
+			p = h.page()
+			p.setUsage(Usage{PSSBytes: 150e6})
+			p.emit(BridgeReady, Account{ID: "1@c.us"})
+		}
+		v = h.wait2("fat", StatusFailed)
+		if v.Reason != ReasonMemoryLimit || !strings.Contains(v.Error, "max-session-memory") {
+			t.Fatalf("view = %+v", v)
+		}
+	})
 }
 
 func TestResourcesAreShown(t *testing.T) {
-	h := newHarness(t, nil)
-	h.create("res", Config{})
-	p := h.page()
-	p.setUsage(Usage{PSSBytes: 42e6, CPUSeconds: 1.5, Processes: 3})
-	deadline := time.Now().Add(5 * time.Second)
-	for {
+	synctest.Test(t, func(t *testing.T) {
+		h := newBubbleHarness(t, nil)
+		h.create("res", Config{})
+		p := h.page()
+		p.setUsage(Usage{PSSBytes: 42e6, CPUSeconds: 1.5, Processes: 3})
+		time.Sleep(25 * time.Second) // two samples
+		synctest.Wait()
 		v, _ := h.m.Get(context.Background(), "res")
-		if v.Resources.PSSBytes == 42e6 && v.Resources.Processes == 3 && v.Resources.UptimeSeconds > 0 {
-			break
+		want := Resources{PSSBytes: 42e6, CPUSeconds: 1.5, Processes: 3, UptimeSeconds: 25}
+		if v.Resources != want {
+			t.Fatalf("resources = %+v, want %+v", v.Resources, want)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("resources = %+v", v.Resources)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	})
 }
 
 func TestRecycleOneAtATime(t *testing.T) {
-	h := newHarness(t, func(c *ManagerConfig) { c.RecycleAfter = 50 * time.Millisecond })
+	synctest.Test(t, testRecycleOneAtATime)
+}
+
+func testRecycleOneAtATime(t *testing.T) {
+	h := newBubbleHarness(t, func(c *ManagerConfig) { c.RecycleAfter = 30 * time.Minute })
 	h.create("r1", Config{})
 	h.create("r2", Config{})
 	pages := map[string]*fakePage{}
@@ -76,7 +94,8 @@ func TestRecycleOneAtATime(t *testing.T) {
 	if v.Reason != ReasonRecycle && v.Status == StatusRestarting {
 		t.Fatalf("reason = %s", v.Reason)
 	}
-	time.Sleep(200 * time.Millisecond) // several sample intervals: the other must keep running
+	time.Sleep(90 * time.Second) // nine samples, each past the age (not past auth_timeout): the other must keep running
+	synctest.Wait()
 	if ov, _ := h.m.Get(context.Background(), other); ov.Status != StatusWorking {
 		t.Fatalf("%s = %s while %s was being recycled", other, ov.Status, first.spec.SessionID)
 	}
@@ -131,26 +150,33 @@ func TestBootStaggersLaunches(t *testing.T) {
 
 // TestSamplingFailureIsNotACrash: a sample of a gone process is skipped.
 func TestSamplingFailureIsNotACrash(t *testing.T) {
-	h := newHarness(t, nil)
-	h.create("gone", Config{MaxMemory: 1})
-	p := h.page()
-	p.mu.Lock()
-	p.usageErr = errBoom
-	p.mu.Unlock()
-	link(p)
-	h.wait("gone", StatusWorking)
-	time.Sleep(100 * time.Millisecond) // ten sample intervals: none may restart the session
-	if v, _ := h.m.Get(context.Background(), "gone"); v.Status != StatusWorking || len(v.History) != 3 || v.Resources.Restarts != 0 {
-		t.Fatalf("view = %+v", v)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		h := newBubbleHarness(t, nil)
+		h.create("gone", Config{MaxMemory: 1})
+		p := h.page()
+		p.mu.Lock()
+		p.usageErr = errBoom
+		p.mu.Unlock()
+		link(p)
+		h.wait("gone", StatusWorking)
+		time.Sleep(10 * time.Minute) // sixty sample intervals: none may restart the session
+		synctest.Wait()
+		if v, _ := h.m.Get(context.Background(), "gone"); v.Status != StatusWorking || len(v.History) != 3 || v.Resources.Restarts != 0 {
+			t.Fatalf("view = %+v", v)
+		}
+	})
 }
 
 // TestLongResumeSyncOutlivesAuthTimeout: once WhatsApp accepted the stored
 // auth and syncs, auth_timeout no longer applies (a big account may sync
 // longer than it); the session is never purged.
 func TestLongResumeSyncOutlivesAuthTimeout(t *testing.T) {
-	h := newHarness(t, nil)
-	h.create("big", Config{AuthTimeout: Duration(50 * time.Millisecond)})
+	synctest.Test(t, testLongResumeSyncOutlivesAuthTimeout)
+}
+
+func testLongResumeSyncOutlivesAuthTimeout(t *testing.T) {
+	h := newBubbleHarness(t, nil)
+	h.create("big", Config{AuthTimeout: Duration(20 * time.Second)})
 	p := h.page()
 	link(p)
 	h.wait("big", StatusWorking)
@@ -159,7 +185,11 @@ func TestLongResumeSyncOutlivesAuthTimeout(t *testing.T) {
 	h.wait("big", StatusResuming)
 	p.emit(BridgeState, BridgeStateData{Phase: "syncing", Authenticated: true, StreamMode: "SYNCING"})
 	h.wait("big", StatusSyncing)
-	time.Sleep(200 * time.Millisecond) // four auth_timeouts: none may fire now
+	time.Sleep(time.Minute) // three auth_timeouts: none may fire now
+	synctest.Wait()
+	if v, _ := h.m.Get(context.Background(), "big"); v.Status != StatusSyncing {
+		t.Fatalf("a minute into the sync the session is %s", v.Status)
+	}
 	p.emit(BridgeReady, Account{ID: "1@c.us"})
 	v := h.wait2("big", StatusWorking)
 	if v.Reason != ReasonReauthOK || !(profile{dir: ProfileDir(h.dir, "big")}).hasAuth() {
