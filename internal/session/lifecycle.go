@@ -103,6 +103,15 @@ func (m *Manager) waitServing(ctx context.Context) error {
 	}
 }
 
+// changeContext is the context of the part of Stop, Restart and Delete that
+// changes state: waiting for the id's lock and writing the record. Their
+// request's deadline bounds only the wait for the browser to close, so even
+// a zero one takes effect; this is bounded instead by what the lock's holder
+// may take (a Logout waiting for a close) plus a record write.
+func (m *Manager) changeContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), m.stopBudget()+m.cfg.CallTimeout)
+}
+
 // stopBudget bounds a runner's teardown: the graceful close, then the
 // snapshot of a large profile into the data file.
 func (m *Manager) stopBudget() time.Duration { return m.cfg.CloseTimeout + 30*time.Second }

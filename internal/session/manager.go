@@ -308,20 +308,23 @@ func (m *Manager) startRunning(ctx context.Context, s *sess, reason Reason) (Rec
 	return rec, err
 }
 
-// Stop closes a session's browser gracefully. It waits for the close as long
-// as ctx allows; when ctx ends first it returns a *Pending with the view of
-// that moment, and the runner finishes the close by itself.
+// Stop closes a session's browser gracefully. ctx bounds only the wait for
+// the close (the stop itself always happens, see changeContext): when ctx
+// ends first it returns a *Pending with the view of that moment, and the
+// runner finishes the close by itself.
 func (m *Manager) Stop(ctx context.Context, id string) (View, error) {
-	unlock, err := m.lockID(ctx, id)
+	cctx, cancel := m.changeContext(ctx)
+	defer cancel()
+	unlock, err := m.lockID(cctx, id)
 	if err != nil {
 		return View{}, err
 	}
-	_, s, err := m.lookup(ctx, id)
+	_, s, err := m.lookup(cctx, id)
 	if err != nil {
 		unlock()
 		return View{}, err
 	}
-	rec, err := m.setRunning(ctx, id, false)
+	rec, err := m.setRunning(cctx, id, false)
 	if err != nil {
 		unlock()
 		return View{}, err
@@ -339,17 +342,19 @@ func (m *Manager) Stop(ctx context.Context, id string) (View, error) {
 // Stop, answering *Pending when ctx ends first; the new browser launches
 // once the old one closed either way.
 func (m *Manager) Restart(ctx context.Context, id string) (View, error) {
-	unlock, err := m.lockID(ctx, id)
+	cctx, cancel := m.changeContext(ctx)
+	defer cancel()
+	unlock, err := m.lockID(cctx, id)
 	if err != nil {
 		return View{}, err
 	}
-	_, s, err := m.lookup(ctx, id)
+	_, s, err := m.lookup(cctx, id)
 	if err != nil {
 		unlock()
 		return View{}, err
 	}
 	old := s.stopRunner(ReasonAPI)
-	rec, err := m.startRunning(ctx, s, ReasonAPI)
+	rec, err := m.startRunning(cctx, s, ReasonAPI)
 	unlock()
 	if err != nil {
 		return View{}, err
@@ -366,17 +371,19 @@ func (m *Manager) Restart(ctx context.Context, id string) (View, error) {
 // for the close and the purge as long as ctx allows, else returns a *Pending
 // and they finish by themselves.
 func (m *Manager) Delete(ctx context.Context, id string, purge bool) error {
-	unlock, err := m.lockID(ctx, id)
+	cctx, cancel := m.changeContext(ctx)
+	defer cancel()
+	unlock, err := m.lockID(cctx, id)
 	if err != nil {
 		return err
 	}
-	rec, s, err := m.lookup(ctx, id)
+	rec, s, err := m.lookup(cctx, id)
 	if err != nil {
 		unlock()
 		return err
 	}
 	s.markDeleted(true, purge)
-	if err := m.cfg.Registry.Delete(ctx, id); err != nil {
+	if err := m.cfg.Registry.Delete(cctx, id); err != nil {
 		s.markDeleted(false, false)
 		unlock()
 		return err

@@ -88,7 +88,8 @@ func (s *sess) setStatus(ctx context.Context, st Status, reason Reason, detail s
 
 	s.log.Info().Str("status", string(st)).Str("previous", string(prev)).
 		Str("reason", string(reason)).Int("attempt", ev.Attempt).Str("detail", detail).Msg("status")
-	s.m.publish(ctx, s.id, EventStatus, ev)
+	// A stop cancels the runner's context; its last transitions must still be told.
+	s.m.publish(context.WithoutCancel(ctx), s.id, EventStatus, ev)
 }
 
 // snapshot returns the live part of the view.

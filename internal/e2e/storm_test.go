@@ -1,0 +1,141 @@
+package e2e
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/easy-api/easy-api/internal/session"
+)
+
+// TestLifecycleStorm is issue 20's concurrent lifecycle run against real
+// Chromium and the simulator: 200 mixed create/delete/start/stop/restart
+// requests on 5 ids, 50 at a time, a quarter of the closing ones with
+// ?wait=0s. No answer may be a 5xx; after purging every id no browser runs
+// on their profiles and no IGNORE_ folder stays; the same ids created again
+// reach SCAN_QR_CODE (no "profile is in use"); the list equals the
+// per-session GETs.
+func TestLifecycleStorm(t *testing.T) {
+	skipShort(t)
+	sm := fastSim(t)
+	dir := testDir(t)
+	srv := startServer(t, dir, sm, serverOpts{})
+	ids := []string{"st0", "st1", "st2", "st3", "st4"}
+
+	type req struct{ method, path, id string }
+	rnd := rand.New(rand.NewPCG(20, 5))
+	reqs := make(chan req)
+	go func() {
+		defer close(reqs)
+		for range 200 {
+			id := ids[rnd.IntN(len(ids))]
+			wait := ""
+			if rnd.IntN(4) == 0 {
+				wait = "?wait=0s"
+			}
+			switch rnd.IntN(6) {
+			case 0, 1:
+				reqs <- req{"POST", "/v1/sessions", id}
+			case 2:
+				reqs <- req{"DELETE", "/v1/sessions/" + id + "?purge=true" + strings.Replace(wait, "?", "&", 1), id}
+			case 3:
+				reqs <- req{"POST", "/v1/sessions/" + id + "/start", id}
+			case 4:
+				reqs <- req{"POST", "/v1/sessions/" + id + "/stop" + wait, id}
+			case 5:
+				reqs <- req{"POST", "/v1/sessions/" + id + "/restart" + wait, id}
+			}
+		}
+	}()
+	var (
+		mu    sync.Mutex
+		codes = map[int]int{}
+		wg    sync.WaitGroup
+	)
+	for range 50 {
+		wg.Go(func() {
+			for r := range reqs {
+				var body io.Reader
+				if r.path == "/v1/sessions" {
+					body = strings.NewReader(fmt.Sprintf(`{"id":%q}`, r.id))
+				}
+				code, b, err := send(srv, r.method, r.path, body)
+				mu.Lock()
+				codes[code]++
+				mu.Unlock()
+				if err != nil || code >= 500 {
+					t.Errorf("%s %s: %d %s %v", r.method, r.path, code, b, err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	t.Logf("answers: %v", codes)
+
+	for _, id := range ids {
+		if code, b, err := send(srv, "DELETE", "/v1/sessions/"+id+"?purge=true", nil); err != nil || code != http.StatusNoContent && code != http.StatusNotFound {
+			t.Fatalf("final purge of %s: %d %s %v", id, code, b, err)
+		}
+	}
+	for _, id := range ids {
+		prof := session.ProfileDir(dir, id)
+		if procs := chromiumProcesses(prof); len(procs) > 0 {
+			t.Errorf("%s purged, browsers still run on its profile:\n%s", id, strings.Join(procs, "\n"))
+		}
+		if _, err := os.Stat(prof); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s purged, its IGNORE_ folder stays (%v)", id, err)
+		}
+	}
+
+	for _, id := range ids[:2] {
+		srv.create(id, nil)
+	}
+	for _, id := range ids[:2] {
+		if v := srv.wait(id, session.StatusScanQRCode); historyHas(v, session.StatusFailed) {
+			t.Errorf("%s created again went through FAILED: %+v", id, v.History)
+		}
+	}
+	code, b, err := send(srv, "GET", "/v1/sessions", nil)
+	if err != nil || code != http.StatusOK {
+		t.Fatalf("list: %d %s %v", code, b, err)
+	}
+	var list struct{ Sessions []session.View }
+	mustJSON(t, b, &list)
+	var listed []string
+	for _, v := range list.Sessions {
+		listed = append(listed, v.ID)
+		if got := srv.get(v.ID); got.Status != v.Status || got.CreatedAt != v.CreatedAt {
+			t.Errorf("list shows %s %s, GET %s", v.ID, v.Status, got.Status)
+		}
+	}
+	sort.Strings(listed)
+	if strings.Join(listed, ",") != "st0,st1" {
+		t.Errorf("list = %v, want st0,st1", listed)
+	}
+}
+
+// send is server.call for use off the test goroutine: it returns errors
+// instead of failing the test.
+func send(srv *server, method, path string, body io.Reader) (int, []byte, error) {
+	req, err := http.NewRequest(method, srv.http.URL+path, body)
+	if err != nil {
+		return 0, nil, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := srv.http.Client().Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, b, err
+}
