@@ -44,6 +44,135 @@ func (p *Pending) Error() string {
 	return fmt.Sprintf("session %q is %s; its browser is still closing", p.View.ID, p.View.Status)
 }
 
+// Start starts a stopped or failed session; starting a running one does
+// nothing. A session whose browser is still closing starts once it closed.
+func (m *Manager) Start(ctx context.Context, id string) (View, error) {
+	unlock, err := m.lockID(ctx, id)
+	if err != nil {
+		return View{}, err
+	}
+	defer unlock()
+	_, s, err := m.lookup(ctx, id)
+	if err != nil {
+		return View{}, err
+	}
+	rec, err := m.startRunning(ctx, s, ReasonAPI)
+	if err != nil {
+		return View{}, err
+	}
+	return m.view(rec, s), nil
+}
+
+// startRunning starts s's runner and records that it should run. The runner
+// goes first (see persistStopped); when the record cannot be written, a
+// runner it started is stopped again so the answer stays true.
+func (m *Manager) startRunning(ctx context.Context, s *sess, reason Reason) (Record, error) {
+	r := s.start(reason)
+	rec, err := m.setRunning(ctx, s.id, true)
+	if err != nil && r != nil {
+		s.stopRunner(ReasonAPI)
+	}
+	return rec, err
+}
+
+// Stop closes a session's browser gracefully. ctx bounds only the wait for
+// the close (the stop itself always happens, see changeContext): when ctx
+// ends first it returns a *Pending with the view of that moment, and the
+// runner finishes the close by itself.
+func (m *Manager) Stop(ctx context.Context, id string) (View, error) {
+	cctx, cancel := m.changeContext(ctx)
+	defer cancel()
+	unlock, err := m.lockID(cctx, id)
+	if err != nil {
+		return View{}, err
+	}
+	_, s, err := m.lookup(cctx, id)
+	if err != nil {
+		unlock()
+		return View{}, err
+	}
+	rec, err := m.setRunning(cctx, id, false)
+	if err != nil {
+		unlock()
+		return View{}, err
+	}
+	r := s.stopRunner(ReasonAPI)
+	unlock()
+	if !awaitRunner(ctx, r) {
+		return View{}, &Pending{View: m.view(rec, s)}
+	}
+	return m.view(rec, s), nil
+}
+
+// Restart stops a session (when running) and starts it again; stored auth
+// makes it resume without a QR. It waits for the old browser to close like
+// Stop, answering *Pending when ctx ends first; the new browser launches
+// once the old one closed either way.
+func (m *Manager) Restart(ctx context.Context, id string) (View, error) {
+	cctx, cancel := m.changeContext(ctx)
+	defer cancel()
+	unlock, err := m.lockID(cctx, id)
+	if err != nil {
+		return View{}, err
+	}
+	_, s, err := m.lookup(cctx, id)
+	if err != nil {
+		unlock()
+		return View{}, err
+	}
+	old := s.stopRunner(ReasonAPI)
+	rec, err := m.startRunning(cctx, s, ReasonAPI)
+	unlock()
+	if err != nil {
+		return View{}, err
+	}
+	if !awaitRunner(ctx, old) {
+		return View{}, &Pending{View: m.view(rec, s)}
+	}
+	return m.view(rec, s), nil
+}
+
+// Delete removes a session's record and stops its browser; purge also wipes
+// its profile folder and session data. The id is gone at once (a Create of
+// it may follow; its browser launches after this one closed). Delete waits
+// for the close and the purge as long as ctx allows, else returns a *Pending
+// and they finish by themselves.
+func (m *Manager) Delete(ctx context.Context, id string, purge bool) error {
+	cctx, cancel := m.changeContext(ctx)
+	defer cancel()
+	unlock, err := m.lockID(cctx, id)
+	if err != nil {
+		return err
+	}
+	rec, s, err := m.lookup(cctx, id)
+	if err != nil {
+		unlock()
+		return err
+	}
+	s.markDeleted(true, purge)
+	if err := m.cfg.Registry.Delete(cctx, id); err != nil {
+		s.markDeleted(false, false)
+		unlock()
+		return err
+	}
+	last := s.stopRunner(ReasonAPI)
+	gone := make(chan struct{})
+	var buryErr error
+	m.mu.Lock()
+	delete(m.sessions, id)
+	m.graves[id] = gone
+	m.mu.Unlock()
+	m.burials.Add(1)
+	go m.bury(s, last, purge, gone, &buryErr)
+	unlock()
+	select {
+	case <-gone:
+		return buryErr
+	case <-ctx.Done():
+		return &Pending{View: m.view(rec, s)}
+	}
+}
+
 // idLock is one id's lifecycle lock: a one-slot channel, so waiting for it
 // can honour a context. refs counts holders and waiters; the last one out
 // removes it from the manager.
