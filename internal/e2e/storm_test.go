@@ -28,6 +28,9 @@ func TestLifecycleStorm(t *testing.T) {
 	dir := testDir(t)
 	srv := startServer(t, dir, sm, serverOpts{})
 	ids := []string{"st0", "st1", "st2", "st3", "st4"}
+	if code, b, err := send(srv, "POST", "/v1/sessions/st0/stop?wait=soon", nil); err != nil || code != http.StatusBadRequest || !strings.Contains(string(b), `"wait"`) {
+		t.Fatalf("stop?wait=soon: %d %s %v, want a 400 naming wait", code, b, err)
+	}
 
 	type req struct{ method, path, id string }
 	rnd := rand.New(rand.NewPCG(20, 5))
