@@ -9,7 +9,7 @@ import (
 	"github.com/easy-api/easy-api/internal/apperr"
 )
 
-// How lifecycle calls stay consistent (issue 20 item 5):
+// How lifecycle calls stay consistent when many arrive at once:
 //
 //   - Create, Start, Stop, Restart, Delete and Logout on one id run one at a
 //     time: each holds the id's lifecycle lock (lockID) while it changes the
@@ -27,9 +27,10 @@ import (
 //     removed once, after the session's last runner is done.
 //   - Delete removes the record and the live state at once, then a burial
 //     goroutine waits for the runner, purges the profile and removes the
-//     supervisor. Stop, Restart and Delete wait for that (the graceful
-//     close) as long as their request's context allows; past it they answer
-//     with a *Pending error and the runner finishes on its own.
+//     supervisor. Stop, Restart and Delete always take effect (changeContext)
+//     and then wait for the graceful close as long as their request's
+//     context allows; past it they answer with a *Pending error and the
+//     runner finishes on its own.
 
 // Pending is what Stop, Restart and Delete return when their request's
 // context ended before the browser finished closing: the call took effect
@@ -40,6 +41,7 @@ type Pending struct {
 	View View
 }
 
+// Error says the call took effect and the browser is still closing.
 func (p *Pending) Error() string {
 	return fmt.Sprintf("session %q is %s; its browser is still closing", p.View.ID, p.View.Status)
 }
