@@ -1,6 +1,7 @@
 package session
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +11,8 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/rs/zerolog"
 
 	"github.com/easy-api/easy-api/internal/apperr"
 )
@@ -101,7 +104,11 @@ func (f *failures) Publish(_ context.Context, id, typ string, data any) error {
 func TestLifecycleStorm(t *testing.T) {
 	l := newProfileLauncher()
 	fails := &failures{}
-	h := newHarness(t, func(c *ManagerConfig) { c.Launcher, c.Publisher = l, fails })
+	var logs lockedBuffer
+	h := newHarness(t, func(c *ManagerConfig) {
+		c.Launcher, c.Publisher = l, fails
+		c.Log = zerolog.New(&logs).Level(zerolog.WarnLevel)
+	})
 	ids := []string{"s0", "s1", "s2", "s3", "s4"}
 	rnd := rand.New(rand.NewPCG(20, 5))
 	type call struct {
@@ -201,7 +208,28 @@ func TestLifecycleStorm(t *testing.T) {
 	if len(fails.got) > 0 {
 		t.Errorf("sessions failed: %v", fails.got)
 	}
+	if w := logs.String(); w != "" {
+		t.Errorf("warnings logged (supervisor, stop or purge trouble):\n%s", w)
+	}
 	t.Logf("%d browsers launched, %d sessions left", l.started, len(list))
+}
+
+// lockedBuffer is a bytes.Buffer safe for concurrent writers.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }
 
 // TestStopAnswersPendingThenFinishes: a stop whose deadline is shorter than
