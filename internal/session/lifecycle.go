@@ -54,7 +54,7 @@ func (m *Manager) Start(ctx context.Context, id string) (View, error) {
 		return View{}, err
 	}
 	defer unlock()
-	_, s, err := m.lookup(ctx, id)
+	_, s, err := m.lookupLocked(ctx, id)
 	if err != nil {
 		return View{}, err
 	}
@@ -88,7 +88,7 @@ func (m *Manager) Stop(ctx context.Context, id string) (View, error) {
 	if err != nil {
 		return View{}, err
 	}
-	_, s, err := m.lookup(cctx, id)
+	_, s, err := m.lookupLocked(cctx, id)
 	if err != nil {
 		unlock()
 		return View{}, err
@@ -117,7 +117,7 @@ func (m *Manager) Restart(ctx context.Context, id string) (View, error) {
 	if err != nil {
 		return View{}, err
 	}
-	_, s, err := m.lookup(cctx, id)
+	_, s, err := m.lookupLocked(cctx, id)
 	if err != nil {
 		unlock()
 		return View{}, err
@@ -146,7 +146,7 @@ func (m *Manager) Delete(ctx context.Context, id string, purge bool) error {
 	if err != nil {
 		return err
 	}
-	rec, s, err := m.lookup(cctx, id)
+	rec, s, err := m.lookupLocked(cctx, id)
 	if err != nil {
 		unlock()
 		return err

@@ -360,3 +360,22 @@ func historyHas(v View, st Status) bool {
 	}
 	return false
 }
+
+// TestRecordMissedAtBootIsAdopted: a record the boot listing did not see (a
+// store hiccup) still answers, in the list and by id, and can start; only a
+// deleted session's record stays gone.
+func TestRecordMissedAtBootIsAdopted(t *testing.T) {
+	h := newHarness(t, nil)
+	ctx := context.Background()
+	if err := h.reg.Create(ctx, Record{ID: "late", Config: h.m.Defaults()}); err != nil {
+		t.Fatal(err)
+	}
+	if list, err := h.m.List(ctx); err != nil || len(list) != 1 || list[0].ID != "late" || list[0].Status != StatusStopped {
+		t.Fatalf("List = %+v, %v", list, err)
+	}
+	if _, err := h.m.Start(ctx, "late"); err != nil {
+		t.Fatal(err)
+	}
+	h.page()
+	h.wait("late", StatusStarting)
+}

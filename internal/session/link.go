@@ -76,7 +76,7 @@ func (m *Manager) Logout(ctx context.Context, id string) (View, error) {
 		return View{}, err
 	}
 	defer unlock()
-	_, s, err := m.lookup(ctx, id)
+	_, s, err := m.lookupLocked(ctx, id)
 	if err != nil {
 		return View{}, err
 	}

@@ -164,30 +164,51 @@ func (m *Manager) live(id string) *sess {
 	return m.sessions[id]
 }
 
-// lookup returns the record and live state of an existing session. A record
-// without live state is one a concurrent Delete is removing: not found.
+// lookup returns the record and live state of an existing session.
 func (m *Manager) lookup(ctx context.Context, id string) (Record, *sess, error) {
+	return m.find(ctx, id, false)
+}
+
+// lookupLocked is lookup for a caller that holds id's lifecycle lock.
+func (m *Manager) lookupLocked(ctx context.Context, id string) (Record, *sess, error) {
+	return m.find(ctx, id, true)
+}
+
+func (m *Manager) find(ctx context.Context, id string, locked bool) (Record, *sess, error) {
 	if err := ValidateID(id); err != nil {
 		return Record{}, nil, err
 	}
 	if err := m.waitServing(ctx); err != nil {
 		return Record{}, nil, err
 	}
-	notFound := func(err error) error {
-		return &apperr.Error{Code: apperr.SessionNotFound, Detail: fmt.Sprintf("session %q does not exist", id), Err: err}
+	get := func() (Record, error) {
+		rec, err := m.cfg.Registry.Get(ctx, id)
+		if errors.Is(err, apperr.ErrNotFound) {
+			err = &apperr.Error{Code: apperr.SessionNotFound, Detail: fmt.Sprintf("session %q does not exist", id), Err: err}
+		}
+		return rec, err
 	}
-	rec, err := m.cfg.Registry.Get(ctx, id)
-	if errors.Is(err, apperr.ErrNotFound) {
-		return Record{}, nil, notFound(err)
-	}
+	rec, err := get()
 	if err != nil {
 		return Record{}, nil, err
 	}
-	s := m.live(id)
-	if s == nil {
-		return Record{}, nil, notFound(apperr.ErrNotFound)
+	if s := m.live(id); s != nil {
+		return rec, s, nil
 	}
-	return rec, s, nil
+	// A record without live state: either a concurrent Delete is removing
+	// it, or the boot listing missed it. Only under the id's lock can the
+	// two be told apart, and only the second may get live state.
+	if !locked {
+		unlock, err := m.lockID(ctx, id)
+		if err != nil {
+			return Record{}, nil, err
+		}
+		defer unlock()
+	}
+	if rec, err = get(); err != nil {
+		return Record{}, nil, err
+	}
+	return rec, m.ensure(id), nil
 }
 
 // view combines a record with live state.
@@ -240,6 +261,9 @@ func (m *Manager) Get(ctx context.Context, id string) (View, error) {
 
 // List returns every session, sorted by id.
 func (m *Manager) List(ctx context.Context) ([]View, error) {
+	if err := m.waitServing(ctx); err != nil {
+		return nil, err
+	}
 	recs, err := m.cfg.Registry.List(ctx)
 	if err != nil {
 		return nil, err
@@ -247,9 +271,16 @@ func (m *Manager) List(ctx context.Context) ([]View, error) {
 	sort.Slice(recs, func(i, j int) bool { return recs[i].ID < recs[j].ID })
 	out := make([]View, 0, len(recs))
 	for _, r := range recs {
-		if s := m.live(r.ID); s != nil { // else deleted since the listing
-			out = append(out, m.view(r, s))
+		s := m.live(r.ID)
+		if s == nil {
+			var err error
+			if r, s, err = m.lookup(ctx, r.ID); apperr.CodeOf(err) == apperr.SessionNotFound {
+				continue // deleted since the listing
+			} else if err != nil {
+				return nil, err
+			}
 		}
+		out = append(out, m.view(r, s))
 	}
 	return out, nil
 }
