@@ -142,3 +142,53 @@ func send(srv *server, method, path string, body io.Reader) (int, []byte, error)
 	b, err := io.ReadAll(resp.Body)
 	return resp.StatusCode, b, err
 }
+
+// TestStopAndDeleteAnswer202WhileTheBrowserCloses: with ?wait=0s a stop and
+// a purge answer 202 at once with the session as it is (still WORKING); the
+// close, and the purge, finish by themselves and say so in events; the id
+// created again starts fresh, with no QR-less resume of the purged account.
+func TestStopAndDeleteAnswer202WhileTheBrowserCloses(t *testing.T) {
+	skipShort(t)
+	sm := fastSim(t)
+	dir := testDir(t)
+	rec := newRecordingPublisher()
+	srv := startServer(t, dir, sm, serverOpts{tee: rec})
+	srv.create("quick", nil)
+	srv.link(sm, "quick", "15550001111")
+
+	code, b := srv.call("POST", "/v1/sessions/quick/stop?wait=0s", nil)
+	var v session.View
+	mustJSON(t, b, &v)
+	if code != http.StatusAccepted || v.Status != session.StatusWorking {
+		t.Fatalf("stop?wait=0s = %d %s, want 202 showing WORKING", code, v.Status)
+	}
+	rec.wait(t, "quick", session.EventStatus, func(d any) bool {
+		ev := d.(session.StatusEvent)
+		return ev.Status == session.StatusStopped && ev.Reason == session.ReasonAPI
+	})
+	if code, b := srv.call("POST", "/v1/sessions/quick/start", nil); code != http.StatusOK {
+		t.Fatalf("start: %d %s", code, b)
+	}
+	srv.wait("quick", session.StatusWorking)
+
+	code, b = srv.call("DELETE", "/v1/sessions/quick?purge=true&wait=0s", nil)
+	mustJSON(t, b, &v)
+	if code != http.StatusAccepted || v.Status != session.StatusWorking {
+		t.Fatalf("delete?purge=true&wait=0s = %d %s, want 202 showing WORKING", code, v.Status)
+	}
+	if code, _ := srv.call("GET", "/v1/sessions/quick", nil); code != http.StatusNotFound {
+		t.Errorf("GET right after the 202 = %d, want 404", code)
+	}
+	rec.wait(t, "quick", session.EventData, func(d any) bool { return d.(session.DataEvent).Reason == "logout" })
+	prof := session.ProfileDir(dir, "quick")
+	if _, err := os.Stat(prof); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("purge told, IGNORE_ folder stays (%v)", err)
+	}
+	if procs := chromiumProcesses(prof); len(procs) > 0 {
+		t.Errorf("purge told, browsers still run:\n%s", strings.Join(procs, "\n"))
+	}
+	srv.create("quick", nil)
+	if v := srv.wait("quick", session.StatusScanQRCode); historyHas(v, session.StatusResuming) || v.Me != nil {
+		t.Errorf("created again after a purge, it resumed the old account: %+v", v)
+	}
+}
