@@ -29,6 +29,9 @@ type SessionLifecycle interface {
 	// from fn is returned as it is.
 	UpdateConfig(ctx context.Context, id string, fn func(*session.Config) error) (session.View, error)
 	Start(ctx context.Context, id string) (session.View, error)
+	// Stop, Restart and Delete take effect even under a short ctx; when ctx
+	// ends before the browser closed they return a *session.Pending holding
+	// the view of that moment, which the handlers answer with 202.
 	Stop(ctx context.Context, id string) (session.View, error)
 	Restart(ctx context.Context, id string) (session.View, error)
 	// Delete removes the session; purge also wipes its stored data.
