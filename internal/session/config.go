@@ -3,8 +3,10 @@ package session
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"reflect"
 	"regexp"
+	"strconv"
 	"time"
 
 	"github.com/easy-api/easy-api/internal/apperr"
@@ -30,57 +32,149 @@ func truncate(s string, n int) string {
 	return s[:n] + "…"
 }
 
-// Config is a session's settings. Zero values are filled from the server's
-// defaults when the session is created, so a stored Config is always complete.
+// Config is what a session's client set: every field is an override, and a
+// nil field follows the server's default. Only overrides are stored; the
+// config a launch uses is resolved at that launch (see Resolve), so a default
+// changed at a server restart reaches every session that did not override it.
 type Config struct {
-	Headful        bool     `json:"headful"`
-	AuthTimeout    Duration `json:"auth_timeout"`     // bound of RESUMING
-	QRTimeout      Duration `json:"qr_timeout"`       // bound of SCAN_QR_CODE; 0 = never
-	QRMax          int      `json:"qr_max"`           // QR codes shown before giving up; 0 = no limit
-	RelinkOnLogout *bool    `json:"relink_on_logout"` // after a phone logout: show a QR (true) or stop
-	MaxMemory      ByteSize `json:"max_memory"`       // PSS above which the browser is recycled; 0 = server default
+	Headful        *bool     `json:"headful,omitempty"`          // show a browser window
+	AuthTimeout    *Duration `json:"auth_timeout,omitempty"`     // bound of RESUMING; must be > 0
+	QRTimeout      *Duration `json:"qr_timeout,omitempty"`       // bound of SCAN_QR_CODE; 0 = never
+	QRMax          *int      `json:"qr_max,omitempty"`           // QR codes shown before giving up; 0 = no limit
+	RelinkOnLogout *bool     `json:"relink_on_logout,omitempty"` // after a phone logout: show a QR (true) or stop
+	// MaxMemory is the PSS above which the browser is recycled; 0 = no limit
+	// for this session, even when the server sets one.
+	MaxMemory *ByteSize `json:"max_memory,omitempty"`
 	// MultiDevice false marks a legacy session: its data file carries the
 	// four localStorage tokens instead of a profile snapshot.
-	MultiDevice *bool `json:"multi_device"`
+	MultiDevice *bool `json:"multi_device,omitempty"`
 	// TakeoverOnConflict: when another browser is live on this legacy
 	// account, take over (true) or stay FAILED with reason conflict.
-	TakeoverOnConflict bool `json:"takeover_on_conflict"`
+	TakeoverOnConflict *bool `json:"takeover_on_conflict,omitempty"`
+}
+
+// EffectiveConfig is the config a launch uses: each field is the session's
+// override when set, else the server's default.
+type EffectiveConfig struct {
+	Headful            bool     `json:"headful"`
+	AuthTimeout        Duration `json:"auth_timeout"`
+	QRTimeout          Duration `json:"qr_timeout"`
+	QRMax              int      `json:"qr_max"`
+	RelinkOnLogout     bool     `json:"relink_on_logout"`
+	MaxMemory          ByteSize `json:"max_memory"`
+	MultiDevice        bool     `json:"multi_device"`
+	TakeoverOnConflict bool     `json:"takeover_on_conflict"`
+}
+
+// BuiltinDefaults is the config of a session when neither it nor the server
+// says otherwise; the serve flags take their defaults from it.
+var BuiltinDefaults = EffectiveConfig{
+	AuthTimeout:    Duration(60 * time.Second),
+	QRTimeout:      Duration(120 * time.Second),
+	QRMax:          6,
+	RelinkOnLogout: true,
+	MultiDevice:    true,
 }
 
 // legacy reports whether the session is a legacy (non multi-device) one.
 func (c Config) legacy() bool { return c.MultiDevice != nil && !*c.MultiDevice }
 
-// Validate checks a Config's values and names the first bad field.
+// legacy reports whether the session is a legacy (non multi-device) one.
+func (c EffectiveConfig) legacy() bool { return !c.MultiDevice }
+
+// Resolve returns the effective config: c's overrides over d.
+func (c Config) Resolve(d EffectiveConfig) EffectiveConfig {
+	pick(&d.Headful, c.Headful)
+	pick(&d.AuthTimeout, c.AuthTimeout)
+	pick(&d.QRTimeout, c.QRTimeout)
+	pick(&d.QRMax, c.QRMax)
+	pick(&d.RelinkOnLogout, c.RelinkOnLogout)
+	pick(&d.MaxMemory, c.MaxMemory)
+	pick(&d.MultiDevice, c.MultiDevice)
+	pick(&d.TakeoverOnConflict, c.TakeoverOnConflict)
+	return d
+}
+
+func pick[T any](dst *T, override *T) {
+	if override != nil {
+		*dst = *override
+	}
+}
+
+// Merge returns c with patch's set fields copied in and the fields named in
+// clear (JSON names, from a null in a PATCH) removed, so they follow the
+// server's default again. It never copies a default in.
+func (c Config) Merge(patch Config, clear map[string]bool) Config {
+	cv, pv := reflect.ValueOf(&c).Elem(), reflect.ValueOf(patch)
+	for i := range cv.NumField() {
+		if !pv.Field(i).IsNil() {
+			cv.Field(i).Set(pv.Field(i))
+		}
+		if clear[configFieldName(i)] {
+			cv.Field(i).SetZero()
+		}
+	}
+	return c
+}
+
+// configFieldName is the JSON name of Config's i-th field.
+func configFieldName(i int) string {
+	tag := reflect.TypeFor[Config]().Field(i).Tag.Get("json")
+	for j := range tag {
+		if tag[j] == ',' {
+			return tag[:j]
+		}
+	}
+	return tag
+}
+
+// Validate checks the overrides and names the first bad field by its JSON
+// name (callers prefix the path of the body it came in).
 func (c Config) Validate() error {
 	switch {
-	case c.AuthTimeout < 0:
-		return apperr.Field("config.auth_timeout", "must not be negative")
-	case c.QRTimeout < 0:
-		return apperr.Field("config.qr_timeout", "must not be negative")
-	case c.QRMax < 0:
-		return apperr.Field("config.qr_max", "must not be negative")
+	case c.AuthTimeout != nil && *c.AuthTimeout <= 0:
+		return apperr.Field("auth_timeout", "must be more than 0 (a re-auth bound of zero would purge stored auth at once); omit it or send null for the server's default")
+	case c.QRTimeout != nil && *c.QRTimeout < 0:
+		return apperr.Field("qr_timeout", "must not be negative (0 = never)")
+	case c.QRMax != nil && *c.QRMax < 0:
+		return apperr.Field("qr_max", "must not be negative (0 = no limit)")
+	case c.MaxMemory != nil && *c.MaxMemory < 0:
+		return apperr.Field("max_memory", "must not be negative (0 = no limit)")
 	}
 	return nil
 }
 
-// withDefaults fills the unset fields of c from d.
-func (c Config) withDefaults(d Config) Config {
-	if c.AuthTimeout == 0 {
-		c.AuthTimeout = d.AuthTimeout
+// v1Defaults are the built-in defaults of the versions that stored a
+// complete config in every record (config_version absent).
+var v1Defaults = Config{
+	Headful: new(false), AuthTimeout: new(Duration(60 * time.Second)), QRTimeout: new(Duration(120 * time.Second)),
+	QRMax: new(6), RelinkOnLogout: new(true), MaxMemory: new(ByteSize(0)), MultiDevice: new(true),
+	TakeoverOnConflict: new(false),
+}
+
+// OverridesFromV1 reads a config stored by a version that saved every field
+// (defaults baked in): a field is an override only where it differs from
+// that version's built-in default. Values those versions accepted but that
+// mean nothing now (an auth_timeout of 0 or less) are dropped, so the
+// session follows today's default instead of purging its auth.
+func OverridesFromV1(c Config) Config {
+	cv, dv := reflect.ValueOf(&c).Elem(), reflect.ValueOf(v1Defaults)
+	for i := range cv.NumField() {
+		f := cv.Field(i)
+		if !f.IsNil() && f.Elem().Equal(dv.Field(i).Elem()) {
+			f.SetZero()
+		}
 	}
-	if c.RelinkOnLogout == nil {
-		c.RelinkOnLogout = d.RelinkOnLogout
-	}
-	if c.MaxMemory == 0 {
-		c.MaxMemory = d.MaxMemory
-	}
-	if c.MultiDevice == nil {
-		md := true
-		c.MultiDevice = &md
-	}
-	if c.RelinkOnLogout == nil {
-		t := true
-		c.RelinkOnLogout = &t
+	if c.Validate() != nil {
+		if c.AuthTimeout != nil && *c.AuthTimeout <= 0 {
+			c.AuthTimeout = nil
+		}
+		if c.QRTimeout != nil && *c.QRTimeout < 0 {
+			c.QRTimeout = nil
+		}
+		if c.QRMax != nil && *c.QRMax < 0 {
+			c.QRMax = nil
+		}
 	}
 	return c
 }
@@ -93,6 +187,9 @@ type Duration time.Duration
 func (d Duration) MarshalJSON() ([]byte, error) {
 	return json.Marshal(time.Duration(d).String())
 }
+
+// maxDurationSeconds is the largest number of seconds a Duration holds.
+const maxDurationSeconds = float64(math.MaxInt64) / float64(time.Second)
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (d *Duration) UnmarshalJSON(b []byte) error {
@@ -108,10 +205,18 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 	}
 	var secs float64
 	if err := json.Unmarshal(b, &secs); err != nil {
-		return &json.UnmarshalTypeError{Value: string(b), Type: reflect.TypeFor[Duration]()}
+		return &json.UnmarshalTypeError{Value: truncate(string(b), 40), Type: reflect.TypeFor[Duration]()}
+	}
+	if math.Abs(secs) >= maxDurationSeconds {
+		return &json.UnmarshalTypeError{Value: "number " + string(b), Type: reflect.TypeFor[Duration]()}
 	}
 	*d = Duration(secs * float64(time.Second))
 	return nil
+}
+
+// MaxDuration is the largest Duration, as clients may write it.
+func MaxDuration() string {
+	return strconv.FormatInt(math.MaxInt64/int64(time.Second), 10) + " seconds"
 }
 
 // D returns d as a time.Duration.

@@ -166,7 +166,7 @@ func (m *Manager) ImportData(ctx context.Context, id string, body []byte) (View,
 	switch {
 	case errors.Is(err, apperr.ErrNotFound):
 		now := m.now()
-		rec = Record{ID: id, Config: m.Defaults(), CreatedAt: now, UpdatedAt: now}
+		rec = Record{ID: id, CreatedAt: now, UpdatedAt: now}
 		md := df.Kind == KindMD
 		rec.Config.MultiDevice = &md
 		if err := m.cfg.Registry.Create(ctx, rec); err != nil {

@@ -367,7 +367,7 @@ func historyHas(v View, st Status) bool {
 func TestRecordMissedAtBootIsAdopted(t *testing.T) {
 	h := newHarness(t, nil)
 	ctx := context.Background()
-	if err := h.reg.Create(ctx, Record{ID: "late", Config: h.m.Defaults()}); err != nil {
+	if err := h.reg.Create(ctx, Record{ID: "late"}); err != nil {
 		t.Fatal(err)
 	}
 	if list, err := h.m.List(ctx); err != nil || len(list) != 1 || list[0].ID != "late" || list[0].Status != StatusStopped {

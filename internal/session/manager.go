@@ -31,7 +31,10 @@ type ManagerConfig struct {
 	WriteFile func(path string, data []byte) error
 	DataPath  string // session data path; holds IGNORE_<id> folders
 	URL       string // WhatsApp Web's URL
-	Defaults  Config // fills unset fields of a new session's Config
+	// Defaults is the server's default config: it fills, at each launch,
+	// the fields a session does not override; its own unset fields take
+	// BuiltinDefaults.
+	Defaults Config
 
 	MaxConcurrentLaunches int           // browsers launching at once; default 2
 	CloseTimeout          time.Duration // graceful browser close before kill; default 10s
@@ -215,14 +218,11 @@ func (m *Manager) find(ctx context.Context, id string, locked bool) (Record, *se
 func (m *Manager) view(rec Record, s *sess) View {
 	st, reason, errMsg, attempt, hist := s.snapshot()
 	return View{ID: rec.ID, Status: st, Reason: reason, Error: errMsg, Attempt: attempt, History: hist,
-		Config: rec.Config, Me: rec.Me, Resources: s.resources(m.now()), PhoneOnline: s.phoneOnline(rec), CreatedAt: rec.CreatedAt, UpdatedAt: rec.UpdatedAt}
+		Config: rec.Config, EffectiveConfig: m.effective(rec), Me: rec.Me, Resources: s.resources(m.now()), PhoneOnline: s.phoneOnline(rec), CreatedAt: rec.CreatedAt, UpdatedAt: rec.UpdatedAt}
 }
 
-// Defaults returns the config a new session gets for every field its
-// creator leaves out.
-func (m *Manager) Defaults() Config { return m.cfg.Defaults.withDefaults(Config{}) }
-
-// Create registers a session and, when start is true, starts it.
+// Create registers a session with the overrides cfg and, when start is
+// true, starts it.
 func (m *Manager) Create(ctx context.Context, id string, cfg Config, start bool) (View, error) {
 	if err := ValidateID(id); err != nil {
 		return View{}, err
@@ -236,7 +236,7 @@ func (m *Manager) Create(ctx context.Context, id string, cfg Config, start bool)
 	}
 	defer unlock()
 	now := m.now()
-	rec := Record{ID: id, Config: cfg.withDefaults(m.cfg.Defaults), Running: start, CreatedAt: now, UpdatedAt: now}
+	rec := Record{ID: id, Config: cfg, Running: start, CreatedAt: now, UpdatedAt: now}
 	if err := m.cfg.Registry.Create(ctx, rec); err != nil {
 		if errors.Is(err, apperr.ErrExists) {
 			return View{}, &apperr.Error{Code: apperr.SessionExists, Detail: fmt.Sprintf("session %q already exists", id), Err: err}
@@ -283,29 +283,6 @@ func (m *Manager) List(ctx context.Context) ([]View, error) {
 		out = append(out, m.view(r, s))
 	}
 	return out, nil
-}
-
-// UpdateConfig applies fn to a session's config; the change takes effect at
-// its next start.
-func (m *Manager) UpdateConfig(ctx context.Context, id string, fn func(*Config) error) (View, error) {
-	_, s, err := m.lookup(ctx, id)
-	if err != nil {
-		return View{}, err
-	}
-	rec, err := m.cfg.Registry.Update(ctx, id, func(r *Record) error {
-		if err := fn(&r.Config); err != nil {
-			return err
-		}
-		if err := r.Config.Validate(); err != nil {
-			return err
-		}
-		r.Config = r.Config.withDefaults(m.cfg.Defaults)
-		return nil
-	})
-	if err != nil {
-		return View{}, err
-	}
-	return m.view(rec, s), nil
 }
 
 // setRunning persists whether a session should run (and so resume at boot).

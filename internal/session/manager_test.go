@@ -31,7 +31,7 @@ func newHarness(t *testing.T, mod func(*ManagerConfig)) *harness {
 	t.Helper()
 	h := &harness{t: t, l: newFakeLauncher(), pub: newRecorder(), reg: newMemRegistry(), dir: t.TempDir(), patience: 5 * time.Second}
 	cfg := ManagerConfig{Registry: h.reg, Launcher: h.l, Publisher: h.pub, DataPath: h.dir, URL: "https://web.whatsapp.com/",
-		Defaults:     Config{AuthTimeout: Duration(5 * time.Second), QRMax: 6},
+		Defaults:     Config{AuthTimeout: new(Duration(5 * time.Second)), QRMax: new(6)},
 		CloseTimeout: time.Second, CallTimeout: time.Second, SampleInterval: 10 * time.Millisecond,
 		Restart: RestartPolicy{InitialBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, Budget: 3, Window: time.Minute},
 		Log:     zerolog.Nop()}
@@ -180,13 +180,15 @@ func TestQRBeforeMainIsReauthFailed(t *testing.T) {
 func TestAuthTimeoutPurgesAndRelaunches(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newBubbleHarness(t, nil)
-		h.create("carol", Config{AuthTimeout: Duration(20 * time.Second)})
+		h.create("carol", Config{AuthTimeout: new(Duration(20 * time.Second))})
 		p := h.page()
 		link(p)
 		h.wait("carol", StatusWorking)
 		p.crash(ErrRendererCrashed)
-		h.page() // resumes, never confirms
+		p2 := h.page()
 		h.wait("carol", StatusResuming)
+		// The page loads and resumes, but WhatsApp never confirms.
+		p2.emit(BridgeState, BridgeStateData{Phase: "resuming", PhoneOnline: true})
 		start := time.Now()
 		p3 := h.page() // relaunched on a purged profile
 		if waited := time.Since(start); waited != 20*time.Second {
@@ -205,7 +207,7 @@ func TestAuthTimeoutPurgesAndRelaunches(t *testing.T) {
 
 func TestQRMaxFails(t *testing.T) {
 	h := newHarness(t, nil)
-	h.create("dave", Config{QRMax: 2})
+	h.create("dave", Config{QRMax: new(2)})
 	p := h.page()
 	for _, c := range []string{"a", "b", "c"} {
 		p.emit(BridgeQR, map[string]string{"code": c})
@@ -223,7 +225,7 @@ func TestQRMaxFails(t *testing.T) {
 func TestQRTimeoutFails(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newBubbleHarness(t, nil)
-		h.create("erin", Config{QRTimeout: Duration(2 * time.Minute)})
+		h.create("erin", Config{QRTimeout: new(Duration(2 * time.Minute))})
 		p := h.page()
 		p.emit(BridgeQR, map[string]string{"code": "a"})
 		h.wait("erin", StatusScanQRCode)
@@ -286,7 +288,7 @@ func TestLaunchErrorsFailAtOnce(t *testing.T) {
 				l := c.Launcher.(*fakeLauncher)
 				l.LaunchFn = func(LaunchSpec) error { return tc.err }
 			})
-			h.create("gus", Config{Headful: true})
+			h.create("gus", Config{Headful: new(true)})
 			h.wait("gus", StatusFailed)
 			v, _ := h.m.Get(context.Background(), "gus")
 			if v.Reason != tc.want || v.Error == "" {
@@ -340,7 +342,7 @@ func TestBadInput(t *testing.T) {
 	if _, err := h.m.Create(ctx, "x", Config{}, false); apperr.CodeOf(err) != apperr.SessionExists {
 		t.Errorf("Create twice = %v", err)
 	}
-	if _, err := h.m.Create(ctx, "y", Config{QRMax: -1}, false); apperr.CodeOf(err) != apperr.Invalid {
+	if _, err := h.m.Create(ctx, "y", Config{QRMax: new(-1)}, false); apperr.CodeOf(err) != apperr.Invalid {
 		t.Errorf("negative qr_max = %v", err)
 	}
 	if _, err := h.m.PairingCode(ctx, "x", "12"); apperr.CodeOf(err) != apperr.Invalid {

@@ -224,6 +224,7 @@ func (r *runner) runBrowser(ctx context.Context, reason Reason, restarting, rest
 		}
 		return outcome{kind: outFailed, reason: ReasonLaunchFailed, detail: "read session record: " + err.Error()}
 	}
+	cfg := m.effective(rec)
 	prof := profile{dir: ProfileDir(m.cfg.DataPath, s.id)}
 	lock, err := prof.lock()
 	if err != nil {
@@ -255,7 +256,7 @@ func (r *runner) runBrowser(ctx context.Context, reason Reason, restarting, rest
 	defer release()
 
 	page, err := m.cfg.Launcher.Launch(ctx, LaunchSpec{SessionID: s.id, ProfileDir: prof.dir, URL: m.cfg.URL,
-		Headful: rec.Config.Headful, LocalStorage: seed})
+		Headful: cfg.Headful, LocalStorage: seed})
 	if err != nil {
 		return launchOutcome(ctx, err)
 	}
@@ -281,7 +282,7 @@ func (r *runner) runBrowser(ctx context.Context, reason Reason, restarting, rest
 			}
 		}
 	}()
-	w := &watch{r: r, page: page, cfg: rec.Config, prof: prof, reason: reason, release: release}
+	w := &watch{r: r, page: page, cfg: cfg, prof: prof, reason: reason, release: release}
 	return w.run(ctx)
 }
 

@@ -4,15 +4,19 @@ import "time"
 
 // View is the session resource clients see.
 type View struct {
-	ID        string       `json:"id"`
-	Status    Status       `json:"status"`
-	Reason    Reason       `json:"reason,omitempty"`
-	Error     string       `json:"error,omitempty"`
-	Attempt   int          `json:"attempt"`
-	History   []Transition `json:"history"`
-	Config    Config       `json:"config"`
-	Me        *Account     `json:"me"`
-	Resources Resources    `json:"resources"`
+	ID      string       `json:"id"`
+	Status  Status       `json:"status"`
+	Reason  Reason       `json:"reason,omitempty"`
+	Error   string       `json:"error,omitempty"`
+	Attempt int          `json:"attempt"`
+	History []Transition `json:"history"`
+	// Config holds the overrides the session's clients set, exactly as set.
+	Config Config `json:"config"`
+	// EffectiveConfig is what the running or next launch uses: each field
+	// is the override when set, else the server's current default.
+	EffectiveConfig EffectiveConfig `json:"effective_config"`
+	Me              *Account        `json:"me"`
+	Resources       Resources       `json:"resources"`
 	// PhoneOnline is, for a running legacy session, whether its phone is
 	// connected (WhatsApp legacy needs it); absent otherwise.
 	PhoneOnline *bool     `json:"phone_online,omitempty"`

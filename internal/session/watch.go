@@ -10,7 +10,7 @@ import (
 type watch struct {
 	r       *runner
 	page    Page
-	cfg     Config
+	cfg     EffectiveConfig
 	prof    profile
 	reason  Reason // reason of the next meaningful transition
 	release func() // frees the launch slot once the page has booted
@@ -335,7 +335,7 @@ func (w *watch) onLogout(ctx context.Context, ev PageEvent) (outcome, bool) {
 	s.mu.Lock()
 	byAPI := w.r.logoutByAPI
 	s.mu.Unlock()
-	if byAPI || w.cfg.RelinkOnLogout != nil && !*w.cfg.RelinkOnLogout {
+	if byAPI || !w.cfg.RelinkOnLogout {
 		return outcome{kind: outStopped, reason: ReasonLoggedOut, detail: d.Reason, purge: true}, true
 	}
 	w.resuming = false

@@ -20,13 +20,13 @@ func realTimes(c *ManagerConfig) {
 	c.SampleInterval = 10 * time.Second
 	c.CloseTimeout = 10 * time.Second
 	c.Restart = RestartPolicy{InitialBackoff: time.Second, MaxBackoff: time.Minute, Budget: 3, Window: 10 * time.Minute}
-	c.Defaults.AuthTimeout = Duration(2 * time.Minute)
+	c.Defaults.AuthTimeout = new(Duration(2 * time.Minute))
 }
 
 func TestMemoryLimitRestartsThenFailsNamingTheSetting(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newBubbleHarness(t, nil)
-		h.create("fat", Config{MaxMemory: 100e6})
+		h.create("fat", Config{MaxMemory: new(ByteSize(100e6))})
 		p := h.page()
 		link(p)
 		h.wait("fat", StatusWorking)
@@ -118,7 +118,7 @@ func testRecycleOneAtATime(t *testing.T) {
 func TestBootStaggersLaunches(t *testing.T) {
 	reg := newMemRegistry()
 	for i := range 50 {
-		reg.Create(context.Background(), Record{ID: fmt.Sprintf("s%02d", i), Running: true, Config: Config{AuthTimeout: Duration(time.Minute)}})
+		reg.Create(context.Background(), Record{ID: fmt.Sprintf("s%02d", i), Running: true, Config: Config{AuthTimeout: new(Duration(time.Minute))}})
 	}
 	var mu sync.Mutex
 	inFlight, peak := 0, 0
@@ -152,7 +152,7 @@ func TestBootStaggersLaunches(t *testing.T) {
 func TestSamplingFailureIsNotACrash(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newBubbleHarness(t, nil)
-		h.create("gone", Config{MaxMemory: 1})
+		h.create("gone", Config{MaxMemory: new(ByteSize(1))})
 		p := h.page()
 		p.mu.Lock()
 		p.usageErr = errBoom
@@ -176,7 +176,7 @@ func TestLongResumeSyncOutlivesAuthTimeout(t *testing.T) {
 
 func testLongResumeSyncOutlivesAuthTimeout(t *testing.T) {
 	h := newBubbleHarness(t, nil)
-	h.create("big", Config{AuthTimeout: Duration(20 * time.Second)})
+	h.create("big", Config{AuthTimeout: new(Duration(20 * time.Second))})
 	p := h.page()
 	link(p)
 	h.wait("big", StatusWorking)

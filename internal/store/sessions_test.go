@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"sync"
 	"testing"
@@ -167,7 +168,11 @@ func TestSessionRegistryConcurrentUpdates(t *testing.T) {
 		wg.Go(func() {
 			for range each {
 				if _, err := reg.Update(ctx, "alice", func(r *session.Record) error {
-					r.Config.QRMax++
+					n := 0
+					if r.Config.QRMax != nil {
+						n = *r.Config.QRMax
+					}
+					r.Config.QRMax = new(n + 1)
 					return nil
 				}); err != nil {
 					t.Error(err)
@@ -180,8 +185,8 @@ func TestSessionRegistryConcurrentUpdates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Config.QRMax != writers*each {
-		t.Errorf("QRMax = %d after %d increments", got.Config.QRMax, writers*each)
+	if got.Config.QRMax == nil || *got.Config.QRMax != writers*each {
+		t.Errorf("QRMax = %v after %d increments", got.Config.QRMax, writers*each)
 	}
 }
 
@@ -191,4 +196,54 @@ func ids(rs []session.Record) []string {
 		out[i] = r.ID
 	}
 	return out
+}
+
+// TestRecordOfAnOlderVersionReadsAsOverrides loads a record as versions
+// before config_version 2 wrote it (every field, defaults baked in, an
+// auth_timeout of 0 from --auth-timeout 0): only what differs from that
+// version's built-in defaults is an override, the 0 is dropped, and the
+// next write stores the overrides alone.
+func TestRecordOfAnOlderVersionReadsAsOverrides(t *testing.T) {
+	st := openT(t, "")
+	ctx := context.Background()
+	kv, err := st.JetStream().KeyValue(ctx, "sessions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := `{"id":"old","config":{"headful":false,"auth_timeout":"0s","qr_timeout":"5m0s","qr_max":6,` +
+		`"relink_on_logout":false,"max_memory":0,"multi_device":true,"takeover_on_conflict":false},` +
+		`"running":true,"created_at":"2026-11-01T10:00:00Z","updated_at":"2026-11-01T10:00:00Z"}`
+	if _, err := kv.Put(ctx, "old", []byte(old)); err != nil {
+		t.Fatal(err)
+	}
+	reg := st.Sessions()
+	want := session.Config{QRTimeout: new(session.Duration(5 * time.Minute)), RelinkOnLogout: new(false)}
+	got, err := reg.Get(ctx, "old")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got.Config); diff != "" || !got.Running {
+		t.Fatalf("read (-want +got):\n%s running %v", diff, got.Running)
+	}
+	if _, err := reg.Update(ctx, "old", func(r *session.Record) error { r.Running = false; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	e, err := kv.Get(ctx, "old")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw struct {
+		Config        map[string]any `json:"config"`
+		ConfigVersion int            `json:"config_version"`
+	}
+	if err := json.Unmarshal(e.Value(), &raw); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(map[string]any{"qr_timeout": "5m0s", "relink_on_logout": false}, raw.Config); diff != "" || raw.ConfigVersion != 2 {
+		t.Fatalf("rewritten config (-want +got):\n%s version %d", diff, raw.ConfigVersion)
+	}
+	list, err := reg.List(ctx)
+	if err != nil || len(list) != 1 || cmp.Diff(want, list[0].Config) != "" {
+		t.Fatalf("List = %+v, %v", list, err)
+	}
 }
