@@ -132,9 +132,9 @@ func TestCreatePatchDelete(t *testing.T) {
 	if code != http.StatusCreated || h.Get("Location") != "/v1/sessions/alice" || v["status"] != "STOPPED" {
 		t.Fatalf("create = %d %v", code, v)
 	}
-	cfg := v["config"].(map[string]any)
-	if cfg["qr_timeout"] != "30s" || cfg["relink_on_logout"] != true {
-		t.Fatalf("config = %v", cfg)
+	cfg, eff := v["config"].(map[string]any), v["effective_config"].(map[string]any)
+	if cfg["qr_timeout"] != "30s" || len(cfg) != 1 || eff["qr_timeout"] != "30s" || eff["relink_on_logout"] != true {
+		t.Fatalf("config = %v, effective_config = %v", cfg, eff)
 	}
 	code, _, v = request(t, ts, "PATCH", "/v1/sessions/alice", "application/json", `{"qr_max":2}`)
 	cfg = v["config"].(map[string]any)

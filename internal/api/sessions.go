@@ -21,8 +21,10 @@ import (
 
 // CreateSessionRequest is the body of POST /v1/sessions.
 type CreateSessionRequest struct {
-	ID     string         `json:"id" example:"alice"`
-	Start  *bool          `json:"start,omitempty" example:"true"` // default true
+	ID    string `json:"id" example:"alice"`
+	Start *bool  `json:"start,omitempty" example:"true"` // default true
+	// Config holds the session's overrides; a field left out (or null)
+	// follows the server's default, read again at every launch.
 	Config session.Config `json:"config"`
 } // @name CreateSessionRequest
 
@@ -88,11 +90,14 @@ func (s *Server) listSessions(w http.ResponseWriter, r *http.Request) error {
 //	@Security	ApiKeyAuth
 //	@Router		/v1/sessions [post]
 func (s *Server) createSession(w http.ResponseWriter, r *http.Request) error {
-	// Fields the client leaves out keep the server's defaults; an explicit 0
-	// (e.g. "qr_timeout": 0 for never) stays 0.
-	req := CreateSessionRequest{Config: s.cfg.Sessions.Defaults()}
+	// Only what the client sent is stored: fields left out follow the
+	// server's default at every launch; an explicit 0 keeps its meaning.
+	var req CreateSessionRequest
 	if err := decodeJSON(r, &req); err != nil {
 		return err
+	}
+	if err := req.Config.Validate(); err != nil {
+		return underField("config", err)
 	}
 	if session.ValidateID(req.ID) == nil && !principalFrom(r.Context()).Allows(req.ID) {
 		return apperr.E(apperr.Forbidden, "this key may only create the sessions in its scope")
@@ -124,8 +129,9 @@ func (s *Server) getSession(w http.ResponseWriter, r *http.Request) error {
 
 // patchSession godoc
 //
-//	@Summary	Update a session's config (applies at its next start)
-//	@ID			updateSession
+//	@Summary		Update a session's config overrides (applies at its next launch)
+//	@ID				updateSession
+//	@Description	Merges the fields sent into the session's overrides; a field sent as null removes its override, so it follows the server's default again. Fields not sent are left as they are. effective_config in the answer shows what the next launch uses.
 //	@Tags		sessions
 //	@Accept		json
 //	@Produce	json
@@ -141,16 +147,12 @@ func (s *Server) patchSession(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var patch json.RawMessage
-	if err := decodeJSON(r, &patch); err != nil {
+	set, clear, err := decodeConfigPatch(r)
+	if err != nil {
 		return err
 	}
 	v, err := s.cfg.Sessions.UpdateConfig(r.Context(), id, func(c *session.Config) error {
-		dec := json.NewDecoder(bytes.NewReader(patch))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(c); err != nil {
-			return jsonError(err)
-		}
+		*c = c.Merge(set, clear)
 		return nil
 	})
 	if err != nil {
@@ -465,4 +467,43 @@ func (s *Server) screenshot(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "no-store")
 	_, err = w.Write(png)
 	return err
+}
+
+// decodeConfigPatch reads a PATCH body: the overrides it sets, and the
+// fields it sends as null (to remove their override).
+func decodeConfigPatch(r *http.Request) (session.Config, map[string]bool, error) {
+	var raw map[string]json.RawMessage
+	if err := decodeJSON(r, &raw); err != nil {
+		return session.Config{}, nil, err
+	}
+	clear := map[string]bool{}
+	for k, v := range raw {
+		if string(bytes.TrimSpace(v)) == "null" {
+			clear[k] = true
+		}
+	}
+	b, _ := json.Marshal(raw)
+	var set session.Config
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&set); err != nil {
+		return session.Config{}, nil, jsonError(err)
+	}
+	if err := set.Validate(); err != nil {
+		return session.Config{}, nil, err
+	}
+	return set, clear, nil
+}
+
+// underField moves a field error under the body path it came in, e.g.
+// "qr_timeout" to "config.qr_timeout".
+func underField(prefix string, err error) error {
+	ae, ok := errors.AsType[*apperr.Error](err)
+	if !ok || ae.Field == "" {
+		return err
+	}
+	out := *ae
+	out.Field = prefix + "." + ae.Field
+	out.Detail = prefix + "." + ae.Detail
+	return &out
 }
