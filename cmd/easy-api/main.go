@@ -1,5 +1,5 @@
 // Command easy-api runs many WhatsApp Web sessions and serves them over REST,
-// WebSocket/SSE and webhooks. main only wires: see run and serve.
+// WebSocket/SSE and webhooks. main only wires: see run, and app.Serve for serve.
 package main
 
 import (
@@ -9,6 +9,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/easy-api/easy-api/cmd/easy-api/app"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -32,7 +34,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	switch cmd {
 	case "serve":
-		return serve(ctx, args, getenv, stdout, stderr)
+		return app.Serve(ctx, args, getenv, stdout, stderr, app.Options{Version: version})
 	case "simulator":
 		return simulator(ctx, args, getenv, stdout, stderr)
 	case "healthcheck":

@@ -14,106 +14,8 @@ import (
 	"os/exec"
 	"path/filepath"
 
-	"github.com/rs/zerolog"
-
-	"github.com/easy-api/easy-api/internal/apperr"
-	"github.com/easy-api/easy-api/internal/browser"
+	"github.com/easy-api/easy-api/cmd/easy-api/app"
 )
-
-// The wa-js bundle (@wppconnect/wa-js, Apache-2.0) is injected into
-// WhatsApp Web. It is never committed nor embedded: `make assets` installs
-// it under node_modules in a checkout, `easy-api setup` fetches it with npm
-// into the session data path, and serve looks for it at boot.
-const (
-	waJSPackage = "@wppconnect/wa-js"
-	// waJSVersion and waJSIntegrity pin what setup fetches; a test holds
-	// them equal to package-lock.json's.
-	waJSVersion   = "4.6.0"
-	waJSIntegrity = "sha512-epf+ucZO9c25dCaGraslVNHB1mRjid7rfijZhKbalXed/gbDzi6u69wdHCgPbcZW9McVpKmVW+3AzffI39p2SQ=="
-	// waJSFile is the bundle's name in a folder setup wrote; waJSLicense is
-	// its licence beside it.
-	waJSFile    = "wppconnect-wa.js"
-	waJSLicense = "wppconnect-wa.LICENSE"
-)
-
-// waJSInCheckout is where `make assets` (npm ci) puts the bundle, relative
-// to the folder it ran in.
-var waJSInCheckout = filepath.Join("node_modules", "@wppconnect", "wa-js", "dist", waJSFile)
-
-// waJSHint says how to get the bundle.
-const waJSHint = "run `easy-api setup` (npm fetches " + waJSPackage + " " + waJSVersion +
-	" into the session data path), or `make assets` in a checkout, or point --wajs at the bundle"
-
-// waJSDirs are the folders the bundle is looked for in, in order: the
-// executable's, the session data path, the working directory.
-func waJSDirs(dataPath string) []string {
-	var dirs []string
-	if exe, err := os.Executable(); err == nil {
-		if exe, err = filepath.EvalSymlinks(exe); err == nil {
-			dirs = append(dirs, filepath.Dir(exe))
-		}
-	}
-	dirs = append(dirs, dataPath)
-	if wd, err := os.Getwd(); err == nil {
-		dirs = append(dirs, wd)
-	}
-	return dirs
-}
-
-// findWAJS returns the bundle to inject: the --wajs value when set ("none"
-// injects none), else the first existing <dir>/wppconnect-wa.js or
-// <dir>/node_modules/@wppconnect/wa-js/dist/wppconnect-wa.js over dirs. A
-// missing bundle is an error naming where it looked and how to get one.
-func findWAJS(flag string, dirs []string) (string, error) {
-	switch flag {
-	case browser.WAJSNone:
-		return flag, nil
-	case "":
-	default:
-		if _, err := os.Stat(flag); err != nil {
-			return flag, fmt.Errorf("--wajs %s: %w; %s", flag, errors.Unwrap(err), waJSHint)
-		}
-		return flag, nil
-	}
-	for _, dir := range dirs {
-		for _, p := range []string{filepath.Join(dir, waJSFile), filepath.Join(dir, waJSInCheckout)} {
-			if _, err := os.Stat(p); err == nil {
-				return p, nil
-			}
-		}
-	}
-	return "", fmt.Errorf("no wa-js bundle (%s) next to the executable, in the session data path or in the working directory: %s", waJSFile, waJSHint)
-}
-
-// resolveWAJS finds the bundle at boot. It returns the path for
-// browser.Config.WAJS and a readiness check that fails, naming how to get
-// the bundle, while a server that needs one (not --simulator, not --wajs
-// none) has none; the same is logged now, not first at a session's launch.
-// With no bundle found, launches read the session data path's, so one that
-// `easy-api setup` writes later is used without a restart.
-func resolveWAJS(flag string, simulator bool, dataPath string, log zerolog.Logger) (string, func() error) {
-	ready := func() error { return nil }
-	if simulator {
-		return browser.WAJSNone, ready
-	}
-	path, err := findWAJS(flag, waJSDirs(dataPath))
-	if err == nil {
-		if path != browser.WAJSNone {
-			log.Info().Str("wajs", path).Msg("wa-js bundle")
-		}
-		return path, ready
-	}
-	log.Warn().Err(err).Msg("sessions cannot launch against WhatsApp Web until the wa-js bundle is there")
-	if path == "" {
-		path = filepath.Join(dataPath, waJSFile)
-	}
-	return path, func() error {
-		if _, err := os.Stat(path); err != nil {
-			return apperr.E(apperr.Unavailable, "wa-js bundle missing (%s): %s", path, waJSHint)
-		}
-		return nil
-	}
-}
 
 // setup is `easy-api setup`: it fetches the pinned wa-js bundle with npm
 // (from npm's cache when there), checks it against the pinned integrity,
@@ -121,8 +23,8 @@ func resolveWAJS(flag string, simulator bool, dataPath string, log zerolog.Logge
 // serve finds it.
 func setup(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("setup", flag.ContinueOnError)
-	dataPath := fs.String("session-data-path", ".", "folder to write "+waJSFile+" into (serve's --session-data-path)")
-	if err := parseFlags(fs, args, getenv, stderr); err != nil {
+	dataPath := fs.String("session-data-path", ".", "folder to write "+app.WAJSFile+" into (serve's --session-data-path)")
+	if _, err := app.ParseFlags(fs, args, getenv, stderr); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
@@ -144,14 +46,14 @@ func setup(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	err = extract(tgz, map[string]string{
-		"package/dist/" + waJSFile: filepath.Join(dir, waJSFile),
-		"package/LICENSE":          filepath.Join(dir, waJSLicense),
+		"package/dist/" + app.WAJSFile: filepath.Join(dir, app.WAJSFile),
+		"package/LICENSE":              filepath.Join(dir, app.WAJSLicense),
 	})
 	if err != nil {
 		return err
 	}
 	_, err = fmt.Fprintf(stdout, "%s %s written to %s; `easy-api serve --session-data-path %s` finds it\n",
-		waJSPackage, waJSVersion, filepath.Join(dir, waJSFile), *dataPath)
+		app.WAJSPackage, app.WAJSVersion, filepath.Join(dir, app.WAJSFile), *dataPath)
 	return err
 }
 
@@ -167,12 +69,12 @@ func npmPack(ctx context.Context, stderr io.Writer) (string, func(), error) {
 		return "", nil, err
 	}
 	cleanup := func() { os.RemoveAll(tmp) }
-	cmd := exec.CommandContext(ctx, npm, "pack", waJSPackage+"@"+waJSVersion, "--pack-destination", tmp,
+	cmd := exec.CommandContext(ctx, npm, "pack", app.WAJSPackage+"@"+app.WAJSVersion, "--pack-destination", tmp,
 		"--prefer-offline", "--silent", "--no-audit", "--no-fund")
 	cmd.Dir, cmd.Stdout, cmd.Stderr = tmp, io.Discard, stderr
 	if err := cmd.Run(); err != nil {
 		cleanup()
-		return "", nil, fmt.Errorf("npm pack %s@%s: %w", waJSPackage, waJSVersion, err)
+		return "", nil, fmt.Errorf("npm pack %s@%s: %w", app.WAJSPackage, app.WAJSVersion, err)
 	}
 	found, _ := filepath.Glob(filepath.Join(tmp, "*.tgz"))
 	if len(found) != 1 {
@@ -193,8 +95,8 @@ func checkIntegrity(tgz string) error {
 	if _, err := io.Copy(h, f); err != nil {
 		return err
 	}
-	if got := "sha512-" + base64.StdEncoding.EncodeToString(h.Sum(nil)); got != waJSIntegrity {
-		return fmt.Errorf("%s@%s: integrity %s, want the pinned %s", waJSPackage, waJSVersion, got, waJSIntegrity)
+	if got := "sha512-" + base64.StdEncoding.EncodeToString(h.Sum(nil)); got != app.WAJSIntegrity {
+		return fmt.Errorf("%s@%s: integrity %s, want the pinned %s", app.WAJSPackage, app.WAJSVersion, got, app.WAJSIntegrity)
 	}
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/easy-api/easy-api/cmd/easy-api/app"
 	"github.com/easy-api/easy-api/internal/browser"
 )
 
@@ -34,9 +35,9 @@ func TestFindWAJSOrder(t *testing.T) {
 	writeBundle(t, explicit)
 	check := func(name, flag, want string, wantErr bool) {
 		t.Helper()
-		got, err := findWAJS(flag, dirs)
+		got, err := app.FindWAJS(flag, dirs)
 		if (err != nil) != wantErr || (!wantErr && got != want) {
-			t.Errorf("%s: findWAJS(%q) = %q, %v; want %q (error %v)", name, flag, got, err, want, wantErr)
+			t.Errorf("%s: app.FindWAJS(%q) = %q, %v; want %q (error %v)", name, flag, got, err, want, wantErr)
 		}
 		if err != nil && (!strings.Contains(err.Error(), "easy-api setup") || !strings.Contains(err.Error(), "make assets")) {
 			t.Errorf("%s: error %q does not say how to get the bundle", name, err)
@@ -47,13 +48,13 @@ func TestFindWAJSOrder(t *testing.T) {
 	check("--wajs that does not exist", missing, "", true)
 	check("--wajs wins", explicit, explicit, false)
 
-	inCheckout := filepath.Join(wd, waJSInCheckout)
+	inCheckout := filepath.Join(wd, app.WAJSInCheckout)
 	writeBundle(t, inCheckout)
 	check("a checkout's node_modules in the working directory", "", inCheckout, false)
-	inData := filepath.Join(data, waJSFile)
+	inData := filepath.Join(data, app.WAJSFile)
 	writeBundle(t, inData)
 	check("the session data path before the working directory", "", inData, false)
-	nextToExe := filepath.Join(exe, waJSFile)
+	nextToExe := filepath.Join(exe, app.WAJSFile)
 	writeBundle(t, nextToExe)
 	check("next to the executable first", "", nextToExe, false)
 	check("--wajs still wins", explicit, explicit, false)
@@ -72,9 +73,9 @@ func TestWAJSPinMatchesTheLockFile(t *testing.T) {
 	if err := json.Unmarshal(b, &lock); err != nil {
 		t.Fatal(err)
 	}
-	got := lock.Packages["node_modules/"+waJSPackage]
-	if got.Version != waJSVersion || got.Integrity != waJSIntegrity {
-		t.Errorf("package-lock.json pins %s %s (%s); setup.go pins %s (%s)", waJSPackage, got.Version, got.Integrity, waJSVersion, waJSIntegrity)
+	got := lock.Packages["node_modules/"+app.WAJSPackage]
+	if got.Version != app.WAJSVersion || got.Integrity != app.WAJSIntegrity {
+		t.Errorf("package-lock.json pins %s %s (%s); setup.go pins %s (%s)", app.WAJSPackage, got.Version, got.Integrity, app.WAJSVersion, app.WAJSIntegrity)
 	}
 }
 
@@ -90,23 +91,23 @@ func TestSetupFetchesThePinnedBundle(t *testing.T) {
 	if err := run(t.Context(), []string{"setup", "--session-data-path", dir}, func(string) string { return "" }, &out, &errs); err != nil {
 		t.Fatalf("setup: %v\n%s", err, errs.String())
 	}
-	got, err := os.ReadFile(filepath.Join(dir, waJSFile))
+	got, err := os.ReadFile(filepath.Join(dir, app.WAJSFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want, err := os.ReadFile(filepath.Join("../..", waJSInCheckout)); err == nil && !bytes.Equal(got, want) {
+	if want, err := os.ReadFile(filepath.Join("../..", app.WAJSInCheckout)); err == nil && !bytes.Equal(got, want) {
 		t.Errorf("setup wrote %d bytes, make assets installed %d: not the same bundle", len(got), len(want))
 	}
 	if !bytes.Contains(got, []byte("WPP")) {
-		t.Errorf("%s does not look like the wa-js bundle", waJSFile)
+		t.Errorf("%s does not look like the wa-js bundle", app.WAJSFile)
 	}
-	if lic, err := os.ReadFile(filepath.Join(dir, waJSLicense)); err != nil || !bytes.Contains(lic, []byte("Apache License")) {
+	if lic, err := os.ReadFile(filepath.Join(dir, app.WAJSLicense)); err != nil || !bytes.Contains(lic, []byte("Apache License")) {
 		t.Errorf("licence beside the bundle: %v", err)
 	}
-	if p, err := findWAJS("", []string{dir}); err != nil || p != filepath.Join(dir, waJSFile) {
+	if p, err := app.FindWAJS("", []string{dir}); err != nil || p != filepath.Join(dir, app.WAJSFile) {
 		t.Errorf("serve would use %q, %v", p, err)
 	}
-	if !strings.Contains(out.String(), filepath.Join(dir, waJSFile)) {
+	if !strings.Contains(out.String(), filepath.Join(dir, app.WAJSFile)) {
 		t.Errorf("setup printed %q, want where it wrote", out.String())
 	}
 }
@@ -166,12 +167,12 @@ func TestPlainGoBuild(t *testing.T) {
 	if code, detail := readyz(base); code != http.StatusServiceUnavailable || !strings.Contains(detail, "easy-api setup") {
 		t.Errorf("/readyz without a bundle: %d %q, want 503 naming easy-api setup", code, detail)
 	}
-	writeBundle(t, filepath.Join(data, waJSFile)) // as `easy-api setup` would
+	writeBundle(t, filepath.Join(data, app.WAJSFile)) // as `easy-api setup` would
 	if code, detail := readyz(base); code != http.StatusOK {
 		t.Errorf("/readyz once the bundle is in the session data path: %d %q", code, detail)
 	}
 
-	nextToExe := filepath.Join(binDir, waJSFile)
+	nextToExe := filepath.Join(binDir, app.WAJSFile)
 	writeBundle(t, nextToExe)
 	base, logs = start(t.TempDir())
 	if code, detail := readyz(base); code != http.StatusOK {

@@ -20,8 +20,6 @@ type Sessions interface {
 
 // SessionLifecycle creates, lists, configures and runs sessions.
 type SessionLifecycle interface {
-	// Defaults returns the server's defaults a new session starts from.
-	Defaults() session.Config
 	Create(ctx context.Context, id string, cfg session.Config, start bool) (session.View, error)
 	Get(ctx context.Context, id string) (session.View, error)
 	List(ctx context.Context) ([]session.View, error)

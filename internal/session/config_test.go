@@ -18,10 +18,10 @@ func TestResolveTakesOverridesOverDefaults(t *testing.T) {
 		over Config
 		want func(*EffectiveConfig)
 	}{
-		"no overrides follow the server": {Config{}, func(*EffectiveConfig) {}},
-		"qr_timeout 0 means never":       {Config{QRTimeout: new(Duration(0))}, func(e *EffectiveConfig) { e.QRTimeout = 0 }},
+		"no overrides follow the server":              {Config{}, func(*EffectiveConfig) {}},
+		"qr_timeout 0 means never":                    {Config{QRTimeout: new(Duration(0))}, func(e *EffectiveConfig) { e.QRTimeout = 0 }},
 		"max_memory 0 opts out of the server's limit": {Config{MaxMemory: new(ByteSize(0))}, func(e *EffectiveConfig) { e.MaxMemory = 0 }},
-		"relink false": {Config{RelinkOnLogout: new(false)}, func(e *EffectiveConfig) { e.RelinkOnLogout = false }},
+		"relink false":                                {Config{RelinkOnLogout: new(false)}, func(e *EffectiveConfig) { e.RelinkOnLogout = false }},
 	} {
 		t.Run(name, func(t *testing.T) {
 			want := server

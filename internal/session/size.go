@@ -56,6 +56,9 @@ func (b *ByteSize) Set(s string) error {
 	return nil
 }
 
+// Get implements flag.Getter: the number of bytes.
+func (b *ByteSize) Get() any { return int64(*b) }
+
 // MarshalJSON implements json.Marshaler.
 func (b ByteSize) MarshalJSON() ([]byte, error) { return json.Marshal(int64(b)) }
 

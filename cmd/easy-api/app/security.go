@@ -1,16 +1,12 @@
-package main
+package app
 
 import (
-	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/netip"
 	"os"
-	"slices"
 	"strings"
 	"time"
 
@@ -36,11 +32,6 @@ type securityConfig struct {
 	PrintConfig       bool
 }
 
-// secretFlags are shown as "[redacted]" in config dumps.
-var secretFlags = []string{"api-key", "webhook-secret", "session-data"}
-
-const redacted = "[redacted]"
-
 func (c *securityConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.APIKey, "api-key", "", "admin API key: required on every route but /healthz, /readyz and /api-docs (env EASY_API_API_KEY, or EASY_API_KEY)")
 	fs.StringVar(&c.APIKeyFile, "api-key-file", "", "read the admin API key from this file (e.g. a mounted secret)")
@@ -56,29 +47,33 @@ func (c *securityConfig) flags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.ReadTimeout, "read-timeout", 60*time.Second, "bound on reading a whole request, body included")
 	fs.DurationVar(&c.WriteTimeout, "write-timeout", 120*time.Second, "bound on writing a response (streams extend it per write)")
 	fs.DurationVar(&c.IdleTimeout, "idle-timeout", 120*time.Second, "how long an idle keep-alive connection stays open")
-	fs.BoolVar(&c.PrintConfig, "print-config", false, "print the effective settings as JSON (secrets redacted) and exit")
+	fs.BoolVar(&c.PrintConfig, "print-config", false, "check every setting, print them as JSON that --config accepts (secrets left out) and exit")
 }
 
 // resolve fills the admin key from --api-key-file or EASY_API_KEY, and
-// checks the settings.
-func (c *securityConfig) resolve(getenv func(string) string) error {
+// checks the settings, naming each by where it came from.
+func (c *securityConfig) resolve(getenv func(string) string, src sources) error {
+	keyFrom := src.of("api-key")
 	if c.APIKey == "" && c.APIKeyFile != "" {
 		b, err := os.ReadFile(c.APIKeyFile)
 		if err != nil {
-			return fmt.Errorf("--api-key-file: %w", err)
+			return fmt.Errorf("%s: %w", src.of("api-key-file"), err)
 		}
 		if c.APIKey = strings.TrimSpace(string(b)); c.APIKey == "" {
-			return fmt.Errorf("--api-key-file: %s is empty", c.APIKeyFile)
+			return fmt.Errorf("%s: %s is empty", src.of("api-key-file"), c.APIKeyFile)
 		}
+		keyFrom = src.of("api-key-file")
 	}
 	if c.APIKey == "" {
-		c.APIKey = getenv("EASY_API_KEY")
+		c.APIKey, keyFrom = getenv("EASY_API_KEY"), "EASY_API_KEY"
 	}
 	if c.APIKey != "" && len(c.APIKey) < 16 {
-		return errors.New("--api-key: use at least 16 characters (e.g. openssl rand -hex 24)")
+		return fmt.Errorf("%s: the key must be at least 16 characters (e.g. openssl rand -hex 24)", keyFrom)
 	}
-	_, err := c.proxies()
-	return err
+	if _, err := c.proxies(); err != nil {
+		return fmt.Errorf("%s: %w", src.of("trusted-proxies"), err)
+	}
+	return nil
 }
 
 // proxies parses --trusted-proxies.
@@ -89,7 +84,7 @@ func (c *securityConfig) proxies() ([]netip.Prefix, error) {
 		if err != nil {
 			a, aerr := netip.ParseAddr(v)
 			if aerr != nil {
-				return nil, fmt.Errorf("--trusted-proxies: %q is not an IP or CIDR", v)
+				return nil, fmt.Errorf("%q is not an IP or CIDR", v)
 			}
 			p = netip.PrefixFrom(a, a.BitLen())
 		}
@@ -124,20 +119,4 @@ func isLoopback(host string) bool {
 func (c *securityConfig) newHTTPServer(handler http.Handler) *http.Server {
 	return &http.Server{Handler: handler, ReadHeaderTimeout: c.ReadHeaderTimeout, ReadTimeout: c.ReadTimeout,
 		WriteTimeout: c.WriteTimeout, IdleTimeout: c.IdleTimeout, MaxHeaderBytes: 64 << 10}
-}
-
-// printConfig writes every setting of fs as a JSON object, secrets
-// redacted.
-func printConfig(fs *flag.FlagSet, w io.Writer) error {
-	m := map[string]string{}
-	fs.VisitAll(func(f *flag.Flag) {
-		v := f.Value.String()
-		if v != "" && slices.Contains(secretFlags, f.Name) {
-			v = redacted
-		}
-		m[f.Name] = v
-	})
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(m)
 }

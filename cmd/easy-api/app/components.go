@@ -1,0 +1,334 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/easy-api/easy-api/internal/api"
+	"github.com/easy-api/easy-api/internal/apikey"
+	"github.com/easy-api/easy-api/internal/browser"
+	"github.com/easy-api/easy-api/internal/events"
+	"github.com/easy-api/easy-api/internal/events/webhook"
+	"github.com/easy-api/easy-api/internal/metrics"
+	"github.com/easy-api/easy-api/internal/session"
+	"github.com/easy-api/easy-api/internal/store"
+)
+
+// server holds the parts the components share as they open.
+type server struct {
+	c         *serveConfig
+	log       zerolog.Logger
+	stdout    io.Writer
+	wire      Wiring
+	opts      Options
+	data      string // absolute session data path
+	run       Running
+	met       *metrics.Metrics
+	sim       *simServer
+	wajsReady func() error // fails while a server that needs the wa-js bundle has none
+	http      *http.Server
+	ln        net.Listener
+}
+
+// newServer builds the app of `easy-api serve`: its components in the
+// order they open; they close in reverse. Each close has its share of
+// --shutdown-timeout; the sessions get the most, to close their browsers
+// gracefully.
+func newServer(c *serveConfig, getenv func(string) string, stdout io.Writer, log zerolog.Logger, o Options) (*app, error) {
+	data, err := filepath.Abs(c.DataPath)
+	if err != nil {
+		return nil, err
+	}
+	s := &server{c: c, log: log, stdout: stdout, opts: o, data: data, met: metrics.New(metrics.Config{Version: o.Version})}
+	wajs, wajsReady := resolveWAJS(c.WAJS, c.Simulator, data, log)
+	s.wajsReady = wajsReady
+	s.wire = Wiring{
+		Browser: browser.Config{BrowserPath: c.BrowserPath, WAJS: wajs, CloseTimeout: c.CloseTimeout,
+			HostResolverRules: c.HostResolverRules, SPKIPins: c.SPKIPins, BlockAssets: c.BlockAssets,
+			Log: s.logFor("browser"), Getenv: getenv},
+	}
+	if o.Wire != nil {
+		o.Wire(&s.wire)
+	}
+	share := func(part float64) time.Duration { return time.Duration(float64(c.ShutdownTimeout) * part) }
+	comps := []*component{
+		{name: "store", open: s.openStore, close: s.closeStore, timeout: share(0.05)},
+		{name: "events", open: s.openBus, close: s.closeBus, timeout: share(0.05)},
+		{name: "webhooks", open: s.openWebhooks, close: s.closeWebhooks, timeout: share(0.1)},
+	}
+	if c.Simulator {
+		comps = append(comps, &component{name: "simulator", open: s.openSimulator, close: s.closeSimulator, timeout: share(0.02)})
+	}
+	comps = append(comps, s.sessions(share(0.7)),
+		&component{name: "http", open: s.openHTTP, start: s.startHTTP, close: s.closeHTTP, timeout: min(2*time.Second, share(0.08))},
+		s.boot(share(0.05)))
+	return &app{log: log, comps: comps, shutdown: c.ShutdownTimeout}, nil
+}
+
+func (s *server) logFor(component string) zerolog.Logger {
+	return s.log.With().Str("component", component).Logger()
+}
+
+func (s *server) openStore(ctx context.Context) error {
+	if err := os.MkdirAll(s.data, 0o700); err != nil {
+		return fmt.Errorf("session data path: %w", err)
+	}
+	st, err := store.Open(ctx, store.Config{Dir: filepath.Join(s.data, "easy-api-store"), Sync: s.c.StoreSync, Log: s.logFor("store")})
+	s.run.Store = st
+	return err
+}
+
+func (s *server) closeStore(context.Context) error {
+	if s.run.Store == nil {
+		return nil
+	}
+	return s.run.Store.Close()
+}
+
+func (s *server) openBus(ctx context.Context) (err error) {
+	s.run.Bus, err = events.NewBus(ctx, events.BusConfig{JS: s.run.Store.JetStream(), MaxAge: s.c.EventRetention, MaxMsgs: s.c.EventMax, Log: s.logFor("events")})
+	return err
+}
+
+func (s *server) closeBus(context.Context) error {
+	if s.run.Bus != nil {
+		s.run.Bus.Close()
+	}
+	return nil
+}
+
+func (s *server) openWebhooks(ctx context.Context) error {
+	out, err := webhook.New(ctx, webhook.Config{Bus: s.run.Bus, Observe: s.met.ObserveWebhookDelivery, Backoff: s.wire.WebhookBackoff, Log: s.logFor("webhooks")})
+	if err != nil {
+		return err
+	}
+	s.run.Webhooks = out
+	if len(s.c.Webhooks) == 0 {
+		return nil
+	}
+	created, err := out.EnsureGlobal(ctx, s.c.Webhooks, s.c.WebhookSecret)
+	if err != nil {
+		return fmt.Errorf("--webhook: %w", err)
+	}
+	for _, w := range created {
+		s.log.Info().Str("webhook", w.ID).Str("url", w.URL).Msg("global webhook created")
+		if s.c.WebhookSecret == "" {
+			fmt.Fprintf(s.stdout, "webhook %s for %s signs with secret %s\n", w.ID, w.URL, w.Secret)
+		}
+	}
+	return nil
+}
+
+func (s *server) closeWebhooks(ctx context.Context) error {
+	if s.run.Webhooks != nil {
+		s.run.Webhooks.Close(ctx)
+	}
+	return nil
+}
+
+func (s *server) openSimulator(ctx context.Context) (err error) {
+	s.sim, err = startSimulator(ctx, s.c.SimulatorAddr, s.log)
+	if err != nil {
+		return err
+	}
+	s.run.Simulator = s.sim.sim
+	b := &s.wire.Browser
+	b.HostResolverRules, b.SPKIPins, b.WAJS = s.sim.hostRules, []string{s.sim.pin}, "none"
+	return nil
+}
+
+func (s *server) closeSimulator(context.Context) error {
+	if s.sim != nil {
+		s.sim.Close()
+	}
+	return nil
+}
+
+// sessions is the session manager: its supervisor tree runs from start
+// until close, which stops every browser gracefully, in parallel.
+func (s *server) sessions(timeout time.Duration) *component {
+	var stop context.CancelFunc
+	done := make(chan error, 1)
+	return &component{name: "sessions", timeout: timeout,
+		open: func(ctx context.Context) error {
+			snaps, err := s.run.Store.Snapshots(ctx)
+			if err != nil {
+				return err
+			}
+			var launcher session.Launcher = browser.New(s.wire.Browser)
+			if s.wire.Launcher != nil {
+				launcher = s.wire.Launcher(launcher)
+			}
+			var pub session.Publisher = s.met.Publisher(s.run.Bus)
+			if s.wire.Publisher != nil {
+				pub = s.wire.Publisher(pub)
+			}
+			waURL := s.c.WAURL
+			if s.c.Simulator {
+				waURL = "https://web.whatsapp.com/"
+			}
+			s.run.Sessions = session.NewManager(session.ManagerConfig{
+				Registry: s.run.Store.Sessions(), Launcher: launcher, Publisher: pub, Snapshots: snaps, DataPath: s.data, URL: waURL,
+				OnUsage:  func(id string, u session.Usage) { s.met.SetSessionPSS(id, u.PSSBytes) },
+				Defaults: s.c.sessionDefaults(), RecycleAfter: s.c.RecycleAfter, SampleInterval: s.c.SampleInterval,
+				MaxConcurrentLaunches: s.c.MaxConcurrentLaunches, CloseTimeout: s.c.CloseTimeout,
+				CallTimeout: s.wire.CallTimeout, Restart: s.wire.Restart, Log: s.logFor("sessions"),
+			})
+			return nil
+		},
+		start: func(ctx context.Context, fail func(error)) error {
+			mctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+			stop = cancel
+			go func() {
+				err := s.run.Sessions.Serve(mctx)
+				done <- err
+				if err != nil {
+					fail(err)
+				}
+			}()
+			// Sessions resting in STOPPED or FAILED emit nothing at boot: count them.
+			if views, err := s.run.Sessions.List(ctx); err == nil {
+				for _, v := range views {
+					s.met.TrackSession(v.ID, v.Status)
+				}
+			}
+			return nil
+		},
+		close: func(ctx context.Context) error {
+			if stop == nil {
+				return nil
+			}
+			stop()
+			select {
+			case <-done:
+				return nil
+			case <-ctx.Done():
+				return fmt.Errorf("browsers still closing: %w", context.Cause(ctx))
+			}
+		},
+	}
+}
+
+// sessionDefaults is the server's default session config, from the flags.
+func (c *serveConfig) sessionDefaults() session.Config {
+	return session.Config{Headful: new(c.Headful), AuthTimeout: new(session.Duration(c.AuthTimeout)),
+		QRTimeout: new(session.Duration(c.QRTimeout)), QRMax: new(c.QRMax), RelinkOnLogout: new(c.RelinkOnLogout),
+		MaxMemory: new(c.MaxSessionMemory)}
+}
+
+func (s *server) openHTTP(ctx context.Context) error {
+	keys, err := apikey.Open(ctx, s.run.Store.JetStream())
+	if err != nil {
+		return fmt.Errorf("keys: %w", err)
+	}
+	s.run.Keys = keys
+	sec := &s.c.security
+	streams := events.NewHandlers(events.HandlersConfig{Bus: s.run.Bus, Webhooks: webhook.NewHandlers(s.run.Webhooks),
+		CheckOrigin: originChecker(s.c.AllowedOrigins), StreamOpened: s.met.IncStreamClients, StreamClosed: s.met.DecStreamClients,
+		Log: s.logFor("streams")})
+	proxies, _ := sec.proxies() // checked by resolve
+	mgr, st := s.run.Sessions, s.run.Store
+	cfg := api.Config{Sessions: mgr, Mount: streams.Mount, Version: s.opts.Version, Log: s.logFor("api"),
+		Metrics: s.met.Handler(), HTTPMetrics: s.met.HTTP, OnDelete: s.met.DeleteSession, MetricsPublic: sec.MetricsPublic,
+		Ready:    func() error { return errors.Join(st.Ready(), mgr.Ready(), s.wajsReady()) },
+		Media:    api.MediaConfig{MaxBytes: int64(s.c.MaxMediaBytes), FetchTimeout: s.c.MediaFetchTimeout},
+		AdminKey: sec.APIKey, Keys: keys, AuthFailures: sec.AuthFailures, TrustedProxies: proxies, CORSOrigins: sec.CORSOrigins,
+		MaxBodyBytes: int64(sec.MaxBodyBytes), MaxDataBytes: int64(sec.MaxDataBytes)}
+	if s.wire.API != nil {
+		s.wire.API(&cfg)
+	}
+	s.run.API = api.New(cfg)
+	var handler http.Handler = s.run.API
+	if s.wire.Handler != nil {
+		handler = s.wire.Handler(handler)
+	}
+	s.http = sec.newHTTPServer(handler)
+	s.ln, err = net.Listen("tcp", net.JoinHostPort(s.c.Host, s.c.Port))
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	if s.wire.Listener != nil {
+		s.ln = s.wire.Listener(s.ln)
+	}
+	s.run.Addr = s.ln.Addr().String()
+	return nil
+}
+
+func (s *server) startHTTP(_ context.Context, fail func(error)) error {
+	go func() {
+		if err := s.http.Serve(s.ln); !errors.Is(err, http.ErrServerClosed) {
+			fail(err)
+		}
+	}()
+	s.log.Info().Str("addr", "http://"+s.run.Addr).Str("data", s.data).Str("version", s.opts.Version).
+		Bool("api_key", s.c.security.APIKey != "").Msg("easy-api listening")
+	return nil
+}
+
+// closeHTTP lets requests finish within its timeout, then cuts what is
+// left: open streams never end by themselves.
+func (s *server) closeHTTP(ctx context.Context) error {
+	if s.http == nil {
+		return nil
+	}
+	if s.ln != nil && s.run.Addr != "" && ctx.Err() == nil {
+		if err := s.http.Shutdown(ctx); err == nil {
+			return nil
+		}
+	}
+	err := s.http.Close()
+	if s.ln != nil {
+		s.ln.Close() // never served when start did not run
+	}
+	return err
+}
+
+// boot runs the boot tasks once the API listens: --session-data,
+// --session-id and its terminal, then tells Options.Started.
+func (s *server) boot(timeout time.Duration) *component {
+	var stopTerm context.CancelFunc
+	var termDone <-chan struct{}
+	return &component{name: "boot", timeout: timeout,
+		start: func(ctx context.Context, _ func(error)) error {
+			mgr := s.run.Sessions
+			if s.c.SessionData != "" {
+				if err := seedSession(ctx, mgr, s.data, s.c.SessionData); err != nil {
+					return fmt.Errorf("--session-data: %w", err)
+				}
+			}
+			if s.c.SessionID != "" {
+				var tctx context.Context
+				tctx, stopTerm = context.WithCancel(ctx)
+				termDone = newTerminal(s.run.Bus, s.c.SessionID, s.stdout).start(tctx)
+				if err := bootSession(ctx, mgr, s.c.SessionID); err != nil {
+					s.log.Error().Err(err).Str("session", s.c.SessionID).Msg("--session-id")
+				}
+			}
+			if s.opts.Started != nil {
+				s.opts.Started(s.run)
+			}
+			return nil
+		},
+		close: func(ctx context.Context) error {
+			if stopTerm == nil {
+				return nil
+			}
+			stopTerm()
+			select {
+			case <-termDone:
+				return nil
+			case <-ctx.Done():
+				return context.Cause(ctx)
+			}
+		},
+	}
+}
