@@ -8,11 +8,11 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -20,8 +20,8 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/easy-api/easy-api/cmd/easy-api/app"
 	"github.com/easy-api/easy-api/internal/api"
-	"github.com/easy-api/easy-api/internal/apikey"
 	"github.com/easy-api/easy-api/internal/browser"
 	"github.com/easy-api/easy-api/internal/events"
 	"github.com/easy-api/easy-api/internal/events/webhook"
@@ -93,7 +93,10 @@ func (l *recordingLauncher) page(id string) *browser.Page {
 	return l.pages[id]
 }
 
-// server is one easy-api instance: store, browsers, sessions and HTTP API.
+// server is one easy-api instance, started through app.Serve (what the
+// binary's run() calls for `easy-api serve`) with its real flags and
+// wiring; Options hooks only reach in: the launcher (to crash pages), the
+// publisher (to record events) and the response validator.
 type server struct {
 	t        testing.TB
 	dir      string
@@ -102,7 +105,7 @@ type server struct {
 	outbox   *webhook.Outbox
 	mgr      *session.Manager
 	launcher *recordingLauncher
-	http     *httptest.Server
+	http     *apiServer
 	cancel   context.CancelFunc
 	done     chan error
 	stopped  bool
@@ -115,83 +118,175 @@ type serverOpts struct {
 	tee         session.Publisher // also receives every event (tests record them)
 	callTimeout time.Duration
 	media       api.MediaConfig
-	defaults    session.Config
-	browser     func(*browser.Config)
-	restart     session.RestartPolicy
+	// defaults are the server's session defaults, given as serve flags
+	// (--qr-timeout, --max-session-memory, ...); auth_timeout is 20s unless set.
+	defaults session.Config
+	// args are more serve flags, e.g. "--max-session-memory", "20MB".
+	args    []string
+	browser func(*browser.Config)
+	restart session.RestartPolicy
 	// apiKey, when set, is the server's admin key; the harness's client
 	// (call, and s.http.Client()) sends it on every request.
 	apiKey string
-	// keys serves /v1/keys (scoped keys) from the store.
+	// keys serves /v1/keys (scoped keys); the real wiring always does, so
+	// this is kept for the tests that say they need it.
 	keys bool
 	// noSpecCheck turns off validating every response against
 	// docs/openapi/openapi.json (on by default: see validateResponses).
 	noSpecCheck bool
 }
 
+// serveArgs are the flags of a test server on dir against the simulator s.
+func serveArgs(dir string, s *sim, o serverOpts) []string {
+	lvl := "warn"
+	if os.Getenv("EASY_API_TEST_DEBUG") != "" {
+		lvl = "debug"
+	}
+	args := []string{"--host", "127.0.0.1", "--port", "0", "--session-data-path", dir, "--wajs", "none",
+		"--host-resolver-rules", s.rules, "--ignore-cert-spki", s.pin, "--close-timeout", "5s",
+		"--log-format", "json", "--log-level", lvl}
+	d := o.defaults
+	if d.AuthTimeout == nil {
+		d.AuthTimeout = new(session.Duration(20 * time.Second))
+	}
+	args = append(args, "--auth-timeout", d.AuthTimeout.D().String())
+	if d.QRTimeout != nil {
+		args = append(args, "--qr-timeout", d.QRTimeout.D().String())
+	}
+	if d.QRMax != nil {
+		args = append(args, "--qr-max", fmt.Sprint(*d.QRMax))
+	}
+	if d.MaxMemory != nil {
+		args = append(args, "--max-session-memory", fmt.Sprint(int64(*d.MaxMemory)))
+	}
+	if d.RelinkOnLogout != nil {
+		args = append(args, fmt.Sprintf("--relink-on-logout=%t", *d.RelinkOnLogout))
+	}
+	if d.Headful != nil {
+		args = append(args, fmt.Sprintf("--headful=%t", *d.Headful))
+	}
+	if o.apiKey != "" {
+		args = append(args, "--api-key", o.apiKey)
+	}
+	return append(args, o.args...)
+}
+
 func startServer(t testing.TB, dir string, s *sim, o serverOpts) *server {
 	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, store.Config{Dir: filepath.Join(dir, "easy-api-store"), Log: zerolog.Nop()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	bcfg := browser.Config{WAJS: "none", HostResolverRules: s.rules, SPKIPins: []string{s.pin},
-		HeartbeatInterval: time.Second, HeartbeatTimeout: 3 * time.Second, CloseTimeout: 5 * time.Second,
-		Log: testLog(t, "browser"), Getenv: func(string) string { return "" }}
-	if o.browser != nil {
-		o.browser(&bcfg)
-	}
-	rl := &recordingLauncher{Launcher: browser.New(bcfg), pages: map[string]*browser.Page{}}
-	d := o.defaults
-	if d.AuthTimeout == 0 {
-		d.AuthTimeout = session.Duration(20 * time.Second)
-	}
 	if o.restart.InitialBackoff == 0 {
 		o.restart = session.RestartPolicy{InitialBackoff: 100 * time.Millisecond, MaxBackoff: time.Second, Budget: 5, Window: time.Minute}
-	}
-	snaps, err := st.Snapshots(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bus, err := events.NewBus(ctx, events.BusConfig{JS: st.JetStream(), Log: testLog(t, "events")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	outbox, err := webhook.New(ctx, webhook.Config{Bus: bus, Backoff: []time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond},
-		Log: testLog(t, "webhooks")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var pub session.Publisher = bus
-	if o.tee != nil {
-		pub = teePublisher{bus, o.tee}
 	}
 	if o.callTimeout == 0 {
 		o.callTimeout = 10 * time.Second
 	}
-	mgr := session.NewManager(session.ManagerConfig{Registry: st.Sessions(), Launcher: rl, DataPath: dir, Snapshots: snaps, Publisher: pub,
-		URL: "https://web.whatsapp.com/", Defaults: d, CloseTimeout: 5 * time.Second, CallTimeout: o.callTimeout,
-		Restart: o.restart, Log: testLog(t, "sessions")})
-	mctx, cancel := context.WithCancel(ctx)
-	srv := &server{t: t, dir: dir, store: st, bus: bus, outbox: outbox, mgr: mgr, launcher: rl, cancel: cancel, done: make(chan error, 1)}
-	go func() { srv.done <- mgr.Serve(mctx) }()
-	streams := events.NewHandlers(events.HandlersConfig{Bus: bus, Webhooks: webhook.NewHandlers(outbox), Log: testLog(t, "streams")})
-	acfg := api.Config{Sessions: mgr, Mount: streams.Mount, Version: "test", Log: testLog(t, "api"), Media: o.media, AdminKey: o.apiKey}
-	if o.keys {
-		if acfg.Keys, err = apikey.Open(ctx, st.JetStream()); err != nil {
-			t.Fatal(err)
-		}
+	rl := &recordingLauncher{pages: map[string]*browser.Page{}}
+	conns := &connTracker{conns: map[net.Conn]bool{}}
+	started := make(chan app.Running, 1)
+	opts := app.Options{Version: "test",
+		Wire: func(w *app.Wiring) {
+			w.Browser.HeartbeatInterval, w.Browser.HeartbeatTimeout = time.Second, 3*time.Second
+			if o.browser != nil {
+				o.browser(&w.Browser)
+			}
+			w.Restart, w.CallTimeout = o.restart, o.callTimeout
+			w.WebhookBackoff = []time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond}
+			w.Launcher = func(l session.Launcher) session.Launcher { rl.Launcher = l.(*browser.Launcher); return rl }
+			if o.tee != nil {
+				w.Publisher = func(p session.Publisher) session.Publisher { return teePublisher{p, o.tee} }
+			}
+			if o.media != (api.MediaConfig{}) {
+				w.API = func(c *api.Config) { c.Media = o.media }
+			}
+			if !o.noSpecCheck {
+				w.Handler = func(h http.Handler) http.Handler { return validateResponses(t, h) }
+			}
+			w.Listener = conns.wrap
+		},
+		Started: func(r app.Running) { started <- r },
 	}
-	var handler http.Handler = api.New(acfg)
-	if !o.noSpecCheck {
-		handler = validateResponses(t, handler)
+	ctx, cancel := context.WithCancel(context.Background())
+	srv := &server{t: t, dir: dir, launcher: rl, cancel: cancel, done: make(chan error, 1)}
+	// The environment is not read: a test server is what its flags say.
+	go func() { srv.done <- app.Serve(ctx, serveArgs(dir, s, o), func(string) string { return "" }, io.Discard, zerolog.NewTestWriter(t), opts) }()
+	select {
+	case r := <-started:
+		srv.store, srv.bus, srv.outbox, srv.mgr = r.Store, r.Bus, r.Webhooks, r.Sessions
+		srv.http = &apiServer{URL: "http://" + r.Addr, client: &http.Client{Transport: &http.Transport{}}, conns: conns}
+	case err := <-srv.done:
+		cancel()
+		t.Fatalf("serve: %v", err)
+	case <-time.After(30 * time.Second):
+		cancel()
+		t.Fatal("server did not start within 30s")
 	}
-	srv.http = httptest.NewServer(handler)
 	if o.apiKey != "" {
-		srv.http.Client().Transport = keyTransport{key: o.apiKey, next: srv.http.Client().Transport}
+		srv.http.client.Transport = keyTransport{key: o.apiKey, next: srv.http.client.Transport}
 	}
 	t.Cleanup(srv.stop)
 	return srv
+}
+
+// apiServer is the address of a test server's API and a client for it,
+// shaped like httptest.Server for the tests.
+type apiServer struct {
+	URL    string
+	client *http.Client
+	conns  *connTracker
+}
+
+// Client returns the client of the server (with its API key, if any).
+func (a *apiServer) Client() *http.Client { return a.client }
+
+// CloseClientConnections cuts every open connection to the server, as a
+// network drop does; the server keeps listening.
+func (a *apiServer) CloseClientConnections() {
+	a.conns.closeAll()
+	a.client.CloseIdleConnections()
+}
+
+// connTracker remembers the server's open connections.
+type connTracker struct {
+	mu    sync.Mutex
+	conns map[net.Conn]bool
+}
+
+func (c *connTracker) wrap(ln net.Listener) net.Listener { return trackedListener{ln, c} }
+
+func (c *connTracker) closeAll() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for conn := range c.conns {
+		conn.Close()
+		delete(c.conns, conn)
+	}
+}
+
+type trackedListener struct {
+	net.Listener
+	c *connTracker
+}
+
+func (l trackedListener) Accept() (net.Conn, error) {
+	conn, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	l.c.mu.Lock()
+	l.c.conns[conn] = true
+	l.c.mu.Unlock()
+	return trackedConn{conn, l.c}, nil
+}
+
+type trackedConn struct {
+	net.Conn
+	c *connTracker
+}
+
+func (t trackedConn) Close() error {
+	t.c.mu.Lock()
+	delete(t.c.conns, t.Conn)
+	t.c.mu.Unlock()
+	return t.Conn.Close()
 }
 
 // keyTransport adds the API key to requests that carry none.
@@ -219,16 +314,10 @@ func (s *server) stop() {
 	select {
 	case err := <-s.done:
 		if err != nil {
-			s.t.Errorf("manager: %v", err)
+			s.t.Errorf("serve: %v", err)
 		}
-	case <-time.After(30 * time.Second):
-		s.t.Error("manager did not stop within 30s")
-	}
-	s.outbox.Close(context.Background())
-	s.bus.Close()
-	s.http.Close()
-	if err := s.store.Close(); err != nil {
-		s.t.Errorf("store close: %v", err)
+	case <-time.After(40 * time.Second):
+		s.t.Error("server did not stop within 40s")
 	}
 }
 
@@ -327,15 +416,6 @@ func mustJSON(t testing.TB, b []byte, v any) {
 	if err := json.Unmarshal(b, v); err != nil {
 		t.Fatalf("decode %s: %v", b, err)
 	}
-}
-
-// testLog logs to the test output at warn level (debug with EASY_API_TEST_DEBUG=1).
-func testLog(t testing.TB, component string) zerolog.Logger {
-	lvl := zerolog.WarnLevel
-	if os.Getenv("EASY_API_TEST_DEBUG") != "" {
-		lvl = zerolog.DebugLevel
-	}
-	return zerolog.New(zerolog.NewTestWriter(t)).Level(lvl).With().Str("component", component).Logger()
 }
 
 // chromiumProcesses lists browser processes whose command line names dir.
