@@ -4,90 +4,77 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/rs/zerolog"
-
+	"github.com/easy-api/easy-api/cmd/easy-api/app"
 	"github.com/easy-api/easy-api/internal/api"
 	"github.com/easy-api/easy-api/internal/apikey"
 	"github.com/easy-api/easy-api/internal/events"
-	"github.com/easy-api/easy-api/internal/events/webhook"
-	"github.com/easy-api/easy-api/internal/session"
-	"github.com/easy-api/easy-api/internal/store"
 )
 
 // adminKey is the admin key of full servers.
 const adminKey = "test-admin-key-0123456789"
 
-// full is the whole HTTP surface over a real store: sessions (never
-// started, so no browser), events, webhooks, keys and metrics.
+// full is the whole HTTP surface over a real store, started through
+// app.Serve (what the binary's run() calls for `easy-api serve`): sessions
+// (on a machine without Chromium, so a started one ends FAILED
+// launch_failed), events, webhooks, keys and metrics.
 type full struct {
 	t    testing.TB
-	ts   *httptest.Server
+	ts   *endpoint
 	api  *api.Server
 	bus  *events.Bus
 	keys *apikey.Keys
 	logs *syncBuffer
 }
 
-// newFull starts a full server; edit adjusts its config (the admin key is
-// set unless edit clears it).
+// newFull starts a full server; edit adjusts its API config after the
+// flags have set it (the admin key is set unless edit clears it).
 func newFull(t testing.TB, edit func(*api.Config)) *full {
 	t.Helper()
-	ctx := context.Background()
-	dir := t.TempDir()
-	st, err := store.Open(ctx, store.Config{Dir: filepath.Join(dir, "easy-api-store"), Log: zerolog.Nop()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	bus, err := events.NewBus(ctx, events.BusConfig{JS: st.JetStream(), Log: zerolog.Nop()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	outbox, err := webhook.New(ctx, webhook.Config{Bus: bus, Log: zerolog.Nop()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys, err := apikey.Open(ctx, st.JetStream())
-	if err != nil {
-		t.Fatal(err)
-	}
-	mgr := session.NewManager(session.ManagerConfig{Registry: st.Sessions(), Launcher: noBrowser{}, Publisher: bus, DataPath: dir, Log: zerolog.Nop()})
-	mctx, cancel := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- mgr.Serve(mctx) }()
-	streams := events.NewHandlers(events.HandlersConfig{Bus: bus, Webhooks: webhook.NewHandlers(outbox), PingInterval: time.Second, Log: zerolog.Nop()})
 	logs := &syncBuffer{}
-	cfg := api.Config{Sessions: mgr, Mount: streams.Mount, Version: "test", Log: zerolog.New(logs),
-		Metrics: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-			w.Header().Set("Content-Type", "text/plain; version=0.0.4")
-			io.WriteString(w, "up 1\n")
-		}),
-		AdminKey: adminKey, Keys: keys}
-	if edit != nil {
-		edit(&cfg)
-	}
-	srv := api.New(cfg)
-	ts := httptest.NewServer(srv)
-	t.Cleanup(func() {
-		ts.CloseClientConnections()
-		ts.Close()
+	started := make(chan app.Running, 1)
+	args := []string{"--host", "127.0.0.1", "--port", "0", "--session-data-path", t.TempDir(), "--api-key", adminKey,
+		"--browser-path", "/nonexistent/chromium", "--log-format", "json"}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- app.Serve(ctx, args, func(string) string { return "" }, io.Discard, logs, app.Options{Version: "test",
+			Wire:    func(w *app.Wiring) { w.API, w.StreamPing = edit, time.Second },
+			Started: func(r app.Running) { started <- r }})
+	}()
+	var r app.Running
+	select {
+	case r = <-started:
+	case err := <-done:
 		cancel()
-		<-done
-		outbox.Close(context.Background())
-		bus.Close()
-		st.Close()
+		t.Fatalf("serve: %v", err)
+	}
+	ts := &endpoint{URL: "http://" + r.Addr, client: &http.Client{Transport: &http.Transport{}}}
+	t.Cleanup(func() {
+		ts.client.CloseIdleConnections()
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
 	})
-	return &full{t: t, ts: ts, api: srv, bus: bus, keys: keys, logs: logs}
+	return &full{t: t, ts: ts, api: r.API, bus: r.Bus, keys: r.Keys, logs: logs}
 }
+
+// endpoint is where a full server listens, shaped like httptest.Server
+// for the tests.
+type endpoint struct {
+	URL    string
+	client *http.Client
+}
+
+// Client returns a client for the server.
+func (e *endpoint) Client() *http.Client { return e.client }
 
 // req is one request of a test.
 type req struct {
@@ -164,14 +151,6 @@ func (f *full) scopedKey(sessions ...string) apikey.CreatedKey {
 		f.t.Fatal(err)
 	}
 	return k
-}
-
-// noBrowser fails every launch as a machine without Chromium does: sessions
-// started by these tests end FAILED (launch_failed) at once.
-type noBrowser struct{}
-
-func (noBrowser) Launch(context.Context, session.LaunchSpec) (session.Page, error) {
-	return nil, fmt.Errorf("api tests run no browser: %w", session.ErrNoBrowser)
 }
 
 // syncBuffer is a bytes.Buffer safe for concurrent writers (the logger).

@@ -207,7 +207,9 @@ func startServer(t testing.TB, dir string, s *sim, o serverOpts) *server {
 	ctx, cancel := context.WithCancel(context.Background())
 	srv := &server{t: t, dir: dir, launcher: rl, cancel: cancel, done: make(chan error, 1)}
 	// The environment is not read: a test server is what its flags say.
-	go func() { srv.done <- app.Serve(ctx, serveArgs(dir, s, o), func(string) string { return "" }, io.Discard, zerolog.NewTestWriter(t), opts) }()
+	go func() {
+		srv.done <- app.Serve(ctx, serveArgs(dir, s, o), func(string) string { return "" }, io.Discard, zerolog.NewTestWriter(t), opts)
+	}()
 	select {
 	case r := <-started:
 		srv.store, srv.bus, srv.outbox, srv.mgr = r.Store, r.Bus, r.Webhooks, r.Sessions

@@ -234,7 +234,7 @@ func (s *server) openHTTP(ctx context.Context) error {
 	sec := &s.c.security
 	streams := events.NewHandlers(events.HandlersConfig{Bus: s.run.Bus, Webhooks: webhook.NewHandlers(s.run.Webhooks),
 		CheckOrigin: originChecker(s.c.AllowedOrigins), StreamOpened: s.met.IncStreamClients, StreamClosed: s.met.DecStreamClients,
-		Log: s.logFor("streams")})
+		PingInterval: s.wire.StreamPing, Log: s.logFor("streams")})
 	proxies, _ := sec.proxies() // checked by resolve
 	mgr, st := s.run.Sessions, s.run.Store
 	cfg := api.Config{Sessions: mgr, Mount: streams.Mount, Version: s.opts.Version, Log: s.logFor("api"),

@@ -125,6 +125,7 @@ type Wiring struct {
 	Restart        session.RestartPolicy
 	CallTimeout    time.Duration
 	WebhookBackoff []time.Duration
+	StreamPing     time.Duration                             // WebSocket ping and SSE heartbeat period (revoked keys end streams at the next)
 	Launcher       func(session.Launcher) session.Launcher   // wraps the browser launcher
 	Publisher      func(session.Publisher) session.Publisher // wraps the sessions' event publisher
 	API            func(*api.Config)
