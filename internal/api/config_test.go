@@ -79,3 +79,21 @@ func TestPatchMergesOverrides(t *testing.T) {
 		t.Fatalf("GET (-want +got):\n%s", diff)
 	}
 }
+
+// TestOneOverrideLeavesTheServerDefault: a create with relink_on_logout
+// false keeps it to that session; the next session's effective default is
+// still true and its config holds nothing it did not send.
+func TestOneOverrideLeavesTheServerDefault(t *testing.T) {
+	f := newFull(t, nil)
+	f.must(201, req{method: "POST", path: "/v1/sessions", key: adminKey, body: `{"id":"a","start":false,"config":{"relink_on_logout":false}}`})
+	var b struct {
+		Config          map[string]any
+		EffectiveConfig session.EffectiveConfig `json:"effective_config"`
+	}
+	if err := json.Unmarshal(f.must(201, req{method: "POST", path: "/v1/sessions", key: adminKey, body: `{"id":"b","start":false}`}), &b); err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Config) != 0 || !b.EffectiveConfig.RelinkOnLogout {
+		t.Fatalf("b: config %v effective %+v", b.Config, b.EffectiveConfig)
+	}
+}

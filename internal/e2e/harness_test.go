@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -36,6 +37,9 @@ type sim struct {
 	ts    *httptest.Server
 	pin   string
 	rules string
+	// assetDelay holds back the page's scripts, as a slow network does:
+	// the page stays loading that long.
+	assetDelay atomic.Int64
 }
 
 func startSim(t testing.TB, cfg wasim.Config) *sim {
@@ -45,7 +49,13 @@ func startSim(t testing.TB, cfg wasim.Config) *sim {
 		t.Fatal(err)
 	}
 	s := wasim.New(cfg)
-	ts := httptest.NewUnstartedServer(s)
+	sm := &sim{Server: s}
+	ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if d := time.Duration(sm.assetDelay.Load()); d > 0 && strings.HasPrefix(r.URL.Path, "/__page/assets/") {
+			time.Sleep(d)
+		}
+		s.ServeHTTP(w, r)
+	}))
 	ts.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
 	ts.Config.ErrorLog = log.New(io.Discard, "", 0) // killed browsers abort handshakes on purpose
 	ts.StartTLS()
@@ -54,7 +64,8 @@ func startSim(t testing.TB, cfg wasim.Config) *sim {
 		ts.Close()
 	})
 	host := strings.TrimPrefix(ts.URL, "https://")
-	return &sim{Server: s, ts: ts, pin: pin, rules: fmt.Sprintf("MAP web.whatsapp.com %s, MAP * ~NOTFOUND", host)}
+	sm.ts, sm.pin, sm.rules = ts, pin, fmt.Sprintf("MAP web.whatsapp.com %s, MAP * ~NOTFOUND", host)
+	return sm
 }
 
 // fastSim is a simulator whose QR codes live long enough to scan but whose

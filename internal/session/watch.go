@@ -48,9 +48,11 @@ func (w *watch) run(ctx context.Context) outcome {
 	defer stopTimer(&w.qrTimer)
 	defer stopTimer(&w.snapTimer)
 	if w.prof.hasAuth() {
+		// auth_timeout bounds WhatsApp's restore, not the page's load: it
+		// is armed once the page has loaded (see armAuthTimer), so a slow
+		// network never costs a linked session its auth.
 		w.resuming = true
 		s.setStatus(ctx, StatusResuming, w.reason, "")
-		w.authTimer = time.NewTimer(w.cfg.AuthTimeout.D())
 	}
 	events := w.page.Events()
 	sample := time.NewTicker(w.r.s.m.cfg.SampleInterval)
@@ -115,6 +117,9 @@ func (w *watch) handle(ctx context.Context, ev PageEvent) (outcome, bool) {
 		m.publish(ctx, s.id, EventProgress, ProgressEvent{Stage: "loading", Percent: 30})
 	case BridgeState:
 		st, err := decode[BridgeStateData](ev.Data)
+		if err == nil && st.Phase != "loading" {
+			w.armAuthTimer()
+		}
 		if err == nil && st.Phase == "syncing" {
 			if w.resuming && st.Authenticated && !st.Conflict {
 				// WhatsApp accepted the stored auth: a long sync must not
@@ -164,6 +169,13 @@ func (w *watch) handle(ctx context.Context, ev PageEvent) (outcome, bool) {
 		s.log.Warn().RawJSON("data", ev.Data).Msg("bridge error")
 	}
 	return outcome{}, false
+}
+
+// armAuthTimer starts the auth_timeout bound of a resume, once.
+func (w *watch) armAuthTimer() {
+	if w.resuming && w.authTimer == nil {
+		w.authTimer = time.NewTimer(w.cfg.AuthTimeout.D())
+	}
 }
 
 // onQR handles a new auth code from the page.
