@@ -61,8 +61,8 @@ func newServer(c *serveConfig, getenv func(string) string, stdout io.Writer, log
 	}
 	share := func(part float64) time.Duration { return time.Duration(float64(c.ShutdownTimeout) * part) }
 	comps := []*component{
-		{name: "store", open: s.openStore, close: s.closeStore, timeout: share(0.05)},
-		{name: "events", open: s.openBus, close: s.closeBus, timeout: share(0.05)},
+		{name: "store", open: s.openStore, close: s.closeStore, timeout: share(0.04)},
+		{name: "events", open: s.openBus, close: s.closeBus, timeout: share(0.03)},
 		{name: "webhooks", open: s.openWebhooks, close: s.closeWebhooks, timeout: share(0.1)},
 	}
 	if c.Simulator {
@@ -70,7 +70,7 @@ func newServer(c *serveConfig, getenv func(string) string, stdout io.Writer, log
 	}
 	comps = append(comps, s.sessions(share(0.7)),
 		&component{name: "http", open: s.openHTTP, start: s.startHTTP, close: s.closeHTTP, timeout: min(2*time.Second, share(0.08))},
-		s.boot(share(0.05)))
+		s.boot(share(0.02)))
 	return &app{log: log, comps: comps, shutdown: c.ShutdownTimeout}, nil
 }
 
