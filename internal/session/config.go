@@ -37,20 +37,20 @@ func truncate(s string, n int) string {
 // config a launch uses is resolved at that launch (see Resolve), so a default
 // changed at a server restart reaches every session that did not override it.
 type Config struct {
-	Headful        *bool     `json:"headful,omitempty"`          // show a browser window
-	AuthTimeout    *Duration `json:"auth_timeout,omitempty"`     // bound of RESUMING; must be > 0
-	QRTimeout      *Duration `json:"qr_timeout,omitempty"`       // bound of SCAN_QR_CODE; 0 = never
-	QRMax          *int      `json:"qr_max,omitempty"`           // QR codes shown before giving up; 0 = no limit
-	RelinkOnLogout *bool     `json:"relink_on_logout,omitempty"` // after a phone logout: show a QR (true) or stop
+	Headful        *bool     `json:"headful,omitempty" extensions:"x-nullable"`          // show a browser window
+	AuthTimeout    *Duration `json:"auth_timeout,omitempty" extensions:"x-nullable"`     // bound of RESUMING; must be > 0
+	QRTimeout      *Duration `json:"qr_timeout,omitempty" extensions:"x-nullable"`       // bound of SCAN_QR_CODE; 0 = never
+	QRMax          *int      `json:"qr_max,omitempty" extensions:"x-nullable"`           // QR codes shown before giving up; 0 = no limit
+	RelinkOnLogout *bool     `json:"relink_on_logout,omitempty" extensions:"x-nullable"` // after a phone logout: show a QR (true) or stop
 	// MaxMemory is the PSS above which the browser is recycled; 0 = no limit
 	// for this session, even when the server sets one.
-	MaxMemory *ByteSize `json:"max_memory,omitempty"`
+	MaxMemory *ByteSize `json:"max_memory,omitempty" extensions:"x-nullable"`
 	// MultiDevice false marks a legacy session: its data file carries the
 	// four localStorage tokens instead of a profile snapshot.
-	MultiDevice *bool `json:"multi_device,omitempty"`
+	MultiDevice *bool `json:"multi_device,omitempty" extensions:"x-nullable"`
 	// TakeoverOnConflict: when another browser is live on this legacy
 	// account, take over (true) or stay FAILED with reason conflict.
-	TakeoverOnConflict *bool `json:"takeover_on_conflict,omitempty"`
+	TakeoverOnConflict *bool `json:"takeover_on_conflict,omitempty" extensions:"x-nullable"`
 }
 
 // EffectiveConfig is the config a launch uses: each field is the session's

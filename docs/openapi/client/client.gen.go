@@ -287,6 +287,8 @@ type CreateKeyRequest struct {
 
 // CreateSessionRequest defines model for CreateSessionRequest.
 type CreateSessionRequest struct {
+	// Config Config holds the session's overrides; a field left out (or null)
+	// follows the server's default, read again at every launch.
 	Config *SessionConfig `json:"config,omitempty"`
 
 	// Id Example: alice
@@ -487,11 +489,14 @@ type SessionAccount struct {
 
 // SessionConfig defines model for session.Config.
 type SessionConfig struct {
-	// AuthTimeout bound of RESUMING
+	// AuthTimeout bound of RESUMING; must be > 0
 	AuthTimeout *string `json:"auth_timeout,omitempty"`
-	Headful     *bool   `json:"headful,omitempty"`
 
-	// MaxMemory PSS above which the browser is recycled; 0 = server default
+	// Headful show a browser window
+	Headful *bool `json:"headful,omitempty"`
+
+	// MaxMemory MaxMemory is the PSS above which the browser is recycled; 0 = no limit
+	// for this session, even when the server sets one.
 	MaxMemory *int `json:"max_memory,omitempty"`
 
 	// MultiDevice MultiDevice false marks a legacy session: its data file carries the
@@ -521,6 +526,18 @@ type SessionDataFile struct {
 	Session *string              `json:"session,omitempty"`
 	Version *int                 `json:"version,omitempty"`
 	Wid     *string              `json:"wid,omitempty"`
+}
+
+// SessionEffectiveConfig defines model for session.EffectiveConfig.
+type SessionEffectiveConfig struct {
+	AuthTimeout        *string `json:"auth_timeout,omitempty"`
+	Headful            *bool   `json:"headful,omitempty"`
+	MaxMemory          *int    `json:"max_memory,omitempty"`
+	MultiDevice        *bool   `json:"multi_device,omitempty"`
+	QrMax              *int    `json:"qr_max,omitempty"`
+	QrTimeout          *string `json:"qr_timeout,omitempty"`
+	RelinkOnLogout     *bool   `json:"relink_on_logout,omitempty"`
+	TakeoverOnConflict *bool   `json:"takeover_on_conflict,omitempty"`
 }
 
 // SessionLegacyTokens defines model for session.LegacyTokens.
@@ -578,13 +595,19 @@ type SessionTransition struct {
 
 // SessionView defines model for session.View.
 type SessionView struct {
-	Attempt   *int                 `json:"attempt,omitempty"`
-	Config    *SessionConfig       `json:"config,omitempty"`
-	CreatedAt *string              `json:"created_at,omitempty"`
-	Error     *string              `json:"error,omitempty"`
-	History   *[]SessionTransition `json:"history,omitempty"`
-	Id        *string              `json:"id,omitempty"`
-	Me        *SessionAccount      `json:"me,omitempty"`
+	Attempt *int `json:"attempt,omitempty"`
+
+	// Config Config holds the overrides the session's clients set, exactly as set.
+	Config    *SessionConfig `json:"config,omitempty"`
+	CreatedAt *string        `json:"created_at,omitempty"`
+
+	// EffectiveConfig EffectiveConfig is what the running or next launch uses: each field
+	// is the override when set, else the server's current default.
+	EffectiveConfig *SessionEffectiveConfig `json:"effective_config,omitempty"`
+	Error           *string                 `json:"error,omitempty"`
+	History         *[]SessionTransition    `json:"history,omitempty"`
+	Id              *string                 `json:"id,omitempty"`
+	Me              *SessionAccount         `json:"me,omitempty"`
 
 	// PhoneOnline PhoneOnline is, for a running legacy session, whether its phone is
 	// connected (WhatsApp legacy needs it); absent otherwise.
@@ -978,14 +1001,18 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/sessions/{id} (the `GetSession` operationId).
 	GetSession(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// UpdateSessionWithBody Update a session's config (applies at its next start)
+	// UpdateSessionWithBody Update a session's config overrides (applies at its next launch)
+	//
+	// Merges the fields sent into the session's overrides; a field sent as null removes its override, so it follows the server's default again. Fields not sent are left as they are. effective_config in the answer shows what the next launch uses.
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PATCH /v1/sessions/{id} (the `UpdateSession` operationId).
 	UpdateSessionWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// UpdateSession Update a session's config (applies at its next start)
+	// UpdateSession Update a session's config overrides (applies at its next launch)
+	//
+	// Merges the fields sent into the session's overrides; a field sent as null removes its override, so it follows the server's default again. Fields not sent are left as they are. effective_config in the answer shows what the next launch uses.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -1446,7 +1473,9 @@ func (c *Client) GetSession(ctx context.Context, id string, reqEditors ...Reques
 	return c.Client.Do(req)
 }
 
-// UpdateSessionWithBody Update a session's config (applies at its next start)
+// UpdateSessionWithBody Update a session's config overrides (applies at its next launch)
+//
+// Merges the fields sent into the session's overrides; a field sent as null removes its override, so it follows the server's default again. Fields not sent are left as they are. effective_config in the answer shows what the next launch uses.
 //
 // Takes any type of body and a specified content type.
 //
@@ -1463,7 +1492,9 @@ func (c *Client) UpdateSessionWithBody(ctx context.Context, id string, contentTy
 	return c.Client.Do(req)
 }
 
-// UpdateSession Update a session's config (applies at its next start)
+// UpdateSession Update a session's config overrides (applies at its next launch)
+//
+// Merges the fields sent into the session's overrides; a field sent as null removes its override, so it follows the server's default again. Fields not sent are left as they are. effective_config in the answer shows what the next launch uses.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3875,14 +3906,18 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/sessions/{id} (the `GetSession` operationId).
 	GetSessionWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetSessionResponse, error)
 
-	// UpdateSessionWithBodyWithResponse Update a session's config (applies at its next start)
+	// UpdateSessionWithBodyWithResponse Update a session's config overrides (applies at its next launch)
+	//
+	// Merges the fields sent into the session's overrides; a field sent as null removes its override, so it follows the server's default again. Fields not sent are left as they are. effective_config in the answer shows what the next launch uses.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /v1/sessions/{id} (the `UpdateSession` operationId).
 	UpdateSessionWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateSessionResponse, error)
 
-	// UpdateSessionWithResponse Update a session's config (applies at its next start)
+	// UpdateSessionWithResponse Update a session's config overrides (applies at its next launch)
+	//
+	// Merges the fields sent into the session's overrides; a field sent as null removes its override, so it follows the server's default again. Fields not sent are left as they are. effective_config in the answer shows what the next launch uses.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7393,7 +7428,9 @@ func (c *ClientWithResponses) GetSessionWithResponse(ctx context.Context, id str
 	return ParseGetSessionResponse(rsp)
 }
 
-// UpdateSessionWithBodyWithResponse Update a session's config (applies at its next start)
+// UpdateSessionWithBodyWithResponse Update a session's config overrides (applies at its next launch)
+//
+// Merges the fields sent into the session's overrides; a field sent as null removes its override, so it follows the server's default again. Fields not sent are left as they are. effective_config in the answer shows what the next launch uses.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -7406,7 +7443,9 @@ func (c *ClientWithResponses) UpdateSessionWithBodyWithResponse(ctx context.Cont
 	return ParseUpdateSessionResponse(rsp)
 }
 
-// UpdateSessionWithResponse Update a session's config (applies at its next start)
+// UpdateSessionWithResponse Update a session's config overrides (applies at its next launch)
+//
+// Merges the fields sent into the session's overrides; a field sent as null removes its override, so it follows the server's default again. Fields not sent are left as they are. effective_config in the answer shows what the next launch uses.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
