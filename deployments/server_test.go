@@ -104,11 +104,11 @@ func serverRoutes(t *testing.T) map[string]bool {
 }
 
 // flagDefault returns the default of a flag of easy-api serve (the
-// expression after the flag's name in a fs.XxxVar call in cmd/easy-api).
+// expression after the flag's name in a fs.XxxVar call in cmd/easy-api/app).
 func flagDefault(t *testing.T, name string) ast.Expr {
 	t.Helper()
 	var def ast.Expr
-	for _, f := range parseDir(t, "cmd/easy-api") {
+	for _, f := range parseDir(t, "cmd/easy-api/app") {
 		ast.Inspect(f, func(n ast.Node) bool {
 			call, ok := n.(*ast.CallExpr)
 			if !ok || def != nil {
