@@ -3,7 +3,10 @@ package app
 import (
 	"context"
 	"errors"
+	"io"
+	"net"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -103,5 +106,38 @@ func TestShutdownTimeoutBoundsTheWhole(t *testing.T) {
 	got := j.get()
 	if got[len(got)-1] != "close store" || !slices.Contains(got, "close http") {
 		t.Fatalf("journal %v: the store did not close after the stuck component", got)
+	}
+}
+
+// TestServeCleansUpAfterAPartialStart: a server whose port is taken fails
+// after its store, events, webhooks and sessions opened; it closes them,
+// so a server on the same data path starts right after (the store holds
+// a lock on its folder while open).
+func TestServeCleansUpAfterAPartialStart(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	_, port, _ := net.SplitHostPort(taken.Addr().String())
+	data := t.TempDir()
+	args := []string{"--session-data-path", data, "--log-level", "error"}
+	err = Serve(context.Background(), append(args, "--port", port), env(nil), io.Discard, io.Discard, Options{})
+	if err == nil || !strings.Contains(err.Error(), "listen") {
+		t.Fatalf("Serve on a taken port = %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- Serve(ctx, append(args, "--port", "0"), env(nil), io.Discard, io.Discard, Options{Started: func(Running) { cancel() }})
+	}()
+	select {
+	case err := <-done:
+		if err != nil || ctx.Err() == nil {
+			t.Fatalf("second Serve on the same data path: %v (started: %v)", err, ctx.Err() != nil)
+		}
+	case <-time.After(30 * time.Second):
+		cancel()
+		t.Fatal("second Serve did not start and stop")
 	}
 }

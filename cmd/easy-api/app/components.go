@@ -37,6 +37,12 @@ type server struct {
 	wajsReady func() error // fails while a server that needs the wa-js bundle has none
 	http      *http.Server
 	ln        net.Listener
+	served    bool // http serves ln (so closing it is a shutdown)
+
+	stopSessions context.CancelFunc
+	sessionsDone chan struct{}
+	stopTerm     context.CancelFunc
+	termDone     <-chan struct{}
 }
 
 // newServer builds the app of `easy-api serve`: its components in the
@@ -68,9 +74,10 @@ func newServer(c *serveConfig, getenv func(string) string, stdout io.Writer, log
 	if c.Simulator {
 		comps = append(comps, &component{name: "simulator", open: s.openSimulator, close: s.closeSimulator, timeout: share(0.02)})
 	}
-	comps = append(comps, s.sessions(share(0.7)),
+	comps = append(comps,
+		&component{name: "sessions", open: s.openSessions, start: s.startSessions, close: s.closeSessions, timeout: share(0.7)},
 		&component{name: "http", open: s.openHTTP, start: s.startHTTP, close: s.closeHTTP, timeout: min(2*time.Second, share(0.08))},
-		s.boot(share(0.02)))
+		&component{name: "boot", start: s.startBoot, close: s.closeBoot, timeout: share(0.02)})
 	return &app{log: log, comps: comps, shutdown: c.ShutdownTimeout}, nil
 }
 
@@ -153,68 +160,65 @@ func (s *server) closeSimulator(context.Context) error {
 	return nil
 }
 
-// sessions is the session manager: its supervisor tree runs from start
-// until close, which stops every browser gracefully, in parallel.
-func (s *server) sessions(timeout time.Duration) *component {
-	var stop context.CancelFunc
-	done := make(chan error, 1)
-	return &component{name: "sessions", timeout: timeout,
-		open: func(ctx context.Context) error {
-			snaps, err := s.run.Store.Snapshots(ctx)
-			if err != nil {
-				return err
-			}
-			var launcher session.Launcher = browser.New(s.wire.Browser)
-			if s.wire.Launcher != nil {
-				launcher = s.wire.Launcher(launcher)
-			}
-			var pub session.Publisher = s.met.Publisher(s.run.Bus)
-			if s.wire.Publisher != nil {
-				pub = s.wire.Publisher(pub)
-			}
-			waURL := s.c.WAURL
-			if s.c.Simulator {
-				waURL = "https://web.whatsapp.com/"
-			}
-			s.run.Sessions = session.NewManager(session.ManagerConfig{
-				Registry: s.run.Store.Sessions(), Launcher: launcher, Publisher: pub, Snapshots: snaps, DataPath: s.data, URL: waURL,
-				OnUsage:  func(id string, u session.Usage) { s.met.SetSessionPSS(id, u.PSSBytes) },
-				Defaults: s.c.sessionDefaults(), RecycleAfter: s.c.RecycleAfter, SampleInterval: s.c.SampleInterval,
-				MaxConcurrentLaunches: s.c.MaxConcurrentLaunches, CloseTimeout: s.c.CloseTimeout,
-				CallTimeout: s.wire.CallTimeout, Restart: s.wire.Restart, Log: s.logFor("sessions"),
-			})
-			return nil
-		},
-		start: func(ctx context.Context, fail func(error)) error {
-			mctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-			stop = cancel
-			go func() {
-				err := s.run.Sessions.Serve(mctx)
-				done <- err
-				if err != nil {
-					fail(err)
-				}
-			}()
-			// Sessions resting in STOPPED or FAILED emit nothing at boot: count them.
-			if views, err := s.run.Sessions.List(ctx); err == nil {
-				for _, v := range views {
-					s.met.TrackSession(v.ID, v.Status)
-				}
-			}
-			return nil
-		},
-		close: func(ctx context.Context) error {
-			if stop == nil {
-				return nil
-			}
-			stop()
-			select {
-			case <-done:
-				return nil
-			case <-ctx.Done():
-				return fmt.Errorf("browsers still closing: %w", context.Cause(ctx))
-			}
-		},
+// openSessions builds the session manager over the store.
+func (s *server) openSessions(ctx context.Context) error {
+	snaps, err := s.run.Store.Snapshots(ctx)
+	if err != nil {
+		return err
+	}
+	var launcher session.Launcher = browser.New(s.wire.Browser)
+	if s.wire.Launcher != nil {
+		launcher = s.wire.Launcher(launcher)
+	}
+	var pub session.Publisher = s.met.Publisher(s.run.Bus)
+	if s.wire.Publisher != nil {
+		pub = s.wire.Publisher(pub)
+	}
+	waURL := s.c.WAURL
+	if s.c.Simulator {
+		waURL = "https://web.whatsapp.com/"
+	}
+	s.run.Sessions = session.NewManager(session.ManagerConfig{
+		Registry: s.run.Store.Sessions(), Launcher: launcher, Publisher: pub, Snapshots: snaps, DataPath: s.data, URL: waURL,
+		OnUsage:  func(id string, u session.Usage) { s.met.SetSessionPSS(id, u.PSSBytes) },
+		Defaults: s.c.sessionDefaults(), RecycleAfter: s.c.RecycleAfter, SampleInterval: s.c.SampleInterval,
+		MaxConcurrentLaunches: s.c.MaxConcurrentLaunches, CloseTimeout: s.c.CloseTimeout,
+		CallTimeout: s.wire.CallTimeout, Restart: s.wire.Restart, Log: s.logFor("sessions"),
+	})
+	return nil
+}
+
+// startSessions runs the supervisor tree until closeSessions; it resumes
+// the sessions that were running.
+func (s *server) startSessions(ctx context.Context, fail func(error)) error {
+	mctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	s.stopSessions, s.sessionsDone = cancel, make(chan struct{})
+	go func() {
+		defer close(s.sessionsDone)
+		if err := s.run.Sessions.Serve(mctx); err != nil {
+			fail(err)
+		}
+	}()
+	// Sessions resting in STOPPED or FAILED emit nothing at boot: count them.
+	if views, err := s.run.Sessions.List(ctx); err == nil {
+		for _, v := range views {
+			s.met.TrackSession(v.ID, v.Status)
+		}
+	}
+	return nil
+}
+
+// closeSessions stops every browser gracefully, in parallel.
+func (s *server) closeSessions(ctx context.Context) error {
+	if s.stopSessions == nil {
+		return nil
+	}
+	s.stopSessions()
+	select {
+	case <-s.sessionsDone:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("browsers still closing: %w", context.Cause(ctx))
 	}
 }
 
@@ -264,6 +268,7 @@ func (s *server) openHTTP(ctx context.Context) error {
 }
 
 func (s *server) startHTTP(_ context.Context, fail func(error)) error {
+	s.served = true
 	go func() {
 		if err := s.http.Serve(s.ln); !errors.Is(err, http.ErrServerClosed) {
 			fail(err)
@@ -277,58 +282,50 @@ func (s *server) startHTTP(_ context.Context, fail func(error)) error {
 // closeHTTP lets requests finish within its timeout, then cuts what is
 // left: open streams never end by themselves.
 func (s *server) closeHTTP(ctx context.Context) error {
-	if s.http == nil {
+	switch {
+	case s.ln == nil:
+		return nil
+	case !s.served:
+		return s.ln.Close()
+	}
+	if err := s.http.Shutdown(ctx); err == nil {
 		return nil
 	}
-	if s.ln != nil && s.run.Addr != "" && ctx.Err() == nil {
-		if err := s.http.Shutdown(ctx); err == nil {
-			return nil
-		}
-	}
-	err := s.http.Close()
-	if s.ln != nil {
-		s.ln.Close() // never served when start did not run
-	}
-	return err
+	return s.http.Close()
 }
 
-// boot runs the boot tasks once the API listens: --session-data,
-// --session-id and its terminal, then tells Options.Started.
-func (s *server) boot(timeout time.Duration) *component {
-	var stopTerm context.CancelFunc
-	var termDone <-chan struct{}
-	return &component{name: "boot", timeout: timeout,
-		start: func(ctx context.Context, _ func(error)) error {
-			mgr := s.run.Sessions
-			if s.c.SessionData != "" {
-				if err := seedSession(ctx, mgr, s.data, s.c.SessionData); err != nil {
-					return fmt.Errorf("--session-data: %w", err)
-				}
-			}
-			if s.c.SessionID != "" {
-				var tctx context.Context
-				tctx, stopTerm = context.WithCancel(ctx)
-				termDone = newTerminal(s.run.Bus, s.c.SessionID, s.stdout).start(tctx)
-				if err := bootSession(ctx, mgr, s.c.SessionID); err != nil {
-					s.log.Error().Err(err).Str("session", s.c.SessionID).Msg("--session-id")
-				}
-			}
-			if s.opts.Started != nil {
-				s.opts.Started(s.run)
-			}
-			return nil
-		},
-		close: func(ctx context.Context) error {
-			if stopTerm == nil {
-				return nil
-			}
-			stopTerm()
-			select {
-			case <-termDone:
-				return nil
-			case <-ctx.Done():
-				return context.Cause(ctx)
-			}
-		},
+// startBoot runs the boot tasks once the API listens: --session-data,
+// --session-id and its terminal; then it tells Options.Started.
+func (s *server) startBoot(ctx context.Context, _ func(error)) error {
+	mgr := s.run.Sessions
+	if s.c.SessionData != "" {
+		if err := seedSession(ctx, mgr, s.data, s.c.SessionData); err != nil {
+			return fmt.Errorf("--session-data: %w", err)
+		}
+	}
+	if s.c.SessionID != "" {
+		tctx, stop := context.WithCancel(ctx)
+		s.stopTerm, s.termDone = stop, newTerminal(s.run.Bus, s.c.SessionID, s.stdout).start(tctx)
+		if err := bootSession(ctx, mgr, s.c.SessionID); err != nil {
+			s.log.Error().Err(err).Str("session", s.c.SessionID).Msg("--session-id")
+		}
+	}
+	if s.opts.Started != nil {
+		s.opts.Started(s.run)
+	}
+	return nil
+}
+
+// closeBoot stops the --session-id terminal.
+func (s *server) closeBoot(ctx context.Context) error {
+	if s.stopTerm == nil {
+		return nil
+	}
+	s.stopTerm()
+	select {
+	case <-s.termDone:
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
 	}
 }
