@@ -31,7 +31,7 @@ func TestConfigErrorsNameTheBodyPath(t *testing.T) {
 		{"PATCH", "/v1/sessions/p", `{"qr_timeout":-5}`, "qr_timeout", "must not be negative"},
 		{"PATCH", "/v1/sessions/p", `{"max_memory":"lots"}`, "max_memory", `must be a size such as "300MB"`},
 		{"PATCH", "/v1/sessions/p", `{"headful":"yes"}`, "headful", "must be true or false, not string"},
-		{"PATCH", "/v1/sessions/p", `{"colour":null}`, "colour", "is not a known field"},
+		{"PATCH", "/v1/sessions/p", `{"colour":null}`, "colour", "unknown field"},
 		{"PATCH", "/v1/sessions/p", `[1]`, "body", "must be an object, not array"},
 	} {
 		res := f.do(req{method: tc.method, path: tc.path, body: tc.body, key: adminKey})

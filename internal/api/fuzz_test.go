@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/easy-api/easy-api/internal/apperr"
+	"github.com/easy-api/easy-api/internal/jsonbody"
 	"github.com/easy-api/easy-api/internal/session"
 )
 
@@ -83,7 +84,7 @@ func FuzzPatchSessionBody(f *testing.F) {
 		dec := json.NewDecoder(bytes.NewReader(patch))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&c); err != nil {
-			mustBeClientError(t, jsonError(err))
+			mustBeClientError(t, jsonbody.Error(err))
 			return
 		}
 		mustBeClientError(t, c.Validate())

@@ -16,6 +16,7 @@ import (
 	qrcode "github.com/skip2/go-qrcode"
 
 	"github.com/easy-api/easy-api/internal/apperr"
+	"github.com/easy-api/easy-api/internal/jsonbody"
 	"github.com/easy-api/easy-api/internal/session"
 )
 
@@ -487,7 +488,7 @@ func decodeConfigPatch(r *http.Request) (session.Config, map[string]bool, error)
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&set); err != nil {
-		return session.Config{}, nil, jsonError(err)
+		return session.Config{}, nil, jsonbody.Error(err)
 	}
 	if err := set.Validate(); err != nil {
 		return session.Config{}, nil, err

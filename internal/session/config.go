@@ -214,8 +214,11 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// MaxDuration is the largest Duration, as clients may write it.
-func MaxDuration() string {
+// JSONKind says what a Duration field accepts (jsonbody.Kind).
+func (Duration) JSONKind() string { return `a duration such as "90s" or a number of seconds` }
+
+// JSONMax is the largest Duration in a client's units (jsonbody.Max).
+func (Duration) JSONMax() string {
 	return strconv.FormatInt(math.MaxInt64/int64(time.Second), 10) + " seconds"
 }
 

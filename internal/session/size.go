@@ -56,6 +56,9 @@ func (b *ByteSize) Set(s string) error {
 	return nil
 }
 
+// JSONKind says what a ByteSize field accepts (jsonbody.Kind).
+func (ByteSize) JSONKind() string { return `a size such as "300MB" or a number of bytes` }
+
 // Get implements flag.Getter: the number of bytes.
 func (b *ByteSize) Get() any { return int64(*b) }
 

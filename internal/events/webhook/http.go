@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/easy-api/easy-api/internal/apperr"
+	"github.com/easy-api/easy-api/internal/jsonbody"
 	"github.com/easy-api/easy-api/internal/events"
 	"github.com/go-chi/chi/v5"
 )
@@ -310,7 +311,7 @@ func decode(r *http.Request) (Input, error) {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			return in, apperr.E(apperr.TooLarge, "a webhook body is at most %d bytes", maxBody)
 		}
-		return in, apperr.Field("body", "not a valid webhook object: %v", err)
+		return in, jsonbody.Error(err) // field paths and JSON kinds, no Go type names
 	}
 	return in, nil
 }
