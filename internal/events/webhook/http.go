@@ -8,8 +8,8 @@ import (
 	"strconv"
 
 	"github.com/easy-api/easy-api/internal/apperr"
-	"github.com/easy-api/easy-api/internal/jsonbody"
 	"github.com/easy-api/easy-api/internal/events"
+	"github.com/easy-api/easy-api/internal/jsonbody"
 	"github.com/go-chi/chi/v5"
 )
 
