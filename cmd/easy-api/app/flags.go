@@ -32,7 +32,10 @@ func (s sources) of(name string) string {
 func ParseFlags(fs *flag.FlagSet, args []string, getenv func(string) string, stderr io.Writer) (sources, error) {
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: easy-api %s [flags]\n\nEvery flag can also be set as an environment variable EASY_API_<FLAG> (e.g. EASY_API_PORT)\nor in the JSON file given by --config. Precedence: flag > env > file > default.\nEvery setting is checked before anything opens; docs/configuration.md explains each one.\n\n", fs.Name())
+		fmt.Fprintf(stderr, "usage: easy-api %s [flags]\n\nEvery flag can also be set as an environment variable EASY_API_<FLAG> (e.g. EASY_API_PORT)\nor in the JSON file given by --config. Precedence: flag > env > file > default.\n\n", fs.Name())
+		if fs.Name() == "serve" {
+			fmt.Fprint(stderr, "Every setting is checked before anything opens; docs/configuration.md explains each one.\n\n")
+		}
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
