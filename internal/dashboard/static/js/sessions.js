@@ -233,12 +233,14 @@ export class SessionsView {
     replace($('history'), items.length ? items : h('li', { class: 'muted' }, 'none yet'));
   }
 
+  // renderConfig shows what the session's launches use: its overrides over
+  // the server's current defaults (effective_config).
   renderConfig(s) {
-    const c = s.config || {};
+    const c = s.effective_config || s.config || {};
     kv($('config'), [
       ['Headful', c.headful ? 'yes' : 'no'],
-      ['Auth timeout', c.auth_timeout || 'default'],
-      ['QR timeout', c.qr_timeout === '0s' ? 'never' : (c.qr_timeout || 'default')],
+      ['Auth timeout', c.auth_timeout || 'server default'],
+      ['QR timeout', c.qr_timeout === '0s' ? 'never' : (c.qr_timeout || 'server default')],
       ['QR codes before giving up', c.qr_max ? String(c.qr_max) : 'no limit'],
       ['After a phone logout', c.relink_on_logout === false ? 'stop' : 'show a new QR'],
       ['Memory limit', c.max_memory ? bytes(c.max_memory) : 'none'],
