@@ -40,7 +40,7 @@ func newFull(t testing.TB, edit func(*api.Config)) *full {
 	logs := &syncBuffer{}
 	started := make(chan app.Running, 1)
 	args := []string{"--host", "127.0.0.1", "--port", "0", "--session-data-path", t.TempDir(), "--api-key", adminKey,
-		"--browser-path", "/nonexistent/chromium", "--log-format", "json"}
+		"--browser-path", "/nonexistent/chromium", "--wajs", "none", "--log-format", "json"}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
