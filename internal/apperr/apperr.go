@@ -35,6 +35,7 @@ const (
 	UnsupportedMedia Code = "unsupported_media_type" // 415
 	MethodNotAllowed Code = "method_not_allowed"     // 405
 	RateLimited      Code = "rate_limited"           // 429
+	StorageFull      Code = "storage_full"           // 507: the disk refuses writes (space, quota, read-only)
 )
 
 // Error is an application error: Code for machines, Detail for people (safe

@@ -42,6 +42,7 @@ var statuses = map[Code]int{
 	UnsupportedMedia: http.StatusUnsupportedMediaType,
 	MethodNotAllowed: http.StatusMethodNotAllowed,
 	RateLimited:      http.StatusTooManyRequests,
+	StorageFull:      http.StatusInsufficientStorage,
 }
 
 // Status returns the HTTP status of code: 500 for a code it does not know.

@@ -42,6 +42,7 @@ type BucketConfig struct {
 // key NATS rejects; other errors are the store's and wrap its cause.
 type KV[T any] struct {
 	kv     jetstream.KeyValue
+	guard  *health // nil unless js came from Store.JetStream
 	noun   string
 	exists apperr.Code
 }
@@ -56,7 +57,9 @@ type Entry[T any] struct {
 
 // OpenKV creates the bucket described by cfg, or updates its settings when
 // it exists (keeping its data), and returns a typed handle to it. The bucket
-// keeps only the latest value of each key on disk.
+// keeps only the latest value of each key on disk. On a JetStream from
+// Store.JetStream, a write refused for lack of storage (and every write while
+// that lasts, at once) fails with an *apperr.Error of code StorageFull.
 func OpenKV[T any](ctx context.Context, js jetstream.JetStream, cfg BucketConfig) (*KV[T], error) {
 	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
 		Bucket:      cfg.Bucket,
@@ -75,7 +78,7 @@ func OpenKV[T any](ctx context.Context, js jetstream.JetStream, cfg BucketConfig
 	if noun == "" {
 		noun = "entry"
 	}
-	return &KV[T]{kv: kv, noun: noun, exists: exists}, nil
+	return &KV[T]{kv: kv, guard: guardOf(js), noun: noun, exists: exists}, nil
 }
 
 // Get returns the value at key, or an error matching apperr.ErrNotFound.
@@ -95,7 +98,11 @@ func (b *KV[T]) Create(ctx context.Context, key string, v T) (uint64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("store: encode %s %q: %w", b.noun, key, err)
 	}
-	rev, err := b.kv.Create(ctx, key, data)
+	var rev uint64
+	err = b.write(ctx, "create", key, func(ctx context.Context) (err error) {
+		rev, err = b.kv.Create(ctx, key, data)
+		return err
+	})
 	if err != nil {
 		return 0, b.err(err, "create", key)
 	}
@@ -109,7 +116,11 @@ func (b *KV[T]) Put(ctx context.Context, key string, v T) (uint64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("store: encode %s %q: %w", b.noun, key, err)
 	}
-	rev, err := b.kv.Put(ctx, key, data)
+	var rev uint64
+	err = b.write(ctx, "put", key, func(ctx context.Context) (err error) {
+		rev, err = b.kv.Put(ctx, key, data)
+		return err
+	})
 	if err != nil {
 		return 0, b.err(err, "put", key)
 	}
@@ -141,7 +152,11 @@ func (b *KV[T]) Update(ctx context.Context, key string, fn func(*T) error) (Entr
 		if err != nil {
 			return Entry[T]{}, fmt.Errorf("store: encode %s %q: %w", b.noun, key, err)
 		}
-		rev, err := b.kv.Update(ctx, key, data, cur.Revision)
+		var rev uint64
+		err = b.write(ctx, "update", key, func(ctx context.Context) (err error) {
+			rev, err = b.kv.Update(ctx, key, data, cur.Revision)
+			return err
+		})
 		if errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
 			continue
 		}
@@ -156,7 +171,7 @@ func (b *KV[T]) Update(ctx context.Context, key string, fn func(*T) error) (Entr
 
 // Delete removes the value at key. Deleting a missing key is not an error.
 func (b *KV[T]) Delete(ctx context.Context, key string) error {
-	if err := b.kv.Delete(ctx, key); err != nil {
+	if err := b.write(ctx, "delete", key, func(ctx context.Context) error { return b.kv.Delete(ctx, key) }); err != nil {
 		return b.err(err, "delete", key)
 	}
 	return nil
@@ -213,10 +228,17 @@ func (b *KV[T]) decode(e jetstream.KeyValueEntry) (Entry[T], error) {
 	return out, nil
 }
 
+// write runs fn, a write op on key, through the store's write guard.
+func (b *KV[T]) write(ctx context.Context, op, key string, fn func(context.Context) error) error {
+	return b.guard.write(ctx, fmt.Sprintf("%s %s %q", op, b.noun, key), fn)
+}
+
 // err maps a jetstream error on key to the apperr vocabulary, keeping the
 // cause for the log.
 func (b *KV[T]) err(err error, op, key string) error {
 	switch {
+	case apperr.CodeOf(err) == apperr.StorageFull:
+		return err
 	case errors.Is(err, jetstream.ErrKeyNotFound), errors.Is(err, jetstream.ErrKeyDeleted):
 		return apperr.Wrap(err, apperr.NotFound, "%s %q not found", b.noun, key)
 	case op == "create" && errors.Is(err, jetstream.ErrKeyExists):

@@ -19,7 +19,8 @@ const snapshotBucket = "snapshots"
 // JetStream object store, named by session id. It implements
 // session.SnapshotStore.
 type Snapshots struct {
-	obj jetstream.ObjectStore
+	obj   jetstream.ObjectStore
+	guard *health
 }
 
 var _ session.SnapshotStore = (*Snapshots)(nil)
@@ -35,7 +36,7 @@ func (s *Store) Snapshots(ctx context.Context) (*Snapshots, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s bucket: %w", snapshotBucket, err)
 	}
-	return &Snapshots{obj: obj}, nil
+	return &Snapshots{obj: obj, guard: s.health}, nil
 }
 
 // PutSnapshot replaces a session's snapshot.
@@ -45,7 +46,14 @@ func (s *Store) Snapshots(ctx context.Context) (*Snapshots, error) {
 // own cleanup set it to nil, leaving that goroutine parked for good (a few KB
 // per affected Put; snapshots are written at links and stops only).
 func (s *Snapshots) PutSnapshot(ctx context.Context, id string, data []byte) error {
-	if _, err := s.obj.PutBytes(ctx, id, data); err != nil {
+	err := s.guard.write(ctx, "put snapshot of session "+id, func(ctx context.Context) error {
+		_, err := s.obj.PutBytes(ctx, id, data)
+		return err
+	})
+	if apperr.CodeOf(err) == apperr.StorageFull {
+		return err
+	}
+	if err != nil {
 		return fmt.Errorf("store: put snapshot %s: %w", id, err)
 	}
 	return nil
@@ -66,7 +74,10 @@ func (s *Snapshots) GetSnapshot(ctx context.Context, id string) ([]byte, error) 
 
 // DeleteSnapshot removes a session's snapshot; a missing one is not an error.
 func (s *Snapshots) DeleteSnapshot(ctx context.Context, id string) error {
-	err := s.obj.Delete(ctx, id)
+	err := s.guard.write(ctx, "delete snapshot of session "+id, func(ctx context.Context) error { return s.obj.Delete(ctx, id) })
+	if apperr.CodeOf(err) == apperr.StorageFull {
+		return err
+	}
 	if err != nil && !errors.Is(err, jetstream.ErrObjectNotFound) {
 		return fmt.Errorf("store: delete snapshot %s: %w", id, err)
 	}

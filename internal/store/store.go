@@ -59,12 +59,23 @@ type Config struct {
 
 // Store is a running embedded NATS server with JetStream and the client
 // connection to it. Its methods are safe for concurrent use.
+//
+// The server may be replaced in process (storage faults, see health.go);
+// the connection, and everything built on it, survives that.
 type Store struct {
-	srv      *server.Server
+	cfg      Config
+	always   bool
+	health   *health
 	nc       *nats.Conn
 	js       jetstream.JetStream
 	sessions *SessionRegistry
 	lock     *os.File // flock on Dir, held until Close
+
+	mu  sync.Mutex
+	srv *server.Server // the server running now
+
+	stopHeal chan struct{} // closed by Close to end heal
+	healDone chan struct{} // closed when heal returned
 
 	closed    chan struct{} // closed by the connection's ClosedHandler
 	closeOnce sync.Once
@@ -92,7 +103,7 @@ func Open(ctx context.Context, cfg Config) (_ *Store, err error) {
 		return nil, fmt.Errorf("store: create dir: %w", err)
 	}
 
-	s := &Store{closed: make(chan struct{})}
+	s := &Store{cfg: cfg, always: always, health: newHealth(cfg.Log), closed: make(chan struct{})}
 	defer func() {
 		if err != nil {
 			_ = s.Close()
@@ -101,62 +112,69 @@ func Open(ctx context.Context, cfg Config) (_ *Store, err error) {
 	if s.lock, err = lockDir(cfg.Dir); err != nil {
 		return nil, err
 	}
-
-	s.srv, err = server.NewServer(&server.Options{
-		ServerName: "easy-api",
-		DontListen: true,
-		JetStream:  true,
-		StoreDir:   cfg.Dir,
-		SyncAlways: always,
-		NoSigs:     true, // main owns signal handling
-		NoLog:      true, // replaced by SetLoggerV2 below
-	})
-	if err != nil {
-		return nil, fmt.Errorf("store: new server: %w", err)
-	}
-	s.srv.SetLoggerV2(serverLogger{cfg.Log}, cfg.Log.GetLevel() <= zerolog.TraceLevel, false, false)
-	s.srv.Start()
-	if !s.srv.ReadyForConnections(waitFor(ctx, readyTimeout)) {
-		return nil, fmt.Errorf("store: server not ready in time (dir %s)", cfg.Dir)
+	if s.srv, err = s.startServer(ctx, false); err != nil {
+		return nil, err
 	}
 
 	s.nc, err = nats.Connect("",
-		nats.InProcessServer(s.srv),
+		nats.InProcessServer(s),
 		nats.Name("easy-api"),
+		nats.MaxReconnects(-1),
+		nats.ReconnectWait(reconnectWait),
 		nats.ClosedHandler(func(*nats.Conn) { close(s.closed) }),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) { cfg.Log.Debug().Err(err).Msg("store: connection lost") }),
+		nats.ReconnectHandler(func(*nats.Conn) { cfg.Log.Debug().Msg("store: reconnected") }),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("store: connect: %w", err)
 	}
-	s.js, err = jetstream.New(s.nc)
+	js, err := jetstream.New(s.nc)
 	if err != nil {
 		return nil, fmt.Errorf("store: jetstream: %w", err)
+	}
+	s.js = guardedJS{JetStream: js, h: s.health}
+	if err := openHealthStream(ctx, s.js); err != nil {
+		return nil, err
 	}
 	s.sessions, err = openSessions(ctx, s.js)
 	if err != nil {
 		return nil, err
 	}
+	s.stopHeal, s.healDone = make(chan struct{}), make(chan struct{})
+	go s.heal()
 	return s, nil
 }
 
 // JetStream returns the JetStream context of the store's connection, for
-// packages that add their own streams, consumers and buckets.
+// packages that add their own streams, consumers and buckets. It also has
+// the method Write of the events package's WriteGuard: writes run through it
+// fail at once with apperr.StorageFull while the disk refuses writes, and
+// KV buckets opened on it with OpenKV do so by themselves.
 func (s *Store) JetStream() jetstream.JetStream { return s.js }
 
 // Conn returns the store's in-process NATS connection. Callers must not
 // close it; Close does.
 func (s *Store) Conn() *nats.Conn { return s.nc }
 
-// Ready reports whether the embedded server and the connection to it are up.
+// Ready reports whether the store accepts writes: the embedded server and
+// the connection to it are up and the disk takes writes. While a storage
+// fault lasts it returns the apperr.StorageFull error saying why.
 func (s *Store) Ready() error {
+	if err := s.Writable(); err != nil {
+		return err
+	}
 	if s.nc == nil || !s.nc.IsConnected() {
 		return errors.New("store: not connected")
 	}
-	if !s.srv.JetStreamEnabled() {
+	if srv := s.server(); srv == nil || !srv.JetStreamEnabled() {
 		return errors.New("store: JetStream is not running")
 	}
 	return nil
 }
+
+// Writable returns nil, or while the disk refuses writes an *apperr.Error of
+// code StorageFull saying why and since when. It does not touch the disk.
+func (s *Store) Writable() error { return s.health.writable("store") }
 
 // Sessions returns the registry of session records (bucket "sessions").
 func (s *Store) Sessions() *SessionRegistry { return s.sessions }
@@ -173,21 +191,28 @@ func (s *Store) Close() error {
 
 func (s *Store) close() error {
 	var errs []error
+	if s.stopHeal != nil {
+		close(s.stopHeal)
+		<-s.healDone
+	}
 	if s.nc != nil {
-		if err := s.nc.Drain(); err != nil && !errors.Is(err, nats.ErrConnectionClosed) {
+		// A connection cut by a server restart has nothing to drain.
+		if err := s.nc.Drain(); err != nil && !errors.Is(err, nats.ErrConnectionClosed) && !errors.Is(err, nats.ErrConnectionReconnecting) {
 			errs = append(errs, fmt.Errorf("store: drain: %w", err))
 		}
-		select {
-		case <-s.closed:
-		case <-time.After(drainTimeout):
-			errs = append(errs, errors.New("store: drain timed out"))
+		if s.nc.IsDraining() {
+			select {
+			case <-s.closed:
+			case <-time.After(drainTimeout):
+				errs = append(errs, errors.New("store: drain timed out"))
+			}
 		}
 		// Close is a no-op after a finished drain and cuts an unfinished one.
 		s.nc.Close()
 	}
-	if s.srv != nil {
-		s.srv.Shutdown()
-		s.srv.WaitForShutdown()
+	if srv := s.server(); srv != nil {
+		srv.Shutdown()
+		srv.WaitForShutdown()
 	}
 	if s.lock != nil {
 		if err := s.lock.Close(); err != nil {

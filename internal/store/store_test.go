@@ -55,7 +55,7 @@ func TestCloseIsIdempotent(t *testing.T) {
 	if !s.Conn().IsClosed() {
 		t.Error("connection still open after Close")
 	}
-	if s.srv.Running() {
+	if s.server().Running() {
 		t.Error("server still running after Close")
 	}
 }
