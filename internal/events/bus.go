@@ -124,7 +124,9 @@ func (b *Bus) Publish(ctx context.Context, session, typ string, data any) error 
 }
 
 // PublishEvent is Publish returning the stored event with its id. session is
-// a session id or Global; typ one of Types.
+// a session id or Global; typ one of Types. On the store's JetStream a publish
+// the disk refuses fails with an *apperr.Error of code StorageFull (see
+// WriteGuard); a Deduped payload already logged returns the logged id.
 func (b *Bus) PublishEvent(ctx context.Context, session, typ string, data any) (Event, error) {
 	if session != Global && !ValidSession(session) {
 		return Event{}, apperr.Field("session", "%q is not a valid session id", session)
@@ -141,7 +143,7 @@ func (b *Bus) PublishEvent(ctx context.Context, session, typ string, data any) (
 	if err != nil {
 		return Event{}, fmt.Errorf("events: encode %s: %w", typ, err)
 	}
-	ack, err := b.js.Publish(ctx, Subject(session, typ), body, jetstream.WithExpectStream(StreamName))
+	ack, err := b.publish(ctx, session, typ, data, body)
 	if err != nil {
 		return Event{}, fmt.Errorf("events: publish %s for %q: %w", typ, session, err)
 	}

@@ -26,6 +26,14 @@ type ManagerConfig struct {
 	Launcher  Launcher
 	Publisher Publisher     // may be nil
 	Snapshots SnapshotStore // may be nil
+	// MessageLog tells the inbox the newest message logged per session, the
+	// start of a catch-up from WhatsApp; nil leaves it to the page's own
+	// watermark.
+	MessageLog MessageLog
+	// Writable reports whether the event log takes writes (nil, or an
+	// apperr.StorageFull error); sends fail with it before reaching
+	// WhatsApp. nil means always writable.
+	Writable func() error
 	// WriteFile writes a file atomically; nil means temp file + fsync +
 	// rename + fsync of the folder. Tests inject failures here.
 	WriteFile func(path string, data []byte) error
@@ -55,6 +63,8 @@ type Manager struct {
 	root    *suture.Supervisor
 	launch  chan struct{} // semaphore bounding concurrent launches
 	recycle chan struct{} // at most one session is recycled at a time
+
+	inboxes inboxes // each session page's message events (inbox.go)
 
 	mu       sync.Mutex
 	sessions map[string]*sess           // live sessions; a deleted one leaves at once

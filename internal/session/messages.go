@@ -256,6 +256,9 @@ func (m *Manager) SendText(ctx context.Context, id, chatID, text string) (Messag
 	if err != nil {
 		return Message{}, err
 	}
+	if err := m.writable(); err != nil {
+		return Message{}, err
+	}
 	var msg Message
 	err = m.msgCall(ctx, page, "sendText", map[string]string{"chat_id": chat, "text": text}, &msg)
 	return msg, err
@@ -276,6 +279,9 @@ func (m *Manager) SendMedia(ctx context.Context, id, chatID string, media Media)
 	}
 	page, err := m.workingPage(ctx, id, "sending")
 	if err != nil {
+		return Message{}, err
+	}
+	if err := m.writable(); err != nil {
 		return Message{}, err
 	}
 	var msg Message
@@ -353,7 +359,8 @@ func (m *Manager) DownloadMedia(ctx context.Context, id, msgID string) (Media, e
 
 // onMessage publishes a bridge "message" event: message.sent for our own
 // messages (the bridge reports them once WhatsApp accepted them),
-// message.received for everyone else's. The bridge reports each id once.
+// message.received for everyone else's. It goes through the page's inbox,
+// which commits the message as seen in the page once it is logged.
 func (w *watch) onMessage(ctx context.Context, ev PageEvent) {
 	s := w.r.s
 	msg, err := decode[Message](ev.Data)
@@ -365,7 +372,7 @@ func (w *watch) onMessage(ctx context.Context, ev PageEvent) {
 	if msg.FromMe {
 		typ = EventMessageSent
 	}
-	s.m.publish(ctx, s.id, typ, msg)
+	w.logEvent(ctx, inboxItem{typ: typ, data: msg, msg: msg.ID, t: msg.Timestamp})
 }
 
 // onAck publishes a bridge "ack" event as message.ack.
@@ -376,7 +383,7 @@ func (w *watch) onAck(ctx context.Context, ev PageEvent) {
 		s.log.Warn().Err(err).RawJSON("data", ev.Data).Msg("malformed ack event")
 		return
 	}
-	s.m.publish(ctx, s.id, EventMessageAck, a)
+	w.logEvent(ctx, inboxItem{typ: EventMessageAck, data: a})
 }
 
 // onRevoke publishes a bridge "revoke" event as message.revoked.
@@ -387,5 +394,42 @@ func (w *watch) onRevoke(ctx context.Context, ev PageEvent) {
 		s.log.Warn().Err(err).RawJSON("data", ev.Data).Msg("malformed revoke event")
 		return
 	}
-	s.m.publish(ctx, s.id, EventMessageRevoked, r)
+	w.logEvent(ctx, inboxItem{typ: EventMessageRevoked, data: r})
+}
+
+// logEvent hands a messaging event to the page's inbox (see inbox.go).
+func (w *watch) logEvent(ctx context.Context, it inboxItem) {
+	m := w.r.s.m
+	if m.cfg.Publisher == nil {
+		return
+	}
+	m.inboxes.of(ctx, w.r.s, w.page).add(it)
+}
+
+// catchUpMessages asks the page, once it is ready, to report again the
+// messages that arrived while their events could not be logged (the process
+// was down, or the log refused them).
+func (w *watch) catchUpMessages(ctx context.Context) {
+	m := w.r.s.m
+	if m.cfg.Publisher == nil {
+		return
+	}
+	m.inboxes.of(ctx, w.r.s, w.page).askCatchUp()
+}
+
+// writable fails a send before it reaches WhatsApp while the event log
+// refuses writes, so that no send is answered 201 without its message.sent.
+func (m *Manager) writable() error {
+	if m.cfg.Writable == nil {
+		return nil
+	}
+	err := m.cfg.Writable()
+	if err == nil {
+		return nil
+	}
+	detail := err.Error()
+	if e, ok := errors.AsType[*apperr.Error](err); ok {
+		detail = e.Detail
+	}
+	return apperr.Wrap(err, apperr.StorageFull, "message not sent (WhatsApp was not contacted): %s", detail)
 }

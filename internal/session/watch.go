@@ -262,6 +262,7 @@ func (w *watch) onReady(ctx context.Context, ev PageEvent) {
 	s.releaseRecycle()
 	m.publish(ctx, s.id, EventProgress, ProgressEvent{Stage: "ready", Percent: 100})
 	s.setStatus(ctx, StatusWorking, reason, "")
+	w.catchUpMessages(ctx)
 	switch {
 	case w.cfg.legacy() || acc.MultiDevice != nil && !*acc.MultiDevice:
 		// Legacy auth lives in four localStorage tokens: save them now.

@@ -141,11 +141,14 @@ func (h *health) writable(op string) error {
 	return fullErr(op, reason, since)
 }
 
+// fullErr is the storage_full error of op ("" for no op).
 func fullErr(op, reason string, since time.Time) error {
-	return &apperr.Error{Code: apperr.StorageFull,
-		Detail: fmt.Sprintf("%s: the store refuses writes since %s (%s); it recovers by itself when space returns",
-			op, since.UTC().Format(time.RFC3339), reason),
-		Err: errFault}
+	detail := fmt.Sprintf("the store refuses writes since %s (%s); it recovers by itself when space returns",
+		since.UTC().Format(time.RFC3339), reason)
+	if op != "" {
+		detail = op + ": " + detail
+	}
+	return &apperr.Error{Code: apperr.StorageFull, Detail: detail, Err: errFault}
 }
 
 // write runs fn, a write named op (e.g. `create session "alice"`), unless a

@@ -174,7 +174,7 @@ func (s *Store) Ready() error {
 
 // Writable returns nil, or while the disk refuses writes an *apperr.Error of
 // code StorageFull saying why and since when. It does not touch the disk.
-func (s *Store) Writable() error { return s.health.writable("store") }
+func (s *Store) Writable() error { return s.health.writable("") }
 
 // Sessions returns the registry of session records (bucket "sessions").
 func (s *Store) Sessions() *SessionRegistry { return s.sessions }

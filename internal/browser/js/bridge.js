@@ -255,12 +255,61 @@
     };
   }
 
+  // reportMessage emits a message once per page life; it becomes seen
+  // (never reported again, even after a reload) only when Go commits it
+  // with the seen call, after the event is in the log (see below).
   function reportMessage(msg) {
-    if (seen.has(msg.id)) return;
-    remember(msg.id);
+    if (seen.has(msg.id) || emitted.has(msg.id)) return;
+    emitted.add(msg.id);
+    if (emitted.size > ACKS_MAX) emitted.delete(emitted.values().next().value);
     noteAck(msg.id, msg.ack);
     emit('message', msg);
   }
+
+  // --- seen after ack (docs/bridge.md, "Seen after ack") ---------------------
+  // Go calls seen({ids}) once the message events of ids are in the event
+  // log; only then are they remembered as seen, with the newest timestamp
+  // committed as the watermark. catchUp({since}) re-emits every message of
+  // every chat with a timestamp >= since (0: the stored watermark; none:
+  // nothing) that is not seen, oldest first, so messages whose event was never
+  // logged (store full, process killed) are reported again. Go dedupes by id.
+  const LAST_KEY = 'easy-api:last';
+  const CATCHUP_PER_CHAT = 100;
+  const emitted = new Set(); // reported in this page life, maybe not logged yet
+
+  function commitSeen(args) {
+    const ids = (args && args.ids) || [];
+    ids.forEach(function (id) { if (!seen.has(String(id))) remember(String(id)); });
+    const t = Number((args && args.t) || 0);
+    if (t > watermark()) {
+      try { localStorage.setItem(LAST_KEY, String(t)); } catch (e) { /* full: the log's time is used */ }
+    }
+    return ids.length;
+  }
+
+  function watermark() {
+    return Number(safe(function () { return localStorage.getItem(LAST_KEY); }, 0)) || 0;
+  }
+
+  async function catchUp(args) {
+    const since = Number((args && args.since) || 0) || watermark();
+    if (since <= 0) return 0;
+    const found = [];
+    for (const c of await WPP.chat.list()) {
+      const msgs = await WPP.chat.getMessages(ser(c.id), { count: CATCHUP_PER_CHAT, direction: 'before' });
+      msgs.map(shapeMsg).forEach(function (m) {
+        if (m.id && !SKIP[m.type] && m.timestamp >= since && !seen.has(m.id) && !(m.from_me && m.ack < 1)) found.push(m);
+      });
+    }
+    found.sort(function (a, b) { return a.timestamp - b.timestamp; });
+    found.forEach(function (m) {
+      emitted.add(m.id);
+      noteAck(m.id, m.ack);
+      emit('message', m);
+    });
+    return found.length;
+  }
+  // --- end seen after ack ------------------------------------------------------
 
   // onNewMessage: chat.new_message fires for our own sends too, first with
   // ack PENDING; those are reported once WhatsApp accepted them (ack >= 1),
@@ -390,6 +439,8 @@
     listContacts: async function () {
       return (await WPP.contact.list()).map(shapeContact);
     },
+    seen: function (args) { return commitSeen(args); },
+    catchUp: function (args) { return catchUp(args); },
     downloadMedia: async function (args) {
       const id = need(args, 'id');
       const msg = shapeMsg(await WPP.chat.getMessageById(id));
