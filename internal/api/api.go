@@ -258,15 +258,22 @@ func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) error {
 //	@Success	200	{object}	HealthResponse
 //	@Failure	503	{object}	Problem
 //	@Router		/readyz [get]
-func (s *Server) readyz(w http.ResponseWriter, _ *http.Request) error {
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 	if s.cfg.Ready != nil {
 		if err := s.cfg.Ready(); err != nil {
 			// The cause goes to the log; an apperr detail is meant for the client.
 			detail := "not ready"
-			if e, ok := errors.AsType[*apperr.Error](err); ok {
+			e, ok := errors.AsType[*apperr.Error](err)
+			if ok {
 				detail += ": " + e.Detail
 			}
-			return apperr.Wrap(err, apperr.Unavailable, "%s", detail)
+			nr := apperr.Wrap(err, apperr.Unavailable, "%s", detail)
+			if ok && e.Code == apperr.StorageFull {
+				// The store logged the fault once: no log line per probe.
+				apperr.WriteProblem(w, nr, middleware.GetReqID(r.Context()))
+				return nil
+			}
+			return nr
 		}
 	}
 	return writeJSON(w, http.StatusOK, HealthResponse{Status: "ready", Version: s.cfg.Version})

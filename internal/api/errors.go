@@ -15,7 +15,11 @@ type Problem = apperr.Problem // @name Problem
 // under the request id the client sees.
 func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error) {
 	reqID := middleware.GetReqID(r.Context())
-	if apperr.Status(apperr.CodeOf(err)) >= 500 {
+	switch code := apperr.CodeOf(err); {
+	case code == apperr.StorageFull:
+		// The store logs a storage fault once, when it starts; not per write.
+		s.log.Debug().Err(err).Str("request_id", reqID).Str("method", r.Method).Str("path", r.URL.Path).Msg("request refused: storage full")
+	case apperr.Status(code) >= 500:
 		s.log.Error().Err(err).Str("request_id", reqID).Str("method", r.Method).Str("path", r.URL.Path).Msg("request failed")
 	}
 	apperr.WriteProblem(w, err, reqID)

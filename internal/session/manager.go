@@ -312,7 +312,11 @@ func (m *Manager) publish(ctx context.Context, id, typ string, data any) {
 		ctx = context.WithoutCancel(ctx)
 	}
 	if err := m.cfg.Publisher.Publish(ctx, id, typ, data); err != nil {
-		m.log.Warn().Err(err).Str("session", id).Str("type", typ).Msg("publish event")
+		lvl := zerolog.WarnLevel
+		if apperr.CodeOf(err) == apperr.StorageFull {
+			lvl = zerolog.DebugLevel // the store logged the fault once
+		}
+		m.log.WithLevel(lvl).Err(err).Str("session", id).Str("type", typ).Msg("publish event")
 	}
 }
 
