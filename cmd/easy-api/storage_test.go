@@ -190,6 +190,7 @@ func TestFullDiskLosesNoMessageAndHeals(t *testing.T) {
 		}
 		return true
 	})
+	t.Logf("caught up: %v", strings.Contains(logs.String(), "caught up messages"))
 	for text, n := range received(t, base) {
 		if n != 1 {
 			t.Errorf("%q received %d times", text, n)

@@ -266,7 +266,7 @@
     emit('message', msg);
   }
 
-  // --- seen after ack (docs/bridge.md, "Seen after ack") ---------------------
+  // --- seen after ack (docs/operations.md, "No message lost") ------------------
   // Go calls seen({ids}) once the message events of ids are in the event
   // log; only then are they remembered as seen, with the newest timestamp
   // committed as the watermark. catchUp({since}) re-emits every message of
