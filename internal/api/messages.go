@@ -126,6 +126,7 @@ func pathParam(r *http.Request, name string) string {
 //	@Failure		413		{object}	Problem	"media over the limit"
 //	@Failure		503		{object}	Problem	"the browser went away during the send"
 //	@Failure		504		{object}	Problem	"the page, or media.url, did not answer in time"
+//	@Failure		507		{object}	Problem	"the disk refuses writes (storage_full); it heals by itself, /readyz says when"
 //	@Security		ApiKeyAuth
 //	@Router			/v1/sessions/{id}/messages [post]
 func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request) error {

@@ -88,6 +88,7 @@ func (s *Server) listSessions(w http.ResponseWriter, r *http.Request) error {
 //	@Failure	409		{object}	Problem	"the id exists"
 //	@Failure	413		{object}	Problem
 //	@Failure	415		{object}	Problem
+//	@Failure	507		{object}	Problem	"the disk refuses writes (storage_full); it heals by itself, /readyz says when"
 //	@Security	ApiKeyAuth
 //	@Router		/v1/sessions [post]
 func (s *Server) createSession(w http.ResponseWriter, r *http.Request) error {
@@ -141,6 +142,7 @@ func (s *Server) getSession(w http.ResponseWriter, r *http.Request) error {
 //	@Success	200		{object}	session.View
 //	@Failure	400		{object}	Problem
 //	@Failure	404		{object}	Problem
+//	@Failure	507		{object}	Problem	"the disk refuses writes (storage_full); it heals by itself, /readyz says when"
 //	@Security	ApiKeyAuth
 //	@Router		/v1/sessions/{id} [patch]
 func (s *Server) patchSession(w http.ResponseWriter, r *http.Request) error {
@@ -176,6 +178,7 @@ func (s *Server) patchSession(w http.ResponseWriter, r *http.Request) error {
 //	@Success		202	{object}	session.View	"deleted; its browser is still closing"
 //	@Failure		400	{object}	Problem
 //	@Failure		404	{object}	Problem
+//	@Failure		507	{object}	Problem	"the disk refuses writes (storage_full); it heals by itself, /readyz says when"
 //	@Security		ApiKeyAuth
 //	@Router			/v1/sessions/{id} [delete]
 func (s *Server) deleteSession(w http.ResponseWriter, r *http.Request) error {
@@ -246,6 +249,7 @@ func (s *Server) closeOp(w http.ResponseWriter, r *http.Request, op func(ctx con
 //	@Success	200	{object}	session.View
 //	@Failure	400	{object}	Problem
 //	@Failure	404	{object}	Problem
+//	@Failure	507	{object}	Problem	"the disk refuses writes (storage_full); it heals by itself, /readyz says when"
 //	@Security	ApiKeyAuth
 //	@Router		/v1/sessions/{id}/start [post]
 func (s *Server) startSession(w http.ResponseWriter, r *http.Request) error {
@@ -265,6 +269,7 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request) error {
 //	@Success		202		{object}	session.View	"stopping; the browser is still closing"
 //	@Failure		400		{object}	Problem
 //	@Failure		404		{object}	Problem
+//	@Failure		507		{object}	Problem	"the disk refuses writes (storage_full); it heals by itself, /readyz says when"
 //	@Security		ApiKeyAuth
 //	@Router			/v1/sessions/{id}/stop [post]
 func (s *Server) stopSession(w http.ResponseWriter, r *http.Request) error {
@@ -284,6 +289,7 @@ func (s *Server) stopSession(w http.ResponseWriter, r *http.Request) error {
 //	@Success		202		{object}	session.View	"restarting; the old browser is still closing"
 //	@Failure		400		{object}	Problem
 //	@Failure		404		{object}	Problem
+//	@Failure		507		{object}	Problem	"the disk refuses writes (storage_full); it heals by itself, /readyz says when"
 //	@Security		ApiKeyAuth
 //	@Router			/v1/sessions/{id}/restart [post]
 func (s *Server) restartSession(w http.ResponseWriter, r *http.Request) error {
