@@ -14,6 +14,9 @@ const (
 	// probeInterval is how often a faulted store checks whether the disk
 	// takes writes again.
 	probeInterval = 500 * time.Millisecond
+	// maxHealWait bounds the wait between heal attempts that restarted the
+	// server in vain.
+	maxHealWait = 10 * time.Second
 	// probeBytes is written (and fsynced, then removed) by each disk probe:
 	// a block of JetStream's size class, so that a disk with only a few
 	// bytes free does not count as healed.
@@ -59,16 +62,24 @@ func (s *Store) heal() {
 		case <-s.health.kick:
 		}
 		s.refuse(ctx)
-		t := time.NewTicker(probeInterval)
-		for !s.tryHeal(ctx) {
+		wait := probeInterval
+		for {
+			healed, restarted := s.tryHeal(ctx)
+			if healed {
+				break
+			}
+			// A disk that takes the probe file but a server that still
+			// refuses (its own limit reached) is retried less often: each
+			// try restarts the server twice.
+			if restarted {
+				wait = min(wait*2, maxHealWait)
+			}
 			select {
 			case <-ctx.Done():
-				t.Stop()
 				return
-			case <-t.C:
+			case <-time.After(wait):
 			}
 		}
-		t.Stop()
 	}
 }
 
@@ -81,11 +92,11 @@ func (s *Store) refuse(ctx context.Context) {
 	}
 }
 
-// tryHeal reports whether the store takes writes again, restarting the
-// server when the disk does.
-func (s *Store) tryHeal(ctx context.Context) bool {
+// tryHeal reports whether the store takes writes again, and whether it
+// restarted the server to find out (it does once the disk takes a probe).
+func (s *Store) tryHeal(ctx context.Context) (healed, restarted bool) {
 	if err := probeDisk(s.cfg.Dir); err != nil {
-		return false
+		return false, false
 	}
 	rctx, cancel := context.WithTimeout(ctx, probeTimeout)
 	defer cancel()
@@ -93,15 +104,15 @@ func (s *Store) tryHeal(ctx context.Context) bool {
 		if ctx.Err() == nil {
 			s.cfg.Log.Warn().Err(err).Msg("store: restart after the disk recovered")
 		}
-		return false
+		return false, true
 	}
 	if _, err := s.js.Publish(rctx, healthSubject, []byte(time.Now().UTC().Format(time.RFC3339Nano))); err != nil {
 		s.cfg.Log.Debug().Err(err).Msg("store: probe write still refused")
 		s.refuse(ctx)
-		return false
+		return false, true
 	}
 	s.health.clear()
-	return true
+	return true, true
 }
 
 // probeDisk writes, syncs and removes probeBytes in dir.

@@ -30,6 +30,7 @@ import (
 // errors (it matches "no space left" itself).
 var faultPatterns = []string{
 	"no space left on device",
+	"out of space",
 	"disk quota exceeded",
 	"read-only file system",
 	"insufficient resources",
