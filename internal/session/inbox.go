@@ -26,6 +26,8 @@ const (
 	// event the log refused.
 	inboxRetryMin = 200 * time.Millisecond
 	inboxRetryMax = 2 * time.Second
+	// commitBatch is the most message ids committed as seen in one call.
+	commitBatch = 50
 )
 
 // MessageLog tells what the event log holds of a session's messages. The
@@ -147,10 +149,13 @@ func (ib *inbox) run(ctx context.Context, done func()) {
 }
 
 // drain publishes every held event in order, retrying the head while the log
-// refuses it; it returns false when the page or ctx ended first.
+// refuses it; it returns false when the page or ctx ended first. Logged
+// messages are committed as seen in batches (see commit).
 func (ib *inbox) drain(ctx context.Context) bool {
 	wait := inboxRetryMin
 	failed := false
+	var logged []inboxItem // published, not yet committed
+	defer func() { ib.commit(ctx, logged) }()
 	for {
 		ib.mu.Lock()
 		if len(ib.items) == 0 {
@@ -169,6 +174,8 @@ func (ib *inbox) drain(ctx context.Context) bool {
 				ib.s.log.Warn().Err(err).Str("type", it.typ).Msg("event not logged; held in memory and retried")
 			}
 			failed = true
+			ib.commit(ctx, logged)
+			logged = nil
 			select {
 			case <-ctx.Done():
 				return false
@@ -190,18 +197,28 @@ func (ib *inbox) drain(ctx context.Context) bool {
 		}
 		ib.mu.Unlock()
 		if err == nil && it.msg != "" {
-			ib.commit(ctx, it)
+			if logged = append(logged, it); len(logged) >= commitBatch {
+				ib.commit(ctx, logged)
+				logged = nil
+			}
 		}
 		wait = inboxRetryMin
 	}
 }
 
-// commit tells the page that a message's event is in the log. A failed
-// commit only means the message may be reported again (and deduped).
-func (ib *inbox) commit(ctx context.Context, it inboxItem) {
-	args := map[string]any{"ids": []string{it.msg}, "t": it.t}
-	if err := ib.s.m.call(ctx, ib.page, "seen", args, nil); err != nil {
-		ib.s.log.Debug().Err(err).Str("msg", it.msg).Msg("commit seen")
+// commit tells the page that the events of these messages are in the log.
+// A failed commit only means they may be reported again (and deduped).
+func (ib *inbox) commit(ctx context.Context, items []inboxItem) {
+	if len(items) == 0 {
+		return
+	}
+	ids := make([]string, len(items))
+	var t int64
+	for i, it := range items {
+		ids[i], t = it.msg, max(t, it.t)
+	}
+	if err := ib.s.m.call(ctx, ib.page, "seen", map[string]any{"ids": ids, "t": t}, nil); err != nil {
+		ib.s.log.Debug().Err(err).Int("messages", len(ids)).Msg("commit seen")
 	}
 }
 
