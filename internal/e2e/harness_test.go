@@ -26,6 +26,7 @@ import (
 	"github.com/easy-api/easy-api/internal/browser"
 	"github.com/easy-api/easy-api/internal/events"
 	"github.com/easy-api/easy-api/internal/events/webhook"
+	"github.com/easy-api/easy-api/internal/jsonbody"
 	"github.com/easy-api/easy-api/internal/session"
 	"github.com/easy-api/easy-api/internal/store"
 	"github.com/easy-api/easy-api/internal/wasim"
@@ -200,7 +201,7 @@ func startServer(t testing.TB, dir string, s *sim, o serverOpts) *server {
 				o.browser(&w.Browser)
 			}
 			w.Restart, w.CallTimeout = o.restart, o.callTimeout
-			w.WebhookBackoff = []time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond}
+			w.WebhookRetry = webhook.Retry{Delay: jsonbody.Duration(100 * time.Millisecond), MaxDelay: jsonbody.Duration(400 * time.Millisecond)}
 			w.Launcher = func(l session.Launcher) session.Launcher { rl.Launcher = l.(*browser.Launcher); return rl }
 			if o.tee != nil {
 				w.Publisher = func(p session.Publisher) session.Publisher { return teePublisher{p, o.tee} }

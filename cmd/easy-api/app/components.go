@@ -114,7 +114,7 @@ func (s *server) closeBus(context.Context) error {
 }
 
 func (s *server) openWebhooks(ctx context.Context) error {
-	out, err := webhook.New(ctx, webhook.Config{Bus: s.run.Bus, Observe: s.met.ObserveWebhookDelivery, Backoff: s.wire.WebhookBackoff, Log: s.logFor("webhooks")})
+	out, err := webhook.New(ctx, webhook.Config{Bus: s.run.Bus, Observe: s.met.ObserveWebhookDelivery, Retry: s.wire.WebhookRetry, Log: s.logFor("webhooks")})
 	if err != nil {
 		return err
 	}

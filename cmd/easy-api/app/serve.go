@@ -124,7 +124,7 @@ type Wiring struct {
 	Browser        browser.Config
 	Restart        session.RestartPolicy
 	CallTimeout    time.Duration
-	WebhookBackoff []time.Duration
+	WebhookRetry   webhook.Retry // the default retry schedule (zero: the production one)
 	StreamPing     time.Duration                             // WebSocket ping and SSE heartbeat period (revoked keys end streams at the next)
 	Launcher       func(session.Launcher) session.Launcher   // wraps the browser launcher
 	Publisher      func(session.Publisher) session.Publisher // wraps the sessions' event publisher

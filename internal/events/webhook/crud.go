@@ -50,7 +50,7 @@ func (o *Outbox) Create(ctx context.Context, in Input) (Webhook, error) {
 	if err := o.apply(ctx, rec); err != nil {
 		return Webhook{}, err
 	}
-	v := rec.view()
+	v := rec.view(o.cfg.Retry)
 	v.Secret = rec.Secret
 	return v, nil
 }
@@ -61,7 +61,7 @@ func (o *Outbox) Get(ctx context.Context, id string) (Webhook, error) {
 	if err != nil {
 		return Webhook{}, err
 	}
-	return rec.view(), nil
+	return rec.view(o.cfg.Retry), nil
 }
 
 // List returns every webhook, oldest first.
@@ -80,7 +80,7 @@ func (o *Outbox) List(ctx context.Context) ([]Webhook, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, rec.view())
+		out = append(out, rec.view(o.cfg.Retry))
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if !out[i].CreatedAt.Equal(out[j].CreatedAt) {
@@ -91,8 +91,9 @@ func (o *Outbox) List(ctx context.Context) ([]Webhook, error) {
 	return out, nil
 }
 
-// Update applies the present fields of in to webhook id. Re-enabling a
-// disabled webhook resumes delivery where it stopped.
+// Update applies the present fields of in to webhook id. Enabling a webhook
+// (re-enabling a disabled one, or enabled: true on an enabled one) resumes
+// delivery where it stopped and attempts what waits for a retry now.
 func (o *Outbox) Update(ctx context.Context, id string, in Input) (Webhook, error) {
 	rec, err := o.update(ctx, id, func(r *record) error {
 		if err := in.apply(r); err != nil {
@@ -113,7 +114,13 @@ func (o *Outbox) Update(ctx context.Context, id string, in Input) (Webhook, erro
 	if err := o.apply(ctx, rec); err != nil {
 		return Webhook{}, err
 	}
-	return rec.view(), nil
+	if in.Enabled != nil && *in.Enabled {
+		// Enabling says the receiver is ready: retries go now.
+		if w := o.worker(id); w != nil {
+			w.wakeAll()
+		}
+	}
+	return rec.view(o.cfg.Retry), nil
 }
 
 // Delete removes webhook id with its consumer, log and dead letters.

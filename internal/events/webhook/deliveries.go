@@ -162,9 +162,12 @@ func (o *Outbox) getDeadLetter(ctx context.Context, key string) (Delivery, error
 	return d, nil
 }
 
-// Retry sends dead letter did of webhook wid once more, now, and returns its
-// new state: delivered (and no longer a dead letter) or still dead. Only
-// dead letters can be retried (others are still in JetStream's hands).
+// Retry attempts delivery did (the event id) of webhook wid again, now,
+// and returns its new state. A dead letter is sent once more (delivered,
+// and no longer a dead letter, or still dead). A delivery waiting for its
+// next retry is handed back to JetStream for redelivery at once and Retry
+// waits for that attempt's outcome. A delivery already delivered is an
+// apperr Conflict; one this webhook never attempted is NotFound.
 func (o *Outbox) Retry(ctx context.Context, wid, did string) (Delivery, error) {
 	rec, _, err := o.get(ctx, wid)
 	if err != nil {
@@ -175,20 +178,51 @@ func (o *Outbox) Retry(ctx context.Context, wid, did string) (Delivery, error) {
 		return Delivery{}, apperr.E(apperr.NotFound, "delivery %q not found", did)
 	}
 	d, err := o.getDeadLetter(ctx, wid+"."+did)
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return Delivery{}, apperr.E(apperr.NotFound, "delivery %s of webhook %s is not a dead letter", did, wid)
+	if err == nil {
+		return o.retryDead(ctx, rec, d)
 	}
-	if err != nil {
+	if !errors.Is(err, jetstream.ErrKeyNotFound) {
 		return Delivery{}, fmt.Errorf("webhook: retry: %w", err)
 	}
-	msg, err := o.bus.Stream().GetMsg(ctx, eventID)
+	if w := o.worker(wid); w != nil {
+		if ch := w.wake(eventID); ch != nil {
+			t := time.NewTimer(o.cfg.Timeout + 5*time.Second)
+			defer t.Stop()
+			select {
+			case d := <-ch:
+				return d, nil
+			case <-t.C:
+				return Delivery{}, apperr.E(apperr.Timeout, "delivery %s was handed back for redelivery but its attempt did not end in time", did)
+			case <-ctx.Done():
+				return Delivery{}, ctx.Err()
+			}
+		}
+	}
+	latest := map[uint64]Delivery{}
+	if err := o.readLog(ctx, wid, latest); err != nil {
+		return Delivery{}, err
+	}
+	cur, ok := latest[eventID]
+	switch {
+	case !ok:
+		return Delivery{}, apperr.E(apperr.NotFound, "webhook %s has no delivery %s", wid, did)
+	case cur.Status == StatusDelivered:
+		return Delivery{}, &apperr.Error{Code: apperr.Conflict, Detail: fmt.Sprintf("delivery %s of webhook %s was delivered already", did, wid)}
+	}
+	return Delivery{}, apperr.E(apperr.Conflict, "delivery %s of webhook %s is being attempted right now (or by another node); list deliveries for its state", did, wid)
+}
+
+// retryDead sends dead letter d once more.
+func (o *Outbox) retryDead(ctx context.Context, rec *record, d Delivery) (Delivery, error) {
+	wid, did := rec.ID, d.ID
+	msg, err := o.bus.Stream().GetMsg(ctx, d.EventID)
 	if errors.Is(err, jetstream.ErrMsgNotFound) {
-		return Delivery{}, apperr.E(apperr.Gone, "event %d is no longer retained", eventID)
+		return Delivery{}, apperr.E(apperr.Gone, "event %d is no longer retained", d.EventID)
 	}
 	if err != nil {
-		return Delivery{}, fmt.Errorf("webhook: retry: get event %d: %w", eventID, err)
+		return Delivery{}, fmt.Errorf("webhook: retry: get event %d: %w", d.EventID, err)
 	}
-	ev, err := events.Decode(eventID, msg.Data)
+	ev, err := events.Decode(d.EventID, msg.Data)
 	if err != nil {
 		return Delivery{}, err
 	}
@@ -223,7 +257,8 @@ type TestResult struct {
 
 // Test sends webhook wid a signed test event of type "webhook.test" (id 0,
 // data {webhook_id}) once, now, whatever its filters or enabled state, and
-// reports the outcome. It is not logged and not retried.
+// reports the outcome. It is not logged and not retried. A successful test
+// wakes the webhook's deliveries waiting for a retry: they are attempted now.
 func (o *Outbox) Test(ctx context.Context, wid string) (TestResult, error) {
 	rec, _, err := o.get(ctx, wid)
 	if err != nil {
@@ -239,6 +274,12 @@ func (o *Outbox) Test(ctx context.Context, wid string) (TestResult, error) {
 	})
 	msgID := "test_" + newID()[3:]
 	res := o.send(ctx, &target{rec: rec, key: key}, msgID, body)
+	if res.ok() {
+		// The receiver is back: what waits for a retry goes now.
+		if w := o.worker(wid); w != nil {
+			w.wakeAll()
+		}
+	}
 	return TestResult{
 		OK: res.ok(), MessageID: msgID, StatusCode: res.code, Error: res.errText(),
 		LatencyMS: float64(res.latency.Microseconds()) / 1000,

@@ -16,7 +16,7 @@ import (
 // that resolves there; the admin's webhooks may (internal receivers are a
 // normal deployment). Custom header values are never shown back.
 func TestScopedWebhooksCannotReachInternalAddresses(t *testing.T) {
-	e := newEnv(t, "", webhook.Config{MaxAttempts: 2})
+	e := newEnv(t, "", webhook.Config{Retry: webhook.Retry{Attempts: 2}})
 	scoped := events.WithScope(context.Background(), func(s string) bool { return s == "alice" })
 	url := "http://169.254.169.254/latest/meta-data/"
 	_, err := e.outbox.Create(scoped, webhook.Input{URL: &url, Sessions: &[]string{"alice"}})

@@ -21,6 +21,7 @@ import (
 	"github.com/easy-api/easy-api/internal/events"
 	"github.com/easy-api/easy-api/internal/events/eventstest"
 	"github.com/easy-api/easy-api/internal/events/webhook"
+	"github.com/easy-api/easy-api/internal/jsonbody"
 	"github.com/go-chi/chi/v5"
 	"go.uber.org/goleak"
 )
@@ -160,8 +161,8 @@ func newEnv(t testing.TB, dir string, cfg webhook.Config) *env {
 		t.Fatal(err)
 	}
 	cfg.Bus = bus
-	if cfg.Backoff == nil {
-		cfg.Backoff = []time.Duration{10 * time.Millisecond, 20 * time.Millisecond, 40 * time.Millisecond}
+	if cfg.Retry.Delay == 0 {
+		cfg.Retry.Delay, cfg.Retry.MaxDelay = ms(10), ms(40)
 	}
 	if cfg.Timeout == 0 {
 		cfg.Timeout = time.Second
@@ -230,3 +231,5 @@ func (e *env) publish(t *testing.T, session string, n int) []uint64 {
 	}
 	return ids
 }
+
+func ms(n int) jsonbody.Duration { return jsonbody.Duration(time.Duration(n) * time.Millisecond) }

@@ -33,13 +33,11 @@ type Config struct {
 	Bus *events.Bus
 	// Timeout bounds one delivery request. Default 10 s.
 	Timeout time.Duration
-	// Backoff is the retry schedule: the delay before attempt n+1 after a
-	// failed attempt n is Backoff[min(n, len)-1] ±20 % jitter, unless the
-	// receiver sent Retry-After. Default 5s, 5m, 30m, 2h, 5h, 10h, 10h.
-	Backoff []time.Duration
-	// MaxAttempts is how many attempts an event gets before it is
-	// dead-lettered. Default len(Backoff)+1.
-	MaxAttempts int
+	// Retry is the retry schedule of webhooks that set none (and fills
+	// the fields a webhook's own schedule leaves out). Zero fields take
+	// the defaults of Retry: exponential from 1 s, capped at 1 min,
+	// attempts spanning 24 h.
+	Retry Retry
 	// MaxRetryAfter caps a receiver's Retry-After. Default 1 h.
 	MaxRetryAfter time.Duration
 	// DisableAfter disables a webhook whose deliveries have all failed for
@@ -64,13 +62,7 @@ func (c *Config) defaults() {
 	if c.Timeout <= 0 {
 		c.Timeout = 10 * time.Second
 	}
-	if len(c.Backoff) == 0 {
-		c.Backoff = []time.Duration{5 * time.Second, 5 * time.Minute, 30 * time.Minute,
-			2 * time.Hour, 5 * time.Hour, 10 * time.Hour, 10 * time.Hour}
-	}
-	if c.MaxAttempts <= 0 {
-		c.MaxAttempts = len(c.Backoff) + 1
-	}
+	c.Retry = c.Retry.resolved()
 	if c.MaxRetryAfter <= 0 {
 		c.MaxRetryAfter = time.Hour
 	}
@@ -257,9 +249,14 @@ func (o *Outbox) apply(ctx context.Context, rec *record) error {
 	if closed {
 		return nil
 	}
-	if w != nil && slices.Equal(w.subjects, rec.filter().Subjects()) {
+	if w != nil && slices.Equal(w.subjects, rec.filter().Subjects()) && w.inFlight == rec.inFlight() {
 		w.setRecord(rec, key)
 		return nil
+	}
+	if w != nil && w.inFlight != rec.inFlight() {
+		// Concurrency is the worker's shape: start a new one.
+		o.stopWorker(rec.ID)
+		w = nil
 	}
 	cons, err := o.js.CreateOrUpdateConsumer(ctx, events.StreamName, o.consumerConfig(rec))
 	if err != nil {
@@ -296,13 +293,22 @@ func (o *Outbox) consumerConfig(rec *record) jetstream.ConsumerConfig {
 		AckPolicy:      jetstream.AckExplicitPolicy,
 		// Longer than one delivery: redelivery on AckWait only happens
 		// when the process died mid-delivery.
-		AckWait:       2*o.cfg.Timeout + time.Second,
-		MaxAckPending: 1, // strict id order
+		AckWait: 2*o.cfg.Timeout + time.Second,
+		// 1 is strict id order; an unordered webhook has up to
+		// MaxInFlight deliveries out at once.
+		MaxAckPending: rec.inFlight(),
 		// Attempts are counted by the worker (NumDelivered), which
 		// dead-letters and terminates the message itself, so nothing is
 		// ever dropped without a dead letter.
 		MaxDeliver: -1,
 	}
+}
+
+// worker returns the running worker of webhook id, or nil.
+func (o *Outbox) worker(id string) *worker {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.workers[id]
 }
 
 func (o *Outbox) stopWorker(id string) {

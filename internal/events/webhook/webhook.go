@@ -13,6 +13,7 @@
 package webhook
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"net/url"
@@ -29,17 +30,23 @@ import (
 // Webhook is a webhook as clients see it. Secret is only set in the answer
 // to a create (or a create-time EnsureGlobal): it is never shown again.
 type Webhook struct {
-	ID             string            `json:"id" example:"wh_3kq9d0v7x2m4p8r1t6yb"`
-	URL            string            `json:"url" example:"https://example.com/hooks/whatsapp"`
-	Sessions       []string          `json:"sessions" example:"alice"`
-	Types          []string          `json:"types" example:"message.received"`
-	Headers        map[string]string `json:"headers"`
-	Enabled        bool              `json:"enabled" example:"true"`
-	Secret         string            `json:"secret,omitempty" example:"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"`
-	FailingSince   *time.Time        `json:"failing_since,omitempty"`
-	DisabledReason string            `json:"disabled_reason,omitempty"`
-	CreatedAt      time.Time         `json:"created_at"`
-	UpdatedAt      time.Time         `json:"updated_at"`
+	ID       string            `json:"id" example:"wh_3kq9d0v7x2m4p8r1t6yb"`
+	URL      string            `json:"url" example:"https://example.com/hooks/whatsapp"`
+	Sessions []string          `json:"sessions" example:"alice"`
+	Types    []string          `json:"types" example:"message.received"`
+	Headers  map[string]string `json:"headers"`
+	Enabled  bool              `json:"enabled" example:"true"`
+	Secret   string            `json:"secret,omitempty" example:"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"`
+	// Retry is the effective retry schedule.
+	Retry Retry `json:"retry"`
+	// Ordered delivers one event at a time in id order; false delivers up
+	// to MaxInFlight at once, in no particular order.
+	Ordered        bool       `json:"ordered" example:"true"`
+	MaxInFlight    int        `json:"max_in_flight" example:"1"`
+	FailingSince   *time.Time `json:"failing_since,omitempty"`
+	DisabledReason string     `json:"disabled_reason,omitempty"`
+	CreatedAt      time.Time  `json:"created_at"`
+	UpdatedAt      time.Time  `json:"updated_at"`
 }
 
 // Input is the body of a create (URL required) or a PATCH (every field
@@ -52,6 +59,15 @@ type Input struct {
 	Types    *[]string          `json:"types,omitempty"`
 	Headers  *map[string]string `json:"headers,omitempty"`
 	Enabled  *bool              `json:"enabled,omitempty"`
+	// Retry replaces the retry schedule; its absent fields take the
+	// defaults.
+	Retry *Retry `json:"retry,omitempty"`
+	// Ordered false lets deliveries run concurrently (see MaxInFlight)
+	// when the receiver does not need id order. Default true.
+	Ordered *bool `json:"ordered,omitempty" example:"true"`
+	// MaxInFlight bounds concurrent deliveries of an unordered webhook:
+	// 1 to 100, default 10. Ignored while ordered.
+	MaxInFlight *int `json:"max_in_flight,omitempty" example:"10"`
 }
 
 // record is what the "webhooks" bucket stores.
@@ -63,7 +79,10 @@ type record struct {
 	Headers        map[string]string `json:"headers"`
 	Secret         string            `json:"secret"`
 	Enabled        bool              `json:"enabled"`
-	StartSeq       uint64            `json:"start_seq"` // first event id the consumer delivers
+	StartSeq       uint64            `json:"start_seq"`               // first event id the consumer delivers
+	Retry          *Retry            `json:"retry,omitempty"`         // as the client set it
+	Unordered      bool              `json:"unordered,omitempty"`     // ordered is the default
+	MaxInFlight    int               `json:"max_in_flight,omitempty"` // 0: DefaultMaxInFlight
 	FailingSince   *time.Time        `json:"failing_since,omitempty"`
 	DisabledReason string            `json:"disabled_reason,omitempty"`
 	// Restricted marks a webhook created or changed by a scoped key: its
@@ -73,12 +92,57 @@ type record struct {
 	UpdatedAt  time.Time `json:"updated_at"`
 }
 
-func (r *record) view() Webhook {
+// view is the webhook as clients see it; def is the server's retry
+// schedule for webhooks that set none.
+func (r *record) view(def Retry) Webhook {
 	return Webhook{
 		ID: r.ID, URL: r.URL, Sessions: nonNil(r.Sessions), Types: nonNil(r.Types),
-		Headers: redactHeaders(r.Headers), Enabled: r.Enabled, FailingSince: r.FailingSince,
+		Headers: redactHeaders(r.Headers), Enabled: r.Enabled, Retry: r.retry(def),
+		Ordered: !r.Unordered, MaxInFlight: r.inFlight(), FailingSince: r.FailingSince,
 		DisabledReason: r.DisabledReason, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
+}
+
+// Limits of concurrent deliveries of an unordered webhook.
+const (
+	DefaultMaxInFlight = 10
+	maxInFlight        = 100
+)
+
+// inFlight is how many deliveries may run at once: 1 while ordered.
+func (r *record) inFlight() int {
+	switch {
+	case !r.Unordered:
+		return 1
+	case r.MaxInFlight == 0:
+		return DefaultMaxInFlight
+	}
+	return r.MaxInFlight
+}
+
+// retry is the effective schedule: the fields the client set over def.
+func (r *record) retry(def Retry) Retry {
+	p := def
+	if c := r.Retry; c != nil {
+		if c.Policy != "" {
+			p.Policy = c.Policy
+		}
+		if c.Delay != 0 {
+			p.Delay = c.Delay
+		}
+		if c.MaxDelay != 0 {
+			p.MaxDelay = c.MaxDelay
+		}
+		if c.Attempts != 0 {
+			p.Attempts = c.Attempts
+		} else if c.Policy != "" || c.Delay != 0 || c.MaxDelay != 0 {
+			p.Attempts = 0 // a new shape: as many attempts as fit in 24 h
+		}
+		if p.MaxDelay < p.Delay {
+			p.MaxDelay = p.Delay
+		}
+	}
+	return p.resolved()
 }
 
 func (r *record) filter() events.Filter {
@@ -124,13 +188,29 @@ func (in Input) apply(r *record) error {
 		r.Types = all(*in.Types)
 	}
 	if err := r.filter().Validate(); err != nil {
-		return err
+		return bodyFields(err)
 	}
 	if in.Headers != nil {
 		if err := checkHeaders(*in.Headers); err != nil {
 			return err
 		}
 		r.Headers = *in.Headers
+	}
+	if in.Retry != nil {
+		if err := in.Retry.validate(); err != nil {
+			return err
+		}
+		p := *in.Retry
+		r.Retry = &p
+	}
+	if in.Ordered != nil {
+		r.Unordered = !*in.Ordered
+	}
+	if in.MaxInFlight != nil {
+		if n := *in.MaxInFlight; n < 1 || n > maxInFlight {
+			return apperr.Field("max_in_flight", "want 1 to %d, got %d", maxInFlight, n)
+		}
+		r.MaxInFlight = *in.MaxInFlight
 	}
 	if in.Enabled != nil {
 		r.Enabled = *in.Enabled
@@ -266,4 +346,19 @@ func (r *record) checkEgress() error {
 		return apperr.Field("url", "%s is an internal address; only the admin key may point a webhook there", ip)
 	}
 	return nil
+}
+
+// bodyFields renames the query-parameter fields of a Filter error (session,
+// type) to the body fields a webhook has (sessions, types).
+func bodyFields(err error) error {
+	e, ok := errors.AsType[*apperr.Error](err)
+	if !ok || (e.Field != "session" && e.Field != "type") {
+		return err
+	}
+	out := *e
+	out.Field = e.Field + "s"
+	if rest, ok := strings.CutPrefix(e.Detail, e.Field+":"); ok {
+		out.Detail = out.Field + ":" + rest
+	}
+	return &out
 }

@@ -45,7 +45,7 @@ func TestSignSpecVector(t *testing.T) {
 // Retry-After, then a dropped connection) before it recovers; every event
 // arrives once it does, in id order, each signature valid.
 func TestDeliveryRetriesInOrder(t *testing.T) {
-	e := newEnv(t, "", webhook.Config{MaxAttempts: 50})
+	e := newEnv(t, "", webhook.Config{Retry: webhook.Retry{Attempts: 50}})
 	r := newReceiver(t)
 	wh := e.create(t, r, map[string]any{"sessions": []string{"alice"}}, func(n int, _ uint64, w http.ResponseWriter) int {
 		switch {
@@ -117,8 +117,11 @@ func TestDeadLetterAndRetry(t *testing.T) {
 	if len(dead.Deliveries) != 0 {
 		t.Errorf("dead letters after retry: %+v", dead.Deliveries)
 	}
-	if code := e.call(t, "POST", "/v1/webhooks/"+wh.ID+"/deliveries/"+strconv.FormatUint(ids[1], 10)+"/retry", nil, nil); code != 404 {
-		t.Errorf("retry of a delivered event: %d, want 404", code)
+	if code := e.call(t, "POST", "/v1/webhooks/"+wh.ID+"/deliveries/"+strconv.FormatUint(ids[1], 10)+"/retry", nil, nil); code != 409 {
+		t.Errorf("retry of a delivered event: %d, want 409", code)
+	}
+	if code := e.call(t, "POST", "/v1/webhooks/"+wh.ID+"/deliveries/999999/retry", nil, nil); code != 404 {
+		t.Errorf("retry of an event never attempted: %d, want 404", code)
 	}
 }
 
@@ -143,13 +146,36 @@ func TestCreateValidation(t *testing.T) {
 		{"host", map[string]any{"url": "https://example.com/", "headers": map[string]string{"Host": "evil"}}, "reserved"},
 		{"content-length", map[string]any{"url": "https://example.com/", "headers": map[string]string{"content-length": "1"}}, "reserved"},
 		{"webhook-id", map[string]any{"url": "https://example.com/", "headers": map[string]string{"Webhook-Id": "1"}}, "reserved"},
-		{"unknown field", map[string]any{"url": "https://example.com/", "sekret": "x"}, "unknown field"},
+		{"unknown field", map[string]any{"url": "https://example.com/", "session": "x"},
+			"session: is not a known field (known: url, secret, sessions, types, headers, enabled, retry, ordered, max_in_flight)"},
+		{"types as a string", map[string]any{"url": "https://example.com/", "types": "message.received"},
+			"types: must be an array of strings, not string"},
+		{"type named as sent", map[string]any{"url": "https://example.com/", "types": []string{"message.recieved"}}, "types: unknown event type"},
+		{"sessions as sent", map[string]any{"url": "https://example.com/", "sessions": []string{"a b"}}, `sessions: "a b" is not a valid session id`},
+		{"headers as a list", map[string]any{"url": "https://example.com/", "headers": []string{"X-A"}},
+			"headers: must be an object of strings, not array"},
+		{"bad policy", map[string]any{"url": "https://example.com/", "retry": map[string]any{"policy": "fibonacci"}}, "retry.policy: want exponential, linear or constant"},
+		{"bad delay", map[string]any{"url": "https://example.com/", "retry": map[string]any{"delay": "soon"}},
+			`retry.delay: must be a duration such as "90s" or a number of seconds, not string "soon"`},
+		{"tiny delay", map[string]any{"url": "https://example.com/", "retry": map[string]any{"delay": "1ms"}}, "retry.delay: want 100ms to 24h0m0s"},
+		{"max below delay", map[string]any{"url": "https://example.com/", "retry": map[string]any{"delay": "1m", "max_delay": "1s"}}, "retry.max_delay"},
+		{"in flight", map[string]any{"url": "https://example.com/", "ordered": false, "max_in_flight": 1000}, "max_in_flight: want 1 to 100"},
+		{"not json", nil, "body: is empty"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var p struct{ Detail string }
-			if code := e.call(t, "POST", "/v1/webhooks", tt.in, &p); code != 400 || !strings.Contains(p.Detail, tt.detail) {
+			var in any = tt.in
+			if tt.in == nil {
+				in = nil
+			}
+			if code := e.call(t, "POST", "/v1/webhooks", in, &p); code != 400 || !strings.Contains(p.Detail, tt.detail) {
 				t.Errorf("got %d %q, want 400 containing %q", code, p.Detail, tt.detail)
+			}
+			for _, leak := range []string{"json:", "Go ", "Input", "[]", "map[", "struct"} {
+				if strings.Contains(p.Detail, leak) {
+					t.Errorf("detail %q shows Go internals (%q)", p.Detail, leak)
+				}
 			}
 		})
 	}
@@ -177,7 +203,7 @@ func TestCreateValidation(t *testing.T) {
 // TestFailingWebhookIsDisabled: a receiver that keeps failing past the
 // window gets its webhook disabled and a webhook.disabled event published.
 func TestFailingWebhookIsDisabled(t *testing.T) {
-	e := newEnv(t, "", webhook.Config{DisableAfter: 200 * time.Millisecond, MaxAttempts: 1000})
+	e := newEnv(t, "", webhook.Config{DisableAfter: 200 * time.Millisecond, Retry: webhook.Retry{Attempts: 1000}})
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	sub, err := e.bus.Subscribe(ctx, events.Filter{Types: []string{events.WebhookDisabled}}, nil)
@@ -251,8 +277,7 @@ func TestReceiverDownFor30sThenBack(t *testing.T) {
 	if testing.Short() {
 		t.Skip("takes 30 s; runs in make test")
 	}
-	e := newEnv(t, "", webhook.Config{MaxAttempts: 1000,
-		Backoff: []time.Duration{100 * time.Millisecond, 500 * time.Millisecond, 2 * time.Second}})
+	e := newEnv(t, "", webhook.Config{Retry: webhook.Retry{Delay: ms(100), MaxDelay: ms(2000), Attempts: 1000}})
 	r := newReceiver(t)
 	downUntil := time.Now().Add(30 * time.Second)
 	var failed atomic.Int64

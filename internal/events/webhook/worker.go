@@ -4,13 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/easy-api/easy-api/internal/events"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/rs/zerolog"
 )
 
 // target is what a delivery needs of a webhook: its record and HMAC key.
@@ -19,39 +20,63 @@ type target struct {
 	key []byte
 }
 
-// worker delivers one webhook's consumer, one event at a time. Only its
-// goroutine touches failingSince.
+// worker delivers one webhook's consumer: one event at a time when the
+// webhook is ordered, up to inFlight at once otherwise.
 type worker struct {
 	o        *Outbox
 	id       string
 	subjects []string // guarded by Outbox.applyMu
+	inFlight int
 	cur      atomic.Pointer[target]
 	cons     jetstream.Consumer
+	log      zerolog.Logger
 
+	mu           sync.Mutex
 	failingSince *time.Time
-	stopCtx      context.Context // ends waiting for the next event
-	stopCancel   context.CancelFunc
-	done         chan struct{}
-	hardCtx      context.Context
-	hardCancel   context.CancelFunc
+	disabling    bool
+	// waiting holds the messages nak'd with a delay, by event id, so that
+	// a wake can ask JetStream to redeliver them now.
+	waiting map[uint64]jetstream.Msg
+	// watchers are told the outcome of an event's next attempt (the retry
+	// route waits on them).
+	watchers map[uint64][]chan Delivery
+
+	stopCtx    context.Context // ends waiting for the next event
+	stopCancel context.CancelFunc
+	done       chan struct{}
+	hardCtx    context.Context
+	hardCancel context.CancelFunc
 }
 
 func (o *Outbox) startWorker(cons jetstream.Consumer, rec *record, key []byte) (*worker, error) {
 	w := &worker{
-		o: o, id: rec.ID, subjects: rec.filter().Subjects(), cons: cons,
+		o: o, id: rec.ID, subjects: rec.filter().Subjects(), inFlight: rec.inFlight(), cons: cons,
+		log:          o.cfg.Log.With().Str("webhook", rec.ID).Logger(),
 		failingSince: rec.FailingSince, done: make(chan struct{}),
+		waiting: map[uint64]jetstream.Msg{}, watchers: map[uint64][]chan Delivery{},
 	}
 	w.stopCtx, w.stopCancel = context.WithCancel(context.Background())
 	w.hardCtx, w.hardCancel = context.WithCancel(o.hardCtx)
 	w.setRecord(rec, key)
-	go w.run()
+	go func() {
+		defer close(w.done)
+		defer w.hardCancel()
+		var wg sync.WaitGroup
+		for range w.inFlight {
+			wg.Go(w.run)
+		}
+		wg.Wait()
+	}()
 	return w, nil
 }
 
 func (w *worker) setRecord(rec *record, key []byte) { w.cur.Store(&target{rec: rec, key: key}) }
 
-// stop stops taking events, lets an in-flight delivery finish for up to
-// grace, then cancels it, and returns when the goroutine has exited.
+// stop stops taking events, lets in-flight deliveries finish for up to
+// grace, then cancels them, and returns when every goroutine has exited.
+// Events waiting for a retry are handed back to JetStream for redelivery
+// now, so that whoever serves the webhook next (this node once it is
+// re-enabled, or after a restart) does not wait out their delay.
 func (w *worker) stop(grace time.Duration) {
 	w.stopCancel()
 	t := time.NewTimer(grace)
@@ -62,15 +87,49 @@ func (w *worker) stop(grace time.Duration) {
 	}
 	w.hardCancel()
 	<-w.done
+	w.wakeAll()
+}
+
+// wakeAll asks JetStream to redeliver now every event waiting for a retry.
+func (w *worker) wakeAll() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for id, msg := range w.waiting {
+		w.redeliverNow(id, msg)
+	}
+}
+
+// wake asks JetStream to redeliver event id now and returns a channel that
+// receives the outcome of its next attempt, or nil when this worker holds
+// no retry of it.
+func (w *worker) wake(id uint64) <-chan Delivery {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	msg, ok := w.waiting[id]
+	if !ok {
+		return nil
+	}
+	ch := make(chan Delivery, 1)
+	w.watchers[id] = append(w.watchers[id], ch)
+	w.redeliverNow(id, msg)
+	return ch
+}
+
+// redeliverNow sends a plain NAK for a message already nak'd with a
+// delay: JetStream then puts it on its redelivery queue at once. The
+// client library refuses a second acknowledgement of one message, so the
+// NAK goes out on the message's reply subject directly. w.mu is held.
+func (w *worker) redeliverNow(id uint64, msg jetstream.Msg) {
+	delete(w.waiting, id)
+	if err := w.o.js.Conn().Publish(msg.Reply(), []byte("-NAK")); err != nil {
+		w.log.Warn().Err(err).Uint64("event", id).Msg("webhook: wake a waiting delivery")
+	}
 }
 
 func (w *worker) run() {
-	defer close(w.done)
-	defer w.hardCancel()
-	log := w.o.cfg.Log.With().Str("webhook", w.id).Logger()
 	for {
 		// One pull per event, after the previous one was acknowledged
-		// (MaxAckPending 1 would hold back a pull sent earlier).
+		// (MaxAckPending would hold back a pull sent earlier).
 		msg, err := w.cons.Next(jetstream.FetchContext(w.stopCtx))
 		if w.stopCtx.Err() != nil {
 			if msg != nil {
@@ -82,7 +141,7 @@ func (w *worker) run() {
 			continue // no event for a while
 		}
 		if err != nil {
-			log.Warn().Err(err).Msg("webhook: next")
+			w.log.Warn().Err(err).Msg("webhook: next")
 			select {
 			case <-w.stopCtx.Done():
 				return
@@ -91,6 +150,7 @@ func (w *worker) run() {
 			continue
 		}
 		if !w.handle(msg) {
+			w.stopCancel() // disabled: the other goroutines stop too
 			return
 		}
 	}
@@ -100,19 +160,21 @@ func (w *worker) run() {
 // dead-letters it. It returns false when the worker must stop (shutdown,
 // or the webhook got disabled).
 func (w *worker) handle(msg jetstream.Msg) bool {
-	log := w.o.cfg.Log.With().Str("webhook", w.id).Logger()
 	meta, err := msg.Metadata()
 	if err != nil {
-		log.Error().Err(err).Msg("webhook: metadata")
+		w.log.Error().Err(err).Msg("webhook: metadata")
 		_ = msg.Term()
 		return true
 	}
 	ev, err := events.Decode(meta.Sequence.Stream, msg.Data())
 	if err != nil {
-		log.Error().Err(err).Msg("webhook: undecodable event dropped")
+		w.log.Error().Err(err).Msg("webhook: undecodable event dropped")
 		_ = msg.TermWithReason("undecodable")
 		return true
 	}
+	w.mu.Lock()
+	delete(w.waiting, ev.ID) // this is its redelivery
+	w.mu.Unlock()
 	t := w.cur.Load()
 	res := w.o.send(w.hardCtx, t, deliveryID(ev.ID), ev.JSON())
 	if w.hardCtx.Err() != nil {
@@ -126,10 +188,12 @@ func (w *worker) handle(msg jetstream.Msg) bool {
 		LatencyMS: float64(res.latency.Microseconds()) / 1000, Error: res.errText(), At: now,
 	}
 	defer func() {
+		w.notify(d)
 		if w.o.cfg.Observe != nil {
-			w.o.cfg.Observe(string(d.Status), res.latency)
+			w.o.cfg.Observe(d.Status, res.latency)
 		}
 	}()
+	policy := t.rec.retry(w.o.cfg.Retry)
 	switch {
 	case res.ok():
 		d.Status = StatusDelivered
@@ -137,45 +201,60 @@ func (w *worker) handle(msg jetstream.Msg) bool {
 		ctx, cancel := context.WithTimeout(w.hardCtx, 5*time.Second)
 		defer cancel()
 		if err := msg.DoubleAck(ctx); err != nil {
-			log.Warn().Err(err).Uint64("event", ev.ID).Msg("webhook: ack")
+			w.log.Warn().Err(err).Uint64("event", ev.ID).Msg("webhook: ack")
 		}
 		w.succeeded()
 		return true
-	case res.final() || d.Attempts >= w.o.cfg.MaxAttempts:
+	case res.final() || d.Attempts >= policy.Attempts:
 		d.Status = StatusDead
 		w.o.deadLetter(w.id, d)
 		w.o.logAttempt(w.id, d)
+		w.log.Error().Uint64("event", ev.ID).Int("status", res.code).Int("attempts", d.Attempts).
+			Str("error", d.Error).Msg("webhook delivery dead-lettered")
 		_ = msg.TermWithReason("dead letter")
 	default:
 		delay := res.retryAfter
 		if delay < 0 {
-			delay = w.o.backoff(d.Attempts)
+			delay = policy.jittered(d.Attempts)
 		}
 		next := now.Add(delay)
 		d.Status, d.NextAttemptAt = StatusRetrying, &next
 		w.o.logAttempt(w.id, d)
-		_ = msg.NakWithDelay(delay)
+		w.log.Warn().Uint64("event", ev.ID).Int("status", res.code).Int("attempt", d.Attempts).
+			Str("error", d.Error).Time("next_attempt", next).Msg("webhook delivery failed")
+		w.mu.Lock()
+		if err := msg.NakWithDelay(delay); err == nil {
+			w.waiting[ev.ID] = msg
+		}
+		w.mu.Unlock()
 	}
 	return w.failed(t.rec, now, d.Error)
 }
 
-// backoff returns the delay after failed attempt n (≥1), ±20 % jitter so
-// that many webhooks failing together do not retry in lockstep.
-func (o *Outbox) backoff(n int) time.Duration {
-	d := o.cfg.Backoff[min(max(n, 1), len(o.cfg.Backoff))-1]
-	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
+// notify tells the watchers of d's event its outcome.
+func (w *worker) notify(d Delivery) {
+	w.mu.Lock()
+	chs := w.watchers[d.EventID]
+	delete(w.watchers, d.EventID)
+	w.mu.Unlock()
+	for _, ch := range chs {
+		ch <- d // buffered, one send each
+	}
 }
 
 // succeeded ends a failing streak.
 func (w *worker) succeeded() {
-	if w.failingSince == nil {
+	w.mu.Lock()
+	was := w.failingSince
+	w.failingSince = nil
+	w.mu.Unlock()
+	if was == nil {
 		return
 	}
-	w.failingSince = nil
 	ctx, cancel := context.WithTimeout(w.hardCtx, 5*time.Second)
 	defer cancel()
 	if _, err := w.o.update(ctx, w.id, func(r *record) error { r.FailingSince = nil; return nil }); err != nil {
-		w.o.cfg.Log.Warn().Err(err).Str("webhook", w.id).Msg("webhook: clear failing_since")
+		w.log.Warn().Err(err).Msg("webhook: clear failing_since")
 	}
 }
 
@@ -184,8 +263,13 @@ func (w *worker) succeeded() {
 func (w *worker) failed(rec *record, now time.Time, lastErr string) bool {
 	ctx, cancel := context.WithTimeout(w.hardCtx, 5*time.Second)
 	defer cancel()
-	if w.failingSince == nil {
+	w.mu.Lock()
+	was := w.failingSince
+	if was == nil {
 		w.failingSince = &now
+	}
+	w.mu.Unlock()
+	if was == nil {
 		_, err := w.o.update(ctx, w.id, func(r *record) error {
 			if r.FailingSince == nil {
 				r.FailingSince = &now
@@ -193,31 +277,38 @@ func (w *worker) failed(rec *record, now time.Time, lastErr string) bool {
 			return nil
 		})
 		if err != nil {
-			w.o.cfg.Log.Warn().Err(err).Str("webhook", w.id).Msg("webhook: set failing_since")
+			w.log.Warn().Err(err).Msg("webhook: set failing_since")
 		}
 		return true
 	}
-	if now.Sub(*w.failingSince) < w.o.cfg.DisableAfter {
+	if now.Sub(*was) < w.o.cfg.DisableAfter {
 		return true
 	}
-	since := *w.failingSince
+	w.mu.Lock()
+	already := w.disabling
+	w.disabling = true
+	w.mu.Unlock()
+	if already {
+		return false // a concurrent delivery is disabling it
+	}
+	since := *was
 	reason := fmt.Sprintf("every delivery failed since %s (last error: %s)", since.Format(time.RFC3339), lastErr)
 	if _, err := w.o.update(ctx, w.id, func(r *record) error {
 		r.Enabled, r.DisabledReason, r.UpdatedAt = false, reason, now
 		return nil
 	}); err != nil {
-		w.o.cfg.Log.Error().Err(err).Str("webhook", w.id).Msg("webhook: disable")
+		w.log.Error().Err(err).Msg("webhook: disable")
 		return true
 	}
-	w.o.cfg.Log.Warn().Str("webhook", w.id).Str("reason", reason).Msg("webhook disabled")
+	w.log.Error().Str("reason", reason).Msg("webhook disabled")
 	session := events.Global
 	if len(rec.Sessions) == 1 {
 		session = rec.Sessions[0]
 	}
-	if err := w.o.bus.Publish(ctx, session, events.WebhookDisabled, map[string]any{
-		"webhook_id": w.id, "url": redactURL(rec.URL), "reason": reason, "failing_since": since,
+	if err := w.o.bus.Publish(ctx, session, events.WebhookDisabled, events.WebhookDisabledData{
+		WebhookID: w.id, URL: redactURL(rec.URL), Reason: reason, FailingSince: since,
 	}); err != nil {
-		w.o.cfg.Log.Error().Err(err).Str("webhook", w.id).Msg("webhook: publish webhook.disabled")
+		w.log.Error().Err(err).Msg("webhook: publish webhook.disabled")
 	}
 	return false
 }
