@@ -19,12 +19,16 @@ type Page struct {
 	Events []*Event `json:"events"`
 	// Next is the since of the following page, nil on the last page.
 	Next *uint64 `json:"next"`
+	// OldestID is the id of the oldest event the log still holds (of any
+	// session), 0 while it is empty: a since below OldestID-1 is a 410.
+	OldestID uint64 `json:"oldest_id" example:"1"`
 }
 
-// History returns up to limit stored events matching f with ids after since,
-// oldest first. A since > 0 whose successor is no longer retained fails with
-// apperr Gone; since 0 starts at the oldest retained event.
-func (b *Bus) History(ctx context.Context, f Filter, since uint64, limit int) (Page, error) {
+// History returns up to limit stored events matching f with ids after
+// *since, oldest first; a nil since starts at the oldest event held. The
+// retention rule is the streams' (Subscribe): a since whose successor is no
+// longer held fails with apperr Gone naming the oldest id held.
+func (b *Bus) History(ctx context.Context, f Filter, since *uint64, limit int) (Page, error) {
 	if err := f.Validate(); err != nil {
 		return Page{}, err
 	}
@@ -32,16 +36,25 @@ func (b *Bus) History(ctx context.Context, f Filter, since uint64, limit int) (P
 		limit = DefaultHistoryLimit
 	}
 	limit = min(limit, MaxHistoryLimit)
-	if since > 0 {
-		if err := b.checkRetained(ctx, since); err != nil {
-			return Page{}, err
-		}
+	stream, err := b.stream.Info(ctx)
+	if err != nil {
+		return Page{}, fmt.Errorf("events: stream info: %w", err)
 	}
 	page := Page{Events: []*Event{}}
+	if stream.State.Msgs > 0 {
+		page.OldestID = stream.State.FirstSeq
+	}
+	from := uint64(0)
+	if since != nil {
+		if err := retained(stream.State.FirstSeq, *since); err != nil {
+			return Page{}, err
+		}
+		from = *since
+	}
 	c, err := b.stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
 		FilterSubjects: f.Subjects(),
 		DeliverPolicy:  jetstream.DeliverByStartSequencePolicy,
-		OptStartSeq:    since + 1,
+		OptStartSeq:    from + 1,
 		NamePrefix:     "events_history",
 	})
 	if err != nil {

@@ -71,7 +71,7 @@ func TestHistoryErrors(t *testing.T) {
 		status int
 		detail string
 	}{
-		{"/v1/sessions/alice/events?type=session.nope", 400, "valid types: message.ack, message.received"},
+		{"/v1/sessions/alice/events?type=session.nope", 400, "valid types: key.revoked, message.ack, message.received"},
 		{"/v1/sessions/-bad/events", 400, "not a valid session id"},
 		{"/v1/sessions/alice/events?since=1", 410, "no longer retained"},
 		{"/v1/sessions/alice/events?limit=0", 400, "limit"},
@@ -85,5 +85,41 @@ func TestHistoryErrors(t *testing.T) {
 	var p page
 	if code := getJSON(t, e.srv.URL+"/v1/sessions/nobody/events", &p); code != 200 || len(p.Events) != 0 || p.Next != nil {
 		t.Errorf("empty history: %d %+v", code, p)
+	}
+}
+
+// TestOneRetentionAnswer: past retention, history, SSE and WebSocket give
+// the same answer for the same since: 410 naming the oldest id held. A
+// history read without since starts at that oldest id and says so.
+func TestOneRetentionAnswer(t *testing.T) {
+	e := newEnv(t, events.BusConfig{MaxMsgs: 3}, events.HandlersConfig{})
+	ids := e.publish(t, "alice", events.MessageReceived, 5)
+	oldest := ids[2]
+	routes := map[string]string{
+		"history":   "/v1/sessions/alice/events",
+		"sse":       "/v1/events?session=alice",
+		"websocket": "/v1/ws?session=alice",
+	}
+	for name, path := range routes {
+		for _, since := range []uint64{0, oldest - 2} {
+			url := fmt.Sprintf("%s%s%ssince=%d", e.srv.URL, path, map[bool]string{true: "&", false: "?"}[strings.Contains(path, "?")], since)
+			var p struct{ Detail string }
+			code := getJSON(t, url, &p)
+			want := fmt.Sprintf("the oldest id held is %d", oldest)
+			if code != http.StatusGone || !strings.Contains(p.Detail, want) {
+				t.Errorf("%s since=%d: %d %q, want 410 naming %q", name, since, code, p.Detail, want)
+			}
+		}
+	}
+	var p struct {
+		page
+		OldestID uint64 `json:"oldest_id"`
+	}
+	if code := getJSON(t, e.srv.URL+"/v1/sessions/alice/events", &p); code != 200 || p.OldestID != oldest || len(p.Events) != 3 || p.Events[0].ID != oldest {
+		t.Errorf("history without since: %d oldest_id=%d %d events, want 200 from %d", code, p.OldestID, len(p.Events), oldest)
+	}
+	since := fmt.Sprintf("%s/v1/sessions/alice/events?since=%d", e.srv.URL, oldest-1)
+	if code := getJSON(t, since, &p); code != 200 || len(p.Events) != 3 {
+		t.Errorf("history since the oldest id - 1: %d, %d events, want all 3 held", code, len(p.Events))
 	}
 }

@@ -118,7 +118,7 @@ func (h *Handlers) Mount(r chi.Router, wrap func(func(http.ResponseWriter, *http
 //
 //	@Summary		Event history of a session
 //	@ID				listSessionEvents
-//	@Description	Stored events of one session, oldest first, paged by id. `next` is the `since` of the following page, null on the last one.
+//	@Description	Stored events of one session, oldest first, paged by id. `next` is the `since` of the following page, null on the last one. Without `since` the page starts at the oldest event held; `oldest_id` is that event's id. Retention answers as on the streams: a `since` whose next event is no longer held (since < oldest_id - 1, `since=0` included once the log dropped event 1) is a 410 naming the oldest id held.
 //	@Tags			events
 //	@Produce		json
 //	@Param			id		path		string		true	"session id"
@@ -128,7 +128,7 @@ func (h *Handlers) Mount(r chi.Router, wrap func(func(http.ResponseWriter, *http
 //	@Success		200		{object}	Page
 //	@Failure		400		{object}	api.Problem	"bad session id, unknown type, bad since/limit"
 //	@Failure		404		{object}	api.Problem	"a scoped key, and the session is outside its scope"
-//	@Failure		410		{object}	api.Problem	"since is older than the retained log"
+//	@Failure		410		{object}	api.Problem	"since is older than the retained log; the detail names the oldest id held"
 //	@Security		ApiKeyAuth
 //	@Router			/v1/sessions/{id}/events [get]
 func (h *Handlers) History(w http.ResponseWriter, r *http.Request) error {
@@ -140,13 +140,13 @@ func (h *Handlers) History(w http.ResponseWriter, r *http.Request) error {
 	if !f.Scope.Allows(id) {
 		return OutOfScope(id)
 	}
-	var since uint64
+	var since *uint64
 	if v := r.URL.Query().Get("since"); v != "" {
 		n, err := strconv.ParseUint(v, 10, 64)
 		if err != nil {
 			return apperr.Field("since", "want an event id, got %q", v)
 		}
-		since = n
+		since = &n
 	}
 	limit := DefaultHistoryLimit
 	if v := r.URL.Query().Get("limit"); v != "" {

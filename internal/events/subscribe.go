@@ -78,20 +78,13 @@ func (b *Bus) Subscribe(ctx context.Context, f Filter, since *uint64) (*Subscrip
 	return s, nil
 }
 
-// checkRetained fails with Gone when the event after since was dropped by
-// retention.
-func (b *Bus) checkRetained(ctx context.Context, since uint64) error {
-	info, err := b.stream.Info(ctx)
-	if err != nil {
-		return fmt.Errorf("events: stream info: %w", err)
-	}
-	return retained(info.State.FirstSeq, since)
-}
-
+// retained fails with Gone when the event after since is no longer held
+// (first is the oldest id held). History, SSE and WebSocket share it: one
+// retention answer on all three.
 func retained(first, since uint64) error {
 	if first > 0 && since+1 < first {
 		return apperr.E(apperr.Gone,
-			"events after id %d are no longer retained (oldest kept is %d); resync state and reconnect without since", since, first)
+			"events after id %d are no longer retained; the oldest id held is %d: resync state, then read from since=%d or reconnect without since", since, first, first-1)
 	}
 	return nil
 }
