@@ -103,9 +103,10 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		ctx := context.WithValue(r.Context(), principalKey{}, p)
 		if !p.Admin {
 			ctx = events.WithScope(ctx, p.Allows)
-			// Streams outlive this check: they re-run it at each heartbeat,
-			// so revoking the key ends them.
-			ctx = events.WithKeyCheck(ctx, func(ctx context.Context) bool {
+			// Streams outlive this check: a key.revoked event for the key
+			// ends them at once, and they re-run the check at each
+			// heartbeat in case that event never came.
+			ctx = events.WithKey(ctx, p.KeyID, func(ctx context.Context) bool {
 				_, err := s.principal(ctx, key)
 				return err == nil || apperr.CodeOf(err) != apperr.Unauthorized // a store hiccup is not a revocation
 			})

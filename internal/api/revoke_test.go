@@ -12,8 +12,10 @@ import (
 	"github.com/easy-api/easy-api/internal/events"
 )
 
-// TestRevokedKeyEndsItsStreams: revoking a scoped key ends the SSE and
-// WebSocket streams it opened, at their next heartbeat.
+// TestRevokedKeyEndsItsStreams: revoking a scoped key over the API ends the
+// SSE and WebSocket streams it opened (the events package's
+// TestRevocationEndsStreamsAtOnce shows it is the key.revoked event, not a
+// heartbeat).
 func TestRevokedKeyEndsItsStreams(t *testing.T) {
 	f := newFull(t, nil)
 	k := f.scopedKey("alice")

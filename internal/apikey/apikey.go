@@ -27,6 +27,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/easy-api/easy-api/internal/apperr"
+	"github.com/easy-api/easy-api/internal/events"
 	"github.com/easy-api/easy-api/internal/session"
 	"github.com/easy-api/easy-api/internal/store"
 )
@@ -89,16 +90,34 @@ var ErrUnknownKey = &apperr.Error{Code: apperr.Unauthorized, Detail: "unknown or
 type Keys struct {
 	kv  *store.KV[record]
 	now func() time.Time
+	pub Publisher
 }
 
+// Publisher stores an event (events.Bus): Delete announces each revocation
+// with one, so that every node ends the key's open streams at once.
+type Publisher interface {
+	Publish(ctx context.Context, session, typ string, data any) error
+}
+
+// Option configures Open.
+type Option func(*Keys)
+
+// WithRevocations makes Delete publish a key.revoked event (of no session)
+// on pub for every key it revokes.
+func WithRevocations(pub Publisher) Option { return func(k *Keys) { k.pub = pub } }
+
 // Open opens (creating when missing) the keys bucket.
-func Open(ctx context.Context, js jetstream.JetStream) (*Keys, error) {
+func Open(ctx context.Context, js jetstream.JetStream, opts ...Option) (*Keys, error) {
 	kv, err := store.OpenKV[record](ctx, js, store.BucketConfig{Bucket: bucket,
 		Description: "easy-api scoped API keys (hashes only)", Noun: "key"})
 	if err != nil {
 		return nil, err
 	}
-	return &Keys{kv: kv, now: time.Now}, nil
+	k := &Keys{kv: kv, now: time.Now}
+	for _, o := range opts {
+		o(k)
+	}
+	return k, nil
 }
 
 // Create issues a key for sessions (1 to MaxSessions valid session ids,
@@ -139,8 +158,10 @@ func (k *Keys) List(ctx context.Context) ([]Key, error) {
 	return out, nil
 }
 
-// Delete revokes key id at once: the next request with it fails. An
-// unknown id is an apperr NotFound.
+// Delete revokes key id at once: the next request with it fails, and (with
+// WithRevocations) the streams it opened end when the key.revoked event is
+// fanned out; without it, or if that publish fails, they end at their next
+// heartbeat. An unknown id is an apperr NotFound.
 func (k *Keys) Delete(ctx context.Context, id string) error {
 	if !validID(id) {
 		return apperr.E(apperr.NotFound, "key %q not found", truncate(id, 40))
@@ -151,7 +172,15 @@ func (k *Keys) Delete(ctx context.Context, id string) error {
 		}
 		return err
 	}
-	return k.kv.Delete(ctx, id)
+	if err := k.kv.Delete(ctx, id); err != nil {
+		return err
+	}
+	if k.pub != nil {
+		// The key is gone already; a failed announcement only delays
+		// the end of its streams to their heartbeat check.
+		_ = k.pub.Publish(ctx, events.Global, events.KeyRevoked, events.KeyRevokedData{KeyID: id})
+	}
+	return nil
 }
 
 // Lookup returns the scoped key whose secret is key, or ErrUnknownKey.

@@ -42,6 +42,9 @@ var (
 	ErrSlowConsumer = errors.New("events: slow consumer cut off")
 	// ErrClosed ends subscriptions when the bus closes.
 	ErrClosed = errors.New("events: bus closed")
+	// ErrKeyRevoked ends the subscriptions opened with a scoped key when
+	// its key.revoked event is fanned out.
+	ErrKeyRevoked = errors.New("events: API key revoked")
 )
 
 // Bus stores events in the EVENTS stream and fans them out, in id order, to
@@ -218,6 +221,9 @@ func (b *Bus) dispatch(ev *Event) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.last = ev.ID
+	if ev.Type == KeyRevoked {
+		b.revoke(ev)
+	}
 	for s := range b.subs {
 		if !s.filter.Match(ev.Session, ev.Type) {
 			continue
@@ -226,6 +232,22 @@ func (b *Bus) dispatch(ev *Event) {
 		case s.live <- ev:
 		default:
 			s.end(ErrSlowConsumer)
+			delete(b.subs, s)
+		}
+	}
+}
+
+// revoke ends the subscriptions opened with the key that ev revokes; the
+// bus lock is held.
+func (b *Bus) revoke(ev *Event) {
+	var d KeyRevokedData
+	if err := json.Unmarshal(ev.Data, &d); err != nil || d.KeyID == "" {
+		b.log.Error().Err(err).Uint64("event", ev.ID).Msg("events: undecodable key.revoked")
+		return
+	}
+	for s := range b.subs {
+		if s.keyID == d.KeyID {
+			s.end(ErrKeyRevoked)
 			delete(b.subs, s)
 		}
 	}

@@ -58,23 +58,32 @@ func OutOfScope(id string) error {
 	return &apperr.Error{Code: apperr.SessionNotFound, Detail: fmt.Sprintf("session %q does not exist", id)}
 }
 
-// KeyCheck reports whether the credentials that opened a stream still hold:
-// a scoped key revoked while its streams are open must stop them. Streams
-// call it at every heartbeat.
+// KeyCheck reports whether the credentials that opened a stream still hold.
+// Streams call it at every heartbeat, a fallback for a revocation whose
+// key.revoked event was never published.
 type KeyCheck func(ctx context.Context) bool
 
-type keyCheckKey struct{}
-
-// WithKeyCheck returns a context carrying c.
-func WithKeyCheck(ctx context.Context, c KeyCheck) context.Context {
-	return context.WithValue(ctx, keyCheckKey{}, c)
+// streamKey is the scoped API key a request authenticated with.
+type streamKey struct {
+	id    string
+	check KeyCheck
 }
 
-// keyCheckFrom returns the request's KeyCheck; without one (admin, or no
-// auth) the key stays valid.
-func keyCheckFrom(ctx context.Context) KeyCheck {
-	if c, ok := ctx.Value(keyCheckKey{}).(KeyCheck); ok && c != nil {
-		return c
+type streamKeyKey struct{}
+
+// WithKey returns a context saying the request authenticated with the scoped
+// key id, still valid while check says so. A subscription opened with it
+// ends (ErrKeyRevoked) when a key.revoked event for id is fanned out.
+func WithKey(ctx context.Context, id string, check KeyCheck) context.Context {
+	return context.WithValue(ctx, streamKeyKey{}, streamKey{id, check})
+}
+
+// keyFrom returns the request's key; without one (admin, or no auth) the id
+// is empty and the check always passes.
+func keyFrom(ctx context.Context) streamKey {
+	k, _ := ctx.Value(streamKeyKey{}).(streamKey)
+	if k.check == nil {
+		k.check = func(context.Context) bool { return true }
 	}
-	return func(context.Context) bool { return true }
+	return k
 }

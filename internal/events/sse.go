@@ -81,7 +81,7 @@ func (h *Handlers) SSE(w http.ResponseWriter, r *http.Request) error {
 		case r.Context().Err() != nil:
 			return nil // the client left
 		case errors.Is(err, context.DeadlineExceeded):
-			if !keyCheckFrom(r.Context())(r.Context()) {
+			if !keyFrom(r.Context()).check(r.Context()) {
 				_ = write(fmt.Appendf(nil, ": API key revoked; last id %d\n\n", last))
 				return nil
 			}
@@ -90,6 +90,9 @@ func (h *Handlers) SSE(w http.ResponseWriter, r *http.Request) error {
 			}
 		case errors.Is(err, ErrSlowConsumer):
 			_ = write(fmt.Appendf(nil, ": slow consumer; last id %d; reconnect with Last-Event-ID\n\n", last))
+			return nil
+		case errors.Is(err, ErrKeyRevoked):
+			_ = write(fmt.Appendf(nil, ": API key revoked; last id %d\n\n", last))
 			return nil
 		case errors.Is(err, ErrClosed):
 			_ = write(fmt.Appendf(nil, ": server shutting down; last id %d\n\n", last))

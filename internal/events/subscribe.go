@@ -20,6 +20,7 @@ type Subscription struct {
 	live   chan *Event
 	reason atomic.Pointer[error] // why live was closed
 	skip   uint64                // live events up to this id were stored before the subscription
+	keyID  string                // the scoped key that opened it, if any
 
 	replay *replay // nil once the replay is over
 }
@@ -35,8 +36,9 @@ type replay struct {
 // delivers events stored from now on. With since set it first replays stored
 // events with ids after *since; a since beyond the last id is the same as
 // nil, and a since whose successor is no longer retained fails with an
-// *apperr.Error of code Gone (the client must resync). Close the
-// subscription when done.
+// *apperr.Error of code Gone (the client must resync). A subscription opened
+// with a scoped key (WithKey on ctx) ends with ErrKeyRevoked when the key is
+// revoked. Close the subscription when done.
 func (b *Bus) Subscribe(ctx context.Context, f Filter, since *uint64) (*Subscription, error) {
 	if err := f.Validate(); err != nil {
 		return nil, err
@@ -54,7 +56,7 @@ func (b *Bus) Subscribe(ctx context.Context, f Filter, since *uint64) (*Subscrip
 		}
 		skip = min(skip, *since)
 	}
-	s := &Subscription{bus: b, filter: f, live: make(chan *Event, b.buffer), skip: skip}
+	s := &Subscription{bus: b, filter: f, live: make(chan *Event, b.buffer), skip: skip, keyID: keyFrom(ctx).id}
 	b.mu.Lock()
 	if b.closed {
 		b.mu.Unlock()
@@ -131,7 +133,8 @@ func (b *Bus) endReplay(r *replay) {
 
 // Next returns the next event. It fails with ctx's error when ctx ends (the
 // subscription stays usable), ErrSlowConsumer when the subscriber fell too
-// far behind, or ErrClosed when the bus or the subscription closed.
+// far behind, ErrKeyRevoked when its key was revoked, or ErrClosed when the
+// bus or the subscription closed.
 func (s *Subscription) Next(ctx context.Context) (*Event, error) {
 	return s.next(ctx, nil)
 }

@@ -46,7 +46,7 @@ func (h *Handlers) WebSocket(w http.ResponseWriter, r *http.Request) error {
 	if since != nil {
 		last = *since
 	}
-	h.serveWS(conn, hj.conn, sub, last, keyCheckFrom(r.Context()))
+	h.serveWS(conn, hj.conn, sub, last, keyFrom(r.Context()).check)
 	return nil
 }
 
@@ -138,6 +138,8 @@ func (h *Handlers) serveWS(conn *websocket.Conn, bc *batchConn, sub *Subscriptio
 		case errors.Is(err, errWait):
 		case errors.Is(err, ErrSlowConsumer):
 			code, reason = websocket.CloseTryAgainLater, fmt.Sprintf("slow consumer; last id %d", last)
+		case errors.Is(err, ErrKeyRevoked):
+			code, reason = CloseKeyRevoked, fmt.Sprintf("API key revoked; last id %d", last)
 		case errors.Is(err, ErrClosed):
 			code, reason = websocket.CloseGoingAway, fmt.Sprintf("server shutting down; last id %d", last)
 		default:

@@ -231,7 +231,7 @@ func (c *serveConfig) sessionDefaults() session.Config {
 }
 
 func (s *server) openHTTP(ctx context.Context) error {
-	keys, err := apikey.Open(ctx, s.run.Store.JetStream())
+	keys, err := apikey.Open(ctx, s.run.Store.JetStream(), apikey.WithRevocations(s.run.Bus))
 	if err != nil {
 		return fmt.Errorf("keys: %w", err)
 	}
