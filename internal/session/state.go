@@ -86,7 +86,16 @@ func (s *sess) setStatus(ctx context.Context, st Status, reason Reason, detail s
 	s.changed = make(chan struct{})
 	s.mu.Unlock()
 
-	s.log.Info().Str("status", string(st)).Str("previous", string(prev)).
+	// An operator must notice a session the supervisor gave up on (error)
+	// or is relaunching (warn); the rest is the normal life of a session.
+	lvl := zerolog.InfoLevel
+	switch st {
+	case StatusFailed:
+		lvl = zerolog.ErrorLevel
+	case StatusRestarting:
+		lvl = zerolog.WarnLevel
+	}
+	s.log.WithLevel(lvl).Str("status", string(st)).Str("previous", string(prev)).
 		Str("reason", string(reason)).Int("attempt", ev.Attempt).Str("detail", detail).Msg("status")
 	// A stop cancels the runner's context; its last transitions must still be told.
 	s.m.publish(context.WithoutCancel(ctx), s.id, EventStatus, ev)
