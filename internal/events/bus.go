@@ -211,6 +211,7 @@ func (b *Bus) tail() {
 			b.mu.Unlock()
 			continue
 		}
+		ev.frameOnce()
 		b.dispatch(ev)
 	}
 }

@@ -14,6 +14,7 @@
 package events
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -80,7 +81,8 @@ type Event struct {
 	Time    time.Time       `json:"time"`
 	Data    json.RawMessage `json:"data"`
 
-	wire []byte // the JSON envelope, encoded once for all receivers
+	wire  []byte // the JSON envelope, encoded once for all receivers
+	frame []byte // wire as a WebSocket text frame (wire is its tail), set by the bus
 }
 
 // stored is what the stream holds per message: the envelope without its id,
@@ -100,6 +102,42 @@ func (e *Event) JSON() []byte {
 		e.wire = withID(e.ID, body)
 	}
 	return e.wire
+}
+
+// wsFrame returns the event as one unmasked WebSocket text frame (what a
+// server sends). The bus frames every live event once before fanning it
+// out, so a thousand subscribers write the same bytes and nobody encodes
+// (gorilla's PreparedMessage would do the same but behind a mutex that all
+// connections share).
+func (e *Event) wsFrame() []byte {
+	if e.frame != nil {
+		return e.frame
+	}
+	return appendTextFrame(nil, e.JSON())
+}
+
+// frameOnce frames e for the fan-out; only the bus's tail calls it, before
+// any subscriber sees e.
+func (e *Event) frameOnce() {
+	e.frame = appendTextFrame(nil, e.JSON())
+	e.wire = e.frame[len(e.frame)-len(e.wire):]
+}
+
+// appendTextFrame appends a final, unmasked text frame holding payload
+// (RFC 6455 §5.2).
+func appendTextFrame(dst, payload []byte) []byte {
+	n := len(payload)
+	dst = append(dst, 0x81) // FIN, opcode text
+	switch {
+	case n < 126:
+		dst = append(dst, byte(n))
+	case n <= 0xffff:
+		dst = append(dst, 126, byte(n>>8), byte(n))
+	default:
+		dst = append(dst, 127)
+		dst = binary.BigEndian.AppendUint64(dst, uint64(n))
+	}
+	return append(dst, payload...)
 }
 
 // MarshalJSON encodes the envelope {id, session, type, time, data}.

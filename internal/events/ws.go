@@ -126,9 +126,12 @@ func (h *Handlers) serveWS(conn *websocket.Conn, bc *batchConn, sub *Subscriptio
 		switch {
 		case err == nil:
 			// Under load, frames share write calls (see flushDelay).
+			// The frame is the bus's, written whole in one Write:
+			// gorilla's control frames (pings, close) go through the
+			// same batchConn, whose lock is this connection's alone.
 			bc.begin()
-			_ = conn.SetWriteDeadline(time.Now().Add(wt))
-			if err := conn.WriteMessage(websocket.TextMessage, ev.JSON()); err != nil {
+			_ = bc.SetWriteDeadline(time.Now().Add(wt))
+			if _, err := bc.Write(ev.wsFrame()); err != nil {
 				return
 			}
 			last, unflushed = ev.ID, true
