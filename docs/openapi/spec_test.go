@@ -3,6 +3,7 @@ package openapi_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,9 +11,11 @@ import (
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/easy-api/easy-api/docs/openapi"
 	"github.com/easy-api/easy-api/docs/openapi/specgen"
+	"github.com/easy-api/easy-api/internal/events"
 )
 
 const root = "../.."
@@ -118,5 +121,61 @@ func TestSpecLints(t *testing.T) {
 	// Warnings fail too (stylish lines read "line:col  warning  rule ...").
 	if err != nil || regexp.MustCompile(`(?m)^\s*\d+:\d+\s+warning`).Match(out) {
 		t.Fatalf("redocly lint: %v\n%s", err, out)
+	}
+}
+
+// TestEventsDocIsFresh fails when the events table of docs/events.md is not
+// the one the event catalog generates.
+func TestEventsDocIsFresh(t *testing.T) {
+	want, err := specgen.EventsDoc(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(filepath.Join(root, specgen.EventsDocPath))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s is stale: run `make spec` and commit the result", specgen.EventsDocPath)
+	}
+}
+
+// TestEveryEventTypeHasASchema: the catalog names every event type the bus
+// accepts, once, and the spec defines each one's envelope with a named data
+// schema whose required fields the example (the Go type's encoding) has.
+func TestEveryEventTypeHasASchema(t *testing.T) {
+	var types []string
+	for _, p := range specgen.Payloads {
+		types = append(types, p.Type)
+	}
+	if diff := cmp.Diff(events.Types, types); diff != "" {
+		t.Fatalf("specgen.Payloads types (-events.Types +catalog):\n%s", diff)
+	}
+	doc, err := openapi3.NewLoader().LoadFromData(openapi.V3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hooks, _ := doc.Extensions["x-webhooks"].(map[string]any)
+	for _, p := range specgen.Payloads {
+		name := specgen.EventSchemaName(p.Type)
+		env := doc.Components.Schemas[name]
+		if env == nil || len(env.Value.AllOf) != 2 {
+			t.Errorf("%s: no envelope schema %s", p.Type, name)
+			continue
+		}
+		data := env.Value.AllOf[1].Value.Properties["data"]
+		if data == nil || data.Ref == "" {
+			t.Errorf("%s: data is not a named schema", p.Type)
+			continue
+		}
+		example, _ := json.Marshal(p.Example)
+		var v any
+		_ = json.Unmarshal(example, &v)
+		if err := data.Value.VisitJSON(v); err != nil {
+			t.Errorf("%s: the example data does not match %s: %v", p.Type, data.Ref, err)
+		}
+		if hooks[p.Type] == nil {
+			t.Errorf("%s: no x-webhooks entry", p.Type)
+		}
 	}
 }

@@ -46,6 +46,27 @@ func (e MessageAck) Valid() bool {
 	}
 }
 
+// Defines values for WebhookRetryPolicy.
+const (
+	Constant    WebhookRetryPolicy = "constant"
+	Exponential WebhookRetryPolicy = "exponential"
+	Linear      WebhookRetryPolicy = "linear"
+)
+
+// Valid indicates whether the value is a known member of the WebhookRetryPolicy enum.
+func (e WebhookRetryPolicy) Valid() bool {
+	switch e {
+	case Constant:
+		return true
+	case Exponential:
+		return true
+	case Linear:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for SessionReason.
 const (
 	ReasonAPI             SessionReason = "api"
@@ -453,6 +474,27 @@ type SessionList struct {
 	Sessions *[]SessionView `json:"sessions,omitempty"`
 }
 
+// WebhookRetry defines model for WebhookRetry.
+type WebhookRetry struct {
+	// Attempts Attempts counts every attempt, the first included. Default: as many
+	// as the schedule fits in 24 h (1,446 with the default schedule).
+	//
+	// Example: 1446
+	Attempts *int `json:"attempts,omitempty"`
+
+	// Delay Example: 1s
+	Delay *string `json:"delay,omitempty"`
+
+	// MaxDelay Example: 1m0s
+	MaxDelay *string `json:"max_delay,omitempty"`
+
+	// Policy Example: exponential
+	Policy *WebhookRetryPolicy `json:"policy,omitempty"`
+}
+
+// WebhookRetryPolicy Example: exponential
+type WebhookRetryPolicy string
+
 // EventsEvent defines model for events.Event.
 type EventsEvent struct {
 	Data    interface{} `json:"data,omitempty"`
@@ -469,6 +511,12 @@ type EventsPage struct {
 
 	// Next Next is the since of the following page, nil on the last page.
 	Next *int `json:"next,omitempty"`
+
+	// OldestId OldestID is the id of the oldest event the log still holds (of any
+	// session), 0 while it is empty: a since below OldestID-1 is a 410.
+	//
+	// Example: 1
+	OldestId *int `json:"oldest_id,omitempty"`
 }
 
 // SessionAccount defines model for session.Account.
@@ -662,6 +710,22 @@ type WebhookInput struct {
 	Enabled *bool              `json:"enabled,omitempty"`
 	Headers *map[string]string `json:"headers,omitempty"`
 
+	// MaxInFlight MaxInFlight bounds concurrent deliveries of an unordered webhook:
+	// 1 to 100, default 10. Ignored while ordered.
+	//
+	// Example: 10
+	MaxInFlight *int `json:"max_in_flight,omitempty"`
+
+	// Ordered Ordered false lets deliveries run concurrently (see MaxInFlight)
+	// when the receiver does not need id order. Default true.
+	//
+	// Example: true
+	Ordered *bool `json:"ordered,omitempty"`
+
+	// Retry Retry replaces the retry schedule; its absent fields take the
+	// defaults.
+	Retry *WebhookRetry `json:"retry,omitempty"`
+
 	// Secret Example: whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
 	Secret   *string   `json:"secret,omitempty"`
 	Sessions *[]string `json:"sessions,omitempty"`
@@ -703,6 +767,18 @@ type WebhookWebhook struct {
 
 	// Id Example: wh_3kq9d0v7x2m4p8r1t6yb
 	Id *string `json:"id,omitempty"`
+
+	// MaxInFlight Example: 1
+	MaxInFlight *int `json:"max_in_flight,omitempty"`
+
+	// Ordered Ordered delivers one event at a time in id order; false delivers up
+	// to MaxInFlight at once, in no particular order.
+	//
+	// Example: true
+	Ordered *bool `json:"ordered,omitempty"`
+
+	// Retry Retry is the effective retry schedule.
+	Retry *WebhookRetry `json:"retry,omitempty"`
 
 	// Secret Example: whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
 	Secret *string `json:"secret,omitempty"`
@@ -1063,7 +1139,7 @@ type ClientInterface interface {
 
 	// ListSessionEvents Event history of a session
 	//
-	// Stored events of one session, oldest first, paged by id. `next` is the `since` of the following page, null on the last one.
+	// Stored events of one session, oldest first, paged by id. `next` is the `since` of the following page, null on the last one. Without `since` the page starts at the oldest event held; `oldest_id` is that event's id. Retention answers as on the streams: a `since` whose next event is no longer held (since < oldest_id - 1, `since=0` included once the log dropped event 1) is a 410 naming the oldest id held.
 	//
 	// Corresponds with GET /v1/sessions/{id}/events (the `ListSessionEvents` operationId).
 	ListSessionEvents(ctx context.Context, id string, params *ListSessionEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1615,7 +1691,7 @@ func (c *Client) ImportSessionData(ctx context.Context, id string, body ImportSe
 
 // ListSessionEvents Event history of a session
 //
-// Stored events of one session, oldest first, paged by id. `next` is the `since` of the following page, null on the last one.
+// Stored events of one session, oldest first, paged by id. `next` is the `since` of the following page, null on the last one. Without `since` the page starts at the oldest event held; `oldest_id` is that event's id. Retention answers as on the streams: a `since` whose next event is no longer held (since < oldest_id - 1, `since=0` included once the log dropped event 1) is a 410 naming the oldest id held.
 //
 // Corresponds with GET /v1/sessions/{id}/events (the `ListSessionEvents` operationId).
 func (c *Client) ListSessionEvents(ctx context.Context, id string, params *ListSessionEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3976,7 +4052,7 @@ type ClientWithResponsesInterface interface {
 
 	// ListSessionEventsWithResponse Event history of a session
 	//
-	// Stored events of one session, oldest first, paged by id. `next` is the `since` of the following page, null on the last one.
+	// Stored events of one session, oldest first, paged by id. `next` is the `since` of the following page, null on the last one. Without `since` the page starts at the oldest event held; `oldest_id` is that event's id. Retention answers as on the streams: a `since` whose next event is no longer held (since < oldest_id - 1, `since=0` included once the log dropped event 1) is a 410 naming the oldest id held.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7595,7 +7671,7 @@ func (c *ClientWithResponses) ImportSessionDataWithResponse(ctx context.Context,
 
 // ListSessionEventsWithResponse Event history of a session
 //
-// Stored events of one session, oldest first, paged by id. `next` is the `since` of the following page, null on the last one.
+// Stored events of one session, oldest first, paged by id. `next` is the `since` of the following page, null on the last one. Without `since` the page starts at the oldest event held; `oldest_id` is that event's id. Retention answers as on the streams: a `since` whose next event is no longer held (since < oldest_id - 1, `since=0` included once the log dropped event 1) is a 410 naming the oldest id held.
 //
 // Returns a wrapper object for the known response body format(s).
 //

@@ -1,5 +1,6 @@
 // Command gen regenerates docs/openapi (swagger.json, swagger.yaml,
-// openapi.json) from the handlers' swag annotations: `make spec`, or
+// openapi.json) from the handlers' swag annotations, and the events table
+// of docs/events.md from the event catalog: `make spec`, or
 // `go run ./docs/openapi/gen` from the module root.
 package main
 
@@ -13,6 +14,14 @@ import (
 func main() {
 	if err := specgen.Generate(".", "docs/openapi"); err != nil {
 		fmt.Fprintln(os.Stderr, "spec:", err)
+		os.Exit(1)
+	}
+	doc, err := specgen.EventsDoc(".")
+	if err == nil {
+		err = os.WriteFile(specgen.EventsDocPath, doc, 0o644)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "events doc:", err)
 		os.Exit(1)
 	}
 }

@@ -69,6 +69,9 @@ func Generate(root, out string) error {
 		return err
 	}
 	fixV2(v2)
+	if err := addEventSchemas(v2); err != nil {
+		return err
+	}
 	v2JSON, err := marshal(v2)
 	if err != nil {
 		return err
@@ -112,6 +115,7 @@ func toV3(v2JSON []byte) ([]byte, error) {
 		return nil, err
 	}
 	fixV3(v3)
+	addWebhooks(v3)
 	out, err := marshal(v3)
 	if err != nil {
 		return nil, err

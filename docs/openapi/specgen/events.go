@@ -1,0 +1,53 @@
+package specgen
+
+import (
+	"time"
+
+	"github.com/easy-api/easy-api/internal/events"
+	"github.com/easy-api/easy-api/internal/session"
+)
+
+// Payload documents one event type: when it is sent and a value of the Go
+// type its data is encoded from. The OpenAPI schema of the data, the
+// webhook description and the table of docs/events.md are all generated
+// from the Go type, so the documentation cannot drift from what is sent.
+type Payload struct {
+	Type    string
+	When    string
+	Example any
+}
+
+var exampleTime = time.Date(2026, 11, 26, 6, 0, 0, 123_000_000, time.UTC)
+
+// Payloads lists every event type (events.Types, tested), sorted.
+var Payloads = []Payload{
+	{events.KeyRevoked, "a scoped API key was revoked; of no session, so only the admin's streams and global webhooks see it. Streams opened with that key end at once.",
+		events.KeyRevokedData{KeyID: "key_m5xq2c7rjz4w8k3a"}},
+	{events.MessageAck, "the delivery state of a message we sent rose (wa-js reports 1 = SERVER, then 2 and more: DEVICE, READ, PLAYED).",
+		session.AckEvent{ID: "true_15551234567@c.us_3EB0F435D95D32C4C638", ChatID: "15551234567@c.us", Ack: session.AckDevice}},
+	{events.MessageReceived, "a message arrived from someone else.",
+		session.Message{ID: "false_15551234567@c.us_3EB0F435D95D32C4C639", ChatID: "15551234567@c.us", From: "15551234567@c.us",
+			To: "15550001111@c.us", Type: "chat", Body: "hello", Timestamp: exampleTime.Unix(), Ack: session.AckDevice}},
+	{events.MessageRevoked, "a message was deleted for everyone.",
+		session.RevokeEvent{ID: "false_15551234567@c.us_3EB0F435D95D32C4C639", RevokeID: "false_15551234567@c.us_3EB0F435D95D32C4C640",
+			ChatID: "15551234567@c.us", From: "15551234567@c.us", To: "15550001111@c.us", Type: "revoke"}},
+	{events.MessageSent, "a message we sent (over the API or from the phone) was accepted by WhatsApp.",
+		session.Message{ID: "true_15551234567@c.us_3EB0F435D95D32C4C638", ChatID: "15551234567@c.us", From: "15550001111@c.us",
+			To: "15551234567@c.us", FromMe: true, Type: "chat", Body: "hi!", Timestamp: exampleTime.Unix(), Ack: session.AckServer}},
+	{events.SessionData, "the session data file changed (linked, stopped, export, import, logout) or could not be written (error); the file itself is at GET /v1/sessions/{id}/data.",
+		session.DataEvent{Reason: "linked", Kind: "md", Size: 18233, SHA256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}},
+	{events.SessionPairingCode, "a pairing code was requested: type it on the phone (Linked devices → Link with phone number).",
+		session.PairingCodeEvent{Code: "ABCD1234", Phone: "15550001111"}},
+	{events.SessionProgress, "a session's launch, load or sync advances.",
+		session.ProgressEvent{Stage: "syncing", Percent: 50}},
+	{events.SessionQR, "a new QR code is shown (SCAN_QR_CODE); codes rotate until one is scanned or qr_max is spent.",
+		session.QREvent{Code: "2@AbCdEfGhIjKlMnOpQrStUvWxYz==,…", Index: 1, ExpiresAt: exampleTime.Add(time.Minute)}},
+	{events.SessionStatus, "a session changes status; history holds the last five transitions.",
+		session.StatusEvent{Status: session.StatusWorking, Previous: session.StatusSyncing, Reason: session.ReasonReauthOK,
+			History: []session.Transition{{Status: session.StatusResuming, Reason: session.ReasonBoot, At: exampleTime.Add(-3 * time.Second)},
+				{Status: session.StatusSyncing, Reason: session.ReasonReauthOK, At: exampleTime.Add(-time.Second)},
+				{Status: session.StatusWorking, Reason: session.ReasonReauthOK, At: exampleTime}}}},
+	{events.WebhookDisabled, "a webhook failed continuously for a day and was disabled (of its session when it has exactly one, else of none).",
+		events.WebhookDisabledData{WebhookID: "wh_3kq9d0v7x2m4p8r1t6yb", URL: "https://example.com/hooks/whatsapp",
+			Reason: "every delivery failed since 2026-11-25T06:00:00Z (last error: HTTP 500)", FailingSince: exampleTime.Add(-24 * time.Hour)}},
+}
