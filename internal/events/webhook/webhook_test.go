@@ -12,6 +12,7 @@ import (
 	"github.com/easy-api/easy-api/internal/events"
 	"github.com/easy-api/easy-api/internal/events/webhook"
 	"github.com/google/go-cmp/cmp"
+	"github.com/rs/zerolog"
 )
 
 // TestSignSpecVector checks Sign against the example published with the
@@ -203,7 +204,8 @@ func TestCreateValidation(t *testing.T) {
 // TestFailingWebhookIsDisabled: a receiver that keeps failing past the
 // window gets its webhook disabled and a webhook.disabled event published.
 func TestFailingWebhookIsDisabled(t *testing.T) {
-	e := newEnv(t, "", webhook.Config{DisableAfter: 200 * time.Millisecond, Retry: webhook.Retry{Attempts: 1000}})
+	var logs syncBuf
+	e := newEnv(t, "", webhook.Config{DisableAfter: 200 * time.Millisecond, Retry: webhook.Retry{Attempts: 1000}, Log: zerolog.New(&logs)})
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	sub, err := e.bus.Subscribe(ctx, events.Filter{Types: []string{events.WebhookDisabled}}, nil)
@@ -226,6 +228,9 @@ func TestFailingWebhookIsDisabled(t *testing.T) {
 	e.call(t, "GET", "/v1/webhooks/"+wh.ID, nil, &got)
 	if got.Enabled || !strings.Contains(got.DisabledReason, "HTTP 503") {
 		t.Errorf("webhook after disable = %+v", got)
+	}
+	if !strings.Contains(logs.String(), `{"level":"error","webhook":"`+wh.ID+`","reason":"every delivery failed since`) {
+		t.Errorf("no error line for the disable in:\n%s", logs.String())
 	}
 
 	// Re-enabled with a working receiver, it delivers what it missed.
