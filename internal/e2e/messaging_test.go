@@ -140,6 +140,7 @@ func TestMessaging(t *testing.T) {
 		AckDelay: 100 * time.Millisecond})
 	pub := newRecordingPublisher()
 	srv := startMsgServer(t, testDir(t), sm, pub, 3*time.Second)
+	t.Cleanup(func() { checkEventPayloads(t, pub) })
 	const me, bob = "15552220000", "15553330000"
 
 	srv.create("m", nil)
