@@ -87,12 +87,13 @@ func (s *sess) setStatus(ctx context.Context, st Status, reason Reason, detail s
 	s.mu.Unlock()
 
 	// An operator must notice a session the supervisor gave up on (error)
-	// or is relaunching (warn); the rest is the normal life of a session.
+	// or relaunches after a crash, hang or memory limit (warn); the rest,
+	// planned recycling included, is the normal life of a session.
 	lvl := zerolog.InfoLevel
-	switch st {
-	case StatusFailed:
+	switch {
+	case st == StatusFailed:
 		lvl = zerolog.ErrorLevel
-	case StatusRestarting:
+	case st == StatusRestarting && reason != ReasonRecycle:
 		lvl = zerolog.WarnLevel
 	}
 	s.log.WithLevel(lvl).Str("status", string(st)).Str("previous", string(prev)).

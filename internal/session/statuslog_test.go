@@ -1,11 +1,10 @@
 package session
 
 import (
-	"bytes"
 	"encoding/json"
 	"strings"
-	"sync"
 	"testing"
+	"time"
 
 	"github.com/rs/zerolog"
 )
@@ -20,31 +19,19 @@ func TestFailedIsLoggedAsAnError(t *testing.T) {
 	})
 	h.create("gus", Config{Headful: true})
 	h.wait("gus", StatusFailed)
-	for line := range strings.Lines(buf.String()) {
-		var m map[string]any
-		if json.Unmarshal([]byte(line), &m) == nil && m["message"] == "status" && m["status"] == string(StatusFailed) {
-			if m["level"] != "error" || m["reason"] != string(ReasonNoDisplay) {
-				t.Errorf("FAILED logged as %v", m)
+	// The line is written just after the status changes: wait for it.
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		for line := range strings.Lines(buf.String()) {
+			var m map[string]any
+			if json.Unmarshal([]byte(line), &m) == nil && m["message"] == "status" && m["status"] == string(StatusFailed) {
+				if m["level"] != "error" || m["reason"] != string(ReasonNoDisplay) {
+					t.Errorf("FAILED logged as %v", m)
+				}
+				return
 			}
-			return
 		}
+		time.Sleep(10 * time.Millisecond)
 	}
 	t.Fatalf("no FAILED status line in:\n%s", buf.String())
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
