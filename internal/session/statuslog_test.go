@@ -17,7 +17,7 @@ func TestFailedIsLoggedAsAnError(t *testing.T) {
 		c.Log = zerolog.New(&buf)
 		c.Launcher.(*fakeLauncher).LaunchFn = func(LaunchSpec) error { return ErrNoDisplay }
 	})
-	h.create("gus", Config{Headful: true})
+	h.create("gus", Config{Headful: new(true)})
 	h.wait("gus", StatusFailed)
 	// The line is written just after the status changes: wait for it.
 	deadline := time.Now().Add(5 * time.Second)

@@ -148,20 +148,20 @@ func TestCreateValidation(t *testing.T) {
 		{"content-length", map[string]any{"url": "https://example.com/", "headers": map[string]string{"content-length": "1"}}, "reserved"},
 		{"webhook-id", map[string]any{"url": "https://example.com/", "headers": map[string]string{"Webhook-Id": "1"}}, "reserved"},
 		{"unknown field", map[string]any{"url": "https://example.com/", "session": "x"},
-			"session: is not a known field (known: url, secret, sessions, types, headers, enabled, retry, ordered, max_in_flight)"},
+			"session: unknown field"},
 		{"types as a string", map[string]any{"url": "https://example.com/", "types": "message.received"},
 			"types: must be an array of strings, not string"},
 		{"type named as sent", map[string]any{"url": "https://example.com/", "types": []string{"message.recieved"}}, "types: unknown event type"},
 		{"sessions as sent", map[string]any{"url": "https://example.com/", "sessions": []string{"a b"}}, `sessions: "a b" is not a valid session id`},
 		{"headers as a list", map[string]any{"url": "https://example.com/", "headers": []string{"X-A"}},
-			"headers: must be an object of strings, not array"},
+			"headers: must be an object, not array"},
 		{"bad policy", map[string]any{"url": "https://example.com/", "retry": map[string]any{"policy": "fibonacci"}}, "retry.policy: want exponential, linear or constant"},
 		{"bad delay", map[string]any{"url": "https://example.com/", "retry": map[string]any{"delay": "soon"}},
 			`retry.delay: must be a duration such as "90s" or a number of seconds, not string "soon"`},
 		{"tiny delay", map[string]any{"url": "https://example.com/", "retry": map[string]any{"delay": "1ms"}}, "retry.delay: want 100ms to 24h0m0s"},
 		{"max below delay", map[string]any{"url": "https://example.com/", "retry": map[string]any{"delay": "1m", "max_delay": "1s"}}, "retry.max_delay"},
 		{"in flight", map[string]any{"url": "https://example.com/", "ordered": false, "max_in_flight": 1000}, "max_in_flight: want 1 to 100"},
-		{"not json", nil, "body: is empty"},
+		{"not json", nil, "body: empty"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
