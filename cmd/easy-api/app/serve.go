@@ -121,16 +121,16 @@ type Options struct {
 // Wiring is what Options.Wire may adjust: the knobs no flag has, and
 // wrappers around the parts.
 type Wiring struct {
-	Browser        browser.Config
-	Restart        session.RestartPolicy
-	CallTimeout    time.Duration
-	WebhookRetry   webhook.Retry // the default retry schedule (zero: the production one)
-	StreamPing     time.Duration                             // WebSocket ping and SSE heartbeat period (revoked keys end streams at the next)
-	Launcher       func(session.Launcher) session.Launcher   // wraps the browser launcher
-	Publisher      func(session.Publisher) session.Publisher // wraps the sessions' event publisher
-	API            func(*api.Config)
-	Handler        func(http.Handler) http.Handler
-	Listener       func(net.Listener) net.Listener
+	Browser      browser.Config
+	Restart      session.RestartPolicy
+	CallTimeout  time.Duration
+	WebhookRetry webhook.Retry                             // the default retry schedule (zero: the production one)
+	StreamPing   time.Duration                             // WebSocket ping and SSE heartbeat period (revoked keys end streams at the next)
+	Launcher     func(session.Launcher) session.Launcher   // wraps the browser launcher
+	Publisher    func(session.Publisher) session.Publisher // wraps the sessions' event publisher
+	API          func(*api.Config)
+	Handler      func(http.Handler) http.Handler
+	Listener     func(net.Listener) net.Listener
 }
 
 // Running is what a started server is made of.
