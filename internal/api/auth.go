@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"math"
 	"net/http"
 	"net/netip"
 	"strconv"
@@ -76,9 +77,8 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			return
 		}
 		client := clientAddr(r, s.cfg.TrustedProxies)
-		if _, rate, _ := s.failures.Status(client); int(rate) >= s.cfg.AuthFailures {
-			w.Header().Set("Retry-After", strconv.Itoa(int(time.Minute.Seconds())))
-			s.writeProblem(w, r, apperr.E(apperr.RateLimited, "too many failed authentications from this address; try again later"))
+		if s.lockedOut(client) {
+			s.writeLockedOut(w, r)
 			return
 		}
 		if key == "" {
@@ -89,15 +89,21 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		p, err := s.principal(r.Context(), key)
 		if err != nil {
 			if apperr.CodeOf(err) == apperr.Unauthorized {
-				// OnLimit counts the failure (and says when it is one too many).
+				// OnLimit counts the failure, atomically, and says when
+				// it is one too many (concurrent guesses past the gate).
 				if s.failures.OnLimit(w, r, client) {
-					w.Header().Set("Retry-After", strconv.Itoa(int(time.Minute.Seconds())))
-					err = apperr.E(apperr.RateLimited, "too many failed authentications from this address; try again later")
-				} else {
-					w.Header().Set("WWW-Authenticate", `Bearer realm="easy-api", error="invalid_token"`)
+					s.writeLockedOut(w, r)
+					return
 				}
+				w.Header().Set("WWW-Authenticate", `Bearer realm="easy-api", error="invalid_token"`)
 			}
 			s.writeProblem(w, r, err)
+			return
+		}
+		// Concurrent wrong guesses may have locked the client out while
+		// this key was looked up: a right guess must not tell.
+		if s.lockedOut(client) {
+			s.writeLockedOut(w, r)
 			return
 		}
 		ctx := context.WithValue(r.Context(), principalKey{}, p)
@@ -113,6 +119,20 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// lockedOut reports whether client has spent its failure budget. It uses
+// httprate's own rule (a failure is refused when round(rate)+1 > limit), so
+// that whenever a wrong key would be refused the right key is refused too:
+// a guessing client never learns, while locked out, that a guess was right.
+func (s *Server) lockedOut(client string) bool {
+	_, rate, err := s.failures.Status(client)
+	return err != nil || int(math.Round(rate))+1 > s.cfg.AuthFailures
+}
+
+func (s *Server) writeLockedOut(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Retry-After", strconv.Itoa(int(time.Minute.Seconds())))
+	s.writeProblem(w, r, apperr.E(apperr.RateLimited, "too many failed authentications from this address; try again later"))
 }
 
 // principal resolves a presented key: the admin key, else a scoped key.
