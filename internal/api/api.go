@@ -100,6 +100,8 @@ type Server struct {
 	log      zerolog.Logger
 	router   chi.Router
 	failures *httprate.RateLimiter
+	// mediaClients fetch media.url; built once, they pool connections.
+	mediaClients mediaClients
 }
 
 // New returns the server's handler.
@@ -113,7 +115,8 @@ func New(cfg Config) *Server {
 	if cfg.AuthFailures <= 0 {
 		cfg.AuthFailures = DefaultAuthFailures
 	}
-	s := &Server{cfg: cfg, log: cfg.Log, failures: httprate.NewRateLimiter(cfg.AuthFailures, time.Minute)}
+	s := &Server{cfg: cfg, log: cfg.Log, failures: httprate.NewRateLimiter(cfg.AuthFailures, time.Minute),
+		mediaClients: newMediaClients(cfg.Media.withDefaults())}
 	s.router = s.routes()
 	return s
 }

@@ -31,21 +31,30 @@ type full struct {
 	bus  *events.Bus
 	keys *apikey.Keys
 	logs *syncBuffer
+	dir  string // the session data path
 }
 
 // newFull starts a full server; edit adjusts its API config after the
 // flags have set it (the admin key is set unless edit clears it).
 func newFull(t testing.TB, edit func(*api.Config)) *full {
 	t.Helper()
+	return newFullGuarded(t, nil, edit)
+}
+
+// newFullGuarded is newFull whose media URL fetches and scoped-key webhooks
+// share the given guarded transport (nil: the production guard).
+func newFullGuarded(t testing.TB, guarded http.RoundTripper, edit func(*api.Config)) *full {
+	t.Helper()
 	logs := &syncBuffer{}
 	started := make(chan app.Running, 1)
-	args := []string{"--host", "127.0.0.1", "--port", "0", "--session-data-path", t.TempDir(), "--api-key", adminKey,
+	dir := t.TempDir()
+	args := []string{"--host", "127.0.0.1", "--port", "0", "--session-data-path", dir, "--api-key", adminKey,
 		"--browser-path", "/nonexistent/chromium", "--wajs", "none", "--log-format", "json"}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
 		done <- app.Serve(ctx, args, func(string) string { return "" }, io.Discard, logs, app.Options{Version: "test",
-			Wire:    func(w *app.Wiring) { w.API, w.StreamPing = edit, time.Second },
+			Wire:    func(w *app.Wiring) { w.API, w.StreamPing, w.Guarded = edit, time.Second, guarded },
 			Started: func(r app.Running) { started <- r }})
 	}()
 	var r app.Running
@@ -63,7 +72,7 @@ func newFull(t testing.TB, edit func(*api.Config)) *full {
 			t.Errorf("serve: %v", err)
 		}
 	})
-	return &full{t: t, ts: ts, api: r.API, bus: r.Bus, keys: r.Keys, logs: logs}
+	return &full{t: t, ts: ts, api: r.API, bus: r.Bus, keys: r.Keys, logs: logs, dir: dir}
 }
 
 // endpoint is where a full server listens, shaped like httptest.Server

@@ -31,10 +31,17 @@ type MediaConfig struct {
 	MaxBytes int64
 	// FetchTimeout bounds fetching media.url; default 30s.
 	FetchTimeout time.Duration
-	// AllowPrivateURLs lets media.url reach loopback, private and
-	// link-local addresses. Off by default so that callers cannot make the
-	// server probe its own network; tests and trusted setups turn it on.
+	// AllowPrivateURLs lets the admin key's media.url reach loopback,
+	// private, link-local and other internal addresses
+	// (--allow-private-media-urls). Scoped keys are refused them always.
+	// Off by default so that callers cannot make the server probe its own
+	// network.
 	AllowPrivateURLs bool
+	// Transport fetches media.url for everyone but an admin allowed
+	// private URLs: it must refuse internal addresses at dial time. Default
+	// egress.New(egress.Config{}).Transport(); the server shares one with
+	// the webhooks of scoped keys.
+	Transport http.RoundTripper
 }
 
 // Media defaults.
@@ -179,8 +186,7 @@ func (s *Server) readMedia(ctx context.Context, m *MediaRequest) (session.Media,
 			out.Mimetype = mt
 		}
 	case m.URL != "":
-		f := mediaFetcher{cfg: cfg}
-		data, mt, name, err := f.fetch(ctx, m.URL)
+		data, mt, name, err := s.mediaFetcher(ctx).fetch(ctx, m.URL)
 		if err != nil {
 			return out, err
 		}
@@ -259,28 +265,47 @@ func extension(mt string) string {
 }
 
 // mediaFetcher fetches media.url: http(s) only, at most cfg.MaxBytes, within
-// cfg.FetchTimeout, following at most 5 redirects and only to http(s), and
-// (unless cfg.AllowPrivateURLs) never to loopback, private or link-local
-// addresses, checked on the address actually dialled.
-type mediaFetcher struct{ cfg MediaConfig }
+// cfg.FetchTimeout, following at most 5 redirects and only to http(s),
+// through client: the guarded one (never to internal addresses, checked on
+// the address actually dialled), or for an admin allowed private URLs, the
+// open one.
+type mediaFetcher struct {
+	cfg    MediaConfig
+	client *http.Client
+}
 
-func (f mediaFetcher) client() *http.Client {
-	dialer := &net.Dialer{Timeout: f.cfg.FetchTimeout}
-	if !f.cfg.AllowPrivateURLs {
-		dialer.Control = egress.Control
+// mediaClients are the two clients of media.url fetches, built once.
+type mediaClients struct{ guarded, open *http.Client }
+
+func newMediaClients(cfg MediaConfig) mediaClients {
+	guarded := cfg.Transport
+	if guarded == nil {
+		guarded = egress.New(egress.Config{}).Transport()
 	}
-	tr := &http.Transport{DialContext: dialer.DialContext, Proxy: nil, ForceAttemptHTTP2: true,
-		TLSHandshakeTimeout: f.cfg.FetchTimeout, ResponseHeaderTimeout: f.cfg.FetchTimeout, MaxIdleConns: 1}
-	return &http.Client{Transport: tr, Timeout: f.cfg.FetchTimeout,
-		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
-				return fmt.Errorf("redirect to a %s: URL refused; only http and https are fetched", req.URL.Scheme)
-			}
-			if len(via) >= maxRedirects {
-				return fmt.Errorf("more than %d redirects", maxRedirects)
-			}
-			return nil
-		}}
+	open := &http.Transport{Proxy: nil, ForceAttemptHTTP2: true, TLSHandshakeTimeout: cfg.FetchTimeout, MaxIdleConnsPerHost: 2}
+	client := func(rt http.RoundTripper) *http.Client {
+		return &http.Client{Transport: rt, Timeout: cfg.FetchTimeout, CheckRedirect: checkMediaRedirect}
+	}
+	return mediaClients{guarded: client(guarded), open: client(open)}
+}
+
+func checkMediaRedirect(req *http.Request, via []*http.Request) error {
+	if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
+		return fmt.Errorf("redirect to a %s: URL refused; only http and https are fetched", req.URL.Scheme)
+	}
+	if len(via) >= maxRedirects {
+		return fmt.Errorf("more than %d redirects", maxRedirects)
+	}
+	return nil
+}
+
+// mediaFetcher returns the fetcher for the request's principal.
+func (s *Server) mediaFetcher(ctx context.Context) mediaFetcher {
+	cfg := s.media()
+	if cfg.AllowPrivateURLs && principalFrom(ctx).Admin {
+		return mediaFetcher{cfg: cfg, client: s.mediaClients.open}
+	}
+	return mediaFetcher{cfg: cfg, client: s.mediaClients.guarded}
 }
 
 // fetch returns the body, its mimetype and a filename from the URL path.
@@ -296,9 +321,7 @@ func (f mediaFetcher) fetch(ctx context.Context, raw string) ([]byte, string, st
 	if err != nil {
 		return nil, "", "", apperr.Field(field, "%v", err)
 	}
-	c := f.client()
-	defer c.CloseIdleConnections()
-	resp, err := c.Do(req)
+	resp, err := f.client.Do(req)
 	if err != nil {
 		return nil, "", "", f.fetchError(err)
 	}
@@ -334,7 +357,7 @@ func (f mediaFetcher) fetchError(err error) error {
 	var ne net.Error
 	switch {
 	case errors.Is(err, egress.ErrRefused):
-		return apperr.Field(field, "points to a loopback, private or link-local address, which the server does not fetch")
+		return apperr.Field(field, "points to a loopback, private, link-local or otherwise internal address, which the server does not fetch")
 	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
 		return &apperr.Error{Code: apperr.Timeout, Field: field, Err: err,
 			Detail: fmt.Sprintf("%s did not answer within %s", field, f.cfg.FetchTimeout)}

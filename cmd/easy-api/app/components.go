@@ -16,6 +16,7 @@ import (
 	"github.com/easy-api/easy-api/internal/api"
 	"github.com/easy-api/easy-api/internal/apikey"
 	"github.com/easy-api/easy-api/internal/browser"
+	"github.com/easy-api/easy-api/internal/egress"
 	"github.com/easy-api/easy-api/internal/events"
 	"github.com/easy-api/easy-api/internal/events/webhook"
 	"github.com/easy-api/easy-api/internal/metrics"
@@ -34,7 +35,8 @@ type server struct {
 	run       Running
 	met       *metrics.Metrics
 	sim       *simServer
-	wajsReady func() error // fails while a server that needs the wa-js bundle has none
+	wajsReady func() error      // fails while a server that needs the wa-js bundle has none
+	guarded   http.RoundTripper // the one egress-guarded transport: media URLs, scoped webhooks
 	http      *http.Server
 	ln        net.Listener
 	served    bool // http serves ln (so closing it is a shutdown)
@@ -64,6 +66,11 @@ func newServer(c *serveConfig, getenv func(string) string, stdout io.Writer, log
 	}
 	if o.Wire != nil {
 		o.Wire(&s.wire)
+	}
+	// One guarded transport for every fetch a client names.
+	s.guarded = s.wire.Guarded
+	if s.guarded == nil {
+		s.guarded = egress.New(egress.Config{}).Transport()
 	}
 	share := func(part float64) time.Duration { return time.Duration(float64(c.ShutdownTimeout) * part) }
 	comps := []*component{
@@ -114,7 +121,7 @@ func (s *server) closeBus(context.Context) error {
 }
 
 func (s *server) openWebhooks(ctx context.Context) error {
-	out, err := webhook.New(ctx, webhook.Config{Bus: s.run.Bus, Observe: s.met.ObserveWebhookDelivery, Retry: s.wire.WebhookRetry, Log: s.logFor("webhooks")})
+	out, err := webhook.New(ctx, webhook.Config{Bus: s.run.Bus, Guarded: s.guarded, Observe: s.met.ObserveWebhookDelivery, Retry: s.wire.WebhookRetry, Log: s.logFor("webhooks")})
 	if err != nil {
 		return err
 	}
@@ -244,8 +251,9 @@ func (s *server) openHTTP(ctx context.Context) error {
 	mgr, st := s.run.Sessions, s.run.Store
 	cfg := api.Config{Sessions: mgr, Mount: streams.Mount, Version: s.opts.Version, Log: s.logFor("api"),
 		Metrics: s.met.Handler(), HTTPMetrics: s.met.HTTP, OnDelete: s.met.DeleteSession, MetricsPublic: sec.MetricsPublic,
-		Ready:    func() error { return errors.Join(st.Ready(), mgr.Ready(), s.wajsReady()) },
-		Media:    api.MediaConfig{MaxBytes: int64(s.c.MaxMediaBytes), FetchTimeout: s.c.MediaFetchTimeout},
+		Ready: func() error { return errors.Join(st.Ready(), mgr.Ready(), s.wajsReady()) },
+		Media: api.MediaConfig{MaxBytes: int64(s.c.MaxMediaBytes), FetchTimeout: s.c.MediaFetchTimeout,
+			AllowPrivateURLs: s.c.AllowPrivateMediaURLs, Transport: s.guarded},
 		AdminKey: sec.APIKey, Keys: keys, AuthFailures: sec.AuthFailures, TrustedProxies: proxies, CORSOrigins: sec.CORSOrigins,
 		MaxBodyBytes: int64(sec.MaxBodyBytes), MaxDataBytes: int64(sec.MaxDataBytes)}
 	if s.wire.API != nil {

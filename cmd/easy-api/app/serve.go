@@ -61,6 +61,7 @@ type serveConfig struct {
 	AllowedOrigins        listFlag
 	MaxMediaBytes         session.ByteSize
 	MediaFetchTimeout     time.Duration
+	AllowPrivateMediaURLs bool
 	security              securityConfig
 }
 
@@ -100,6 +101,7 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	c.MaxMediaBytes = 16 << 20
 	fs.Var(&c.MaxMediaBytes, "max-media-bytes", "largest media a message may carry (base64 body or fetched URL), e.g. 16MiB")
 	fs.DurationVar(&c.MediaFetchTimeout, "media-fetch-timeout", 30*time.Second, "bound on fetching a message's media.url; more than 0")
+	fs.BoolVar(&c.AllowPrivateMediaURLs, "allow-private-media-urls", false, "let the admin key's media.url reach loopback, private and other internal addresses (scoped keys never may)")
 	fs.StringVar(&c.SessionData, "session-data", "", "seed a session at boot from a session data file: a path, or the file's content in base64 (restored only when the session has no profile yet)")
 	fs.Var(&c.SPKIPins, "ignore-cert-spki", "SPKI pin (base64 SHA-256) of a certificate Chromium should accept; repeatable")
 	c.security.flags(fs)
@@ -131,6 +133,7 @@ type Wiring struct {
 	API          func(*api.Config)
 	Handler      func(http.Handler) http.Handler
 	Listener     func(net.Listener) net.Listener
+	Guarded      http.RoundTripper // egress-guarded transport of media URLs and scoped webhooks; default the production guard
 }
 
 // Running is what a started server is made of.

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"slices"
 	"sync"
@@ -50,8 +49,14 @@ type Config struct {
 	// ShutdownTimeout bounds how long Close waits for in-flight deliveries
 	// before cancelling them. Default 5 s.
 	ShutdownTimeout time.Duration
-	// Transport sends the requests. Default a dedicated http.Transport.
+	// Transport sends the requests of admin webhooks. Default a dedicated
+	// http.Transport.
 	Transport http.RoundTripper
+	// Guarded sends the requests of restricted webhooks (scoped keys): it
+	// must refuse internal addresses at dial time. Default
+	// egress.New(egress.Config{}).Transport(); the server passes the one
+	// guarded transport it shares with media URL fetches.
+	Guarded http.RoundTripper
 	// Observe, when set, is told the result (delivered, retrying, dead)
 	// and latency of every delivery attempt (metrics).
 	Observe func(result string, latency time.Duration)
@@ -134,19 +139,15 @@ func New(ctx context.Context, cfg Config) (*Outbox, error) {
 	}); err != nil {
 		return nil, fmt.Errorf("webhook: create stream %s: %w", LogStream, err)
 	}
-	transport, guarded := cfg.Transport, cfg.Transport
+	transport, guarded := cfg.Transport, cfg.Guarded
 	if transport == nil {
 		transport = &http.Transport{
 			Proxy: http.ProxyFromEnvironment, MaxIdleConnsPerHost: 8, IdleConnTimeout: 90 * time.Second,
 			TLSHandshakeTimeout: cfg.Timeout, ResponseHeaderTimeout: cfg.Timeout,
 		}
-		// Webhooks of scoped keys: no proxy, and internal addresses are
-		// refused after DNS resolution (server-side request forgery).
-		dialer := &net.Dialer{Timeout: cfg.Timeout, Control: egress.Control}
-		guarded = &http.Transport{
-			DialContext: dialer.DialContext, MaxIdleConnsPerHost: 8, IdleConnTimeout: 90 * time.Second,
-			TLSHandshakeTimeout: cfg.Timeout, ResponseHeaderTimeout: cfg.Timeout,
-		}
+	}
+	if guarded == nil {
+		guarded = egress.New(egress.Config{}).Transport()
 	}
 	noRedirect := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	o := &Outbox{
@@ -351,6 +352,8 @@ func (o *Outbox) Close(ctx context.Context) {
 	o.hardCancel()
 	if o.cfg.Transport == nil {
 		o.client.CloseIdleConnections()
+	}
+	if o.cfg.Guarded == nil {
 		o.guarded.CloseIdleConnections()
 	}
 }

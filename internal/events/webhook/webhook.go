@@ -342,7 +342,7 @@ func (r *record) checkEgress() error {
 	if err != nil {
 		return nil // apply has validated it already
 	}
-	if ip, err := netip.ParseAddr(strings.Trim(u.Hostname(), "[]")); err == nil && egress.Internal(ip) {
+	if ip, err := netip.ParseAddr(strings.Trim(u.Hostname(), "[]")); err == nil && egress.Refused(ip) {
 		return apperr.Field("url", "%s is an internal address; only the admin key may point a webhook there", ip)
 	}
 	return nil
