@@ -72,7 +72,7 @@ spec-fmt:
 ## fuzz: run each fuzz target for FUZZTIME (default 30s); `make test` runs their seeds
 FUZZTIME ?= 30s
 fuzz:
-	@for pkg in ./internal/api/ ./internal/apikey/ ./internal/events/webhook/; do \
+	@for pkg in ./internal/api/ ./internal/apikey/ ./internal/events/webhook/ ./internal/session/; do \
 		for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
 			echo "fuzz $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
 		done; \

@@ -29,15 +29,20 @@ func (s *Server) exportData(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	b, err := s.cfg.Sessions.ExportData(r.Context(), id)
+	f, err := s.cfg.Sessions.ExportData(r.Context(), id)
 	if err != nil {
 		return err
 	}
+	defer f.Close()
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", id+".data.json"))
 	w.Header().Set("Cache-Control", "no-store")
-	_, err = w.Write(b)
-	return err
+	if _, err := io.Copy(w, f); err != nil {
+		// Headers are out: all that is left is to cut the response.
+		s.log.Warn().Err(err).Str("session", id).Msg("export session data")
+		panic(http.ErrAbortHandler)
+	}
+	return nil
 }
 
 // importData godoc
@@ -61,17 +66,32 @@ func (s *Server) importData(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	b, err := io.ReadAll(r.Body)
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return &apperr.Error{Code: apperr.TooLarge, Detail: fmt.Sprintf("session data file is larger than %d bytes", tooBig.Limit)}
-		}
-		return apperr.Wrap(err, apperr.Invalid, "reading the body failed")
+	body := &bodyReader{r: r.Body}
+	v, err := s.cfg.Sessions.ImportData(r.Context(), id, body)
+	if tooBig, ok := errors.AsType[*http.MaxBytesError](body.err); ok {
+		return &apperr.Error{Code: apperr.TooLarge, Detail: fmt.Sprintf("session data file is larger than %d bytes", tooBig.Limit)}
 	}
-	v, err := s.cfg.Sessions.ImportData(r.Context(), id, b)
+	if body.err != nil && !errors.Is(body.err, io.EOF) {
+		return apperr.Wrap(body.err, apperr.Invalid, "reading the body failed")
+	}
 	if err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, v)
+}
+
+// bodyReader remembers the error reading a streamed body ended with, so
+// that a body over the limit or cut short is answered as such rather than
+// as the parse error it causes downstream.
+type bodyReader struct {
+	r   io.Reader
+	err error
+}
+
+func (b *bodyReader) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil {
+		b.err = err
+	}
+	return n, err
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"io"
 
 	"github.com/easy-api/easy-api/internal/session"
 )
@@ -47,10 +48,13 @@ type SessionLink interface {
 	Screenshot(ctx context.Context, id string) ([]byte, error)
 }
 
-// SessionData exports and imports session data files (portability).
+// SessionData exports and imports session data files (portability). Both
+// stream: a data file may be over a gigabyte.
 type SessionData interface {
-	ExportData(ctx context.Context, id string) ([]byte, error)
-	ImportData(ctx context.Context, id string, body []byte) (session.View, error)
+	// ExportData returns the data file open for reading; close it.
+	ExportData(ctx context.Context, id string) (io.ReadCloser, error)
+	// ImportData reads the data file from body.
+	ImportData(ctx context.Context, id string, body io.Reader) (session.View, error)
 }
 
 // Messaging is what the messaging routes need; every call needs a WORKING

@@ -1,10 +1,13 @@
 package session
 
 import (
+	"bufio"
 	"context"
-	"encoding/json"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -21,7 +24,9 @@ const (
 // ExportData returns the session data file of a linked session, taking a
 // fresh snapshot safely: directly from a stopped profile, or from a running
 // one when its storage holds still while copied (the session keeps running).
-func (m *Manager) ExportData(ctx context.Context, id string) ([]byte, error) {
+// The snapshot streams into the data file on disk, which is returned open
+// for reading: an export holds no more than buffers in memory.
+func (m *Manager) ExportData(ctx context.Context, id string) (io.ReadCloser, error) {
 	rec, s, err := m.lookup(ctx, id)
 	if err != nil {
 		return nil, err
@@ -30,103 +35,127 @@ func (m *Manager) ExportData(ctx context.Context, id string) ([]byte, error) {
 	if rec.Config.legacy() {
 		st, _, _, _, _ := s.snapshot()
 		if page := s.currentPage(); page != nil && st == StatusWorking {
-			return m.saveLegacy(ctx, id, page, "export")
+			if err := m.saveLegacy(ctx, id, page, "export"); err != nil {
+				return nil, err
+			}
 		}
-		return m.storedDataFile(ctx, id)
+		return m.storedDataFile(id)
 	}
-	var snap []byte
 	if s.currentPage() != nil {
 		st, _, _, _, _ := s.snapshot()
 		if st != StatusWorking {
 			return nil, &apperr.Error{Code: apperr.NotWorking, Detail: fmt.Sprintf("session %q is %s; export a linked session when WORKING or STOPPED", id, st)}
 		}
-		if snap, err = quiescentSnapshot(prof.dir, snapshotTries, snapshotPause); err != nil {
-			return nil, apperr.Wrap(err, apperr.Unavailable, "could not take a consistent snapshot; try again")
+		if err := m.saveLiveData(ctx, rec, prof.dir); err != nil {
+			return nil, err
 		}
-	} else {
-		lock, err := prof.lock()
-		if err != nil {
-			return nil, lockError(err)
-		}
-		if !prof.hasAuth() {
-			lock.unlock()
-			return m.storedDataFile(ctx, id)
-		}
-		snap, err = snapshotProfile(prof.dir)
-		lock.unlock()
-		if err != nil {
+		return m.storedDataFile(id)
+	}
+	lock, err := prof.lock()
+	if err != nil {
+		return nil, lockError(err)
+	}
+	defer lock.unlock()
+	if prof.hasAuth() {
+		if err := m.saveData(ctx, rec, func(w io.Writer) error { return writeSnapshot(prof.dir, w) }, "export"); err != nil {
 			return nil, err
 		}
 	}
-	b, err := m.saveData(ctx, rec, snap, "export")
-	if err != nil {
-		return nil, err
-	}
-	return b, nil
+	return m.storedDataFile(id)
 }
 
-// storedDataFile returns the data file on disk of a session whose profile
-// holds no auth (e.g. imported, not started yet), or a conflict.
-func (m *Manager) storedDataFile(_ context.Context, id string) ([]byte, error) {
-	b, err := readDataFile(m.cfg.DataPath, id)
+// saveLiveData saves the data file of a running profile, retrying while its
+// storage changes under the copy.
+func (m *Manager) saveLiveData(ctx context.Context, rec Record, dir string) error {
+	for i := range snapshotTries {
+		err := m.saveData(ctx, rec, func(w io.Writer) error { return quiescentSnapshot(dir, w) }, "export")
+		if !errors.Is(err, errProfileBusy) {
+			return err
+		}
+		if i < snapshotTries-1 {
+			time.Sleep(snapshotPause) // give the browser's storage time to settle
+		}
+	}
+	return apperr.Wrap(errProfileBusy, apperr.Unavailable, "could not take a consistent snapshot; try again")
+}
+
+// storedDataFile opens the data file on disk, or answers a conflict when the
+// session has none (never linked).
+func (m *Manager) storedDataFile(id string) (io.ReadCloser, error) {
+	f, err := openDataFile(m.cfg.DataPath, id)
 	if err != nil {
 		return nil, err
 	}
-	if b == nil {
+	if f == nil {
 		return nil, &apperr.Error{Code: apperr.Conflict, Detail: fmt.Sprintf("session %q has no stored auth to export; link it first", id)}
 	}
-	return b, nil
+	return f, nil
 }
 
-// saveData builds the data file around a snapshot and saves it.
-func (m *Manager) saveData(ctx context.Context, rec Record, snap []byte, reason string) ([]byte, error) {
-	df := DataFile{Version: DataFileVersion, Session: rec.ID, Kind: KindMD, Created: m.now(), Profile: newProfileBlob(snap)}
+// saveData writes the data file around a snapshot, streamed by snapshot.
+func (m *Manager) saveData(ctx context.Context, rec Record, snapshot func(io.Writer) error, reason string) error {
+	df := DataFile{Version: DataFileVersion, Session: rec.ID, Kind: KindMD, Created: m.now()}
 	if rec.Me != nil {
 		df.WID = rec.Me.ID
 	}
-	return m.saveDataFile(ctx, df, reason)
+	return m.saveDataFile(ctx, df.Session, df.Kind, reason, func(w io.Writer) error { return encodeDataFile(w, df, snapshot) })
 }
 
-// saveDataFile writes a data file atomically next to the profile, keeps a
-// copy in the snapshot store and emits session.data. A failed write leaves
-// the previous file intact and emits an error event.
-func (m *Manager) saveDataFile(ctx context.Context, df DataFile, reason string) ([]byte, error) {
-	b, err := json.Marshal(df)
+// saveDataFile writes a data file atomically next to the profile through
+// write, keeps a copy in the snapshot store and emits session.data. A
+// failed write leaves the previous file intact and emits an error event
+// (errProfileBusy, which the caller retries, is returned as is).
+func (m *Manager) saveDataFile(ctx context.Context, id, kind, reason string, write func(io.Writer) error) error {
+	sum, n := sha256.New(), &countWriter{}
+	err := m.cfg.WriteFile(DataFilePath(m.cfg.DataPath, id), func(w io.Writer) error {
+		return write(io.MultiWriter(w, sum, n))
+	})
+	if errors.Is(err, errProfileBusy) {
+		return err
+	}
 	if err != nil {
-		return nil, err
+		m.publish(ctx, id, EventData, DataEvent{Reason: "error", Kind: kind, Error: "writing the session data file failed: " + err.Error()})
+		return apperr.Wrap(err, apperr.Unavailable, "writing the session data file failed; the previous one is kept")
 	}
-	if err := m.cfg.WriteFile(DataFilePath(m.cfg.DataPath, df.Session), b); err != nil {
-		m.publish(ctx, df.Session, EventData, DataEvent{Reason: "error", Kind: df.Kind, Error: "writing the session data file failed: " + err.Error()})
-		return nil, apperr.Wrap(err, apperr.Unavailable, "writing the session data file failed; the previous one is kept")
+	m.putSnapshot(ctx, id)
+	m.publish(ctx, id, EventData, DataEvent{Reason: reason, Kind: kind, Size: n.n, SHA256: hex.EncodeToString(sum.Sum(nil))})
+	return nil
+}
+
+// putSnapshot streams the data file on disk to the snapshot store.
+func (m *Manager) putSnapshot(ctx context.Context, id string) {
+	if m.cfg.Snapshots == nil {
+		return
 	}
-	if m.cfg.Snapshots != nil {
-		if err := m.cfg.Snapshots.PutSnapshot(ctx, df.Session, b); err != nil {
-			m.log.Warn().Err(err).Str("session", df.Session).Msg("store snapshot")
-		}
+	f, err := openDataFile(m.cfg.DataPath, id)
+	if err == nil && f != nil {
+		err = m.cfg.Snapshots.PutSnapshot(ctx, id, f)
+		f.Close()
 	}
-	m.publish(ctx, df.Session, EventData, DataEvent{Reason: reason, Kind: df.Kind, Size: int64(len(b)), SHA256: sha256hex(b)})
-	return b, nil
+	if err != nil {
+		m.log.Warn().Err(err).Str("session", id).Msg("store snapshot")
+	}
 }
 
 // saveLegacy reads the four tokens from a running legacy page and saves them
 // as the session's data file.
-func (m *Manager) saveLegacy(ctx context.Context, id string, page Page, reason string) ([]byte, error) {
+func (m *Manager) saveLegacy(ctx context.Context, id string, page Page, reason string) error {
 	var tok *LegacyTokens
 	if err := m.call(ctx, page, "legacyTokens", nil, &tok); err != nil {
-		return nil, err
+		return err
 	}
 	if tok == nil || tok.WAToken1 == "" {
-		return nil, &apperr.Error{Code: apperr.Conflict, Detail: fmt.Sprintf("session %q holds no legacy tokens", id)}
+		return &apperr.Error{Code: apperr.Conflict, Detail: fmt.Sprintf("session %q holds no legacy tokens", id)}
 	}
 	rec, err := m.cfg.Registry.Get(ctx, id)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	df := DataFile{Version: DataFileVersion, Session: id, Kind: KindLegacy, Created: m.now(), Legacy: tok}
 	if rec.Me != nil {
 		df.WID = rec.Me.ID
 	}
-	return m.saveDataFile(ctx, df, reason)
+	return m.saveDataFile(ctx, id, df.Kind, reason, func(w io.Writer) error { return encodeDataFile(w, df, nil) })
 }
 
 // legacySeed returns the tokens to write into a fresh profile's localStorage
@@ -136,12 +165,13 @@ func (m *Manager) legacySeed(id string, prof profile) map[string]string {
 	if _, err := os.Stat(filepath.Join(prof.dir, "Default")); err == nil {
 		return nil
 	}
-	b, err := readDataFile(m.cfg.DataPath, id)
-	if err != nil || b == nil {
+	f, err := openDataFile(m.cfg.DataPath, id)
+	if err != nil || f == nil {
 		return nil
 	}
-	df, err := ParseDataFile(b, id)
-	if err != nil || df.Kind != KindLegacy {
+	df, err := decodeDataFile(f, nil)
+	f.Close()
+	if err != nil || checkDataFile(df, id) != nil || df.Kind != KindLegacy {
 		return nil
 	}
 	if err := prof.markAuth(df.WID); err != nil {
@@ -151,17 +181,21 @@ func (m *Manager) legacySeed(id string, prof profile) map[string]string {
 	return map[string]string{"WABrowserId": t.WABrowserID, "WASecretBundle": t.WASecretBundle, "WAToken1": t.WAToken1, "WAToken2": t.WAToken2}
 }
 
-// ImportData installs a session data file into a stopped or new session and
-// starts it. A bad file is a 400 with the reason and changes nothing; a
-// running session is a 409.
-func (m *Manager) ImportData(ctx context.Context, id string, body []byte) (View, error) {
+// ImportData installs a session data file, read from body, into a stopped
+// or new session and starts it. The file streams into a staging folder
+// (the file itself and its profile, extracted) beside the profile, so no
+// more than buffers of it are in memory. A bad file is a 400 with the
+// reason and changes nothing; a running session is a 409.
+func (m *Manager) ImportData(ctx context.Context, id string, body io.Reader) (View, error) {
 	if err := ValidateID(id); err != nil {
 		return View{}, err
 	}
-	df, err := ParseDataFile(body, id)
+	st, err := m.stageData(id, body, true)
 	if err != nil {
 		return View{}, err
 	}
+	defer st.discard()
+	df := st.df
 	rec, err := m.cfg.Registry.Get(ctx, id)
 	switch {
 	case errors.Is(err, apperr.ErrNotFound):
@@ -184,48 +218,88 @@ func (m *Manager) ImportData(ctx context.Context, id string, body []byte) (View,
 			return View{}, err
 		}
 	}
-	if err := m.installData(ctx, id, df, body); err != nil {
+	if err := m.installData(ctx, id, st); err != nil {
 		return View{}, err
 	}
 	return m.Start(ctx, id)
 }
 
-// installData writes a validated data file into the session's profile, under
-// the profile lock.
-func (m *Manager) installData(ctx context.Context, id string, df DataFile, body []byte) error {
+// stagedData is a data file read and checked but not installed: its
+// profile extracted under dir/profile and, when spooled, the file itself
+// at dir/data.json.
+type stagedData struct {
+	dir string
+	df  DataFile
+}
+
+func (st *stagedData) profile() string { return filepath.Join(st.dir, "profile") }
+func (st *stagedData) file() string    { return filepath.Join(st.dir, "data.json") }
+func (st *stagedData) discard()        { os.RemoveAll(st.dir) }
+
+// stageData reads a data file for session id from r into a fresh staging
+// folder in the session data path (the profile's file system, so that
+// installing is a rename). A bad file is an apperr Invalid.
+func (m *Manager) stageData(id string, r io.Reader, spool bool) (_ *stagedData, err error) {
+	dir, err := os.MkdirTemp(m.cfg.DataPath, ".stage-"+id+"-*")
+	if err != nil {
+		return nil, err
+	}
+	st := &stagedData{dir: dir}
+	defer func() {
+		if err != nil {
+			st.discard()
+		}
+	}()
+	if err := os.Mkdir(st.profile(), 0o700); err != nil {
+		return nil, err
+	}
+	if spool {
+		f, err := os.OpenFile(st.file(), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		bw := bufio.NewWriterSize(f, 64<<10)
+		defer bw.Flush()
+		r = io.TeeReader(r, bw)
+	}
+	if st.df, err = decodeDataFile(r, func(snap io.Reader) error { return extractSnapshot(st.profile(), snap, nil) }); err != nil {
+		return nil, err
+	}
+	return st, checkDataFile(st.df, id)
+}
+
+// installData moves a staged data file into the session's profile and data
+// file, under the profile lock.
+func (m *Manager) installData(ctx context.Context, id string, st *stagedData) error {
 	prof := profile{dir: ProfileDir(m.cfg.DataPath, id)}
 	lock, err := prof.lock()
 	if err != nil {
 		return lockError(err)
 	}
 	defer lock.unlock()
-	if df.Kind == KindLegacy {
+	if st.df.Kind == KindLegacy {
 		// The tokens go into localStorage at the next launch (legacySeed).
 		if err := prof.purge(); err != nil {
 			return err
 		}
 	} else {
-		snap, err := df.Profile.bytes()
+		if err := replaceProfile(prof.dir, st.profile()); err != nil {
+			return err
+		}
+		if err := prof.markAuth(st.df.WID); err != nil {
+			return err
+		}
+	}
+	return m.saveDataFile(ctx, id, st.df.Kind, "import", func(w io.Writer) error {
+		f, err := os.Open(st.file())
 		if err != nil {
 			return err
 		}
-		if err := restoreProfile(prof.dir, snap); err != nil {
-			return err
-		}
-		if err := prof.markAuth(df.WID); err != nil {
-			return err
-		}
-	}
-	if err := m.cfg.WriteFile(DataFilePath(m.cfg.DataPath, id), body); err != nil {
+		defer f.Close()
+		_, err = io.Copy(w, f)
 		return err
-	}
-	if m.cfg.Snapshots != nil {
-		if err := m.cfg.Snapshots.PutSnapshot(ctx, id, body); err != nil {
-			m.log.Warn().Err(err).Str("session", id).Msg("store snapshot")
-		}
-	}
-	m.publish(ctx, id, EventData, DataEvent{Reason: "import", Kind: df.Kind, Size: int64(len(body)), SHA256: sha256hex(body)})
-	return nil
+	})
 }
 
 // restoreIfEmpty restores a profile from the session data file (or, when
@@ -235,36 +309,48 @@ func (m *Manager) restoreIfEmpty(ctx context.Context, id string, prof profile) {
 	if _, err := os.Stat(filepath.Join(prof.dir, "Default")); err == nil || prof.hasAuth() {
 		return
 	}
-	b, err := readDataFile(m.cfg.DataPath, id)
-	if err == nil && b == nil && m.cfg.Snapshots != nil {
-		b, err = m.cfg.Snapshots.GetSnapshot(ctx, id)
-		if errors.Is(err, apperr.ErrNotFound) {
-			return
-		}
-	}
-	if err != nil || b == nil {
+	src, err := m.storedData(ctx, id)
+	if err != nil || src == nil {
 		if err != nil {
 			m.log.Warn().Err(err).Str("session", id).Msg("read session data")
 		}
 		return
 	}
-	df, err := ParseDataFile(b, id)
-	if err == nil && df.Kind == KindLegacy {
-		return // seeded into localStorage at launch
-	}
-	if err != nil || df.Profile == nil {
+	st, err := m.stageData(id, src, false)
+	src.Close()
+	if err != nil {
 		m.log.Warn().Err(err).Str("session", id).Msg("session data file unusable; starting without it")
 		return
 	}
-	snap, _ := df.Profile.bytes()
-	if err := restoreProfile(prof.dir, snap); err != nil {
+	defer st.discard()
+	if st.df.Kind == KindLegacy {
+		return // seeded into localStorage at launch
+	}
+	if err := replaceProfile(prof.dir, st.profile()); err != nil {
 		m.log.Error().Err(err).Str("session", id).Msg("restore profile")
 		return
 	}
-	if err := prof.markAuth(df.WID); err != nil {
+	if err := prof.markAuth(st.df.WID); err != nil {
 		m.log.Error().Err(err).Str("session", id).Msg("restore profile")
 	}
 	m.log.Info().Str("session", id).Msg("profile restored from session data")
+}
+
+// storedData opens the session's data file, else its copy in the snapshot
+// store; (nil, nil) when there is neither.
+func (m *Manager) storedData(ctx context.Context, id string) (io.ReadCloser, error) {
+	f, err := openDataFile(m.cfg.DataPath, id)
+	if err != nil || f != nil {
+		return f, err
+	}
+	if m.cfg.Snapshots == nil {
+		return nil, nil
+	}
+	rc, err := m.cfg.Snapshots.GetSnapshot(ctx, id)
+	if errors.Is(err, apperr.ErrNotFound) {
+		return nil, nil
+	}
+	return rc, err
 }
 
 // forgetData deletes a session's data file and stored snapshot: after a
@@ -292,10 +378,5 @@ func (m *Manager) snapshotStopped(ctx context.Context, id string, prof profile) 
 	if err != nil {
 		return
 	}
-	snap, err := snapshotProfile(prof.dir)
-	if err != nil {
-		m.publish(ctx, id, EventData, DataEvent{Reason: "error", Error: err.Error()})
-		return
-	}
-	_, _ = m.saveData(ctx, rec, snap, "stopped")
+	_ = m.saveData(ctx, rec, func(w io.Writer) error { return writeSnapshot(prof.dir, w) }, "stopped")
 }

@@ -1,11 +1,9 @@
 package session
 
 import (
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
-	"encoding/json"
+	"bufio"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -47,7 +45,9 @@ type LegacyTokens struct {
 }
 
 // ProfileBlob is an embedded profile snapshot: a gzip-compressed tar of the
-// profile's auth-critical folders, base64-encoded, with its SHA-256.
+// profile's auth-critical folders, base64-encoded, with its SHA-256. Data
+// is streamed (decodeDataFile, encodeDataFile), never held here: a decoded
+// ProfileBlob has it empty.
 type ProfileBlob struct {
 	Format string `json:"format"` // "tar+gzip"
 	Size   int    `json:"size"`   // bytes before base64
@@ -73,64 +73,27 @@ func DataFilePath(dataPath, id string) string {
 	return filepath.Join(dataPath, id+".data.json")
 }
 
-// newProfileBlob wraps a snapshot.
-func newProfileBlob(snap []byte) *ProfileBlob {
-	sum := sha256.Sum256(snap)
-	return &ProfileBlob{Format: "tar+gzip", Size: len(snap), SHA256: hex.EncodeToString(sum[:]),
-		Data: base64.StdEncoding.EncodeToString(snap)}
-}
-
-// bytes decodes and verifies the snapshot.
-func (b *ProfileBlob) bytes() ([]byte, error) {
-	if b.Format != "tar+gzip" {
-		return nil, apperr.Field("profile.format", "%q is not supported (want tar+gzip)", b.Format)
-	}
-	raw, err := base64.StdEncoding.DecodeString(b.Data)
-	if err != nil {
-		return nil, apperr.Field("profile.data", "is not valid base64: %v", err)
-	}
-	sum := sha256.Sum256(raw)
-	if len(raw) != b.Size || hex.EncodeToString(sum[:]) != b.SHA256 {
-		return nil, apperr.Field("profile.data", "does not match its size and sha256 (truncated or corrupted)")
-	}
-	return raw, nil
-}
-
-// ParseDataFile decodes and validates a data file for session id; every
-// problem is a 400 that says what is wrong.
-func ParseDataFile(b []byte, id string) (DataFile, error) {
-	var df DataFile
-	if err := json.Unmarshal(b, &df); err != nil {
-		return DataFile{}, apperr.Field("body", "is not a session data file (truncated or corrupted JSON: %v)", err)
-	}
+// checkDataFile checks a decoded data file's fields for session id.
+func checkDataFile(df DataFile, id string) error {
 	switch {
 	case df.Version != DataFileVersion:
-		return DataFile{}, apperr.Field("version", "%d is not supported (this server reads version %d)", df.Version, DataFileVersion)
+		return apperr.Field("version", "%d is not supported (this server reads version %d)", df.Version, DataFileVersion)
 	case df.Session != id:
-		return DataFile{}, apperr.Field("session", "the file belongs to session %q, not %q", truncate(df.Session, 64), id)
+		return apperr.Field("session", "the file belongs to session %q, not %q", truncate(df.Session, 64), id)
 	case df.Kind == KindMD && df.Profile == nil:
-		return DataFile{}, apperr.Field("profile", "a multi-device data file needs its profile snapshot")
+		return apperr.Field("profile", "a multi-device data file needs its profile snapshot")
 	case df.Kind == KindLegacy && (df.Legacy == nil || df.Legacy.WAToken1 == "" || df.Legacy.WASecretBundle == ""):
-		return DataFile{}, apperr.Field("legacy", "a legacy data file needs its four tokens")
+		return apperr.Field("legacy", "a legacy data file needs its four tokens")
 	case df.Kind != KindMD && df.Kind != KindLegacy:
-		return DataFile{}, apperr.Field("kind", "%q is not md or legacy", truncate(df.Kind, 20))
+		return apperr.Field("kind", "%q is not md or legacy", truncate(df.Kind, 20))
 	}
-	if df.Profile != nil {
-		raw, err := df.Profile.bytes()
-		if err != nil {
-			return DataFile{}, err
-		}
-		if err := validateSnapshot(raw); err != nil {
-			return DataFile{}, err
-		}
-	}
-	return df, nil
+	return nil
 }
 
-// writeFileAtomic writes b to path so that a crash at any point leaves either
-// the old file or the new one: temp file in the same folder, fsync, rename,
-// fsync of the folder.
-func writeFileAtomic(path string, b []byte) (err error) {
+// writeFileAtomic writes path through write so that a crash at any point
+// leaves either the old file or the new one: temp file in the same folder,
+// fsync, rename, fsync of the folder. When write fails the old file stays.
+func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
@@ -145,7 +108,11 @@ func writeFileAtomic(path string, b []byte) (err error) {
 	if err = f.Chmod(0o600); err != nil {
 		return err
 	}
-	if _, err = f.Write(b); err != nil {
+	bw := bufio.NewWriterSize(f, 64<<10)
+	if err = write(bw); err != nil {
+		return err
+	}
+	if err = bw.Flush(); err != nil {
 		return err
 	}
 	if err = f.Sync(); err != nil {
@@ -165,13 +132,13 @@ func writeFileAtomic(path string, b []byte) (err error) {
 	return d.Sync()
 }
 
-// readDataFile reads a session's data file; a missing file is (nil, nil).
-func readDataFile(dataPath, id string) ([]byte, error) {
-	b, err := os.ReadFile(DataFilePath(dataPath, id))
+// openDataFile opens a session's data file; a missing file is (nil, nil).
+func openDataFile(dataPath, id string) (*os.File, error) {
+	f, err := os.Open(DataFilePath(dataPath, id))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
-	return b, err
+	return f, err
 }
 
 // removeDataFile deletes a session's data file.
@@ -181,9 +148,4 @@ func removeDataFile(dataPath, id string) error {
 		return nil
 	}
 	return err
-}
-
-func sha256hex(b []byte) string {
-	s := sha256.Sum256(b)
-	return hex.EncodeToString(s[:])
 }

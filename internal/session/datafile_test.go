@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,13 +25,13 @@ func TestAtomicWriteSurvivesKill(t *testing.T) {
 	if path := os.Getenv("EASY_API_ATOMIC_WRITER"); path != "" {
 		for i := 0; ; i++ {
 			b, _ := json.Marshal(map[string]any{"n": i, "pad": strings.Repeat("x", 1<<20)})
-			if err := writeFileAtomic(path, b); err != nil {
+			if err := writeFileAtomic(path, writeBytes(b)); err != nil {
 				os.Exit(3)
 			}
 		}
 	}
 	path := filepath.Join(t.TempDir(), "s.data.json")
-	if err := writeFileAtomic(path, []byte(`{"n":-1}`)); err != nil {
+	if err := writeFileAtomic(path, writeBytes([]byte(`{"n":-1}`))); err != nil {
 		t.Fatal(err)
 	}
 	for round := range 3 {
@@ -60,13 +61,13 @@ func TestAtomicWriteSurvivesKill(t *testing.T) {
 
 func TestSaveDataFailureKeepsOldFileAndEmitsError(t *testing.T) {
 	h := newHarness(t, func(c *ManagerConfig) {
-		c.WriteFile = func(string, []byte) error { return syscall.ENOSPC }
+		c.WriteFile = func(string, func(io.Writer) error) error { return syscall.ENOSPC }
 	})
 	path := DataFilePath(h.dir, "full")
 	if err := os.WriteFile(path, []byte(`old`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, err := h.m.saveData(context.Background(), Record{ID: "full"}, []byte("snap"), "linked")
+	err := h.m.saveData(context.Background(), Record{ID: "full"}, writeBytes([]byte("snap")), "linked")
 	if apperr.CodeOf(err) != apperr.Unavailable {
 		t.Fatalf("saveData = %v", err)
 	}
@@ -85,7 +86,26 @@ func TestSaveDataFailureKeepsOldFileAndEmitsError(t *testing.T) {
 	}
 }
 
-func tarGz(t *testing.T, entries map[string]string) []byte {
+// writeBytes is a write function writing b.
+func writeBytes(b []byte) func(io.Writer) error {
+	return func(w io.Writer) error { _, err := w.Write(b); return err }
+}
+
+// dataFile encodes a data file around the snapshot snap (nil: none).
+func dataFile(t testing.TB, df DataFile, snap []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	var write func(io.Writer) error
+	if snap != nil {
+		write = writeBytes(snap)
+	}
+	if err := encodeDataFile(&buf, df, write); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func tarGz(t testing.TB, entries map[string]string) []byte {
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)
 	tw := tar.NewWriter(zw)
@@ -106,12 +126,12 @@ func TestParseDataFileRejectsHostileSnapshots(t *testing.T) {
 	}{
 		{"allowed", map[string]string{"Default/IndexedDB/x.ldb": "a", "Local State": "{}"}, true},
 		{"traversal", map[string]string{"Default/IndexedDB/../../../etc/passwd": "x"}, false},
+		{"traversal back into the set", map[string]string{"Default/IndexedDB/../Preferences": "x"}, false},
 		{"absolute", map[string]string{"/etc/passwd": "x"}, false},
 		{"outside the set", map[string]string{"Default/Preferences": "x"}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			df := DataFile{Version: DataFileVersion, Session: "s", Kind: KindMD, Profile: newProfileBlob(tarGz(t, tc.entries))}
-			b, _ := json.Marshal(df)
+			b := dataFile(t, DataFile{Version: DataFileVersion, Session: "s", Kind: KindMD}, tarGz(t, tc.entries))
 			_, err := ParseDataFile(b, "s")
 			if (err == nil) != tc.ok {
 				t.Fatalf("ParseDataFile = %v, want ok=%v", err, tc.ok)
@@ -126,11 +146,15 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	os.WriteFile(filepath.Join(src, "Default", "IndexedDB", "db", "000003.log"), []byte("creds"), 0o600)
 	os.WriteFile(filepath.Join(src, "Default", "Preferences"), []byte("not carried"), 0o600)
 	os.WriteFile(filepath.Join(dst, "stale"), []byte("x"), 0o600)
-	snap, err := quiescentSnapshot(src, 2, time.Millisecond)
-	if err != nil {
+	var snap bytes.Buffer
+	if err := quiescentSnapshot(src, &snap); err != nil {
 		t.Fatal(err)
 	}
-	if err := restoreProfile(dst, snap); err != nil {
+	staged := t.TempDir()
+	if err := extractSnapshot(staged, &snap, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := replaceProfile(dst, staged); err != nil {
 		t.Fatal(err)
 	}
 	if b, _ := os.ReadFile(filepath.Join(dst, "Default", "IndexedDB", "db", "000003.log")); string(b) != "creds" {
@@ -151,12 +175,12 @@ func TestRefusedDataFileIsNotRestoredAgain(t *testing.T) {
 	src := t.TempDir()
 	os.MkdirAll(filepath.Join(src, "Default", "Local Storage"), 0o700)
 	os.WriteFile(filepath.Join(src, "Default", "Local Storage", "x"), []byte("stale"), 0o600)
-	snap, err := snapshotProfile(src)
-	if err != nil {
+	var snap bytes.Buffer
+	if err := writeSnapshot(src, &snap); err != nil {
 		t.Fatal(err)
 	}
-	b, _ := json.Marshal(DataFile{Version: DataFileVersion, Session: "stale", Kind: KindMD, WID: "1@c.us", Profile: newProfileBlob(snap)})
-	if _, err := h.m.ImportData(context.Background(), "stale", b); err != nil {
+	b := dataFile(t, DataFile{Version: DataFileVersion, Session: "stale", Kind: KindMD, WID: "1@c.us"}, snap.Bytes())
+	if _, err := h.m.ImportData(context.Background(), "stale", bytes.NewReader(b)); err != nil {
 		t.Fatal(err)
 	}
 	h.wait("stale", StatusResuming)

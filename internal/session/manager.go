@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"sync"
 	"time"
@@ -34,9 +35,10 @@ type ManagerConfig struct {
 	// apperr.StorageFull error); sends fail with it before reaching
 	// WhatsApp. nil means always writable.
 	Writable func() error
-	// WriteFile writes a file atomically; nil means temp file + fsync +
-	// rename + fsync of the folder. Tests inject failures here.
-	WriteFile func(path string, data []byte) error
+	// WriteFile writes a file atomically through write (which streams it);
+	// nil means temp file + fsync + rename + fsync of the folder. Tests
+	// inject failures here.
+	WriteFile func(path string, write func(io.Writer) error) error
 	DataPath  string // session data path; holds IGNORE_<id> folders
 	URL       string // WhatsApp Web's URL
 	// Defaults is the server's default config: it fills, at each launch,

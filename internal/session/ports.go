@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"errors"
+	"io"
 	"time"
 )
 
@@ -112,7 +113,7 @@ var ErrLoadFailed = errors.New("WhatsApp Web did not load")
 // local disk (the store's object store), so that a later cluster can restore
 // a session on another node. Get of a missing one matches apperr.ErrNotFound.
 type SnapshotStore interface {
-	PutSnapshot(ctx context.Context, id string, data []byte) error
-	GetSnapshot(ctx context.Context, id string) ([]byte, error)
+	PutSnapshot(ctx context.Context, id string, data io.Reader) error
+	GetSnapshot(ctx context.Context, id string) (io.ReadCloser, error)
 	DeleteSnapshot(ctx context.Context, id string) error
 }

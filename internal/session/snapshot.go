@@ -2,7 +2,6 @@ package session
 
 import (
 	"archive/tar"
-	"bytes"
 	"compress/gzip"
 	"errors"
 	"fmt"
@@ -13,7 +12,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/easy-api/easy-api/internal/apperr"
 )
@@ -91,90 +89,92 @@ func walkSnapshot(dir string, fn func(rel string, info fs.FileInfo) error) error
 	return nil
 }
 
-// snapshotProfile returns a tar+gzip of the snapshot set of dir.
-func snapshotProfile(dir string) ([]byte, error) {
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
+// writeSnapshot writes a tar+gzip of the snapshot set of dir to w, one
+// file at a time. A file that shrinks while it is copied is an error (the
+// quiescence check then retries); one that grows is cut at its size when
+// walked.
+func writeSnapshot(dir string, w io.Writer) error {
+	zw, err := gzip.NewWriterLevel(w, gzip.BestSpeed) // LevelDB files are compressed already
+	if err != nil {
+		return err
+	}
 	tw := tar.NewWriter(zw)
-	err := walkSnapshot(dir, func(rel string, info fs.FileInfo) error {
+	err = walkSnapshot(dir, func(rel string, info fs.FileInfo) error {
 		hdr := &tar.Header{Name: rel, Mode: 0o600, ModTime: info.ModTime(), Format: tar.FormatPAX}
 		if info.IsDir() {
 			hdr.Typeflag, hdr.Name, hdr.Mode = tar.TypeDir, rel+"/", 0o700
 			return tw.WriteHeader(hdr)
 		}
-		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(rel)))
+		f, err := os.Open(filepath.Join(dir, filepath.FromSlash(rel)))
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil
+			return nil // vanished while walking a live profile
 		}
 		if err != nil {
 			return err
 		}
-		hdr.Typeflag, hdr.Size = tar.TypeReg, int64(len(b))
+		defer f.Close()
+		hdr.Typeflag, hdr.Size = tar.TypeReg, info.Size()
 		if err := tw.WriteHeader(hdr); err != nil {
 			return err
 		}
-		_, err = tw.Write(b)
-		return err
+		if _, err := io.CopyN(tw, f, info.Size()); err != nil {
+			return fmt.Errorf("%s: %w", rel, err)
+		}
+		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("snapshot profile: %w", err)
+		return fmt.Errorf("snapshot profile: %w", err)
 	}
 	if err := tw.Close(); err != nil {
-		return nil, err
+		return err
 	}
-	if err := zw.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return zw.Close()
 }
 
-// quiescentSnapshot snapshots a profile a live browser may be writing: it
-// keeps the copy only when no file of the set changed while it was taken.
-func quiescentSnapshot(dir string, tries int, pause time.Duration) ([]byte, error) {
-	for i := range tries {
-		before, err := profileFingerprint(dir)
-		if err != nil {
-			return nil, err
-		}
-		snap, err := snapshotProfile(dir)
-		if err != nil {
-			return nil, err
-		}
-		after, err := profileFingerprint(dir)
-		if err != nil {
-			return nil, err
-		}
-		if before.equal(after) {
-			return snap, nil
-		}
-		if i < tries-1 {
-			time.Sleep(pause) // give the browser's storage time to settle
-		}
+// quiescentSnapshot is writeSnapshot for a profile a live browser may be
+// writing: it fails with errProfileBusy when any file of the set changed
+// while it was copied, and the caller discards the copy and retries.
+func quiescentSnapshot(dir string, w io.Writer) error {
+	before, err := profileFingerprint(dir)
+	if err != nil {
+		return err
 	}
-	return nil, errProfileBusy
+	if err := writeSnapshot(dir, w); err != nil {
+		return errors.Join(errProfileBusy, err)
+	}
+	after, err := profileFingerprint(dir)
+	if err != nil {
+		return err
+	}
+	if !before.equal(after) {
+		return errProfileBusy
+	}
+	return nil
 }
 
-// errProfileBusy says the profile kept changing during every snapshot try.
+// errProfileBusy says the profile changed while it was copied.
 var errProfileBusy = errors.New("profile storage kept changing while it was copied")
 
-// snapshotEntryAllowed reports whether a tar entry name is a clean relative
-// path inside the snapshot set.
-func snapshotEntryAllowed(name string) bool {
-	name = strings.TrimSuffix(name, "/")
-	if name == "" || strings.HasPrefix(name, "/") || path.Clean(name) != name || strings.Contains(name, "\\") {
-		return false
+// snapshotEntry returns the cleaned name of a tar entry when it is a local
+// path (filepath.IsLocal) inside the snapshot set, else "".
+func snapshotEntry(name string) string {
+	name = path.Clean(strings.TrimSuffix(name, "/"))
+	if !filepath.IsLocal(filepath.FromSlash(name)) {
+		return ""
 	}
-	for _, seg := range strings.Split(name, "/") {
-		if seg == ".." || seg == "." {
-			return false
-		}
+	if !slices.ContainsFunc(snapshotPaths, func(p string) bool { return name == p || strings.HasPrefix(name, p+"/") }) {
+		return ""
 	}
-	return slices.ContainsFunc(snapshotPaths, func(p string) bool { return name == p || strings.HasPrefix(name, p+"/") })
+	return name
 }
 
-// walkTar validates every entry of a snapshot and calls fn for each one.
-func walkTar(snap []byte, fn func(hdr *tar.Header, r io.Reader) error) error {
-	zr, err := gzip.NewReader(bytes.NewReader(snap))
+// walkTar reads a snapshot stream, checks every entry (a local path in the
+// snapshot set, a regular file or a folder, within maxSnapshotBytes in
+// all) and calls fn with its cleaned name. Any other entry — absolute,
+// "..", a symlink, a hard link, a device — ends the walk with an apperr
+// Invalid on profile.data.
+func walkTar(r io.Reader, fn func(name string, hdr *tar.Header, body io.Reader) error) error {
+	zr, err := gzip.NewReader(r)
 	if err != nil {
 		return apperr.Field("profile.data", "is not gzip data: %v", err)
 	}
@@ -188,7 +188,8 @@ func walkTar(snap []byte, fn func(hdr *tar.Header, r io.Reader) error) error {
 		if err != nil {
 			return apperr.Field("profile.data", "is not a valid tar archive: %v", err)
 		}
-		if !snapshotEntryAllowed(hdr.Name) {
+		name := snapshotEntry(hdr.Name)
+		if name == "" {
 			return apperr.Field("profile.data", "entry %q is outside the profile parts a snapshot may hold", truncate(hdr.Name, 80))
 		}
 		if hdr.Typeflag != tar.TypeReg && hdr.Typeflag != tar.TypeDir {
@@ -197,62 +198,81 @@ func walkTar(snap []byte, fn func(hdr *tar.Header, r io.Reader) error) error {
 		if total += hdr.Size; total > maxSnapshotBytes {
 			return apperr.Field("profile.data", "unpacks to more than %d bytes", maxSnapshotBytes)
 		}
-		if err := fn(hdr, tr); err != nil {
+		if err := fn(name, hdr, tr); err != nil {
 			return err
 		}
 	}
 }
 
-// validateSnapshot checks a snapshot without writing anything.
-func validateSnapshot(snap []byte) error {
-	return walkTar(snap, func(_ *tar.Header, r io.Reader) error {
-		_, err := io.Copy(io.Discard, r)
-		if err != nil {
+// validateSnapshot checks a snapshot stream without writing anything.
+func validateSnapshot(r io.Reader) error {
+	return walkTar(r, func(_ string, _ *tar.Header, body io.Reader) error {
+		if _, err := io.Copy(io.Discard, body); err != nil {
 			return apperr.Field("profile.data", "is truncated: %v", err)
 		}
 		return nil
 	})
 }
 
-// restoreProfile empties dir (the caller holds its lock) and unpacks the
-// snapshot into it. It unpacks into a sibling folder first, so a bad archive
-// leaves dir untouched.
-func restoreProfile(dir string, snap []byte) error {
-	tmp, err := os.MkdirTemp(filepath.Dir(dir), "."+filepath.Base(dir)+".restore-*")
+// extractSnapshot unpacks a snapshot stream into dir, a fresh folder that
+// nothing else should write. Every entry is created through an os.Root of
+// dir, so that no entry can leave it whatever its name — nor whatever
+// appears on disk between entries (a symlink swapped in is not followed
+// out). afterEntry, when set, runs after each entry (tests swap things in).
+func extractSnapshot(dir string, r io.Reader, afterEntry func(name string)) error {
+	root, err := os.OpenRoot(dir)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(tmp)
-	err = walkTar(snap, func(hdr *tar.Header, r io.Reader) error {
-		target := filepath.Join(tmp, filepath.FromSlash(strings.TrimSuffix(hdr.Name, "/")))
-		if hdr.Typeflag == tar.TypeDir {
-			return os.MkdirAll(target, 0o700)
+	defer root.Close()
+	return walkTar(r, func(name string, hdr *tar.Header, body io.Reader) error {
+		if err := extractEntry(root, name, hdr, body); err != nil {
+			return fmt.Errorf("restore profile: %w", err)
 		}
-		if err := os.MkdirAll(filepath.Dir(target), 0o700); err != nil {
-			return err
+		if afterEntry != nil {
+			afterEntry(name)
 		}
-		f, err := os.OpenFile(target, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
-		if err != nil {
-			return err
-		}
-		if _, err := io.Copy(f, r); err != nil {
-			f.Close()
-			return err
-		}
-		return f.Close()
+		return nil
 	})
+}
+
+func extractEntry(root *os.Root, name string, hdr *tar.Header, body io.Reader) error {
+	if hdr.Typeflag == tar.TypeDir {
+		return root.MkdirAll(name, 0o700)
+	}
+	if parent := path.Dir(name); parent != "." {
+		if err := root.MkdirAll(parent, 0o700); err != nil {
+			return err
+		}
+	}
+	// O_EXCL: a name met twice, or a link put where the file goes, fails.
+	f, err := root.OpenFile(name, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	if err != nil {
 		return err
 	}
+	if _, err := io.Copy(f, body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// replaceProfile empties dir (the caller holds its lock) and moves the
+// entries of staged, an extracted snapshot on the same file system, into
+// it. Only folders and regular files are moved.
+func replaceProfile(dir, staged string) error {
 	if err := (profile{dir: dir}).purge(); err != nil {
 		return err
 	}
-	entries, err := os.ReadDir(tmp)
+	entries, err := os.ReadDir(staged)
 	if err != nil {
 		return err
 	}
 	for _, e := range entries {
-		if err := os.Rename(filepath.Join(tmp, e.Name()), filepath.Join(dir, e.Name())); err != nil {
+		if !e.IsDir() && !e.Type().IsRegular() {
+			return fmt.Errorf("restore profile: %s is neither a folder nor a file", e.Name())
+		}
+		if err := os.Rename(filepath.Join(staged, e.Name()), filepath.Join(dir, e.Name())); err != nil {
 			return fmt.Errorf("restore profile: %w", err)
 		}
 	}

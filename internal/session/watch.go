@@ -2,7 +2,9 @@ package session
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"time"
 )
 
@@ -266,7 +268,7 @@ func (w *watch) onReady(ctx context.Context, ev PageEvent) {
 	switch {
 	case w.cfg.legacy() || acc.MultiDevice != nil && !*acc.MultiDevice:
 		// Legacy auth lives in four localStorage tokens: save them now.
-		if _, err := m.saveLegacy(ctx, s.id, w.page, "linked"); err != nil {
+		if err := m.saveLegacy(ctx, s.id, w.page, "linked"); err != nil {
 			s.log.Warn().Err(err).Msg("save legacy tokens")
 		}
 	case w.linkReason != "":
@@ -320,18 +322,16 @@ const linkSnapshotDelay = 2 * time.Second
 // live profile, retrying while the storage is still changing.
 func (w *watch) snapshotLinked(ctx context.Context) {
 	s, m := w.r.s, w.r.s.m
-	snap, err := quiescentSnapshot(w.prof.dir, 1, 0)
-	if err != nil {
-		if w.snapTries++; w.snapTries < 5 {
-			w.snapTimer = time.NewTimer(linkSnapshotDelay)
-		}
-		return
-	}
 	rec, err := m.cfg.Registry.Get(ctx, s.id)
 	if err != nil {
 		return
 	}
-	_, _ = m.saveData(ctx, rec, snap, "linked")
+	err = m.saveData(ctx, rec, func(out io.Writer) error { return quiescentSnapshot(w.prof.dir, out) }, "linked")
+	if errors.Is(err, errProfileBusy) {
+		if w.snapTries++; w.snapTries < 5 {
+			w.snapTimer = time.NewTimer(linkSnapshotDelay)
+		}
+	}
 }
 
 // onLogout handles the host device logging the session out (rule 4).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -39,15 +40,16 @@ func (s *Store) Snapshots(ctx context.Context) (*Snapshots, error) {
 	return &Snapshots{obj: obj, guard: s.health}, nil
 }
 
-// PutSnapshot replaces a session's snapshot.
+// PutSnapshot replaces a session's snapshot, streamed from data in the
+// object store's chunks.
 //
 // Known upstream issue (nats.go v1.55): ObjectStore.Put makes a private
 // JetStream context whose status goroutine can read its channel after Put's
 // own cleanup set it to nil, leaving that goroutine parked for good (a few KB
 // per affected Put; snapshots are written at links and stops only).
-func (s *Snapshots) PutSnapshot(ctx context.Context, id string, data []byte) error {
+func (s *Snapshots) PutSnapshot(ctx context.Context, id string, data io.Reader) error {
 	err := s.guard.write(ctx, "put snapshot of session "+id, func(ctx context.Context) error {
-		_, err := s.obj.PutBytes(ctx, id, data)
+		_, err := s.obj.Put(ctx, jetstream.ObjectMeta{Name: id}, data)
 		return err
 	})
 	if apperr.CodeOf(err) == apperr.StorageFull {
@@ -59,17 +61,17 @@ func (s *Snapshots) PutSnapshot(ctx context.Context, id string, data []byte) err
 	return nil
 }
 
-// GetSnapshot returns a session's snapshot or an error matching
-// apperr.ErrNotFound.
-func (s *Snapshots) GetSnapshot(ctx context.Context, id string) ([]byte, error) {
-	b, err := s.obj.GetBytes(ctx, id)
+// GetSnapshot returns a session's snapshot, streamed (its digest is checked
+// at the end of the stream), or an error matching apperr.ErrNotFound.
+func (s *Snapshots) GetSnapshot(ctx context.Context, id string) (io.ReadCloser, error) {
+	r, err := s.obj.Get(ctx, id)
 	if errors.Is(err, jetstream.ErrObjectNotFound) {
 		return nil, &apperr.Error{Code: apperr.NotFound, Detail: "no snapshot of session " + id, Err: err}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: get snapshot %s: %w", id, err)
 	}
-	return b, nil
+	return r, nil
 }
 
 // DeleteSnapshot removes a session's snapshot; a missing one is not an error.

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -217,7 +218,7 @@ func seedSession(ctx context.Context, mgr *session.Manager, dataPath, v string) 
 	if _, err := os.Stat(session.ProfileDir(dataPath, head.Session)); err == nil {
 		return nil // already restored on an earlier boot
 	}
-	_, err = mgr.ImportData(ctx, head.Session, b)
+	_, err = mgr.ImportData(ctx, head.Session, bytes.NewReader(b))
 	return err
 }
 
