@@ -223,3 +223,37 @@ func TestScopedStreamsSeeOnlyTheirSessions(t *testing.T) {
 		t.Fatalf("history: %+v", page)
 	}
 }
+
+// TestEvery405CarriesAllow: for every route, each method the router does
+// not serve on that path is a 405 problem whose Allow header lists exactly
+// the methods it does serve.
+func TestEvery405CarriesAllow(t *testing.T) {
+	f := newFull(t, func(c *api.Config) { c.AuthFailures = 1 << 20 })
+	served := map[string][]string{}
+	for _, r := range walk(t, f.api.Router()) {
+		served[r.pattern] = append(served[r.pattern], r.method)
+	}
+	params := strings.NewReplacer("{id}", "bob", "{wid}", "wh_1", "{kid}", "key_1", "{chat}", "15550001111", "{msg}", "m1", "{did}", "1")
+	for pattern, methods := range served {
+		slices.Sort(methods)
+		path := params.Replace(pattern)
+		if path == "" {
+			path = "/"
+		}
+		for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE"} {
+			if slices.Contains(methods, m) {
+				continue
+			}
+			res := f.do(req{method: m, path: path, key: adminKey})
+			if res.status != http.StatusMethodNotAllowed {
+				t.Errorf("%s %s: %d, want 405", m, path, res.status)
+				continue
+			}
+			allow := strings.Split(res.header.Get("Allow"), ", ")
+			slices.Sort(allow)
+			if p := res.problem(t); p.Code != "method_not_allowed" || !slices.Equal(allow, methods) {
+				t.Errorf("%s %s: Allow %q (%s), want %v", m, path, res.header.Get("Allow"), p.Code, methods)
+			}
+		}
+	}
+}

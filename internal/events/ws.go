@@ -5,10 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/easy-api/easy-api/internal/apperr"
 )
 
 // WebSocket godoc
@@ -21,12 +25,20 @@ import (
 //	@Param			type	query	[]string	false	"event types (repeatable or comma-separated; * = all)"	collectionFormat(multi)
 //	@Param			since	query	int			false	"replay events with ids after this one first"
 //	@Success		101		"Switching Protocols"
-//	@Failure		400		{object}	api.Problem	"unknown type, bad session id or since"
+//	@Failure		400		{object}	api.Problem	"not a WebSocket upgrade; unknown type, bad session id or since"
+//	@Failure		403		{object}	api.Problem	"a browser page from an origin the server does not allow (--allowed-origins)"
 //	@Failure		404		{object}	api.Problem	"a scoped key, and a requested session is outside its scope"
 //	@Failure		410		{object}	api.Problem	"since is older than the retained log: resync"
 //	@Security		ApiKeyAuth
 //	@Router			/v1/ws [get]
 func (h *Handlers) WebSocket(w http.ResponseWriter, r *http.Request) error {
+	// Refused here rather than by the upgrader, which answers text/plain.
+	if !websocket.IsWebSocketUpgrade(r) {
+		return apperr.E(apperr.Invalid, "this route speaks WebSocket: send a GET with Connection: Upgrade and Upgrade: websocket")
+	}
+	if !h.originAllowed(r) {
+		return apperr.E(apperr.Forbidden, "WebSocket streams from origin %q are not allowed; the server's --allowed-origins lists the origins that may open them", r.Header.Get("Origin"))
+	}
 	f, since, err := streamRequest(r, "")
 	if err != nil {
 		return err
@@ -48,6 +60,20 @@ func (h *Handlers) WebSocket(w http.ResponseWriter, r *http.Request) error {
 	}
 	h.serveWS(conn, hj.conn, sub, last, keyFrom(r.Context()).check)
 	return nil
+}
+
+// originAllowed applies HandlersConfig.CheckOrigin, or by default allows no
+// Origin header (not a browser) and the request's own host.
+func (h *Handlers) originAllowed(r *http.Request) bool {
+	if h.cfg.CheckOrigin != nil {
+		return h.cfg.CheckOrigin(r)
+	}
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	u, err := url.Parse(origin)
+	return err == nil && strings.EqualFold(u.Host, r.Host)
 }
 
 // flushDelay is how long frames may wait for company when events come
