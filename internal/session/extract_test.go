@@ -47,7 +47,9 @@ func gz(b []byte) []byte {
 	return buf.Bytes()
 }
 
-func reg(name string) *tar.Header { return &tar.Header{Name: name, Typeflag: tar.TypeReg, Size: 1, Mode: 0o600} }
+func reg(name string) *tar.Header {
+	return &tar.Header{Name: name, Typeflag: tar.TypeReg, Size: 1, Mode: 0o600}
+}
 func dir(name string) *tar.Header { return &tar.Header{Name: name, Typeflag: tar.TypeDir, Mode: 0o700} }
 
 // extractWorld is a staging folder next to an "outside" folder holding one
