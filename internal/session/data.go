@@ -260,8 +260,12 @@ func (m *Manager) stageData(id string, r io.Reader, spool bool) (_ *stagedData, 
 		}
 		defer f.Close()
 		bw := bufio.NewWriterSize(f, 64<<10)
-		defer bw.Flush()
 		r = io.TeeReader(r, bw)
+		defer func() {
+			if ferr := bw.Flush(); err == nil && ferr != nil {
+				err = ferr
+			}
+		}()
 	}
 	if st.df, err = decodeDataFile(r, func(snap io.Reader) error { return extractSnapshot(st.profile(), snap, nil) }); err != nil {
 		return nil, err

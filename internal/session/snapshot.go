@@ -90,9 +90,9 @@ func walkSnapshot(dir string, fn func(rel string, info fs.FileInfo) error) error
 }
 
 // writeSnapshot writes a tar+gzip of the snapshot set of dir to w, one
-// file at a time. A file that shrinks while it is copied is an error (the
-// quiescence check then retries); one that grows is cut at its size when
-// walked.
+// file at a time. A file that shrinks while it is copied is errProfileBusy
+// (a live profile: the caller retries); one that grows is cut at its size
+// when walked, and the quiescence check catches it.
 func writeSnapshot(dir string, w io.Writer) error {
 	zw, err := gzip.NewWriterLevel(w, gzip.BestSpeed) // LevelDB files are compressed already
 	if err != nil {
@@ -117,7 +117,9 @@ func writeSnapshot(dir string, w io.Writer) error {
 		if err := tw.WriteHeader(hdr); err != nil {
 			return err
 		}
-		if _, err := io.CopyN(tw, f, info.Size()); err != nil {
+		if _, err := io.CopyN(tw, f, info.Size()); errors.Is(err, io.EOF) {
+			return fmt.Errorf("%s shrank while it was copied: %w", rel, errProfileBusy)
+		} else if err != nil {
 			return fmt.Errorf("%s: %w", rel, err)
 		}
 		return nil
@@ -140,7 +142,7 @@ func quiescentSnapshot(dir string, w io.Writer) error {
 		return err
 	}
 	if err := writeSnapshot(dir, w); err != nil {
-		return errors.Join(errProfileBusy, err)
+		return err
 	}
 	after, err := profileFingerprint(dir)
 	if err != nil {
