@@ -27,7 +27,7 @@ import (
 // Sizes of the large-profile test: 50 files of 10 MB of noise (LevelDB
 // files are compressed already, so gzip cannot shrink them either).
 const (
-	bigFiles     = 10
+	bigFiles     = 50
 	bigFileBytes = 10 << 20
 	rssAllowance = 100 << 20
 )
