@@ -33,15 +33,15 @@ import (
 //	@Router			/v1/ws [get]
 func (h *Handlers) WebSocket(w http.ResponseWriter, r *http.Request) error {
 	// Refused here rather than by the upgrader, which answers text/plain.
-	if !websocket.IsWebSocketUpgrade(r) {
-		return apperr.E(apperr.Invalid, "this route speaks WebSocket: send a GET with Connection: Upgrade and Upgrade: websocket")
-	}
 	if !h.originAllowed(r) {
 		return apperr.E(apperr.Forbidden, "WebSocket streams from origin %q are not allowed; the server's --allowed-origins lists the origins that may open them", r.Header.Get("Origin"))
 	}
 	f, since, err := streamRequest(r, "")
 	if err != nil {
 		return err
+	}
+	if !websocket.IsWebSocketUpgrade(r) {
+		return apperr.E(apperr.Invalid, "this route speaks WebSocket: send a GET with Connection: Upgrade and Upgrade: websocket")
 	}
 	sub, err := h.cfg.Bus.Subscribe(r.Context(), f, since)
 	if err != nil {
