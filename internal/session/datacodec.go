@@ -201,6 +201,9 @@ func (d *dataDecoder) data() error {
 	decoded := &hashReader{r: base64.NewDecoder(base64.StdEncoding, str), h: sum}
 	if d.snapshot != nil {
 		if err := d.snapshot(decoded); err != nil {
+			if str.err != nil {
+				return str.err // the file's fault, whatever the consumer made of it
+			}
 			return consumerError{err}
 		}
 	}
@@ -264,7 +267,7 @@ func (s *jsonString) Read(p []byte) (int, error) {
 		return 0, nil
 	}
 	if _, err := s.r.Peek(1); err != nil {
-		s.err = fmt.Errorf("profile.data: %w", io.ErrUnexpectedEOF)
+		s.err = apperr.Field("body", "is truncated: the file ends inside profile.data")
 		return 0, s.err
 	}
 	chunk, _ := s.r.Peek(min(len(p), s.r.Buffered()))

@@ -44,7 +44,7 @@ func TestDataFileCodec(t *testing.T) {
 		{"wrong digest", `{"version":1,"session":"s","kind":"md","profile":` + profile(b64, len(snap), strings.Repeat("0", 64)) + `}`, "profile.data"},
 		{"not base64", `{"version":1,"session":"s","kind":"md","profile":` + profile("!!!!", 3, "x") + `}`, "profile.data"},
 		{"data twice", `{"version":1,"session":"s","kind":"md","profile":{"data":"","data":""}}`, "profile.data"},
-		{"truncated in the data", `{"version":1,"session":"s","kind":"md","profile":{"format":"tar+gzip","data":"` + b64[:100], "profile.data"},
+		{"truncated in the data", `{"version":1,"session":"s","kind":"md","profile":{"format":"tar+gzip","data":"` + b64[:100], "body"},
 		{"trailing data", `{"version":1,"session":"s","kind":"md","profile":` + good + `} {}`, "body"},
 		{"not an object", `[]`, "body"},
 		{"other session", `{"version":1,"session":"t","kind":"md","profile":` + good + `}`, "session"},
@@ -62,5 +62,19 @@ func TestDataFileCodec(t *testing.T) {
 				t.Fatalf("ParseDataFile = %#v, want a 400 on %s", err, tc.field)
 			}
 		})
+	}
+}
+
+// TestTruncatedImportIsTheFilesFault: a file cut inside its snapshot is a
+// 400 on body when extracted too (not the extractor's 500).
+func TestTruncatedImportIsTheFilesFault(t *testing.T) {
+	h := newHarness(t, nil)
+	snap := tarGz(t, map[string]string{"Default/IndexedDB/x.ldb": strings.Repeat("creds and more creds", 5000)})
+	b := dataFile(t, DataFile{Version: DataFileVersion, Session: "cut", Kind: KindMD}, snap)
+	for _, at := range []int{len(b) / 3, len(b) / 2, len(b) - 200} {
+		_, err := h.m.ImportData(t.Context(), "cut", bytes.NewReader(b[:at]))
+		if e, ok := err.(*apperr.Error); !ok || e.Code != apperr.Invalid || e.Field != "body" {
+			t.Errorf("cut at %d of %d: %#v, want a 400 on body", at, len(b), err)
+		}
 	}
 }

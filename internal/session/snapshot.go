@@ -229,6 +229,9 @@ func extractSnapshot(dir string, r io.Reader, afterEntry func(name string)) erro
 	defer root.Close()
 	return walkTar(r, func(name string, hdr *tar.Header, body io.Reader) error {
 		if err := extractEntry(root, name, hdr, body); err != nil {
+			if _, ok := errors.AsType[*apperr.Error](err); ok {
+				return err
+			}
 			return fmt.Errorf("restore profile: %w", err)
 		}
 		if afterEntry != nil {
@@ -252,11 +255,30 @@ func extractEntry(root *os.Root, name string, hdr *tar.Header, body io.Reader) e
 	if err != nil {
 		return err
 	}
-	if _, err := io.Copy(f, body); err != nil {
+	src := &sourceReader{r: body}
+	if _, err := io.Copy(f, src); err != nil {
 		f.Close()
+		if src.err != nil { // the archive's fault, not the disk's
+			return apperr.Field("profile.data", "is corrupted or truncated: %v", src.err)
+		}
 		return err
 	}
 	return f.Close()
+}
+
+// sourceReader remembers a read error, to tell a bad archive from a
+// failing disk.
+type sourceReader struct {
+	r   io.Reader
+	err error
+}
+
+func (s *sourceReader) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	if err != nil && !errors.Is(err, io.EOF) {
+		s.err = err
+	}
+	return n, err
 }
 
 // replaceProfile empties dir (the caller holds its lock) and moves the
