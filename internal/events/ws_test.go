@@ -196,22 +196,19 @@ func TestWebSocketOriginCheck(t *testing.T) {
 		CheckOrigin: func(r *http.Request) bool { return r.Header.Get("Origin") == "https://ok.example" },
 	})
 	for origin, ok := range map[string]bool{"https://ok.example": true, "https://evil.example": false} {
-		c, resp, err := websocket.DefaultDialer.Dial(wsURL(e, ""), http.Header{"Origin": {origin}})
+		c, _, err := websocket.DefaultDialer.Dial(wsURL(e, ""), http.Header{"Origin": {origin}})
 		if (err == nil) != ok {
 			t.Errorf("origin %s: dial error %v, want ok=%v", origin, err, ok)
 		}
 		if c != nil {
 			c.Close()
 		}
-		if !ok && (resp == nil || resp.StatusCode != http.StatusForbidden || resp.Header.Get("Content-Type") != "application/problem+json") {
-			t.Errorf("origin %s refused with %v, want a 403 problem", origin, resp)
-		}
 	}
 }
 
 // TestWebSocketOriginDefault: with no CheckOrigin, a page of the server's
 // own origin (or no browser at all) may stream; another origin is a 403
-// problem; a plain GET is a 400 problem, not the upgrader's text/plain.
+// problem.
 func TestWebSocketOriginDefault(t *testing.T) {
 	e := newEnv(t, events.BusConfig{}, events.HandlersConfig{})
 	u, _ := url.Parse(e.srv.URL)
@@ -229,13 +226,5 @@ func TestWebSocketOriginDefault(t *testing.T) {
 		} else if want != 101 && resp.Header.Get("Content-Type") != "application/problem+json" {
 			t.Errorf("origin %q: Content-Type %q", origin, resp.Header.Get("Content-Type"))
 		}
-	}
-	resp, err := http.Get(e.srv.URL + "/v1/ws")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 400 || resp.Header.Get("Content-Type") != "application/problem+json" {
-		t.Errorf("plain GET: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 }
