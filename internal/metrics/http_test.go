@@ -75,6 +75,15 @@ func TestHTTPLabels(t *testing.T) {
 func TestHTTPWebSocketUpgrade(t *testing.T) {
 	m, _ := newTestMetrics()
 	r := chi.NewRouter()
+	// httptest's Close does not wait for hijacked connections, so an outer
+	// middleware says when m.HTTP has returned (and recorded the request).
+	recorded := make(chan struct{})
+	r.Use(func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			next.ServeHTTP(w, r)
+			close(recorded)
+		})
+	})
 	r.Use(m.HTTP)
 	r.Get("/v1/ws", func(w http.ResponseWriter, _ *http.Request) {
 		conn, _, err := http.NewResponseController(w).Hijack()
@@ -90,7 +99,11 @@ func TestHTTPWebSocketUpgrade(t *testing.T) {
 	if resp, err := http.DefaultClient.Do(req); err == nil {
 		resp.Body.Close()
 	}
-	srv.Close() // waits for the handler, so the metric is recorded
+	select {
+	case <-recorded:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the upgrade request never finished")
+	}
 	if got := testutil.ToFloat64(m.httpRequests.WithLabelValues("/v1/ws", "GET", "101")); got != 1 {
 		t.Errorf("requests{/v1/ws GET 101} = %v, want 1", got)
 	}
