@@ -7,7 +7,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -s -w -X main.version=$(VERSION)
 ARGS      ?=
 
-.PHONY: all setup browser assets tools build run demo test test-short vet bench spec spec-check spec-fmt fuzz clean
+.PHONY: all setup browser assets tools build run demo test test-short vet bench spec spec-check spec-fmt fuzz clean bridge typecheck
 
 all: build
 
@@ -40,6 +40,18 @@ demo: setup build
 
 vet:
 	$(GO) vet ./...
+
+## bridge: compile the page scripts written in TypeScript (the bridge and the
+## simulator's WPP) into the embedded JS; commit the result. `make test` fails
+## when they are stale (TestCompiledScriptsFresh).
+bridge:
+	$(GO) generate ./internal/browser/bridge
+
+## typecheck: tsc --noEmit against the pinned @wppconnect/wa-js declarations
+## (also run by `make test`, as TestTypeCheck)
+typecheck: assets
+	node_modules/.bin/tsc --noEmit -p internal/browser/bridge
+	node_modules/.bin/tsc --noEmit -p internal/wasim/ts
 
 ## test: every test, with the race detector, real Chromium included
 ## (also the spec's freshness and lint, and the fuzz targets' seed corpora)

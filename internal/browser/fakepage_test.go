@@ -25,11 +25,12 @@ window.__order = {config: !!window.WPPConfig, wajs: window.__wajs || null, bridg
   const listeners = {};
   const readyCbs = [];
   let mode = 'QR', info = 'NORMAL', authenticated = false, registered = false, idle = false;
-  let code = null, hangRefresh = false;
+  let code = null, hangRefresh = false, hangAuthCode = false, needsUpdate = false;
   const fire = (ev, payload) => (listeners[ev] || []).slice().forEach(f => f(payload));
   const WPP = {
     version: 'fake-1', isInjected: true, isReady: false,
-    webpack: {isReady: false, onReady(cb) { if (this.isReady) cb(); else readyCbs.push(cb); }},
+    // wa-js 4.x: loader.onReady only registers for a future ready.
+    loader: {onReady(cb) { readyCbs.push(cb); }},
     on(ev, f) { (listeners[ev] = listeners[ev] || []).push(f); },
     off(ev, f) { listeners[ev] = (listeners[ev] || []).filter(g => g !== f); },
     conn: {
@@ -39,9 +40,11 @@ window.__order = {config: !!window.WPPConfig, wajs: window.__wajs || null, bridg
       isMainReady: () => mode === 'MAIN',
       isMainLoaded: () => mode === 'MAIN',
       isMultiDevice: () => true,
-      getAuthCode: async () => code,
-      refreshQR: () => hangRefresh ? new Promise(() => {}) : Promise.resolve(),
-      genLinkDeviceCodeForPhoneNumber: async (phone) => 'ABCD-EFGH',
+      needsUpdate: () => needsUpdate,
+      getAuthCode: () => hangAuthCode ? new Promise(() => {}) : Promise.resolve(code),
+      refreshQR: () => hangRefresh ? new Promise(() => {}) : Promise.resolve(code),
+      startLinkDeviceCodeForPhoneNumber: async (phone) => { fire('conn.link_code_change', 'ABCD-EFGH'); return 'ABCD-EFGH'; },
+      setKeepAlive: (on) => { window.__keepAlive = on; return on; },
       logout: async () => { authenticated = false; mode = 'QR'; fire('conn.logout_reason', 'user'); fire('conn.logout'); return true; },
       getMyUserId: () => authenticated ? {server: 'c.us', user: '15551234567', _serialized: '15551234567@c.us'} : undefined,
       getStreamData: () => ({mode, info}),
@@ -49,7 +52,7 @@ window.__order = {config: !!window.WPPConfig, wajs: window.__wajs || null, bridg
     profile: {getMyProfileName: () => 'Tester'},
   };
   window.__test = {
-    ready() { WPP.isReady = WPP.webpack.isReady = true; readyCbs.splice(0).forEach(f => f()); },
+    ready() { WPP.isReady = true; readyCbs.splice(0).forEach(f => f()); },
     qr(ref) {
       code = ref ? {type: 'multidevice', ref, staticKeyPair: 's', identityKeyPair: 'i', secretKey: 'k', fullCode: [ref, 's', 'i', 'k'].join(',')} : null;
       fire('conn.auth_code_change', code);
@@ -57,6 +60,11 @@ window.__order = {config: !!window.WPPConfig, wajs: window.__wajs || null, bridg
     scan() { code = null; authenticated = true; registered = true; mode = 'SYNCING'; fire('conn.authenticated'); fire('conn.stream_mode_changed', mode); },
     main() { mode = 'MAIN'; fire('conn.stream_mode_changed', mode); fire('conn.main_ready'); },
     hangRefresh() { hangRefresh = true; },
+    hangAuthCode() { hangAuthCode = true; },
+    linkCode(c) { fire('conn.link_code_change', c); },
+    linkExpired() { fire('conn.link_code_expired'); },
+    mode(m) { mode = m; fire('conn.stream_mode_changed', mode); },
+    needsUpdate() { needsUpdate = true; fire('conn.needs_update'); },
   };
   window.WPP = WPP;
 })();

@@ -105,8 +105,19 @@ func TestPageFlow(t *testing.T) {
 		if res.Code != "ABCDEFGH" {
 			t.Errorf("pairingCode = %q", res.Code)
 		}
-		if got := string(waitEvent(t, p, session.BridgePairingCode)); got != `{"code":"ABCDEFGH"}` {
+		// The first code is the call's answer; WhatsApp's replacements and
+		// the flow's end come as events.
+		if err := p.Eval(t.Context(), "__test.linkCode('WXYZ-1234')"); err != nil {
+			t.Fatal(err)
+		}
+		if got := string(waitEvent(t, p, session.BridgePairingCode)); got != `{"code":"WXYZ1234","phone":"1555123"}` {
 			t.Errorf("pairing_code event = %s", got)
+		}
+		if err := p.Eval(t.Context(), "__test.linkExpired()"); err != nil {
+			t.Fatal(err)
+		}
+		if got := string(waitEvent(t, p, session.BridgePairingExpired)); got != `{"phone":"1555123"}` {
+			t.Errorf("pairing_code_expired event = %s", got)
 		}
 	})
 
@@ -123,14 +134,17 @@ func TestPageFlow(t *testing.T) {
 	})
 
 	t.Run("timeout", func(t *testing.T) {
-		if err := p.Eval(t.Context(), "__test.hangRefresh()"); err != nil {
+		// wa-js's refreshQR waits, with no timeout, for the next code: the
+		// bridge answers at once anyway.
+		if err := p.Eval(t.Context(), "__test.hangRefresh(); __test.hangAuthCode()"); err != nil {
 			t.Fatal(err)
 		}
+		call(t, p, "refreshQR", nil, nil)
 		ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
 		defer cancel()
-		err := p.Call(ctx, "refreshQR", nil, nil)
+		err := p.Call(ctx, "qr", nil, nil)
 		if !errors.Is(err, session.ErrCallTimeout) {
-			t.Errorf("Call(refreshQR) = %v, want ErrCallTimeout", err)
+			t.Errorf("Call(qr) with a hung getAuthCode = %v, want ErrCallTimeout", err)
 		}
 	})
 
@@ -168,12 +182,44 @@ func TestPageFlow(t *testing.T) {
 		if v.WPP != "fake-1" {
 			t.Errorf("versions = %+v", v)
 		}
+		var keep bool
+		evalJSON(t, p, `window.__keepAlive === true`, &keep)
+		if !keep {
+			t.Error("the bridge did not call WPP.conn.setKeepAlive(true) once ready")
+		}
 	})
 
 	t.Run("logout", func(t *testing.T) {
 		call(t, p, "logout", nil, nil)
 		if got := string(waitEvent(t, p, session.BridgeLogout)); got != `{"reason":"user"}` {
 			t.Errorf("logout event = %s", got)
+		}
+	})
+
+	t.Run("fatal", func(t *testing.T) {
+		if err := p.Eval(t.Context(), "__test.mode('TOS_BLOCK')"); err != nil {
+			t.Fatal(err)
+		}
+		var f struct{ Reason, StreamMode, Detail string }
+		if err := json.Unmarshal(waitEvent(t, p, session.BridgeFatal), &f); err != nil {
+			t.Fatal(err)
+		}
+		if f.Reason != "account_blocked" || !strings.Contains(f.Detail, "Terms of Service") {
+			t.Errorf("fatal event for TOS_BLOCK = %+v", f)
+		}
+		var st session.BridgeStateData
+		call(t, p, "state", nil, &st)
+		if st.Phase != "blocked" || st.StreamMode != "TOS_BLOCK" {
+			t.Errorf("state = %+v, want phase blocked", st)
+		}
+		if err := p.Eval(t.Context(), "__test.mode('MAIN'); __test.needsUpdate()"); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(waitEvent(t, p, session.BridgeFatal), &f); err != nil {
+			t.Fatal(err)
+		}
+		if f.Reason != "update_required" || !strings.Contains(f.Detail, "Restart the session") {
+			t.Errorf("fatal event for conn.needs_update = %+v", f)
 		}
 	})
 

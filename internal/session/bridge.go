@@ -18,7 +18,6 @@ const (
 	BridgeState         = "state"         // BridgeStateData
 	BridgeQR            = "qr"            // {code} or null
 	BridgeQRIdle        = "qr_idle"       // {}
-	BridgePairingCode   = "pairing_code"  // {code}
 	BridgeAuthenticated = "authenticated" // {method: "qr" | "pairing"}
 	BridgeReady         = "ready"         // Account
 	BridgeLogout        = "logout"        // {reason}
@@ -31,7 +30,7 @@ const (
 
 // BridgeStateData is the payload of a "state" bridge event.
 type BridgeStateData struct {
-	Phase         string `json:"phase"` // loading, qr, resuming, syncing, ready
+	Phase         string `json:"phase"` // loading, qr, resuming, syncing, ready, blocked
 	Authenticated bool   `json:"authenticated"`
 	StreamMode    string `json:"stream_mode"`
 	Percent       int    `json:"percent"`

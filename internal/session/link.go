@@ -61,7 +61,7 @@ func (m *Manager) PairingCode(ctx context.Context, id, phone string) (PairingCod
 	if err := m.call(ctx, page, "pairingCode", map[string]string{"phone": phone}, &res); err != nil {
 		return PairingCodeEvent{}, err
 	}
-	ev := PairingCodeEvent{Code: res.Code, Phone: phone}
+	ev := PairingCodeEvent{Code: res.Code, Phone: phone, State: "active"}
 	m.publish(ctx, id, EventPairingCode, ev)
 	return ev, nil
 }

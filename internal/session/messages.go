@@ -101,6 +101,10 @@ type Message struct {
 	Filename  string `json:"filename"`
 	Timestamp int64  `json:"timestamp" example:"1764136800"` // unix seconds
 	Ack       Ack    `json:"ack" swaggertype:"string" enums:"ERROR,PENDING,SERVER,DEVICE,READ,PLAYED"`
+	// Phone and LID name the chat's contact both ways (user chats, when
+	// WhatsApp knows them): chat_id may be either, as WhatsApp gives it.
+	Phone string `json:"phone,omitempty" example:"15551234567"`
+	LID   string `json:"lid,omitempty" example:"123456789012345@lid"`
 } // @name Message
 
 // AckEvent is the payload of message.ack.
@@ -128,7 +132,9 @@ type Chat struct {
 	Name        string `json:"name" example:"Bob"`
 	IsGroup     bool   `json:"is_group"`
 	UnreadCount int    `json:"unread_count"`
-	Timestamp   int64  `json:"timestamp"` // unix seconds of the last message
+	Timestamp   int64  `json:"timestamp"`                                   // unix seconds of the last message
+	Phone       string `json:"phone,omitempty" example:"15551234567"`       // user chats: the contact's number, when known
+	LID         string `json:"lid,omitempty" example:"123456789012345@lid"` // user chats: the contact's LID, when known
 } // @name Chat
 
 // Contact is a contact known to the host account.
@@ -139,6 +145,8 @@ type Contact struct {
 	IsMyContact bool   `json:"is_my_contact"`
 	IsGroup     bool   `json:"is_group"`
 	IsBusiness  bool   `json:"is_business"`
+	Phone       string `json:"phone,omitempty" example:"15551234567"`       // when known
+	LID         string `json:"lid,omitempty" example:"123456789012345@lid"` // when known
 } // @name Contact
 
 // Media is a file to send, or one downloaded from a message.

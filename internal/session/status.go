@@ -53,6 +53,12 @@ const (
 	ReasonRecycle         Reason = "recycle"       // --recycle-after: a planned relaunch of a long-lived browser
 	ReasonPhoneOffline    Reason = "phone_offline" // legacy: the phone went offline (status stays)
 	ReasonPhoneOnline     Reason = "phone_online"  // legacy: the phone is back
+	// ReasonAccountBlocked: WhatsApp will not serve this account or network
+	// (stream mode TOS_BLOCK, SMB_TOS_BLOCK or PROXYBLOCK); the session is FAILED.
+	ReasonAccountBlocked Reason = "account_blocked"
+	// ReasonUpdateRequired: WhatsApp Web is outdated (stream mode
+	// DEPRECATED_VERSION or conn.needs_update); the session is FAILED.
+	ReasonUpdateRequired Reason = "update_required"
 )
 
 // Transition is one entry of a session's history.
@@ -82,10 +88,15 @@ type QREvent struct {
 	ExpiresAt time.Time `json:"expires_at"`
 }
 
-// PairingCodeEvent is the payload of a session.pairing_code event.
+// PairingCodeEvent is the payload of a session.pairing_code event: a new
+// code to type on the phone (State "active"; WhatsApp replaces a code every
+// few minutes), or the end of the pairing flow (State "expired" or "error",
+// Code empty, Detail saying what to do).
 type PairingCodeEvent struct {
-	Code  string `json:"code"`
-	Phone string `json:"phone"`
+	Code   string `json:"code"`
+	Phone  string `json:"phone"`
+	State  string `json:"state,omitempty" enums:"active,expired,error"`
+	Detail string `json:"detail,omitempty"`
 }
 
 // ProgressEvent is the payload of a session.progress event.

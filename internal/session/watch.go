@@ -155,6 +155,10 @@ func (w *watch) handle(ctx context.Context, ev PageEvent) (outcome, bool) {
 		m.publish(ctx, s.id, EventProgress, ProgressEvent{Stage: "syncing", Percent: 50})
 	case BridgeReady:
 		w.onReady(ctx, ev)
+	case BridgeFatal:
+		return w.onFatal(ev)
+	case BridgePairingCode, BridgePairingExpired, BridgePairingError:
+		w.onPairing(ctx, ev)
 	case BridgeLogout:
 		return w.onLogout(ctx, ev)
 	case BridgeConflict:

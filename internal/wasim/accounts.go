@@ -27,6 +27,7 @@ type account struct {
 	msgs     []*message          // its history: incoming and sent, in order
 	byID     map[string]*message // msgs by id
 	contacts map[string]string   // jids it exchanged messages with → name
+	lids     map[string]string   // phone-number jid → LID jid of contacts that write from a LID
 }
 
 // device is one linked companion device: a browser profile holding its
@@ -76,7 +77,7 @@ func (s *Server) accountLocked(phone, name string) *account {
 	a := s.accounts[phone]
 	if a == nil {
 		a = &account{phone: phone, name: "Sim " + phone[len(phone)-4:], next: 1, online: true,
-			byID: map[string]*message{}, contacts: map[string]string{}}
+			byID: map[string]*message{}, contacts: map[string]string{}, lids: map[string]string{}}
 		s.accounts[phone] = a
 	}
 	if name != "" {

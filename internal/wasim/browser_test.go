@@ -28,7 +28,8 @@ const origin = "https://web.whatsapp.com/"
 const recorderJS = `(() => {
   if (window.top !== window) return;
   const names = ['auth_code_change', 'qrcode_idle', 'authenticated', 'main_loaded', 'main_ready',
-    'logout', 'logout_reason', 'require_auth', 'stream_mode_changed', 'stream_info_changed', 'online'];
+    'logout', 'logout_reason', 'require_auth', 'stream_mode_changed', 'stream_info_changed', 'online',
+    'needs_update', 'link_code_change', 'link_code_expired', 'link_code_error'];
   window.__rec = [];
   const record = (name, data) => {
     const e = {name, data: data && data.fullCode ? data.fullCode : (data === undefined ? null : data), url: location.href};
@@ -40,7 +41,9 @@ const recorderJS = `(() => {
   let wpp;
   Object.defineProperty(window, 'WPP', {configurable: true, get: () => wpp, set: (v) => {
     wpp = v;
-    v.webpack.onReady(() => names.forEach((n) => v.on('conn.' + n, (d) => record('conn.' + n, d))));
+    // wa-js's WPP.on works from the start; WPP.webpack and WPP.conn.on do not exist.
+    if (v.webpack || v.conn.on) throw new Error('WPP.webpack / WPP.conn.on are not wa-js 4.6');
+    names.forEach((n) => v.on('conn.' + n, (d) => record('conn.' + n, d)));
   }});
 })()`
 
@@ -341,15 +344,28 @@ func TestBrowserLinkResumeLogout(t *testing.T) {
 }
 
 func TestBrowserPairingAndPageLogout(t *testing.T) {
-	b := newSimBrowser(t, Config{QRFirst: time.Minute, SyncDelay: 50 * time.Millisecond})
+	b := newSimBrowser(t, Config{QRFirst: time.Minute, SyncDelay: 50 * time.Millisecond, PairCodeTTL: 400 * time.Millisecond})
 	ctx, _ := b.launch(t.TempDir())
 	b.shownQR(ctx)
 
-	code := eval[string](t, ctx, `WPP.conn.genLinkDeviceCodeForPhoneNumber('+1 555 765 4321')`)
-	if len(code) != 8 || strings.Trim(code, pairAlphabet) != "" {
-		t.Fatalf("pairing code %q", code)
+	// The managed flow of wa-js 4.6: a code, then a fresh one when it expires
+	// (PairCodeTTL), each announced by conn.link_code_change.
+	first := eval[string](t, ctx, `WPP.conn.startLinkDeviceCodeForPhoneNumber('15557654321')`)
+	if len(first) != 8 || strings.Trim(first, pairAlphabet) != "" {
+		t.Fatalf("pairing code %q", first)
+	}
+	waitJS(t, ctx, "a second code", `window.__rec.filter((e) => e.name === 'conn.link_code_change').length >= 2`)
+	code := eval[string](t, ctx, `window.__rec.filter((e) => e.name === 'conn.link_code_change').at(-1).data`)
+	if code == first {
+		t.Fatalf("the code was not replaced: %q", code)
+	}
+	if again := eval[string](t, ctx, `WPP.conn.startLinkDeviceCodeForPhoneNumber('15557654321')`); again != code {
+		t.Errorf("a second start for the same phone = %q, want the live code %q", again, code)
 	}
 	waitJS(t, ctx, "pairing code on screen", `document.getElementById('pair-code').textContent === '`+code[:4]+"-"+code[4:]+`'`)
+	if st := call(t, b.ts, "POST", "/__sim/pair", `{"code":"`+first+`"}`, nil); st != 409 {
+		t.Errorf("pair with the replaced code: status %d, want 409", st)
+	}
 	var l Linked
 	if st := call(t, b.ts, "POST", "/__sim/pair", `{"code":"`+code+`"}`, &l); st != 200 || l.Phone != "15557654321" {
 		t.Fatalf("pair: %d %+v", st, l)
@@ -358,7 +374,7 @@ func TestBrowserPairingAndPageLogout(t *testing.T) {
 	if ev := events(t, ctx); !has(ev, "conn.authenticated") {
 		t.Errorf("events after pairing = %v, want conn.authenticated", ev)
 	}
-	if _, err := chromedp.Run(ctx, chromedp.Evaluate[string](`WPP.conn.genLinkDeviceCodeForPhoneNumber('15557654321')`, chromedp.EvalAwaitPromise)); err == nil ||
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[string](`WPP.conn.startLinkDeviceCodeForPhoneNumber('15551110000')`, chromedp.EvalAwaitPromise)); err == nil ||
 		!strings.Contains(err.Error(), "already authenticated") {
 		t.Errorf("code for an authenticated page: %v", err)
 	}
@@ -380,8 +396,11 @@ func TestBrowserQRIdleAndReload(t *testing.T) {
 	b := newSimBrowser(t, Config{QRFirst: time.Second, QRInterval: 300 * time.Millisecond, QRMax: 2})
 	ctx, _ := b.launch(t.TempDir())
 	waitJS(t, ctx, "idle", `window.WPP && WPP.conn.isIdle() && document.body.dataset.screen === 'idle'`)
-	if c := eval[string](t, ctx, `WPP.conn.getAuthCode().then((c) => JSON.stringify(c))`); c != "null" {
-		t.Errorf("auth code while idle = %s", c)
+	// As in wa-js, getAuthCode has no idle check: an idle page still
+	// answers its last ref, and idling is no ref change (no auth_code_change).
+	last := eval[string](t, ctx, `window.__rec.filter((e) => e.name === 'conn.auth_code_change').at(-1).data`)
+	if c := eval[string](t, ctx, jsAuthCode); c == "" || c != last {
+		t.Errorf("auth code while idle = %q, want the last one shown %q", c, last)
 	}
 	var qrs qrResponse
 	if call(t, b.ts, "GET", "/__sim/qr", "", &qrs); len(qrs.Pages) != 0 {
@@ -391,7 +410,14 @@ func TestBrowserQRIdleAndReload(t *testing.T) {
 	if !has(ev, "conn.qrcode_idle") {
 		t.Errorf("events = %v, want conn.qrcode_idle", ev)
 	}
-	// "Click to reload" calls WPP.conn.refreshQR and starts a new run.
+	// refreshQR starts a new run and resolves with its first code (it waits
+	// for the next conn.auth_code_change).
+	next := eval[string](t, ctx, `WPP.conn.refreshQR().then((c) => c.fullCode)`)
+	if now := eval[string](t, ctx, jsAuthCode); next == "" || next == last || next != now || eval[bool](t, ctx, `WPP.conn.isIdle()`) {
+		t.Errorf("refreshQR() = %q; now showing %q (last before idle %q)", next, now, last)
+	}
+	// "Click to reload" does the same from the page.
+	waitJS(t, ctx, "idle again", `WPP.conn.isIdle()`)
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("qr-reload"))); err != nil {
 		t.Fatal(err)
 	}

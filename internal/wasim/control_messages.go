@@ -12,6 +12,7 @@ type messageRequest struct {
 	Phone    string        `json:"phone"`
 	From     string        `json:"from"`
 	FromName string        `json:"from_name"`
+	FromLID  string        `json:"from_lid"` // the sender writes from this LID (digits): chat <from_lid>@lid
 	Text     string        `json:"text"`
 	Media    *messageMedia `json:"media"`
 }
@@ -39,7 +40,7 @@ func (s *Server) messages(w http.ResponseWriter, r *http.Request) error {
 		}
 		media = &IncomingMedia{Data: data, Mimetype: req.Media.Mimetype, Filename: req.Media.Filename, Caption: req.Media.Caption}
 	}
-	m, err := s.Deliver(req.Phone, req.From, req.FromName, req.Text, media)
+	m, err := s.DeliverFrom(req.Phone, req.From, req.FromLID, req.FromName, req.Text, media)
 	if err != nil {
 		return err
 	}

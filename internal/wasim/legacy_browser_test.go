@@ -72,12 +72,12 @@ func TestBrowserLegacy(t *testing.T) {
 	}
 
 	// Takeover flips them.
-	if ok := eval[bool](t, ctxB, `WPP.conn.takeover()`); !ok {
+	if ok := eval[bool](t, ctxB, `WPP.whatsapp.Socket.takeover()`); !ok {
 		t.Error("takeover() = false")
 	}
 	waitJS(t, ctxB, "B in MAIN after takeover", jsMain+` && WPP.conn.getMyUserId()._serialized === '`+phone+`@c.us'`)
 	waitJS(t, ctxA, "A in CONFLICT", jsMode("CONFLICT"))
-	if ok := eval[bool](t, ctxB, `WPP.conn.takeover()`); ok {
+	if ok := eval[bool](t, ctxB, `WPP.whatsapp.Socket.takeover()`); ok {
 		t.Error("takeover() of the live page = true")
 	}
 

@@ -107,8 +107,9 @@ func (m *message) view() Message {
 }
 
 var (
-	chatPattern = regexp.MustCompile(`^([1-9][0-9]{5,14}@c\.us|[0-9]{6,20}(-[0-9]{6,12})?@g\.us)$`)
+	chatPattern = regexp.MustCompile(`^([1-9][0-9]{5,14}@c\.us|[0-9]{6,20}@lid|[0-9]{6,20}(-[0-9]{6,12})?@g\.us)$`)
 	keyPattern2 = regexp.MustCompile(`^[0-9A-F]{8,32}$`)
+	lidPattern  = regexp.MustCompile(`^[0-9]{6,20}$`)
 )
 
 // mediaTypes are the message types a page may send with media.
@@ -130,7 +131,7 @@ func (s *Server) addLocked(a *account, m *message) {
 	m.Seq, m.acct = s.seq, a
 	a.msgs = append(a.msgs, m)
 	a.byID[m.ID] = m
-	if strings.HasSuffix(m.ChatID, "@c.us") {
+	if strings.HasSuffix(m.ChatID, "@c.us") || strings.HasSuffix(m.ChatID, "@lid") {
 		if _, ok := a.contacts[m.ChatID]; !ok {
 			a.contacts[m.ChatID] = ""
 		}
@@ -275,6 +276,14 @@ type IncomingMedia struct {
 // CodeAccountNotFound for a phone that never linked a device and with
 // CodeInvalid for bad input.
 func (s *Server) Deliver(phone, from, fromName, text string, media *IncomingMedia) (Message, error) {
+	return s.DeliverFrom(phone, from, "", fromName, text, media)
+}
+
+// DeliverFrom is Deliver from a contact WhatsApp knows by its LID (lid, the
+// digits of lid@lid; "" for none): the message comes from lid@lid, the chat
+// is the LID's, and the account's phone-number/LID table maps from to it,
+// as WhatsApp's does for contacts that hide their number.
+func (s *Server) DeliverFrom(phone, from, lid, fromName, text string, media *IncomingMedia) (Message, error) {
 	norm, ok := normalizePhone(phone)
 	if !ok {
 		return Message{}, fieldError("phone", "must be 6 to 15 digits")
@@ -298,7 +307,15 @@ func (s *Server) Deliver(phone, from, fromName, text string, media *IncomingMedi
 		src.Type, src.Body, src.Caption, src.Mimetype, src.Filename = mediaType(md.mimetype), "", media.Caption, md.mimetype, media.Filename
 		src.MediaID, src.Size = md.id, len(md.data)
 	}
-	m := s.incomingLocked(a, sender+"@c.us", fromName, src)
+	jid := sender + "@c.us"
+	if lid != "" {
+		if !lidPattern.MatchString(lid) {
+			return Message{}, apperr.Field("from_lid", "must be 6 to 20 digits")
+		}
+		a.lids[jid] = lid + "@lid"
+		jid = lid + "@lid"
+	}
+	m := s.incomingLocked(a, jid, fromName, src)
 	return m.view(), nil
 }
 
@@ -359,9 +376,15 @@ func (s *Server) setAckLocked(m *message, ack int) error {
 		return errorf(CodeConflict, "ack of %s is %s; it can only move forward", m.ID, AckName(m.Ack))
 	}
 	m.Ack = ack
+	// Receipts of a contact known by its LID come from the LID, whatever
+	// chat the message was sent to (wa-js rebuilds the key from them).
+	chat := m.ChatID
+	if lid := m.acct.lids[chat]; lid != "" && ack >= AckDevice {
+		chat = lid
+	}
 	for _, d := range m.acct.devices {
 		if p := d.page; p != nil && !d.loggedOut && p.phase == phaseMain {
-			s.sendLocked(p, outMsg{T: msgAck, IDs: []string{m.ID}, Chat: m.ChatID, Ack: ack})
+			s.sendLocked(p, outMsg{T: msgAck, IDs: []string{m.ID}, Chat: chat, Ack: ack})
 		}
 	}
 	return nil
@@ -419,8 +442,28 @@ func (s *Server) queryLocked(p *page, m inMsg) (outMsg, error) {
 	case "messages":
 		msgs, err := a.history(m.Chat, m.Count, m.Before)
 		return outMsg{Msgs: msgs}, err
+	case "pnlid":
+		phone, lid := a.pnLid(m.Chat)
+		return outMsg{Phone: phone, LID: lid}, nil
 	}
 	return outMsg{}, fmt.Errorf("invalid_query: unknown query %q", m.Q)
+}
+
+// pnLid returns the phone-number jid and the LID jid of a user jid of
+// either kind, as WhatsApp's lid-pn table knows them ("" when unknown).
+func (a *account) pnLid(jid string) (phone, lid string) {
+	switch {
+	case strings.HasSuffix(jid, "@c.us"):
+		return jid, a.lids[jid]
+	case strings.HasSuffix(jid, "@lid"):
+		for pn, l := range a.lids {
+			if l == jid {
+				return pn, jid
+			}
+		}
+		return "", jid
+	}
+	return "", ""
 }
 
 // history returns up to count messages of chat older than before (all
@@ -462,7 +505,7 @@ func (a *account) chats() []Chat {
 		if c == nil {
 			c = &Chat{ID: m.ChatID, IsGroup: strings.HasSuffix(m.ChatID, "@g.us"), Name: a.contacts[m.ChatID]}
 			if c.Name == "" && !c.IsGroup {
-				c.Name = "+" + strings.TrimSuffix(m.ChatID, "@c.us")
+				c.Name = "+" + strings.Split(m.ChatID, "@")[0]
 			}
 			byID[m.ChatID] = c
 			order = append(order, c)

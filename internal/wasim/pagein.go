@@ -28,7 +28,12 @@ func (s *Server) onPageMessage(p *page, m inMsg) error {
 		s.replyLocked(p, m.ID, "", nil)
 	case msgPairCode:
 		code, err := s.pairCodeLocked(p, m.Phone)
-		s.replyLocked(p, m.ID, code, err)
+		if err != nil {
+			s.replyLocked(p, m.ID, "", err)
+			break
+		}
+		exp := time.Now().Add(s.cfg.PairCodeTTL)
+		s.sendLocked(p, outMsg{T: msgReply, ID: m.ID, OK: true, Code: code, ExpiresAt: &exp})
 	case msgLogout:
 		if d := p.dev; d != nil {
 			d.loggedOut, p.dev = true, nil

@@ -16,12 +16,13 @@ import (
 //	                           legacy carries the tokens of a legacy device
 //	stored    {}               the credentials of "linked" are in the profile
 //	refresh   {id}             WPP.conn.refreshQR
-//	pair_code {id, phone}      WPP.conn.genLinkDeviceCodeForPhoneNumber
+//	pair_code {id, phone}      WPP.conn.startLinkDeviceCodeForPhoneNumber (and its refreshes);
+//	                           the reply's expires_at is when the page asks for the next code
 //	logout    {id}             WPP.conn.logout
 //	send      {id, send}       WPP.chat.send*Message: record and route one message
 //	received  {seq}            messages up to seq are stored: do not redeliver
-//	query     {id, q, ...}     WPP.chat.list/getMessages/getMessageById, WPP.contact.list
-//	takeover  {id}             WPP.conn.takeover: a CONFLICT page becomes the live one
+//	query     {id, q, ...}     WPP.chat.list/getMessages/getMessageById, WPP.contact.list/getPnLidEntry (q pnlid)
+//	takeover  {id}             WPP.whatsapp.Socket.takeover: a CONFLICT page becomes the live one
 //
 // server → page:
 //
@@ -162,4 +163,6 @@ type outMsg struct {
 	Chat     string    `json:"chat,omitempty"`
 	Ack      int       `json:"ack,omitempty"`
 	RID      string    `json:"rid,omitempty"`
+	Phone    string    `json:"phone,omitempty"` // reply to query pnlid: the phone-number jid
+	LID      string    `json:"lid,omitempty"`   // reply to query pnlid: the LID jid
 }

@@ -43,6 +43,8 @@ const (
 	DefaultSyncDelay  = time.Second
 	DefaultAckDelay   = time.Second
 	DefaultMaxMedia   = 64 << 20
+	// DefaultPairCodeTTL is wa-js's LINK_CODE_TTL_MS.
+	DefaultPairCodeTTL = 195 * time.Second
 )
 
 // ManualAcks is the Config.AckDelay that never advances acks by itself:
@@ -66,6 +68,10 @@ type Config struct {
 	// when recorded, DEVICE after AckDelay, READ after another. ManualAcks
 	// (any negative value) leaves them to POST /__sim/ack.
 	AckDelay time.Duration
+	// PairCodeTTL is how long a pairing code lives before the page's managed
+	// flow asks for the next one (wa-js: 3.25 min, five times, then
+	// conn.link_code_expired).
+	PairCodeTTL time.Duration
 	// MaxMediaBytes bounds one media upload.
 	MaxMediaBytes int64
 	// Log receives the simulator's logs; the zero Logger discards them.
@@ -87,6 +93,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.AckDelay == 0 {
 		c.AckDelay = DefaultAckDelay
+	}
+	if c.PairCodeTTL <= 0 {
+		c.PairCodeTTL = DefaultPairCodeTTL
 	}
 	if c.MaxMediaBytes <= 0 {
 		c.MaxMediaBytes = DefaultMaxMedia

@@ -1,238 +1,303 @@
-// chat.js: the messaging part of the simulator's window.WPP — WPP.chat and
-// WPP.contact with the names, argument shapes and return shapes of
-// @wppconnect/wa-js 4.6 (see docs/bridge.md). Messages are models shaped
-// like wa-js's MsgModel: id is a MsgKey {fromMe, remote, id, _serialized},
-// from/to are Wids, t is in seconds, ack follows wa-js's ACK enum.
-// History, chats and contacts live on the simulator's server; media bytes
-// go over HTTP (/__page/media) authenticated with the device credentials.
+// Code generated from internal/wasim/ts/chat.ts by `go generate ./internal/browser/bridge`; DO NOT EDIT.
+"use strict";
 (() => {
-  'use strict';
-  const sim = window.__wasim;
-  if (!sim || !window.WPP) return;
-  const st = sim.state;
-  const { emit, WPPError } = sim;
-
-  function wid(jid) {
+  // internal/wasim/ts/sim.ts
+  function sim() {
+    return window.__wasim || null;
+  }
+  function widOf(jid) {
     const s = String(jid);
-    const [user, server] = s.split('@');
-    const w = { server, user, _serialized: s };
-    w.toString = () => s;
-    w.equals = (o) => !!o && String(o._serialized || o) === s;
-    w.isUser = () => server === 'c.us';
-    w.isGroup = () => server === 'g.us';
-    return w;
-  }
-  const jidOf = (x) => String((x && x._serialized) || x || '');
-
-  // msgKey parses "fromMe_remote_id" like wa-js's MsgKey.fromString.
-  function msgKey(serialized) {
-    const s = String(serialized);
-    const first = s.indexOf('_');
-    const last = s.lastIndexOf('_');
-    const k = { fromMe: s.slice(0, first) === 'true', remote: wid(s.slice(first + 1, last)), id: s.slice(last + 1), _serialized: s };
-    k.toString = () => s;
-    k.equals = (o) => !!o && String(o._serialized || o) === s;
-    return k;
-  }
-
-  // The models this document knows, by id; acks and revokes update them.
-  const models = new Map();
-
-  function model(v, isNew) {
-    const old = models.get(v.id);
-    if (old) {
-      old.ack = Math.max(old.ack, v.ack_code);
-      return old;
-    }
-    const m = {
-      id: msgKey(v.id), from: wid(v.from), to: wid(v.to), author: undefined,
-      type: v.type, body: v.type === 'chat' ? v.body : '', caption: v.caption, mimetype: v.mimetype,
-      filename: v.filename, size: v.size, t: v.timestamp, ack: v.ack_code, isNewMsg: !!isNew,
+    const [user, server] = s.split("@");
+    const w = {
+      server,
+      user,
+      _serialized: s,
+      toString: () => s,
+      equals: (o) => !!o && String(o._serialized || o) === s,
+      isUser: () => server === "c.us" || server === "lid",
+      isGroup: () => server === "g.us",
+      isLid: () => server === "lid"
     };
-    m.isMedia = v.type !== 'chat' && v.type !== 'revoked';
-    m.mediaData = m.isMedia ? { mimetype: v.mimetype, size: v.size, mediaStage: v.media_id ? 'RESOLVED' : 'UPLOADING' } : undefined;
-    Object.defineProperty(m, '__media', { value: v.media_id || '', writable: true });
-    m.serialize = () => JSON.parse(JSON.stringify(m));
-    models.set(v.id, m);
-    return m;
-  }
-
-  function me() {
-    const w = WPP.conn.getMyUserId();
-    if (!w) throw new WPPError('not_authenticated', 'Not authenticated');
     return w;
   }
 
-  function chatJid(chatId) {
-    const jid = jidOf(chatId);
-    if (!/^([1-9][0-9]{5,14}@c\.us|[0-9]{6,20}(-[0-9]{6,12})?@g\.us)$/.test(jid)) {
-      throw new WPPError('invalid_chat_id', `Invalid chat ${jid}`);
+  // internal/wasim/ts/chat.ts
+  function start() {
+    const sim2 = sim();
+    if (!sim2) return;
+    const st = sim2.state;
+    const { emit, WPPError } = sim2;
+    const WPP = sim2.wpp;
+    const jidOf = (x) => String(x && x._serialized || x || "");
+    function key(fromMe, remote, id) {
+      const s = `${fromMe}_${remote}_${id}`;
+      const k = {
+        fromMe,
+        remote: widOf(remote),
+        id,
+        _serialized: s,
+        toString: () => s,
+        equals: (o) => !!o && jidOf(o) === s
+      };
+      return k;
     }
-    return jid;
-  }
-
-  function newKey() {
-    const b = new Uint8Array(8);
-    crypto.getRandomValues(b);
-    return '3EB0' + Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('').toUpperCase();
-  }
-
-  function setAck(m, ack) {
-    m.ack = ack;
-    emit('chat.msg_ack_change', { ack, chat: m.id.fromMe ? m.to : m.from, ids: [m.id] });
-  }
-
-  // send shows a message at once with ack PENDING (chat.new_message fires
-  // for our own sends too, as in wa-js), hands it to the server and moves
-  // it to SERVER when recorded.
-  async function send(jid, fields, upload, options) {
-    options = Object.assign({ waitForAck: true }, options);
-    const key = newKey();
-    const v = Object.assign({ id: `true_${jid}_${key}`, from: jidOf(me()), to: jid, timestamp: Math.floor(Date.now() / 1000), ack_code: 0 }, fields);
-    const m = model(v, true);
-    emit('chat.new_message', m);
-    const deliver = (async () => {
-      try {
-        let media = {};
-        if (upload) media = await upload();
-        const r = await sim.request({ t: 'send', send: Object.assign({ key, to: jid }, fields, media) });
-        m.t = r.msg.timestamp;
-        if (r.msg.media_id) {
-          m.__media = r.msg.media_id;
-          m.size = r.msg.size;
-          m.mediaData = { mimetype: r.msg.mimetype, size: r.msg.size, mediaStage: 'RESOLVED' };
-        }
-        setAck(m, r.msg.ack_code);
-        return { messageSendResult: 'OK' };
-      } catch (e) {
-        setAck(m, -1);
-        throw e;
+    function msgKey(serialized) {
+      const s = String(serialized);
+      const first = s.indexOf("_");
+      const last = s.lastIndexOf("_");
+      return key(s.slice(0, first) === "true", s.slice(first + 1, last), s.slice(last + 1));
+    }
+    const models = /* @__PURE__ */ new Map();
+    const chats = /* @__PURE__ */ new Map();
+    function model(v, isNew) {
+      const old = models.get(v.id);
+      if (old) {
+        old.ack = Math.max(Number(old.ack || 0), v.ack_code);
+        return old;
       }
-    })();
-    let sendMsgResult = null;
-    if (options.waitForAck) sendMsgResult = await deliver;
-    else deliver.catch((e) => console.warn('wasim: send', e));
-    return { id: v.id, from: v.from, to: jid, ack: m.ack, sendMsgResult };
-  }
-
-  async function sendTextMessage(chatId, content, options = {}) {
-    const jid = chatJid(chatId);
-    return send(jid, { type: 'chat', body: String(content) }, null, options);
-  }
-
-  function dataURLToBlob(s, mimetype) {
-    const m = /^data:([^;,]*)(;base64)?,(.*)$/s.exec(s);
-    const type = mimetype || (m && m[1]) || 'application/octet-stream';
-    const b64 = m ? m[3] : s;
-    const bin = atob(b64);
-    const bytes = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    return new Blob([bytes], { type });
-  }
-
-  function typeFor(mimetype) {
-    if (/^image\//.test(mimetype) && mimetype !== 'image/webp') return 'image';
-    if (/^video\//.test(mimetype)) return 'video';
-    if (/^audio\//.test(mimetype)) return 'audio';
-    return 'document';
-  }
-
-  function creds() {
-    if (!st.creds) throw new WPPError('not_authenticated', 'Not authenticated');
-    return { 'X-WASim-Device': st.creds.device_id, 'X-WASim-Secret': st.creds.secret };
-  }
-
-  async function sendFileMessage(chatId, content, options = {}) {
-    options = Object.assign({ type: 'auto-detect' }, options);
-    const jid = chatJid(chatId);
-    const blob = content instanceof Blob ? content : dataURLToBlob(String(content), options.mimetype);
-    const mimetype = options.mimetype || blob.type || 'application/octet-stream';
-    const filename = options.filename || (content && content.name) || 'file';
-    const type = options.type === 'auto-detect' ? typeFor(mimetype) : options.type;
-    const fields = { type, caption: options.caption || filename, mimetype, filename };
-    const upload = async () => {
-      const r = await fetch('/__page/media', { method: 'POST', headers: Object.assign({ 'Content-Type': mimetype }, creds()), body: blob });
-      if (!r.ok) throw new WPPError('media_upload_failed', `upload failed: ${r.status} ${await r.text()}`);
-      return { media: (await r.json()).media };
+      const isMedia = v.type !== "chat" && v.type !== "revoked";
+      const fields = {
+        id: msgKey(v.id),
+        from: widOf(v.from),
+        to: widOf(v.to),
+        author: void 0,
+        type: v.type,
+        body: v.type === "chat" ? v.body : "",
+        caption: v.caption,
+        mimetype: v.mimetype,
+        filename: v.filename,
+        size: v.size,
+        t: v.timestamp,
+        ack: v.ack_code,
+        isNewMsg: isNew
+      };
+      const m = Object.assign(fields, { isMedia, __media: v.media_id || "" });
+      if (isMedia) Object.assign(m, { mediaData: { mimetype: v.mimetype, size: v.size, mediaStage: v.media_id ? "RESOLVED" : "UPLOADING" } });
+      Object.defineProperty(m, "__media", { value: v.media_id || "", writable: true, enumerable: false });
+      models.set(v.id, m);
+      noteChat(v.chat_id, "", v.timestamp);
+      return m;
+    }
+    function noteChat(jid, name, t) {
+      let c = chats.get(jid);
+      if (!c) {
+        const group = jid.endsWith("@g.us");
+        const fields = {
+          id: widOf(jid),
+          name: name || void 0,
+          formattedTitle: name || "+" + jid.split("@")[0],
+          t,
+          unreadCount: 0,
+          isGroup: group,
+          isUser: !group,
+          archive: false,
+          isReadOnly: false
+        };
+        c = fields;
+        chats.set(jid, c);
+      }
+      if (name) {
+        c.name = name;
+        c.formattedTitle = name;
+      }
+      if (t > Number(c.t || 0)) c.t = t;
+      return c;
+    }
+    function me() {
+      const w = WPP.conn.getMyUserId();
+      if (!w) throw new WPPError("not_authenticated", "Not authenticated");
+      return w;
+    }
+    function chatJid(chatId) {
+      const jid = jidOf(chatId);
+      if (!/^([1-9][0-9]{5,14}@c\.us|[0-9]{6,20}@lid|[0-9]{6,20}(-[0-9]{6,12})?@g\.us)$/.test(jid)) {
+        throw new WPPError("invalid_chat_id", `Invalid chat ${jid}`);
+      }
+      return jid;
+    }
+    function newKey() {
+      const b = new Uint8Array(8);
+      crypto.getRandomValues(b);
+      return "3EB0" + Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("").toUpperCase();
+    }
+    function changeAck(m, ack) {
+      m.ack = ack;
+      if (ack === 1) queueMicrotask(() => emit("chat.msg_ack_change", { ack, chat: m.to, ids: [m.id] }));
+    }
+    async function send(jid, fields, upload, options) {
+      const wait = !options || options.waitForAck !== false;
+      const k = newKey();
+      const v = {
+        id: `true_${jid}_${k}`,
+        key: k,
+        seq: 0,
+        chat_id: jid,
+        from: jidOf(me()),
+        to: jid,
+        from_me: true,
+        timestamp: Math.floor(Date.now() / 1e3),
+        ack_code: 0,
+        type: String(fields.type),
+        ...fields
+      };
+      const m = model(v, true);
+      emit("chat.new_message", m);
+      const deliver = (async () => {
+        try {
+          const media = upload ? await upload() : {};
+          const r = await sim2.request({ t: "send", send: { key: k, to: jid, ...fields, ...media } });
+          const got = r.msg;
+          m.t = got.timestamp;
+          if (got.media_id) {
+            m.__media = got.media_id;
+            Object.assign(m, { size: got.size, mediaData: { mimetype: got.mimetype, size: got.size, mediaStage: "RESOLVED" } });
+          }
+          changeAck(m, got.ack_code);
+          return { messageSendResult: "OK" };
+        } catch (e) {
+          console.warn("wasim: send", e);
+          m.ack = -1;
+          return { messageSendResult: "ERROR_NETWORK" };
+        }
+      })();
+      let sendMsgResult = null;
+      if (wait) sendMsgResult = await deliver;
+      return { id: v.id, from: v.from, to: jid, ack: Number(m.ack), sendMsgResult };
+    }
+    const sendTextMessage = async (chatId, content, options = {}) => send(chatJid(chatId), { type: "chat", body: String(content) }, null, options);
+    function dataURLToBlob(s, mimetype) {
+      const m = /^data:([^;,]*)(;base64)?,(.*)$/s.exec(s);
+      const type = mimetype || m && m[1] || "application/octet-stream";
+      const bin = atob(m ? m[3] : s);
+      const bytes = new Uint8Array(bin.length);
+      for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+      return new Blob([bytes], { type });
+    }
+    function typeFor(mimetype) {
+      if (/^image\//.test(mimetype) && mimetype !== "image/webp") return "image";
+      if (/^video\//.test(mimetype)) return "video";
+      if (/^audio\//.test(mimetype)) return "audio";
+      return "document";
+    }
+    function creds() {
+      if (!st.creds) throw new WPPError("not_authenticated", "Not authenticated");
+      return { "X-WASim-Device": st.creds.device_id, "X-WASim-Secret": st.creds.secret };
+    }
+    const sendFileMessage = async (chatId, content, options) => {
+      const o = { ...options };
+      const jid = chatJid(chatId);
+      const blob = content instanceof Blob ? content : dataURLToBlob(String(content), o.mimetype);
+      const mimetype = o.mimetype || blob.type || "application/octet-stream";
+      const filename = o.filename || (content instanceof File ? content.name : "") || "file";
+      const type = !o.type || o.type === "auto-detect" ? typeFor(mimetype) : o.type;
+      const fields = { type, caption: o.caption || filename, mimetype, filename };
+      const upload = async () => {
+        const r = await fetch("/__page/media", { method: "POST", headers: { "Content-Type": mimetype, ...creds() }, body: blob });
+        if (!r.ok) throw new WPPError("media_upload_failed", `upload failed: ${r.status} ${await r.text()}`);
+        return { media: (await r.json()).media };
+      };
+      return send(jid, fields, upload, o);
     };
-    return send(jid, fields, upload, options);
-  }
-
-  async function query(q) {
-    return sim.request(Object.assign({ t: 'query' }, q));
-  }
-
-  async function list(options = {}) {
-    const r = await query({ q: 'chats' });
-    let chats = (r.chats || []).map((c) => ({
-      id: wid(c.id), name: c.name, formattedTitle: c.name, t: c.timestamp, unreadCount: c.unread_count,
-      isGroup: c.is_group, isUser: !c.is_group, archive: false, pin: 0, isReadOnly: false,
-    }));
-    if (options.onlyUsers) chats = chats.filter((c) => c.isUser);
-    if (options.onlyGroups) chats = chats.filter((c) => c.isGroup);
-    if (options.onlyWithUnreadMessage) chats = chats.filter((c) => c.unreadCount > 0);
-    if (options.count > 0) chats = chats.slice(0, options.count);
-    return chats;
-  }
-
-  async function getMessages(chatId, options = {}) {
-    const count = options.count === -1 ? 0 : (options.count || 20);
-    if (options.direction === 'after') throw new WPPError('not_supported', 'direction after is not simulated');
-    const r = await query({ q: 'messages', chat: jidOf(chatId), count, before: options.id || '' });
-    return (r.msgs || []).map((v) => model(v, false));
-  }
-
-  async function getMessageById(id) {
-    const m = models.get(jidOf(id));
-    if (m) return m;
-    const r = await query({ q: 'message', msg: jidOf(id) });
-    return model(r.msg, false);
-  }
-
-  async function downloadMedia(id) {
-    const m = await getMessageById(id);
-    if (!m.mediaData || !m.__media) {
-      throw new WPPError('message_not_contains_media', `Message ${jidOf(id)} not contains media`);
+    const query = (q) => sim2.request({ t: "query", ...q });
+    const list = async (options = {}) => {
+      const r = await query({ q: "chats" });
+      let out = (r.chats || []).map((c) => {
+        const m = noteChat(c.id, c.name, c.timestamp);
+        m.unreadCount = c.unread_count;
+        return m;
+      });
+      if (options.onlyUsers) out = out.filter((c) => c.isUser);
+      if (options.onlyGroups) out = out.filter((c) => c.isGroup);
+      if (options.onlyWithUnreadMessage) out = out.filter((c) => c.unreadCount > 0);
+      if (options.count !== void 0 && options.count > 0) out = out.slice(0, options.count);
+      return out;
+    };
+    const get = (chatId) => chats.get(jidOf(chatId));
+    const getMessages = async (chatId, options = {}) => {
+      const count = options.count === -1 ? 0 : options.count || 20;
+      if (options.direction === "after") throw new WPPError("not_supported", "direction after is not simulated");
+      const r = await query({ q: "messages", chat: jidOf(chatId), count, before: options.id || "" });
+      return (r.msgs || []).map((v) => JSON.parse(JSON.stringify(model(v, false))));
+    };
+    async function byId(id) {
+      const m = models.get(jidOf(id));
+      if (m) return m;
+      const r = await query({ q: "message", msg: jidOf(id) });
+      return model(r.msg, false);
     }
-    const r = await fetch('/__page/media/' + encodeURIComponent(m.__media), { headers: creds() });
-    if (!r.ok) throw new WPPError('media_not_found', 'Media not found');
-    return r.blob();
+    const getMessageById = (async (id) => Array.isArray(id) ? Promise.all(id.map(byId)) : byId(id));
+    const downloadMedia = async (id) => {
+      const m = await byId(id);
+      if (!m.__media) throw new WPPError("message_not_contains_media", `Message ${jidOf(id)} not contains media`);
+      const r = await fetch("/__page/media/" + encodeURIComponent(m.__media), { headers: creds() });
+      if (!r.ok) throw new WPPError("media_not_found", "Media not found");
+      return r.blob();
+    };
+    const contactList = async (options = {}) => {
+      const r = await query({ q: "contacts" });
+      let cs = (r.contacts || []).map((c) => {
+        const fields = {
+          id: widOf(c.id),
+          name: c.name || void 0,
+          pushname: c.push_name || void 0,
+          shortName: c.name || void 0,
+          isMyContact: !!c.name,
+          isUser: true,
+          isGroup: false,
+          isBusiness: false
+        };
+        return fields;
+      });
+      if (options.onlyMyContacts) cs = cs.filter((c) => c.isMyContact);
+      return cs;
+    };
+    const getPnLidEntry = async (contactId) => {
+      const jid = jidOf(contactId);
+      const r = await query({ q: "pnlid", chat: jid });
+      const out = {};
+      const part = (s) => ({ id: s.split("@")[0], server: s.split("@")[1], _serialized: s });
+      if (r.lid) out.lid = part(r.lid);
+      if (r.phone) out.phoneNumber = part(r.phone);
+      return out;
+    };
+    sim2.handlers.message = (m) => {
+      const v = m.msg;
+      const known = models.has(v.id);
+      const msg = model(v, true);
+      if (!known) emit("chat.new_message", msg);
+      sim2.send({ t: "received", seq: v.seq });
+    };
+    sim2.handlers.ack = (m) => {
+      const ack = Number(m.ack);
+      const chat = String(m.chat);
+      const ids = m.ids || [];
+      const keys = [];
+      for (const id of ids) {
+        const msg = models.get(id);
+        if (ack === 1) {
+          if (msg) changeAck(msg, 1);
+          continue;
+        }
+        if (msg) msg.ack = ack;
+        if (ack >= 2) keys.push(key(true, chat, msgKey(id).id));
+      }
+      if (keys.length) queueMicrotask(() => emit("chat.msg_ack_change", { ack, chat: widOf(chat), ids: keys }));
+    };
+    sim2.handlers.revoke = (m) => {
+      const v = m.msg;
+      const msg = models.get(v.id);
+      if (msg) {
+        msg.type = "revoked";
+        msg.body = "";
+        msg.caption = void 0;
+      }
+      emit("chat.msg_revoke", { author: void 0, from: widOf(v.from), to: widOf(v.to), id: msgKey(String(m.rid)), refId: msgKey(v.id), type: "revoke" });
+    };
+    WPP.on("conn.stream_mode_changed", (mode) => {
+      if (mode === "MAIN") list().catch((e) => console.warn("wasim: chats", e));
+    });
+    WPP.chat = { get, list, sendTextMessage, sendFileMessage, getMessages, getMessageById, downloadMedia };
+    WPP.contact = { list: contactList, getPnLidEntry };
   }
-
-  async function contactList(options = {}) {
-    const r = await query({ q: 'contacts' });
-    let cs = (r.contacts || []).map((c) => ({
-      id: wid(c.id), name: c.name || undefined, pushname: c.push_name || undefined, shortName: c.name || undefined,
-      formattedName: c.name || '+' + c.id.split('@')[0], isMyContact: !!c.name, isUser: true, isGroup: false, isBusiness: false,
-    }));
-    if (options.onlyMyContacts) cs = cs.filter((c) => c.isMyContact);
-    return cs;
-  }
-
-  // Server → page messaging.
-  sim.handlers = sim.handlers || {};
-  sim.handlers.message = (m) => {
-    const v = m.msg;
-    const known = models.has(v.id);
-    const msg = model(v, true);
-    if (!known) emit('chat.new_message', msg);
-    sim.send({ t: 'received', seq: v.seq });
-  };
-  sim.handlers.ack = (m) => {
-    const ids = m.ids.map(msgKey);
-    for (const k of ids) {
-      const msg = models.get(k._serialized);
-      if (msg) msg.ack = m.ack;
-    }
-    emit('chat.msg_ack_change', { ack: m.ack, chat: wid(m.chat), ids });
-  };
-  sim.handlers.revoke = (m) => {
-    const v = m.msg;
-    const msg = models.get(v.id);
-    if (msg) { msg.type = 'revoked'; msg.body = ''; msg.caption = undefined; }
-    emit('chat.msg_revoke', { author: undefined, from: wid(v.from), to: wid(v.to), id: msgKey(m.rid), refId: msgKey(v.id), type: 'revoke' });
-  };
-
-  WPP.chat = { sendTextMessage, sendFileMessage, list, getMessages, getMessageById, downloadMedia };
-  WPP.contact = { list: contactList };
+  start();
 })();

@@ -1,193 +1,272 @@
-// wpp.js: the simulator's window.WPP, the subset of @wppconnect/wa-js that
-// docs/bridge.md lists, with the same names, shapes and quirks. The state it
-// reads is driven by core.js; the UI (ui.js) only listens.
+// Code generated from internal/wasim/ts/wpp.ts by `go generate ./internal/browser/bridge`; DO NOT EDIT.
+"use strict";
 (() => {
-  'use strict';
-  if (window.top !== window) return;
+  var __defProp = Object.defineProperty;
+  var __defNormalProp = (obj, key, value) => key in obj ? __defProp(obj, key, { enumerable: true, configurable: true, writable: true, value }) : obj[key] = value;
+  var __publicField = (obj, key, value) => __defNormalProp(obj, typeof key !== "symbol" ? key + "" : key, value);
 
-  const WPP_VERSION = '3.0.0-wasim';
-  const WA_VERSION = '2.3000.0-wasim';
-
-  // sim is the private state shared with core.js and ui.js.
-  const sim = {
-    state: {
-      mode: 'OFFLINE', info: 'OPENING', online: false,
-      keys: null,        // {static, identity, secret}: this page's public keys
-      ref: null, refIndex: 0, idle: false,
-      creds: null,       // {device_id, secret, wid, push_name, platform} once linked
-      mainLoaded: false, mainReady: false, mainReadyFired: false,
-      pairing: null,     // {code, phone}
-      authMethod: null,
-      conflict: false,   // legacy: another browser is live (mode CONFLICT)
-      phoneOnline: true, // legacy: the phone is online, as the server last said
-      lastOnline: false, // isOnline() as conn.online last reported it
-    },
-    renderers: [],
-  };
-  Object.defineProperty(window, '__wasim', { value: sim });
-  const st = sim.state;
-
-  // Events behave like Emittery's (what wa-js uses): listeners run
-  // asynchronously, in order, and one listener's error does not stop others.
-  const listeners = new Map();
-  const listenersOf = (name) => {
-    if (!listeners.has(name)) listeners.set(name, new Set());
-    return listeners.get(name);
-  };
-  function on(name, fn) {
-    listenersOf(name).add(fn);
-    return () => off(name, fn);
+  // internal/wasim/ts/sim.ts
+  function widOf(jid) {
+    const s = String(jid);
+    const [user, server] = s.split("@");
+    const w = {
+      server,
+      user,
+      _serialized: s,
+      toString: () => s,
+      equals: (o) => !!o && String(o._serialized || o) === s,
+      isUser: () => server === "c.us" || server === "lid",
+      isGroup: () => server === "g.us",
+      isLid: () => server === "lid"
+    };
+    return w;
   }
-  function off(name, fn) { listenersOf(name).delete(fn); }
-  function once(name) {
-    return new Promise((resolve) => { const un = on(name, (d) => { un(); resolve(d); }); });
-  }
-  function emit(name, data) {
-    for (const fn of [...listenersOf(name)]) {
-      queueMicrotask(() => {
-        try { fn(data); } catch (e) { console.error('WPP listener for', name, e); }
-      });
-    }
-    for (const r of sim.renderers) queueMicrotask(r);
-  }
-  sim.emit = emit;
-  // WPP.conn.on takes 'authenticated' as well as 'conn.authenticated'.
-  const connName = (name) => (String(name).includes('.') ? name : 'conn.' + name);
 
-  sim.setMode = (mode) => {
-    if (st.mode === mode) return;
-    st.mode = mode;
-    emit('conn.stream_mode_changed', mode);
-    // Quirk kept from wa-js: main_ready fires the first time the stream is
-    // QR, SYNCING or MAIN, so also on the QR screen.
-    if (!st.mainReadyFired && (mode === 'QR' || mode === 'SYNCING' || mode === 'MAIN')) {
-      st.mainReadyFired = true;
-      st.mainReady = true;
-      emit('conn.main_ready');
-    }
-  };
-  sim.setInfo = (info) => {
-    if (st.info === info) return;
-    st.info = info;
-    emit('conn.stream_info_changed', info);
-  };
-
-  class WPPError extends Error {
+  // internal/wasim/ts/wpp.ts
+  var WPP_VERSION = "4.6.0-wasim";
+  var WA_VERSION = "2.3000.1030000000-wasim";
+  var LINK_CODE_TTL_MS = 3.25 * 60 * 1e3;
+  var MAX_AUTO_REFRESHES = 5;
+  var WPPError = class extends Error {
     constructor(code, message) {
       super(message || code);
-      this.name = 'WPPError';
+      __publicField(this, "code");
+      this.name = "WPPError";
       this.code = code;
     }
-  }
-  sim.WPPError = WPPError;
-
-  function wid(user) {
-    const id = { server: 'c.us', user: String(user), _serialized: user + '@c.us' };
-    id.toString = () => id._serialized;
-    id.equals = (o) => !!o && String(o._serialized || o) === id._serialized;
-    return id;
-  }
-  const userOf = (c) => (c && c.wid ? String(c.wid).split('@')[0] : undefined);
-
-  const isAuthenticated = () => !!st.creds;
-  const isRegistered = () => !!st.creds;
-  const isLegacy = () => !!(st.creds && st.creds.legacy);
-  // isOnline: connected to WhatsApp and, for a legacy page, the phone too.
-  const isOnline = () => st.online && (!isLegacy() || st.phoneOnline);
-  sim.updateOnline = () => {
-    const v = isOnline();
-    if (v === st.lastOnline) return;
-    st.lastOnline = v;
-    emit('conn.online', v);
   };
-
-  function authCode() {
-    if (!st.ref || st.idle || isAuthenticated() || isRegistered() || !st.keys) return null;
-    const k = st.keys;
-    return {
-      type: 'multidevice', ref: st.ref, staticKeyPair: k.static, identityKeyPair: k.identity,
-      secretKey: k.secret, fullCode: [st.ref, k.static, k.identity, k.secret].join(','),
+  function start() {
+    if (window.top !== window) return;
+    const st = {
+      mode: "OFFLINE",
+      info: "OPENING",
+      online: false,
+      keys: null,
+      ref: null,
+      refIndex: 0,
+      idle: false,
+      creds: null,
+      authAtInjection: false,
+      mainLoaded: false,
+      mainReady: false,
+      mainReadyFired: false,
+      pairing: null,
+      conflict: false,
+      phoneOnline: true,
+      lastOnline: false
     };
-  }
-  sim.authCode = authCode;
-
-  const readyCallbacks = [];
-  const webpack = {
-    isInjected: false, isReady: false, isFullReady: false,
-    onInjected(cb) { webpack.isInjected ? cb() : readyCallbacks.push(cb); },
-    onReady(cb) { webpack.isReady ? cb() : readyCallbacks.push(cb); },
-    onFullReady(cb) { webpack.onReady(cb); },
-  };
-  // core.js calls markReady once the stored credentials are read, as wa-js
-  // becomes ready once WhatsApp's modules are loaded.
-  sim.markReady = () => {
-    webpack.isInjected = webpack.isReady = webpack.isFullReady = true;
-    for (const cb of readyCallbacks.splice(0)) {
-      try { cb(); } catch (e) { console.error('WPP.webpack.onReady callback', e); }
+    const renderers = [];
+    const listeners = /* @__PURE__ */ new Map();
+    function on(name, fn) {
+      listeners.set(name, [...listeners.get(name) || [], fn]);
+      return WPP;
     }
-    // Like wa-js, report the current stream state once listeners can hear it.
-    emit('conn.stream_mode_changed', st.mode);
-    emit('conn.stream_info_changed', st.info);
-  };
-
-  const conn = {
-    on: (name, fn) => on(connName(name), fn),
-    off: (name, fn) => off(connName(name), fn),
-    once: (name) => once(connName(name)),
-    isAuthenticated, isRegistered,
-    isMainReady: () => st.mainReady,
-    isMainLoaded: () => st.mainLoaded,
-    isMainInit: () => st.mainLoaded,
-    isIdle: () => st.idle,
-    isMultiDevice: () => !isLegacy(),
-    isOnline,
-    takeover: async () => sim.takeover(),
-    getAuthCode: async () => authCode(),
-    refreshQR: async () => {
-      if (isAuthenticated()) return;
-      await sim.request({ t: 'refresh' });
-    },
-    genLinkDeviceCodeForPhoneNumber: async (arg, sendPushNotification = true) => {
-      const phone = arg && typeof arg === 'object' ? arg.phone : arg;
-      if (!phone || typeof phone !== 'string') {
-        throw new WPPError('send_the_phone_number_to_connect', "Can't get code for without phone number param");
+    function emit(name, ...args) {
+      queueMicrotask(() => renderers.forEach((r) => r()));
+      for (const fn of listeners.get(name) || []) fn(...args);
+    }
+    function setMode(mode) {
+      if (st.mode === mode) return;
+      st.mode = mode;
+      emit("conn.stream_mode_changed", mode);
+      if (!st.mainReadyFired && (mode === "QR" || mode === "MAIN")) {
+        st.mainReadyFired = true;
+        st.mainReady = true;
+        emit("conn.main_ready");
+      }
+      if (mode === "QR") emit("conn.require_auth");
+    }
+    function setInfo(info) {
+      if (st.info === info) return;
+      st.info = info;
+      emit("conn.stream_info_changed", info);
+    }
+    const isAuthenticated = () => !!st.creds;
+    const isLegacy = () => !!(st.creds && st.creds.legacy);
+    const isOnline = () => st.online && (!isLegacy() || st.phoneOnline);
+    function authCode() {
+      if (!st.ref || isAuthenticated() || !st.keys) return null;
+      const k = st.keys;
+      return {
+        type: "multidevice",
+        ref: st.ref,
+        staticKeyPair: k.static,
+        identityKeyPair: k.identity,
+        secretKey: k.secret,
+        fullCode: [st.ref, k.static, k.identity, k.secret].join(",")
+      };
+    }
+    const readyListeners = [];
+    const loader = {
+      isInjected: false,
+      isReady: false,
+      onReady(listener, delay = 0) {
+        readyListeners.push(() => delay > 0 ? setTimeout(listener, delay) : listener());
+      }
+    };
+    const link = {
+      phone: null,
+      code: null,
+      epoch: 0,
+      refreshes: 0,
+      timer: 0,
+      inFlight: null
+    };
+    function linkCancel() {
+      link.epoch++;
+      if (link.timer) clearTimeout(link.timer);
+      Object.assign(link, { phone: null, code: null, refreshes: 0, timer: 0, inFlight: null });
+      st.pairing = null;
+    }
+    function linkSchedule(ttl) {
+      if (link.timer) clearTimeout(link.timer);
+      const epoch = link.epoch;
+      link.timer = setTimeout(() => {
+        if (epoch !== link.epoch || !link.phone) return;
+        if (link.refreshes >= MAX_AUTO_REFRESHES) {
+          link.code = null;
+          st.pairing = null;
+          emit("conn.link_code_expired");
+          return;
+        }
+        link.refreshes++;
+        linkGenerate().catch((e) => emit("conn.link_code_error", e instanceof Error ? e : new Error(String(e))));
+      }, ttl);
+    }
+    function linkGenerate() {
+      if (link.inFlight) return link.inFlight;
+      const epoch = link.epoch;
+      const phone = link.phone;
+      const op = sim.request({ t: "pair_code", phone }).then((r) => {
+        const code = String(r.code);
+        if (epoch !== link.epoch) return code;
+        link.code = code;
+        st.pairing = { code, phone };
+        const ttl = r.expires_at ? Math.max(0, Date.parse(r.expires_at) - Date.now()) : LINK_CODE_TTL_MS;
+        linkSchedule(ttl);
+        emit("conn.link_code_change", code);
+        return code;
+      }).finally(() => {
+        if (link.inFlight === op) link.inFlight = null;
+      });
+      link.inFlight = op;
+      return op;
+    }
+    async function startLinkDeviceCodeForPhoneNumber(phone, _sendPushNotification = true) {
+      if (!phone || typeof phone !== "string") {
+        throw new WPPError("send_the_phone_number_to_connect", "Can't get code for without phone number param");
       }
       if (isAuthenticated()) {
-        throw new WPPError('cannot_get_code_for_already_authenticated', "Can't get code for already authenticated user");
+        throw new WPPError("cannot_get_code_for_already_authenticated", "Can't get code for already authenticated user");
       }
-      const r = await sim.request({ t: 'pair_code', phone });
-      st.pairing = { code: r.code, phone, sendPushNotification };
-      emit('sim.pairing_code', r.code);
-      return r.code;
-    },
-    logout: async () => sim.logout(),
-    getMyUserId: () => (userOf(st.creds) ? wid(userOf(st.creds)) : undefined),
-    getMyDeviceId: () => {
-      if (!st.creds || !st.creds.device_id) return undefined;
-      const [user, device] = String(st.creds.device_id).split(':');
-      const id = { server: 'c.us', user, device: Number(device), _serialized: st.creds.device_id + '@c.us' };
-      id.toString = () => id._serialized;
-      return id;
-    },
-    getStreamData: () => ({ mode: st.mode, info: st.info }),
-    getPlatform: () => (st.creds ? st.creds.platform : undefined),
-    getBuildConstants: () => ({ VERSION_STR: WA_VERSION, VERSION_PRIMARY: 2, VERSION_SECONDARY: 3000 }),
-  };
-
-  const profile = {
-    getMyProfileName: () => (st.creds ? st.creds.push_name : undefined),
-  };
-
-  window.Debug = Object.assign(window.Debug || {}, { VERSION: WA_VERSION });
-  window.WPP = {
-    version: WPP_VERSION,
-    license: 'simulated',
-    get isInjected() { return webpack.isInjected; },
-    get isReady() { return webpack.isReady; },
-    get isFullReady() { return webpack.isFullReady; },
-    webpack,
-    on, off, once,
-    conn,
-    profile,
-  };
+      if (link.phone === phone) {
+        if (link.code) return link.code;
+        if (link.inFlight) return link.inFlight;
+      } else {
+        linkCancel();
+      }
+      link.phone = phone;
+      link.refreshes = 0;
+      try {
+        return await linkGenerate();
+      } catch (e) {
+        link.code = null;
+        emit("conn.link_code_error", e instanceof Error ? e : new Error(String(e)));
+        throw e;
+      }
+    }
+    const conn = {
+      isAuthenticated,
+      isOnline,
+      isRegistered: () => !!st.creds,
+      isIdle: () => st.idle,
+      isMultiDevice: () => !isLegacy(),
+      needsUpdate: () => false,
+      getStreamData: () => ({ mode: st.mode, info: st.info }),
+      getAuthCode: async () => authCode(),
+      // refreshQR waits, with no timeout, for the next conn.auth_code_change.
+      refreshQR: async () => {
+        if (isAuthenticated()) return null;
+        const next = new Promise((resolve) => {
+          const once = (code) => {
+            listeners.set("conn.auth_code_change", (listeners.get("conn.auth_code_change") || []).filter((f) => f !== once));
+            resolve(code);
+          };
+          on("conn.auth_code_change", once);
+        });
+        await sim.request({ t: "refresh" });
+        return next;
+      },
+      startLinkDeviceCodeForPhoneNumber,
+      cancelLinkDeviceCode: linkCancel,
+      logout: () => sim.logout(),
+      getMyUserId: () => st.creds && st.creds.wid ? widOf(st.creds.wid) : void 0,
+      getPlatform: () => st.creds ? String(st.creds.platform || "") : "",
+      getBuildConstants: () => ({
+        VERSION_STR: WA_VERSION,
+        VERSION_BASE: "2.3000.1030000000",
+        VERSION_PRIMARY: "2",
+        VERSION_SECONDARY: "3000",
+        VERSION_TERTIARY: "1030000000",
+        WINDOWS_BUILD: null,
+        PARSED: { PRIMARY: 2, SECONDARY: 3e3, TERTIARY: 103e7 }
+      }),
+      setKeepAlive: (enable = true) => {
+        if (enable) document.hasFocus = () => true;
+        return enable;
+      }
+    };
+    const WPP = {
+      version: WPP_VERSION,
+      get isReady() {
+        return loader.isReady;
+      },
+      loader: { onReady: loader.onReady },
+      on,
+      conn,
+      profile: { getMyProfileName: () => st.creds ? String(st.creds.push_name || "") : "" },
+      // chat.ts fills chat and contact.
+      chat: {},
+      contact: {},
+      whatsapp: { Socket: { takeover: () => sim.takeover() } }
+    };
+    const sim = {
+      state: st,
+      renderers,
+      wpp: WPP,
+      emit,
+      setMode,
+      setInfo,
+      authCode,
+      WPPError,
+      updateOnline: () => {
+        const v = isOnline();
+        if (v === st.lastOnline) return;
+        st.lastOnline = v;
+        emit("conn.online", v);
+      },
+      // core.ts calls markReady once the stored credentials are read, as wa-js
+      // becomes ready once WhatsApp's modules are loaded.
+      markReady: () => {
+        loader.isInjected = loader.isReady = true;
+        st.authAtInjection = isAuthenticated();
+        for (const cb of readyListeners.splice(0)) cb();
+      },
+      send: () => false,
+      request: () => Promise.reject(new WPPError("offline", "not connected to WhatsApp")),
+      handlers: {},
+      takeover: async () => false,
+      logout: async () => false,
+      linkCodeCancel: linkCancel
+    };
+    on("conn.authenticated", linkCancel);
+    on("conn.logout", linkCancel);
+    on("conn.main_ready", () => {
+      if (isAuthenticated()) linkCancel();
+    });
+    Object.defineProperty(window, "__wasim", { value: sim });
+    window.Debug = Object.assign(window.Debug || {}, { VERSION: WA_VERSION });
+    window.WPP = WPP;
+  }
+  start();
 })();

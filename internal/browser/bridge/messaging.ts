@@ -1,0 +1,390 @@
+// messaging.ts: messages, acks, revokes, chats and contacts (docs/bridge.md).
+// Events leave in page order through one queue, because a shape may wait
+// for WhatsApp's phone-number/LID table before it is complete.
+import { emit, message, report, safe } from './emit';
+import type { ChatModel, ContactModel, EventTypes, MsgModel, RawMessage, SendMessageReturn, WAJS, WPPSubset } from './wpp';
+
+type AckEvent = EventTypes['chat.msg_ack_change'];
+type RevokeEvent = EventTypes['chat.msg_revoke'];
+
+/** Message is the bridge's message shape. */
+export interface Message {
+  id: string;
+  chat_id: string;
+  from: string;
+  to: string;
+  from_me: boolean;
+  type: string;
+  body: string;
+  caption: string;
+  mimetype: string;
+  filename: string;
+  timestamp: number;
+  ack: number;
+  phone: string; // the chat's phone number (user chats), when known
+  lid: string; // the chat's LID (user chats), when known
+}
+
+type MsgLike = MsgModel | RawMessage;
+type Account = { id: string } | null;
+
+/** Messaging is what the bridge core wires to WPP.on and call(). */
+export interface Messaging {
+  onNewMessage(m: MsgModel): void;
+  onAckChange(e: AckEvent): void;
+  onRevoke(e: RevokeEvent): void;
+  call(name: string, args: Record<string, unknown>): Promise<unknown>;
+}
+
+const SEEN_KEY = 'easy-api:seen';
+const SEEN_MAX = 500;
+const LAST_KEY = 'easy-api:last';
+const CATCHUP_PER_CHAT = 100;
+const ACKS_MAX = 2000;
+// Message types that are not messages people wrote.
+const SKIP: Record<string, true> = { ciphertext: true, e2e_notification: true, notification_template: true, gp2: true,
+  protocol: true, call_log: true, notification: true, broadcast_notification: true, revoked: true, group_notification: true };
+// Codes of wa-js errors that mean "no such thing"; Go maps them to 404.
+const NOT_FOUND: Record<string, true> = { chat_not_found: true, msg_not_found: true, message_not_found: true,
+  message_not_contains_media: true, media_not_found: true };
+
+const sendOptions = { createChat: true, waitForAck: true, detectMentioned: false, markIsRead: false, linkPreview: false } as const;
+
+function ser(x: unknown): string {
+  if (x == null) return '';
+  const s = (x as { _serialized?: unknown })._serialized;
+  return String(s !== undefined ? s : x);
+}
+function str(x: unknown): string { return x == null ? '' : String(x); }
+
+/** keyParts splits a message key (object or fromMe_remote_id string). */
+function keyParts(key: unknown): { fromMe: boolean; remote: string; id: string; serialized: string } {
+  const serialized = ser(key);
+  if (key && typeof key === 'object' && 'id' in key) {
+    const k = key as { fromMe?: boolean; remote?: unknown; id?: unknown };
+    return { fromMe: !!k.fromMe, remote: ser(k.remote), id: str(k.id), serialized };
+  }
+  const parts = serialized.split('_');
+  if (parts.length < 3) return { fromMe: false, remote: '', id: serialized, serialized };
+  return { fromMe: parts[0] === 'true', remote: parts[1], id: parts[2], serialized };
+}
+
+/** ackKey identifies a message across key shapes: wa-js rebuilds the key of
+ * a receipt (ack >= 2), whose remote may be a LID where we saw a phone
+ * number, so only the bare id and fromMe are stable. */
+function ackKey(key: unknown): string {
+  const k = keyParts(key);
+  return (k.fromMe ? 'true_' : 'false_') + k.id;
+}
+
+const isUser = (jid: string) => /@(c\.us|lid)$/.test(jid);
+
+/** messaging builds the messaging part of the bridge on w; me returns the
+ * host account once ready. */
+export function messaging(w: WPPSubset, me: () => Account): Messaging {
+  // seen holds the ids already reported, across reloads and restarts of
+  // the same profile, so a message is reported once.
+  const stored = safe(() => JSON.parse(localStorage.getItem(SEEN_KEY) || '[]') as unknown, []);
+  const seenOrder: string[] = Array.isArray(stored) ? stored.map(String) : [];
+  const seen = new Set(seenOrder);
+  const pendingOwn = new Map<string, Message>(); // our sends WhatsApp has not accepted yet, by ackKey
+  const lastAck = new Map<string, { ack: number; id: string; chat_id: string }>(); // by ackKey
+  const emitted = new Set<string>(); // reported in this page life, maybe not logged yet
+  const pnLid = new Map<string, Promise<{ phone: string; lid: string }>>();
+  let queue: Promise<void> = Promise.resolve();
+
+  const later = (fn: () => Promise<void> | void) => {
+    queue = queue.then(fn).catch(report);
+  };
+
+  function remember(id: string): void {
+    seen.add(id);
+    seenOrder.push(id);
+    while (seenOrder.length > SEEN_MAX) seen.delete(seenOrder.shift() as string);
+    safe(() => localStorage.setItem(SEEN_KEY, JSON.stringify(seenOrder)), undefined);
+  }
+
+  function noteAck(key: string, ack: number, id: string, chat: string): void {
+    lastAck.delete(key);
+    lastAck.set(key, { ack, id, chat_id: chat });
+    if (lastAck.size > ACKS_MAX) lastAck.delete(lastAck.keys().next().value as string);
+  }
+
+  // ids returns the phone number and LID of a user chat, from the id itself
+  // and WhatsApp's phone-number/LID table (contact.getPnLidEntry).
+  function ids(jid: string): Promise<{ phone: string; lid: string }> {
+    if (!isUser(jid)) return Promise.resolve({ phone: '', lid: '' });
+    let p = pnLid.get(jid);
+    if (!p) {
+      p = w.contact.getPnLidEntry(jid).then((e) => ({
+        phone: e.phoneNumber ? ser(e.phoneNumber).split('@')[0] : '',
+        lid: e.lid ? ser(e.lid) : '',
+      }), () => ({ phone: '', lid: '' })).then((r) => ({
+        phone: r.phone || (jid.endsWith('@c.us') ? jid.split('@')[0] : ''),
+        lid: r.lid || (jid.endsWith('@lid') ? jid : ''),
+      }));
+      pnLid.set(jid, p);
+    }
+    return p;
+  }
+
+  // chatFor finds the chat a route means: WhatsApp may keep a contact's
+  // chat under its LID while the client names it by phone number.
+  async function chatFor(jid: string): Promise<string> {
+    if (!jid.endsWith('@c.us') || safe(() => w.chat.get(jid), undefined)) return jid;
+    const lid = (await ids(jid)).lid;
+    if (lid && safe(() => w.chat.get(lid), undefined)) return lid;
+    return jid;
+  }
+
+  // shapeMsg turns a wa-js MsgModel (or serialized message) into a Message.
+  async function shapeMsg(m: MsgLike): Promise<Message> {
+    const k = keyParts(m.id);
+    const type = str(m.type);
+    const chat = k.remote || (k.fromMe ? ser(m.to) : ser(m.from));
+    const { phone, lid } = await ids(chat);
+    return {
+      id: k.serialized, chat_id: chat, from: ser(m.author) || ser(m.from), to: ser(m.to), from_me: k.fromMe, type,
+      body: type === 'chat' ? str(m.body) : '', caption: str(m.caption), mimetype: str(m.mimetype),
+      filename: str(m.filename), timestamp: Number(m.t || 0), ack: Number(m.ack || 0), phone, lid,
+    };
+  }
+
+  // reportMessage emits a message once per page life; it becomes seen
+  // (never reported again, even after a reload) only when Go commits it
+  // with the seen call, after the event is in the log (see below).
+  function reportMessage(msg: Message): void {
+    if (seen.has(msg.id) || emitted.has(msg.id)) return;
+    emitted.add(msg.id);
+    if (emitted.size > ACKS_MAX) emitted.delete(emitted.values().next().value as string);
+    noteAck(ackKey(msg.id), msg.ack, msg.id, msg.chat_id);
+    emit('message', msg);
+  }
+
+  // --- seen after ack (docs/operations.md, "No message lost") ----------------
+  // Go calls seen({ids}) once the message events of ids are in the event
+  // log; only then are they remembered as seen, with the newest timestamp
+  // committed as the watermark. catchUp({since}) re-emits every message of
+  // every chat with a timestamp >= since (0: the stored watermark; none:
+  // nothing) that is not seen, oldest first, so messages whose event was
+  // never logged (store full, process killed) are reported again. Go dedupes
+  // by id.
+  function watermark(): number {
+    return Number(safe(() => localStorage.getItem(LAST_KEY), 0)) || 0;
+  }
+
+  function commitSeen(args: Record<string, unknown>): number {
+    const ids = Array.isArray(args.ids) ? args.ids : [];
+    ids.forEach((id) => { if (!seen.has(String(id))) remember(String(id)); });
+    const t = Number(args.t || 0);
+    if (t > watermark()) safe(() => localStorage.setItem(LAST_KEY, String(t)), undefined); // full: the log's time is used
+    return ids.length;
+  }
+
+  async function catchUp(args: Record<string, unknown>): Promise<number> {
+    const since = Number(args.since || 0) || watermark();
+    if (since <= 0) return 0;
+    const found: Message[] = [];
+    for (const c of await w.chat.list({ ignoreGroupMetadata: true })) {
+      const msgs = await w.chat.getMessages(ser(c.id), { count: CATCHUP_PER_CHAT, direction: 'before' });
+      for (const m of await Promise.all(msgs.map(shapeMsg))) {
+        if (m.id && !SKIP[m.type] && m.timestamp >= since && !seen.has(m.id) && !(m.from_me && m.ack < 1)) found.push(m);
+      }
+    }
+    found.sort((a, b) => a.timestamp - b.timestamp);
+    later(() => {
+      for (const m of found) {
+        emitted.add(m.id);
+        noteAck(ackKey(m.id), m.ack, m.id, m.chat_id);
+        emit('message', m);
+      }
+    });
+    return found.length;
+  }
+  // --- end seen after ack ----------------------------------------------------
+
+  // accepted reports one of our sends once WhatsApp took it (ack >= 1).
+  function accepted(key: string, ack: number): boolean {
+    const pending = pendingOwn.get(key);
+    if (!pending) return false;
+    pendingOwn.delete(key);
+    pending.ack = Math.max(pending.ack, ack);
+    reportMessage(pending);
+    return true;
+  }
+
+  // onNewMessage: chat.new_message fires for our own sends too, first with
+  // ack CLOCK (0); those are reported once WhatsApp accepted them, so
+  // nothing is reported as sent that was not.
+  function onNewMessage(m: MsgModel): void {
+    later(async () => {
+      const msg = await shapeMsg(m);
+      if (!msg.id || SKIP[msg.type]) return;
+      if (msg.from_me && msg.ack < 1) {
+        if (!seen.has(msg.id)) pendingOwn.set(ackKey(msg.id), msg);
+        return;
+      }
+      reportMessage(msg);
+    });
+  }
+
+  // onAckChange: wa-js emits ack 1 (with the original key) and acks >= 2
+  // from receipts (key rebuilt, remote maybe a LID); never negative ones.
+  function onAckChange(e: AckEvent): void {
+    const ack = Number(e.ack);
+    const keys = (e.ids || []).slice();
+    later(() => {
+      for (const k of keys) {
+        const key = ackKey(k);
+        if (ack >= 1 && accepted(key, ack)) continue;
+        const last = lastAck.get(key);
+        if (last !== undefined && ack <= last.ack) continue;
+        const id = last ? last.id : ser(k);
+        const chat = last ? last.chat_id : keyParts(k).remote || ser(e.chat);
+        noteAck(key, ack, id, chat);
+        emit('ack', { id, chat_id: chat, ack });
+      }
+    });
+  }
+
+  function onRevoke(e: RevokeEvent): void {
+    later(() => {
+      emit('revoke', { id: ser(e.refId), revoke_id: ser(e.id), chat_id: keyParts(e.refId).remote || ser(e.from),
+        from: ser(e.from), to: ser(e.to), author: ser(e.author), type: str(e.type) || 'revoke' });
+    });
+  }
+
+  async function shapeChat(c: ChatModel) {
+    const id = ser(c.id);
+    const contact = (c.contact || {}) as { name?: unknown; pushname?: unknown };
+    const { phone, lid } = await ids(id);
+    return {
+      id, name: str(c.formattedTitle || c.name || contact.name || contact.pushname),
+      is_group: !!(c.isGroup || /@g\.us$/.test(id)), unread_count: Number(c.unreadCount || 0),
+      timestamp: Number(c.t || 0), phone, lid,
+    };
+  }
+
+  async function shapeContact(c: ContactModel) {
+    const id = ser(c.id);
+    const { phone, lid } = await ids(id);
+    return { id, name: str(c.name), push_name: str(c.pushname), is_my_contact: !!c.isMyContact,
+      is_group: !!(c.isGroup || /@g\.us$/.test(id)), is_business: !!c.isBusiness, phone, lid };
+  }
+
+  // sent returns the message a send produced, failing unless WhatsApp
+  // accepted it: sendMsgResult says how the send ended (wa-js never emits a
+  // negative ack), and ack must have reached SENT.
+  async function sent(r: SendMessageReturn, chat: string, fields: Partial<Message>): Promise<Message> {
+    const id = str(r && r.id);
+    if (!id) throw new Error('WhatsApp returned no message id');
+    const key = ackKey(id);
+    const result = r.sendMsgResult ? str(r.sendMsgResult.messageSendResult) : '';
+    if (result && result !== 'OK') {
+      pendingOwn.delete(key);
+      later(() => {
+        noteAck(key, -1, id, chat);
+        emit('ack', { id, chat_id: chat, ack: -1 });
+      });
+      throw new Error(`send failed: WhatsApp reported ${result} for message ${id}`);
+    }
+    let msg: Message | null = null;
+    try { msg = await shapeMsg(await w.chat.getMessageById(id)); } catch { msg = null; }
+    if (!msg || !msg.id) {
+      const mine = me();
+      const { phone, lid } = await ids(chat);
+      msg = Object.assign({ id, chat_id: chat, from: mine ? mine.id : '', to: chat, from_me: true, type: '',
+        body: '', caption: '', mimetype: '', filename: '', timestamp: Math.floor(Date.now() / 1000), ack: 0, phone, lid }, fields);
+    }
+    msg.ack = Math.max(msg.ack, Number(r.ack || 0));
+    if (msg.ack < 1) {
+      throw new Error(`not accepted: WhatsApp has not accepted message ${id} (ack ${msg.ack}); it may still go out, and message.sent reports it if it does`);
+    }
+    const ack = msg.ack;
+    later(() => { accepted(key, ack); });
+    return msg;
+  }
+
+  async function blobToBase64(blob: Blob): Promise<string> {
+    const buf = new Uint8Array(await blob.arrayBuffer());
+    const chunks: string[] = [];
+    for (let i = 0; i < buf.length; i += 0x8000) {
+      chunks.push(String.fromCharCode(...buf.subarray(i, i + 0x8000)));
+    }
+    return btoa(chunks.join(''));
+  }
+
+  function need(args: Record<string, unknown>, name: string): string {
+    const v = args[name];
+    if (typeof v !== 'string' || v === '') throw new Error(name + ' is required');
+    return v;
+  }
+
+  type FileOptions = Parameters<WAJS['chat']['sendFileMessage']>[2];
+
+  const calls: Record<string, (args: Record<string, unknown>) => Promise<unknown>> = {
+    sendText: async (args) => {
+      const chat = await chatFor(need(args, 'chat_id'));
+      const text = need(args, 'text');
+      const r = await w.chat.sendTextMessage(chat, text, sendOptions);
+      return sent(r, chat, { type: 'chat', body: text });
+    },
+    sendFile: async (args) => {
+      const chat = await chatFor(need(args, 'chat_id'));
+      const data = need(args, 'data');
+      const mimetype = need(args, 'mimetype');
+      const opts: FileOptions = { ...sendOptions, type: 'auto-detect', mimetype,
+        filename: str(args.filename) || undefined, caption: str(args.caption) || undefined };
+      const r = await w.chat.sendFileMessage(chat, 'data:' + mimetype + ';base64,' + data, opts);
+      return sent(r, chat, { caption: str(args.caption), mimetype, filename: str(args.filename) });
+    },
+    listChats: async () => {
+      // Without ignoreGroupMetadata wa-js awaits every group's metadata.
+      const chats = await w.chat.list({ ignoreGroupMetadata: true });
+      return Promise.all(chats.map(shapeChat));
+    },
+    getMessages: async (args) => {
+      const chat = await chatFor(need(args, 'chat_id'));
+      const opts: { count: number; direction: 'before'; id?: string } = { count: Number(args.limit) || 50, direction: 'before' };
+      if (args.before) opts.id = String(args.before);
+      const msgs = await w.chat.getMessages(chat, opts);
+      const shaped = await Promise.all(msgs.map(shapeMsg));
+      return shaped.filter((m) => m.id && !SKIP[m.type]);
+    },
+    listContacts: async () => Promise.all((await w.contact.list()).map(shapeContact)),
+    seen: async (args) => commitSeen(args),
+    catchUp: async (args) => catchUp(args),
+    downloadMedia: async (args) => {
+      const id = need(args, 'id');
+      const m = await w.chat.getMessageById(id);
+      const blob = await w.chat.downloadMedia(id);
+      return { data: await blobToBase64(blob), mimetype: str(m.mimetype) || blob.type || 'application/octet-stream',
+        filename: str(m.filename), size: blob.size };
+    },
+  };
+
+  return {
+    onNewMessage, onAckChange, onRevoke,
+    call: async (name, args) => {
+      try {
+        return await calls[name](args);
+      } catch (err) {
+        throw pageError(err);
+      }
+    },
+  };
+}
+
+/** MESSAGING_CALLS names the calls Messaging answers. */
+export const MESSAGING_CALLS: Record<string, true> = {
+  sendText: true, sendFile: true, listChats: true, getMessages: true, listContacts: true, downloadMedia: true,
+  seen: true, catchUp: true,
+};
+
+// pageError gives wa-js's "no such thing" errors the not_found: prefix the
+// Go side maps to 404.
+function pageError(err: unknown): unknown {
+  const code = err && (err as { code?: unknown }).code;
+  if (typeof code === 'string' && NOT_FOUND[code]) return new Error('not_found: ' + message(err));
+  return err;
+}

@@ -1,0 +1,68 @@
+// wpp.ts: the part of @wppconnect/wa-js (pinned, 4.6.0) that the bridge
+// uses, derived from wa-js's own declarations. USED lists every value and
+// function the bridge touches; WPPSubset is wa-js's type cut down to
+// exactly those paths, so the bridge cannot call anything else, and the
+// simulator (internal/wasim/ts), which implements WPPSubset, cannot drift
+// from wa-js's names, signatures or return types. The doctor call checks the
+// same list against a live page.
+import type * as WA from '@wppconnect/wa-js';
+
+export type WAJS = typeof WA;
+
+/** Paths (dot-separated, from window.WPP) of everything the bridge uses. */
+export const USED = [
+  'version',
+  'isReady',
+  'loader.onReady',
+  'on',
+  'conn.isAuthenticated',
+  'conn.isRegistered',
+  'conn.isIdle',
+  'conn.isMultiDevice',
+  'conn.needsUpdate',
+  'conn.getStreamData',
+  'conn.getAuthCode',
+  'conn.refreshQR',
+  'conn.startLinkDeviceCodeForPhoneNumber',
+  'conn.cancelLinkDeviceCode',
+  'conn.logout',
+  'conn.getMyUserId',
+  'conn.getPlatform',
+  'conn.getBuildConstants',
+  'conn.setKeepAlive',
+  'profile.getMyProfileName',
+  'chat.get',
+  'chat.list',
+  'chat.sendTextMessage',
+  'chat.sendFileMessage',
+  'chat.getMessages',
+  'chat.getMessageById',
+  'chat.downloadMedia',
+  'contact.list',
+  'contact.getPnLidEntry',
+  'whatsapp.Socket.takeover',
+] as const;
+
+export type UsedPath = (typeof USED)[number];
+
+type Head<P> = P extends `${infer A}.${string}` ? A : P;
+type Rest<P, K extends string> = P extends `${K}.${infer R}` ? R : never;
+
+/** PickPaths<T, P> is T with only the dot-separated paths P. */
+export type PickPaths<T, P extends string> = {
+  [K in Head<P> & keyof T]: [Rest<P, K & string>] extends [never] ? T[K] : PickPaths<T[K], Rest<P, K & string>>;
+};
+
+/** WPPSubset is the window.WPP the bridge sees, typed by wa-js. */
+export type WPPSubset = PickPaths<WAJS, UsedPath>;
+
+export type Wid = WA.whatsapp.Wid;
+export type MsgKey = WA.whatsapp.MsgKey;
+export type MsgModel = WA.whatsapp.MsgModel;
+export type ChatModel = WA.whatsapp.ChatModel;
+export type ContactModel = WA.whatsapp.ContactModel;
+export type AuthCode = WA.conn.AuthCode;
+export type EventTypes = WA.ev.EventTypes;
+export type SendMessageReturn = Awaited<ReturnType<WAJS['chat']['sendTextMessage']>>;
+export type RawMessage = Awaited<ReturnType<WAJS['chat']['getMessages']>>[number];
+export type PnLidEntryResult = Awaited<ReturnType<WAJS['contact']['getPnLidEntry']>>;

@@ -1,0 +1,143 @@
+// sim.ts: the private state the simulator's scripts share through
+// window.__wasim (wpp.ts creates it; chat.ts, core.ts and ui.ts use it).
+import type { AuthCode, Wid, WPPSubset } from '../../browser/bridge/wpp';
+
+/** Creds is what a linked page keeps in its profile. */
+export interface Creds {
+  device_id: string;
+  secret: string;
+  wid?: string;
+  push_name?: string;
+  platform?: string;
+  legacy?: boolean;
+  browser_id?: string;
+  client_token?: string;
+  server_token?: string;
+  secret_bundle?: unknown;
+}
+
+/** Reply is the server's answer to a page request. */
+export interface Reply {
+  id: number;
+  ok: boolean;
+  code?: string;
+  error?: string;
+  expires_at?: string;
+  // messaging replies carry these (see protocol.go)
+  msg?: WireMsg;
+  msgs?: WireMsg[];
+  chats?: WireChat[];
+  contacts?: WireContact[];
+  phone?: string;
+  lid?: string;
+}
+
+/** WireMsg is a message as the server sends it (Message in messages.go). */
+export interface WireMsg {
+  seq: number;
+  id: string;
+  key: string;
+  chat_id: string;
+  from: string;
+  to: string;
+  from_me: boolean;
+  type: string;
+  body?: string;
+  caption?: string;
+  mimetype?: string;
+  filename?: string;
+  media_id?: string;
+  size?: number;
+  timestamp: number;
+  ack_code: number;
+}
+export interface WireChat { id: string; name: string; is_group: boolean; timestamp: number; unread_count: number }
+export interface WireContact { id: string; name: string; push_name: string; phone?: string; lid?: string }
+
+/** ServerMsg is any message of the page channel from the server. */
+export interface ServerMsg {
+  t: string;
+  id?: number;
+  ref?: string;
+  index?: number;
+  creds?: { device_id: string; secret: string };
+  legacy?: { browser_id: string; client_token: string; server_token: string; secret_bundle?: unknown };
+  online?: boolean;
+  wid?: string;
+  push_name?: string;
+  platform?: string;
+  method?: string;
+  reason?: string;
+  ok?: boolean;
+  code?: string;
+  error?: string;
+  msg?: WireMsg;
+  ids?: string[];
+  chat?: string;
+  ack?: number;
+  rid?: string;
+}
+
+export interface SimState {
+  mode: string;
+  info: string;
+  online: boolean;
+  keys: { static: string; identity: string; secret: string } | null;
+  ref: string | null;
+  refIndex: number;
+  idle: boolean;
+  creds: Creds | null;
+  authAtInjection: boolean; // isAuthenticated() when wa-js registered its events
+  mainLoaded: boolean;
+  mainReady: boolean;
+  mainReadyFired: boolean;
+  pairing: { code: string; phone: string } | null;
+  conflict: boolean;
+  phoneOnline: boolean;
+  lastOnline: boolean;
+}
+
+/** Sim is window.__wasim. */
+export interface Sim {
+  state: SimState;
+  renderers: Array<() => void>;
+  wpp: WPPSubset;
+  emit(name: string, ...args: unknown[]): void;
+  setMode(mode: string): void;
+  setInfo(info: string): void;
+  authCode(): AuthCode | null;
+  updateOnline(): void;
+  markReady(): void;
+  send(m: Record<string, unknown>): boolean;
+  request(m: Record<string, unknown>): Promise<Reply>;
+  handlers: Record<string, (m: ServerMsg) => void | Promise<void>>;
+  takeover(): Promise<boolean>;
+  logout(): Promise<boolean>;
+  linkCodeCancel(): void;
+  WPPError: new (code: string, message?: string) => Error & { code: string };
+}
+
+declare global {
+  interface Window {
+    __wasim?: Sim;
+    WPP?: WPPSubset;
+  }
+}
+
+/** sim returns the shared state, or null on a page without wpp.ts. */
+export function sim(): Sim | null {
+  return window.__wasim || null;
+}
+
+/** widOf builds a Wid-like object for a jid (user@server). */
+export function widOf(jid: string) {
+  const s = String(jid);
+  const [user, server] = s.split('@');
+  const w = {
+    server, user, _serialized: s, toString: () => s,
+    equals: (o: unknown) => !!o && String((o as { _serialized?: string })._serialized || o) === s,
+    isUser: () => server === 'c.us' || server === 'lid', isGroup: () => server === 'g.us', isLid: () => server === 'lid',
+  };
+  return w as unknown as Wid;
+}
+
