@@ -90,7 +90,7 @@ export function messaging(w: WPPSubset, me: () => Account): Messaging {
   const pendingOwn = new Map<string, Message>(); // our sends WhatsApp has not accepted yet, by ackKey
   const lastAck = new Map<string, { ack: number; id: string; chat_id: string }>(); // by ackKey
   const emitted = new Set<string>(); // reported in this page life, maybe not logged yet
-  const pnLid = new Map<string, Promise<{ phone: string; lid: string }>>();
+  const pnLid = new Map<string, { phone: string; lid: string }>();
   let queue: Promise<void> = Promise.resolve();
 
   const later = (fn: () => Promise<void> | void) => {
@@ -111,21 +111,23 @@ export function messaging(w: WPPSubset, me: () => Account): Messaging {
   }
 
   // ids returns the phone number and LID of a user chat, from the id itself
-  // and WhatsApp's phone-number/LID table (contact.getPnLidEntry).
+  // and WhatsApp's phone-number/LID table (contact.getPnLidEntry). Only a
+  // complete pair is cached: WhatsApp may learn the other half later.
   function ids(jid: string): Promise<{ phone: string; lid: string }> {
     if (!isUser(jid)) return Promise.resolve({ phone: '', lid: '' });
-    let p = pnLid.get(jid);
-    if (!p) {
-      p = w.contact.getPnLidEntry(jid).then((e) => ({
-        phone: e.phoneNumber ? ser(e.phoneNumber).split('@')[0] : '',
-        lid: e.lid ? ser(e.lid) : '',
-      }), () => ({ phone: '', lid: '' })).then((r) => ({
+    const known = pnLid.get(jid);
+    if (known) return Promise.resolve(known);
+    return w.contact.getPnLidEntry(jid).then((e) => ({
+      phone: e.phoneNumber ? ser(e.phoneNumber).split('@')[0] : '',
+      lid: e.lid ? ser(e.lid) : '',
+    }), () => ({ phone: '', lid: '' })).then((r) => {
+      const out = {
         phone: r.phone || (jid.endsWith('@c.us') ? jid.split('@')[0] : ''),
         lid: r.lid || (jid.endsWith('@lid') ? jid : ''),
-      }));
-      pnLid.set(jid, p);
-    }
-    return p;
+      };
+      if (out.phone && out.lid) pnLid.set(jid, out);
+      return out;
+    });
   }
 
   // chatFor finds the chat a route means: WhatsApp may keep a contact's

@@ -109,18 +109,19 @@
     }
     function ids(jid) {
       if (!isUser(jid)) return Promise.resolve({ phone: "", lid: "" });
-      let p = pnLid.get(jid);
-      if (!p) {
-        p = w.contact.getPnLidEntry(jid).then((e) => ({
-          phone: e.phoneNumber ? ser(e.phoneNumber).split("@")[0] : "",
-          lid: e.lid ? ser(e.lid) : ""
-        }), () => ({ phone: "", lid: "" })).then((r) => ({
+      const known = pnLid.get(jid);
+      if (known) return Promise.resolve(known);
+      return w.contact.getPnLidEntry(jid).then((e) => ({
+        phone: e.phoneNumber ? ser(e.phoneNumber).split("@")[0] : "",
+        lid: e.lid ? ser(e.lid) : ""
+      }), () => ({ phone: "", lid: "" })).then((r) => {
+        const out = {
           phone: r.phone || (jid.endsWith("@c.us") ? jid.split("@")[0] : ""),
           lid: r.lid || (jid.endsWith("@lid") ? jid : "")
-        }));
-        pnLid.set(jid, p);
-      }
-      return p;
+        };
+        if (out.phone && out.lid) pnLid.set(jid, out);
+        return out;
+      });
     }
     async function chatFor(jid) {
       if (!jid.endsWith("@c.us") || safe(() => w.chat.get(jid), void 0)) return jid;
