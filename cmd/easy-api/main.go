@@ -26,6 +26,7 @@ func main() {
 }
 
 // run dispatches to a subcommand: serve (the default), simulator, setup,
+// doctor,
 // healthcheck, version.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	cmd := "serve"
@@ -41,13 +42,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return healthcheck(ctx, args, getenv, stdout, stderr)
 	case "setup":
 		return setup(ctx, args, getenv, stdout, stderr)
+	case "doctor":
+		return doctor(ctx, args, getenv, stdout, stderr)
 	case "version":
 		_, err := fmt.Fprintln(stdout, "easy-api", version)
 		return err
 	case "help":
-		_, err := fmt.Fprintln(stdout, "usage: easy-api [serve|simulator|setup|healthcheck|version] [flags]; easy-api serve --help lists every flag")
+		_, err := fmt.Fprintln(stdout, "usage: easy-api [serve|simulator|setup|doctor|healthcheck|version] [flags]; easy-api serve --help lists every flag")
 		return err
 	default:
-		return fmt.Errorf("unknown command %q (want serve, simulator, setup, healthcheck or version)", cmd)
+		return fmt.Errorf("unknown command %q (want serve, simulator, setup, doctor, healthcheck or version)", cmd)
 	}
 }

@@ -348,11 +348,14 @@ function main(): void {
     const w = window.WPP as unknown as Record<string, unknown> | undefined;
     const present: Record<string, boolean> = {};
     for (const path of USED) {
-      let v: unknown = w;
-      for (const part of path.split('.')) {
-        v = v != null && (typeof v === 'object' || typeof v === 'function') ? (v as Record<string, unknown>)[part] : undefined;
-      }
-      present[path] = v !== undefined;
+      // wa-js's lazy WhatsApp exports throw until its loader found them.
+      present[path] = safe(() => {
+        let v: unknown = w;
+        for (const part of path.split('.')) {
+          v = v != null && (typeof v === 'object' || typeof v === 'function') ? (v as Record<string, unknown>)[part] : undefined;
+        }
+        return v !== undefined;
+      }, false);
     }
     const sd = WPP ? safe(() => wpp().conn.getStreamData(), null) : null;
     return {

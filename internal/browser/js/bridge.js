@@ -702,11 +702,13 @@
       const w = window.WPP;
       const present = {};
       for (const path of USED) {
-        let v = w;
-        for (const part of path.split(".")) {
-          v = v != null && (typeof v === "object" || typeof v === "function") ? v[part] : void 0;
-        }
-        present[path] = v !== void 0;
+        present[path] = safe(() => {
+          let v = w;
+          for (const part of path.split(".")) {
+            v = v != null && (typeof v === "object" || typeof v === "function") ? v[part] : void 0;
+          }
+          return v !== void 0;
+        }, false);
       }
       const sd = WPP ? safe(() => wpp().conn.getStreamData(), null) : null;
       return {
