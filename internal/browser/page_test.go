@@ -65,6 +65,19 @@ func TestPageFlow(t *testing.T) {
 		}
 	})
 
+	t.Run("service workers", func(t *testing.T) {
+		// As wa-js's tooling and wppconnect do: WhatsApp Web cannot register
+		// a service worker (which would serve a cached build under our scripts).
+		var sw struct {
+			Register string `json:"register"`
+			Regs     int    `json:"regs"`
+		}
+		evalJSON(t, p, `navigator.serviceWorker.getRegistrations().then(rs => ({register: typeof navigator.serviceWorker.register, regs: rs.length}))`, &sw)
+		if sw.Register == "function" || sw.Regs != 0 {
+			t.Errorf("service worker = %+v, want register stubbed and none registered", sw)
+		}
+	})
+
 	t.Run("user agent", func(t *testing.T) {
 		var nav struct {
 			UA        string   `json:"ua"`
