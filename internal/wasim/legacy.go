@@ -17,7 +17,7 @@ import (
 //     409 (CodeAccountKind); once all are logged out the kind may change.
 //   - One live page per account: a page that links or resumes while another
 //     page is live on the account gets stream mode CONFLICT and stays
-//     unusable; the live one keeps working. WPP.conn.takeover() on the
+//     unusable; the live one keeps working. WPP.whatsapp.Socket.takeover() on the
 //     CONFLICT page makes it the live one and puts the other in CONFLICT. A
 //     CONFLICT page is never promoted by itself: it resumes normally only
 //     when it reloads (or reconnects) while no other page is live.
@@ -158,7 +158,7 @@ func (s *Server) conflictLocked(p *page) {
 		Creds: &pageCreds{DeviceID: d.id, Secret: d.secret}})
 }
 
-// takeoverLocked answers WPP.conn.takeover: a CONFLICT page becomes the
+// takeoverLocked answers WPP.whatsapp.Socket.takeover: a CONFLICT page becomes the
 // live one and the live one goes to CONFLICT. The reply's code is
 // "taken_over", or empty when p was not in CONFLICT (nothing done).
 // s.mu must be held.

@@ -94,7 +94,7 @@ func (s *Server) scanAs(code, phone, name string, legacy bool) (Linked, error) {
 }
 
 // Pair is the phone entering a pairing code that a page got from
-// WPP.conn.genLinkDeviceCodeForPhoneNumber; the device links to the phone
+// WPP.conn.startLinkDeviceCodeForPhoneNumber; the device links to the phone
 // number given there. Dashes, spaces and case are ignored. It fails with
 // CodeUnknownCode when no open, unlinked page holds code, and with
 // CodeAccountKind when the phone is a legacy account (legacy WhatsApp Web had

@@ -23,7 +23,7 @@
 // from the traffic, and media kept in memory and downloadable. Legacy
 // accounts (legacy.go) keep their tokens under WhatsApp's legacy
 // localStorage keys, allow one live page at a time (the others get stream
-// mode CONFLICT, WPP.conn.takeover flips them) and need their phone online
+// mode CONFLICT, WPP.whatsapp.Socket.takeover flips them) and need their phone online
 // (POST /__sim/phone-online).
 package wasim
 
