@@ -1,0 +1,62 @@
+package e2e
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/easy-api/easy-api/internal/session"
+	"github.com/easy-api/easy-api/internal/wasim"
+)
+
+// TestPairingCodeLifecycle: wa-js 4.6's managed pairing flow replaces the
+// code before it expires; each new code reaches clients as
+// session.pairing_code, the end of the flow too (state expired), and a
+// code asked for afterwards still pairs.
+func TestPairingCodeLifecycle(t *testing.T) {
+	skipShort(t)
+	sm := startSim(t, wasim.Config{QRFirst: 30 * time.Second, QRInterval: 30 * time.Second, SyncDelay: 50 * time.Millisecond,
+		PairCodeTTL: 300 * time.Millisecond})
+	pub := newRecordingPublisher()
+	srv := startMsgServer(t, testDir(t), sm, pub, 3*time.Second)
+	srv.create("pc", nil)
+	srv.wait("pc", session.StatusScanQRCode)
+
+	code, body := srv.call("POST", "/v1/sessions/pc/pairing-code", map[string]string{"phone": "+1 555 000 2222"})
+	if code != http.StatusOK {
+		t.Fatalf("pairing-code: %d %s", code, body)
+	}
+	var first session.PairingCodeEvent
+	mustJSON(t, body, &first)
+	replaced := pub.wait(t, "pc", session.EventPairingCode, func(d any) bool {
+		e := d.(session.PairingCodeEvent)
+		return e.State == "active" && e.Code != "" && e.Code != first.Code
+	}).Data.(session.PairingCodeEvent)
+	if len(replaced.Code) != 8 || replaced.Phone != "15550002222" {
+		t.Fatalf("replacement event = %+v", replaced)
+	}
+	// wa-js refreshes five times, then gives up.
+	expired := pub.wait(t, "pc", session.EventPairingCode, func(d any) bool { return d.(session.PairingCodeEvent).State == "expired" })
+	if d := expired.Data.(session.PairingCodeEvent); d.Code != "" || d.Detail == "" {
+		t.Errorf("expired event = %+v", d)
+	}
+	if n := pub.count("pc", session.EventPairingCode, func(d any) bool { return d.(session.PairingCodeEvent).State == "active" }); n != 6 {
+		t.Errorf("%d active pairing_code events, want 6 (the first and five refreshes)", n)
+	}
+	if c, _ := sm.control(t, "POST", "/__sim/pair", map[string]string{"code": replaced.Code}); c != http.StatusConflict {
+		t.Errorf("pairing with a replaced code: %d, want 409", c)
+	}
+
+	code, body = srv.call("POST", "/v1/sessions/pc/pairing-code", map[string]string{"phone": "15550002222"})
+	var again session.PairingCodeEvent
+	mustJSON(t, body, &again)
+	if code != http.StatusOK || again.Code == "" {
+		t.Fatalf("pairing-code after expiry: %d %s", code, body)
+	}
+	if c, b := sm.control(t, "POST", "/__sim/pair", map[string]string{"code": again.Code}); c != http.StatusOK {
+		t.Fatalf("pair: %d %s", c, b)
+	}
+	if v := srv.wait("pc", session.StatusWorking); v.Reason != session.ReasonPaired {
+		t.Fatalf("view = %+v", v)
+	}
+}
