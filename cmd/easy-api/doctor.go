@@ -26,7 +26,8 @@ import (
 func doctor(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("doctor", flag.ContinueOnError)
 	waURL := fs.String("wa-url", "https://web.whatsapp.com/", "WhatsApp Web URL")
-	wajs := fs.String("wajs", "node_modules/@wppconnect/wa-js/dist/wppconnect-wa.js", "wa-js bundle path, or none")
+	wajs := fs.String("wajs", "", "wa-js bundle path, or none; default: found as serve finds it (see easy-api setup)")
+	dataPath := fs.String("session-data-path", ".", "where serve keeps its data (one of the places the wa-js bundle is looked for)")
 	browserPath := fs.String("browser-path", "", "Chromium binary (default: first of chromium-headless-shell, chromium, google-chrome on PATH)")
 	rules := fs.String("host-resolver-rules", "", "Chromium --host-resolver-rules")
 	var pins listFlag
@@ -42,8 +43,15 @@ func doctor(ctx context.Context, args []string, getenv func(string) string, stdo
 		}
 		return err
 	}
-	cfg := browser.Config{BrowserPath: *browserPath, WAJS: *wajs, HostResolverRules: *rules, SPKIPins: pins,
+	cfg := browser.Config{BrowserPath: *browserPath, HostResolverRules: *rules, SPKIPins: pins,
 		Getenv: getenv, Log: zerolog.Nop()}
+	if !*sim {
+		path, err := findWAJS(*wajs, waJSDirs(*dataPath))
+		if err != nil {
+			return fmt.Errorf("doctor: %w", err)
+		}
+		cfg.WAJS = path
+	}
 	if *sim {
 		s, err := startSimulator(ctx, *simAddr, zerolog.Nop())
 		if err != nil {

@@ -26,8 +26,7 @@ func main() {
 }
 
 // run dispatches to a subcommand: serve (the default), simulator, setup,
-// doctor,
-// healthcheck, version.
+// doctor, healthcheck, version.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	cmd := "serve"
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {

@@ -88,7 +88,8 @@ poll:
 		cctx, ccancel := context.WithTimeout(ctx, 5*time.Second)
 		callErr = p.Call(cctx, "doctor", nil, &d)
 		ccancel()
-		if callErr == nil && d.IsReady && d.StreamMode != "" {
+		// OFFLINE is where WhatsApp Web starts before its socket connects.
+		if callErr == nil && d.IsReady && d.StreamMode != "" && d.StreamMode != "OFFLINE" {
 			break
 		}
 		select {

@@ -310,7 +310,7 @@ func (s *Server) DeliverFrom(phone, from, lid, fromName, text string, media *Inc
 	jid := sender + "@c.us"
 	if lid != "" {
 		if !lidPattern.MatchString(lid) {
-			return Message{}, apperr.Field("from_lid", "must be 6 to 20 digits")
+			return Message{}, fieldError("from_lid", "must be 6 to 20 digits")
 		}
 		a.lids[jid] = lid + "@lid"
 		jid = lid + "@lid"
