@@ -13,6 +13,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/easy-api/easy-api/cmd/easy-api/app"
 	"github.com/easy-api/easy-api/internal/browser"
 )
 
@@ -30,35 +31,40 @@ func doctor(ctx context.Context, args []string, getenv func(string) string, stdo
 	dataPath := fs.String("session-data-path", ".", "where serve keeps its data (one of the places the wa-js bundle is looked for)")
 	browserPath := fs.String("browser-path", "", "Chromium binary (default: first of chromium-headless-shell, chromium, google-chrome on PATH)")
 	rules := fs.String("host-resolver-rules", "", "Chromium --host-resolver-rules")
-	var pins listFlag
-	fs.Var(&pins, "ignore-cert-spki", "SPKI pin (base64 SHA-256) of a certificate Chromium should accept; repeatable")
+	pinList := fs.String("ignore-cert-spki", "", "SPKI pins (base64 SHA-256, comma-separated) of certificates Chromium should accept")
 	wait := fs.Duration("wait", 60*time.Second, "how long WhatsApp Web may take to load and wa-js to become ready")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	sim := fs.Bool("simulator", false, "check an in-process WhatsApp Web simulator instead (no internet needed)")
 	simAddr := fs.String("simulator-addr", "127.0.0.1:0", "with --simulator: address of the simulator's control API")
 	fs.String("config", "", "JSON file of settings (keys are flag names)")
-	if err := parseFlags(fs, args, getenv, stderr); err != nil {
+	if _, err := app.ParseFlags(fs, args, getenv, stderr); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
 		return err
 	}
+	var pins []string
+	for _, p := range strings.Split(*pinList, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			pins = append(pins, p)
+		}
+	}
 	cfg := browser.Config{BrowserPath: *browserPath, HostResolverRules: *rules, SPKIPins: pins,
 		Getenv: getenv, Log: zerolog.Nop()}
 	if !*sim {
-		path, err := findWAJS(*wajs, waJSDirs(*dataPath))
+		path, err := app.FindWAJS(*wajs, app.WAJSDirs(*dataPath))
 		if err != nil {
 			return fmt.Errorf("doctor: %w", err)
 		}
 		cfg.WAJS = path
 	}
 	if *sim {
-		s, err := startSimulator(ctx, *simAddr, zerolog.Nop())
+		s, err := app.StartSimulator(ctx, *simAddr, zerolog.Nop())
 		if err != nil {
 			return err
 		}
 		defer s.Close()
-		cfg.HostResolverRules, cfg.SPKIPins, cfg.WAJS = s.hostRules, []string{s.pin}, browser.WAJSNone
+		cfg.HostResolverRules, cfg.SPKIPins, cfg.WAJS = s.HostResolverRules, []string{s.SPKIPin}, browser.WAJSNone
 		*waURL = "https://web.whatsapp.com/"
 	}
 	rep, err := browser.New(cfg).Doctor(ctx, *waURL, *wait)

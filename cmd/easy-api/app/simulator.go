@@ -63,3 +63,21 @@ func (s *simServer) Close() {
 	}
 	s.sim.Close()
 }
+
+// InProcessSimulator is a running in-process simulator for commands other
+// than serve (easy-api doctor --simulator): point a browser.Config at it
+// with HostResolverRules and SPKIPins, and Close it when done.
+type InProcessSimulator struct {
+	HostResolverRules string
+	SPKIPin           string
+	Close             func()
+}
+
+// StartSimulator starts an in-process simulator as serve --simulator does.
+func StartSimulator(ctx context.Context, controlAddr string, log zerolog.Logger) (InProcessSimulator, error) {
+	s, err := startSimulator(ctx, controlAddr, log)
+	if err != nil {
+		return InProcessSimulator{}, err
+	}
+	return InProcessSimulator{HostResolverRules: s.hostRules, SPKIPin: s.pin, Close: s.Close}, nil
+}
