@@ -67,9 +67,31 @@ func (e WebhookRetryPolicy) Valid() bool {
 	}
 }
 
+// Defines values for SessionPairingCodeEventState.
+const (
+	Active  SessionPairingCodeEventState = "active"
+	Error   SessionPairingCodeEventState = "error"
+	Expired SessionPairingCodeEventState = "expired"
+)
+
+// Valid indicates whether the value is a known member of the SessionPairingCodeEventState enum.
+func (e SessionPairingCodeEventState) Valid() bool {
+	switch e {
+	case Active:
+		return true
+	case Error:
+		return true
+	case Expired:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for SessionReason.
 const (
 	ReasonAPI             SessionReason = "api"
+	ReasonAccountBlocked  SessionReason = "account_blocked"
 	ReasonBoot            SessionReason = "boot"
 	ReasonBrowserExited   SessionReason = "browser_exited"
 	ReasonConflict        SessionReason = "conflict"
@@ -90,12 +112,15 @@ const (
 	ReasonScanned         SessionReason = "scanned"
 	ReasonShutdown        SessionReason = "shutdown"
 	ReasonUnresponsive    SessionReason = "unresponsive"
+	ReasonUpdateRequired  SessionReason = "update_required"
 )
 
 // Valid indicates whether the value is a known member of the SessionReason enum.
 func (e SessionReason) Valid() bool {
 	switch e {
 	case ReasonAPI:
+		return true
+	case ReasonAccountBlocked:
 		return true
 	case ReasonBoot:
 		return true
@@ -136,6 +161,8 @@ func (e SessionReason) Valid() bool {
 	case ReasonShutdown:
 		return true
 	case ReasonUnresponsive:
+		return true
+	case ReasonUpdateRequired:
 		return true
 	default:
 		return false
@@ -262,8 +289,18 @@ type Chat struct {
 	Id      *string `json:"id,omitempty"`
 	IsGroup *bool   `json:"is_group,omitempty"`
 
+	// Lid user chats: the contact's LID, when known
+	//
+	// Example: 123456789012345@lid
+	Lid *string `json:"lid,omitempty"`
+
 	// Name Example: Bob
 	Name *string `json:"name,omitempty"`
+
+	// Phone user chats: the contact's number, when known
+	//
+	// Example: 15551234567
+	Phone *string `json:"phone,omitempty"`
 
 	// Timestamp unix seconds of the last message
 	Timestamp   *int `json:"timestamp,omitempty"`
@@ -283,8 +320,18 @@ type Contact struct {
 	IsGroup     *bool   `json:"is_group,omitempty"`
 	IsMyContact *bool   `json:"is_my_contact,omitempty"`
 
+	// Lid when known
+	//
+	// Example: 123456789012345@lid
+	Lid *string `json:"lid,omitempty"`
+
 	// Name as saved on the phone
 	Name *string `json:"name,omitempty"`
+
+	// Phone when known
+	//
+	// Example: 15551234567
+	Phone *string `json:"phone,omitempty"`
 
 	// PushName as the contact set it
 	PushName *string `json:"push_name,omitempty"`
@@ -388,8 +435,17 @@ type Message struct {
 	FromMe *bool   `json:"from_me,omitempty"`
 
 	// Id Example: true_15551234567@c.us_3EB0F435D95D32C4C638
-	Id       *string `json:"id,omitempty"`
+	Id *string `json:"id,omitempty"`
+
+	// Lid Example: 123456789012345@lid
+	Lid      *string `json:"lid,omitempty"`
 	Mimetype *string `json:"mimetype,omitempty"`
+
+	// Phone Phone and LID name the chat's contact both ways (user chats, when
+	// WhatsApp knows them): chat_id may be either, as WhatsApp gives it.
+	//
+	// Example: 15551234567
+	Phone *string `json:"phone,omitempty"`
 
 	// Timestamp unix seconds
 	//
@@ -598,9 +654,14 @@ type SessionLegacyTokens struct {
 
 // SessionPairingCodeEvent defines model for session.PairingCodeEvent.
 type SessionPairingCodeEvent struct {
-	Code  *string `json:"code,omitempty"`
-	Phone *string `json:"phone,omitempty"`
+	Code   *string                       `json:"code,omitempty"`
+	Detail *string                       `json:"detail,omitempty"`
+	Phone  *string                       `json:"phone,omitempty"`
+	State  *SessionPairingCodeEventState `json:"state,omitempty"`
 }
+
+// SessionPairingCodeEventState defines model for SessionPairingCodeEvent.State.
+type SessionPairingCodeEventState string
 
 // SessionProfileBlob defines model for session.ProfileBlob.
 type SessionProfileBlob struct {
