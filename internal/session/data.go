@@ -196,6 +196,22 @@ func (m *Manager) ImportData(ctx context.Context, id string, body io.Reader) (Vi
 	}
 	defer st.discard()
 	df := st.df
+	// The upload is staged outside the id's lock; installing holds it, so an
+	// import cannot race a create, start or delete of the same id, and it
+	// waits for a deleted namesake's burial, whose purge would wipe it.
+	unlock, err := m.lockID(ctx, id)
+	if err != nil {
+		return View{}, err
+	}
+	locked := true
+	defer func() {
+		if locked {
+			unlock()
+		}
+	}()
+	if err := m.awaitGrave(ctx, id); err != nil {
+		return View{}, err
+	}
 	rec, err := m.cfg.Registry.Get(ctx, id)
 	switch {
 	case errors.Is(err, apperr.ErrNotFound):
@@ -221,7 +237,26 @@ func (m *Manager) ImportData(ctx context.Context, id string, body io.Reader) (Vi
 	if err := m.installData(ctx, id, st); err != nil {
 		return View{}, err
 	}
+	locked = false
+	unlock()
 	return m.Start(ctx, id)
+}
+
+// awaitGrave waits until a deleted session of the same id is buried (its
+// browser closed, its purge done), at most until ctx ends.
+func (m *Manager) awaitGrave(ctx context.Context, id string) error {
+	m.mu.Lock()
+	gone := m.graves[id]
+	m.mu.Unlock()
+	if gone == nil {
+		return nil
+	}
+	select {
+	case <-gone:
+		return nil
+	case <-ctx.Done():
+		return &apperr.Error{Code: apperr.Timeout, Detail: fmt.Sprintf("session %q is still being deleted", id), Err: ctx.Err()}
+	}
 }
 
 // stagedData is a data file read and checked but not installed: its

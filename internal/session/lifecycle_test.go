@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -384,4 +385,54 @@ func TestRecordMissedAtBootIsAdopted(t *testing.T) {
 	}
 	h.page()
 	h.wait("late", StatusStarting)
+}
+
+// TestImportWaitsForTheBurial: an import right after a purge that is still
+// closing the browser waits for the burial, so the purge cannot wipe the
+// imported profile, and the session resumes from what was imported.
+func TestImportWaitsForTheBurial(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		gate := make(chan struct{})
+		h := newHarness(t, func(c *ManagerConfig) {
+			c.CloseTimeout = time.Minute
+			c.Launcher.(*fakeLauncher).CloseGate = gate
+		})
+		h.create("imp", Config{})
+		link(h.page())
+		h.wait("imp", StatusWorking)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		err := h.m.Delete(ctx, "imp", true)
+		cancel()
+		if _, ok := errors.AsType[*Pending](err); !ok {
+			t.Fatalf("Delete = %v, want Pending", err)
+		}
+		src := t.TempDir()
+		os.MkdirAll(filepath.Join(src, "Default", "Local Storage"), 0o700)
+		os.WriteFile(filepath.Join(src, "Default", "Local Storage", "x"), []byte("imported"), 0o600)
+		var snap bytes.Buffer
+		if err := writeSnapshot(src, &snap); err != nil {
+			t.Fatal(err)
+		}
+		b := dataFile(t, DataFile{Version: DataFileVersion, Session: "imp", Kind: KindMD, WID: "1@c.us"}, snap.Bytes())
+		imported := make(chan error, 1)
+		go func() {
+			_, err := h.m.ImportData(context.Background(), "imp", bytes.NewReader(b))
+			imported <- err
+		}()
+		synctest.Wait()
+		select {
+		case err := <-imported:
+			t.Fatalf("import answered (%v) while the deleted session's browser was still closing", err)
+		default:
+		}
+		close(gate)
+		if err := <-imported; err != nil {
+			t.Fatalf("import after the burial: %v", err)
+		}
+		h.wait("imp", StatusResuming)
+		got, err := os.ReadFile(filepath.Join(ProfileDir(h.dir, "imp"), "Default", "Local Storage", "x"))
+		if err != nil || string(got) != "imported" {
+			t.Fatalf("profile after import = %q, %v; want the imported data", got, err)
+		}
+	})
 }
