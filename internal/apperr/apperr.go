@@ -36,6 +36,9 @@ const (
 	MethodNotAllowed Code = "method_not_allowed"     // 405
 	RateLimited      Code = "rate_limited"           // 429
 	StorageFull      Code = "storage_full"           // 507: the disk refuses writes (space, quota, read-only)
+	MessageNotFound  Code = "message_not_found"      // no message with that id in the session
+	ChatNotFound     Code = "chat_not_found"         // no chat with that id in the session
+	NotAllowed       Code = "not_allowed"            // WhatsApp refused the action on this message or chat
 )
 
 // Error is an application error: Code for machines, Detail for people (safe

@@ -43,6 +43,9 @@ var statuses = map[Code]int{
 	MethodNotAllowed: http.StatusMethodNotAllowed,
 	RateLimited:      http.StatusTooManyRequests,
 	StorageFull:      http.StatusInsufficientStorage,
+	MessageNotFound:  http.StatusNotFound,
+	ChatNotFound:     http.StatusNotFound,
+	NotAllowed:       http.StatusConflict,
 }
 
 // Status returns the HTTP status of code: 500 for a code it does not know.

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/easy-api/easy-api/internal/apperr"
 )
@@ -105,6 +104,7 @@ type Message struct {
 	// WhatsApp knows them): chat_id may be either, as WhatsApp gives it.
 	Phone string `json:"phone,omitempty" example:"15551234567"`
 	LID   string `json:"lid,omitempty" example:"123456789012345@lid"`
+	MessageDetail
 } // @name Message
 
 // AckEvent is the payload of message.ack.
@@ -124,6 +124,7 @@ type RevokeEvent struct {
 	To       string `json:"to"`
 	Author   string `json:"author,omitempty"` // groups: who deleted it
 	Type     string `json:"type"`             // revoke, sender_revoke, admin_revoke
+	FromMe   bool   `json:"from_me"`          // we deleted it (from here or the phone)
 } // @name RevokeEvent
 
 // Chat is one conversation of the host account.
@@ -222,8 +223,8 @@ func (m *Manager) msgCall(ctx context.Context, page Page, method string, args, r
 	if err == nil {
 		return nil
 	}
-	if errors.Is(err, ErrNotInPage) {
-		return apperr.Wrap(err, apperr.NotFound, "%s", pageMessage(err))
+	if errors.Is(err, ErrNotInPage) || waCode(err) != "" {
+		return pageRefusal(err)
 	}
 	gone := errors.Is(err, ErrPageGone)
 	select {
@@ -238,38 +239,10 @@ func (m *Manager) msgCall(ctx context.Context, page Page, method string, args, r
 	return err
 }
 
-// pageMessage is the page's own message after the "not_found: " prefix.
-func pageMessage(err error) string {
-	msg := err.Error()
-	if i := strings.LastIndex(msg, "not_found: "); i >= 0 {
-		return msg[i+len("not_found: "):]
-	}
-	return msg
-}
-
 // SendText sends text to chatID (normalised by NormalizeChatID) from a
 // WORKING session and returns the message once WhatsApp accepted it.
 func (m *Manager) SendText(ctx context.Context, id, chatID, text string) (Message, error) {
-	chat, err := NormalizeChatID("chat_id", chatID)
-	if err != nil {
-		return Message{}, err
-	}
-	if strings.TrimSpace(text) == "" {
-		return Message{}, apperr.Field("text", "must not be empty")
-	}
-	if n := utf8.RuneCountInString(text); n > MaxTextLen {
-		return Message{}, apperr.Field("text", "has %d characters; WhatsApp allows %d", n, MaxTextLen)
-	}
-	page, err := m.workingPage(ctx, id, "sending")
-	if err != nil {
-		return Message{}, err
-	}
-	if err := m.writable(); err != nil {
-		return Message{}, err
-	}
-	var msg Message
-	err = m.msgCall(ctx, page, "sendText", map[string]string{"chat_id": chat, "text": text}, &msg)
-	return msg, err
+	return m.Send(ctx, id, Outgoing{Kind: KindText, ChatID: chatID, Text: text})
 }
 
 // SendMedia sends a file to chatID from a WORKING session and returns the

@@ -136,7 +136,7 @@ func TestMessagingCalls(t *testing.T) {
 	if err != nil || msg.Ack != AckServer || msg.ID == "" {
 		t.Fatalf("SendText = %+v, %v", msg, err)
 	}
-	if a := gotArgs.(map[string]string); a["chat_id"] != "15550001111@c.us" {
+	if a := gotArgs.(map[string]any); a["chat_id"] != "15550001111@c.us" {
 		t.Errorf("sendText args = %v", a)
 	}
 	if chats, err := h.m.Chats(ctx, "alice"); err != nil || len(chats) != 1 || chats[0].Name != "Bob" {

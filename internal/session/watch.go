@@ -173,6 +173,8 @@ func (w *watch) handle(ctx context.Context, ev PageEvent) (outcome, bool) {
 		w.onRevoke(ctx, ev)
 	case BridgeError:
 		s.log.Warn().RawJSON("data", ev.Data).Msg("bridge error")
+	default:
+		w.onMessagingEvent(ctx, ev)
 	}
 	return outcome{}, false
 }

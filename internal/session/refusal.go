@@ -1,0 +1,76 @@
+package session
+
+import (
+	"errors"
+	"regexp"
+
+	"github.com/easy-api/easy-api/internal/apperr"
+)
+
+// The bridge prefixes a wa-js rejection with what it means: "not_found: "
+// and wa-js's code for things that do not exist, "wa:<code>: " for
+// anything else wa-js refused (docs/bridge.md). This is the one table from
+// those codes to the API's.
+
+// refusalRe finds the bridge's prefix in a call error's message.
+var refusalRe = regexp.MustCompile(`(?:^|: )(?:not_found: (?:([a-z0-9_]+): )?|wa:([a-z0-9_]+): )`)
+
+// notAllowed are the wa-js codes of an action WhatsApp does not allow on
+// this message or chat; they are not_allowed (409), never a 5xx.
+var notAllowed = map[string]bool{
+	"edit_message_error": true, "pin_error": true, "unpin_error": true, "pin_send_error": true,
+	"invalid_pin_parameter": true, "quoted_msg_can_not_reply": true, "invalid_quoted_msg": true,
+	"revoke_not_allowed": true, "delete_not_allowed": true, "not_a_poll": true, "cannot_play": true,
+	"group_not_allowed": true, "reaction_not_allowed": true, "forward_error": true, "star_error": true,
+}
+
+// waCode is the wa-js code of a "wa:" refusal, or "".
+func waCode(err error) string {
+	if err == nil {
+		return ""
+	}
+	if m := refusalRe.FindStringSubmatch(err.Error()); m != nil {
+		return m[2]
+	}
+	return ""
+}
+
+// pageRefusal maps a refusal from the page to the API's code; the detail
+// is the page's (wa-js's) message.
+func pageRefusal(err error) error {
+	msg := err.Error()
+	m := refusalRe.FindStringSubmatchIndex(msg)
+	if m == nil {
+		return apperr.Wrap(err, apperr.NotFound, "%s", msg)
+	}
+	detail := msg[m[1]:]
+	if m[4] >= 0 {
+		code := msg[m[4]:m[5]]
+		if notAllowed[code] {
+			return apperr.Wrap(err, apperr.NotAllowed, "WhatsApp does not allow this: %s (%s)", detail, code)
+		}
+		return apperr.Wrap(err, apperr.Unavailable, "WhatsApp Web failed: %s (%s)", detail, code)
+	}
+	code := ""
+	if m[2] >= 0 {
+		code = msg[m[2]:m[3]]
+	}
+	switch code {
+	case "msg_not_found", "message_not_found":
+		return apperr.Wrap(err, apperr.MessageNotFound, "%s", detail)
+	case "chat_not_found":
+		return apperr.Wrap(err, apperr.ChatNotFound, "%s", detail)
+	}
+	return apperr.Wrap(err, apperr.NotFound, "%s", detail)
+}
+
+// replyTarget names reply_to in a message_not_found from a send: the only
+// message a send looks up is the one it quotes.
+func replyTarget(err error, replyTo string) error {
+	e, ok := errors.AsType[*apperr.Error](err)
+	if !ok || e.Code != apperr.MessageNotFound || replyTo == "" {
+		return err
+	}
+	return &apperr.Error{Code: apperr.MessageNotFound, Field: "reply_to", Err: err,
+		Detail: "reply_to: message " + replyTo + " does not exist in this session"}
+}
