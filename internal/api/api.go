@@ -105,6 +105,8 @@ type Server struct {
 	// mediaClients fetch media.url; built once, they pool connections.
 	mediaClients mediaClients
 	methods      routeMethods // for the Allow header of 405s
+	// sendFields are SendMessageRequest's fields by kind (send.go).
+	sendFields []sendField
 }
 
 // New returns the server's handler.
@@ -119,7 +121,7 @@ func New(cfg Config) *Server {
 		cfg.AuthFailures = DefaultAuthFailures
 	}
 	s := &Server{cfg: cfg, log: cfg.Log, failures: httprate.NewRateLimiter(cfg.AuthFailures, time.Minute),
-		mediaClients: newMediaClients(cfg.Media.withDefaults())}
+		mediaClients: newMediaClients(cfg.Media.withDefaults()), sendFields: sendFields()}
 	s.router = s.routes()
 	s.methods = newRouteMethods(s.router)
 	return s

@@ -61,23 +61,6 @@ func (c MediaConfig) withDefaults() MediaConfig {
 	return c
 }
 
-// SendMessageRequest is the body of POST /v1/sessions/{id}/messages: text,
-// or media.
-type SendMessageRequest struct {
-	ChatID string        `json:"chat_id" example:"15551234567"` // a chat id or a phone number with country code
-	Text   string        `json:"text,omitempty" example:"Hello from easy-api"`
-	Media  *MediaRequest `json:"media,omitempty"`
-} // @name SendMessageRequest
-
-// MediaRequest is a file to send: data (base64, or a data: URL) or url.
-type MediaRequest struct {
-	Data     string `json:"data,omitempty" example:"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="`
-	URL      string `json:"url,omitempty" example:"https://example.com/cat.jpg"`
-	Mimetype string `json:"mimetype,omitempty" example:"image/png"` // default: from the data URL, the response, or sniffed
-	Filename string `json:"filename,omitempty" example:"cat.png"`
-	Caption  string `json:"caption,omitempty" example:"A cat"`
-} // @name MediaRequest
-
 // ChatList is the body of GET /v1/sessions/{id}/chats.
 type ChatList struct {
 	Chats []session.Chat `json:"chats"`
@@ -93,15 +76,37 @@ type ContactList struct {
 	Contacts []session.Contact `json:"contacts"`
 } // @name ContactList
 
-// messageRoutes adds the messaging routes to the /v1/sessions/{id} group.
-// A send's body may hold a base64 media file: its limit is the media limit
-// in base64 plus 64 KiB (within the router-wide limit).
+// messageRoutes adds the messaging routes to the /v1/sessions/{id} group:
+// sending (send.go), acting on one message (actions.go), chats' read state
+// and presence (presence.go), and reading. A send's body may hold a base64
+// media file: its limit is the media limit in base64 plus 64 KiB (within
+// the router-wide limit).
 func (s *Server) messageRoutes(r chi.Router) {
+	jsonBody := s.limitBody(s.cfg.MaxBodyBytes)
 	r.With(s.limitBody(max(s.cfg.MaxBodyBytes, s.media().MaxBytes/3*4+4+64<<10))).Post("/messages", s.wrap(s.sendMessage))
+	r.Route("/messages/{message}", func(r chi.Router) {
+		r.Use(jsonBody)
+		r.Get("/", s.wrap(s.getMessage))
+		r.Patch("/", s.wrap(s.editMessage))
+		r.Delete("/", s.wrap(s.deleteMessage))
+		r.Get("/media", s.wrap(s.getMedia))
+		r.Put("/reaction", s.wrap(s.react))
+		r.Delete("/reaction", s.wrap(s.unreact))
+		r.Post("/forward", s.wrap(s.forward))
+		r.Put("/star", s.wrap(s.star))
+		r.Delete("/star", s.wrap(s.unstar))
+		r.Put("/pin", s.wrap(s.pin))
+		r.Delete("/pin", s.wrap(s.unpin))
+		r.Get("/votes", s.wrap(s.votes))
+		r.Post("/played", s.wrap(s.markPlayed))
+	})
 	r.Get("/chats", s.wrap(s.listChats))
 	r.Get("/chats/{chat}/messages", s.wrap(s.listMessages))
+	r.With(jsonBody).Post("/chats/{chat}/seen", s.wrap(s.markSeen))
+	r.With(jsonBody).Post("/chats/{chat}/presence", s.wrap(s.chatState))
+	r.With(jsonBody).Put("/presence", s.wrap(s.setPresence))
+	r.With(jsonBody).Post("/presence/subscriptions", s.wrap(s.subscribePresence))
 	r.Get("/contacts", s.wrap(s.listContacts))
-	r.Get("/messages/{msg}/media", s.wrap(s.getMedia))
 }
 
 // media is the media config with defaults filled in.
@@ -114,104 +119,6 @@ func pathParam(r *http.Request, name string) string {
 		return u
 	}
 	return v
-}
-
-// sendMessage godoc
-//
-//	@Summary		Send a text or media message
-//	@ID				sendMessage
-//	@Description	Send {chat_id, text} or {chat_id, media: {data | url, mimetype, filename, caption}}. chat_id is a chat id (15551234567@c.us, ...@g.us) or a phone number with country code. Media is at most the server's media limit (default 16 MiB); media.url is fetched by the server (http/https only, bounded in size and time). Answers once WhatsApp accepted the message (ack SERVER); message.sent and message.ack events follow.
-//	@Tags			messaging
-//	@Accept			json
-//	@Produce		json
-//	@Param			id		path		string				true	"session id"
-//	@Param			body	body		SendMessageRequest	true	"the message"
-//	@Success		201		{object}	session.Message
-//	@Failure		400		{object}	Problem	"bad chat_id, text or media (field names which)"
-//	@Failure		404		{object}	Problem
-//	@Failure		409		{object}	Problem	"session not WORKING"
-//	@Failure		413		{object}	Problem	"media over the limit"
-//	@Failure		503		{object}	Problem	"the browser went away during the send"
-//	@Failure		504		{object}	Problem	"the page, or media.url, did not answer in time"
-//	@Failure		507		{object}	Problem	"the disk refuses writes (storage_full); it heals by itself, /readyz says when"
-//	@Security		ApiKeyAuth
-//	@Router			/v1/sessions/{id}/messages [post]
-func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request) error {
-	id, err := sessionID(r)
-	if err != nil {
-		return err
-	}
-	var req SendMessageRequest
-	if err := decodeJSON(r, &req); err != nil {
-		return err
-	}
-	if _, err := session.NormalizeChatID("chat_id", req.ChatID); err != nil {
-		return err
-	}
-	var msg session.Message
-	switch {
-	case req.Media != nil && req.Text != "":
-		return apperr.Field("text", "send either text or media (put words for media in media.caption)")
-	case req.Media != nil:
-		media, err := s.readMedia(r.Context(), req.Media)
-		if err != nil {
-			return err
-		}
-		msg, err = s.cfg.Sessions.SendMedia(r.Context(), id, req.ChatID, media)
-		if err != nil {
-			return err
-		}
-	default:
-		if msg, err = s.cfg.Sessions.SendText(r.Context(), id, req.ChatID, req.Text); err != nil {
-			return err
-		}
-	}
-	return writeJSON(w, http.StatusCreated, msg)
-}
-
-// readMedia turns a MediaRequest into bytes with a mimetype and filename.
-func (s *Server) readMedia(ctx context.Context, m *MediaRequest) (session.Media, error) {
-	cfg := s.media()
-	out := session.Media{Mimetype: m.Mimetype, Filename: m.Filename, Caption: m.Caption}
-	switch {
-	case m.Data != "" && m.URL != "":
-		return out, apperr.Field("media", "give data or url, not both")
-	case m.Data != "":
-		data, mt, err := decodeData(m.Data, cfg.MaxBytes)
-		if err != nil {
-			return out, err
-		}
-		out.Data = data
-		if out.Mimetype == "" {
-			out.Mimetype = mt
-		}
-	case m.URL != "":
-		data, mt, name, err := s.mediaFetcher(ctx).fetch(ctx, m.URL)
-		if err != nil {
-			return out, err
-		}
-		out.Data = data
-		if out.Mimetype == "" {
-			out.Mimetype = mt
-		}
-		if out.Filename == "" {
-			out.Filename = name
-		}
-	default:
-		return out, apperr.Field("media", "needs data (base64) or url")
-	}
-	if out.Mimetype == "" || out.Mimetype == "application/octet-stream" {
-		out.Mimetype = sniff(out.Data, out.Filename)
-	}
-	mt, _, err := mime.ParseMediaType(out.Mimetype)
-	if err != nil {
-		return out, apperr.Field("media.mimetype", "%q is not a media type such as image/png", out.Mimetype)
-	}
-	out.Mimetype = mt
-	if out.Filename == "" {
-		out.Filename = "file" + extension(mt)
-	}
-	return out, nil
 }
 
 // decodeData decodes base64 (standard or URL alphabet, padded or not) or a
@@ -247,21 +154,6 @@ func decodeData(s string, limit int64) ([]byte, string, error) {
 		return nil, "", apperr.Field("media.data", "is empty")
 	}
 	return data, mt, nil
-}
-
-// sniff guesses a mimetype from the filename's extension, then the bytes.
-func sniff(data []byte, filename string) string {
-	if t := mime.TypeByExtension(path.Ext(filename)); t != "" {
-		return t
-	}
-	return http.DetectContentType(data)
-}
-
-func extension(mt string) string {
-	if exts, _ := mime.ExtensionsByType(mt); len(exts) > 0 {
-		return exts[0]
-	}
-	return ""
 }
 
 // mediaFetcher fetches media.url: http(s) only, at most cfg.MaxBytes, within
@@ -465,20 +357,20 @@ func (s *Server) listContacts(w http.ResponseWriter, r *http.Request) error {
 //	@Tags		messaging
 //	@Produce	*/*
 //	@Param		id	path		string	true	"session id"
-//	@Param		msg	path		string	true	"message id"
+//	@Param		message	path		string	true	"message id"
 //	@Success	200	{file}		binary
 //	@Failure	400	{object}	Problem
 //	@Failure	404	{object}	Problem	"no such session, message, or no media in it"
 //	@Failure	409	{object}	Problem	"session not WORKING"
 //	@Failure	504	{object}	Problem
 //	@Security	ApiKeyAuth
-//	@Router		/v1/sessions/{id}/messages/{msg}/media [get]
+//	@Router		/v1/sessions/{id}/messages/{message}/media [get]
 func (s *Server) getMedia(w http.ResponseWriter, r *http.Request) error {
 	id, err := sessionID(r)
 	if err != nil {
 		return err
 	}
-	media, err := s.cfg.Sessions.DownloadMedia(r.Context(), id, pathParam(r, "msg"))
+	media, err := s.cfg.Sessions.DownloadMedia(r.Context(), id, pathParam(r, "message"))
 	if err != nil {
 		return err
 	}

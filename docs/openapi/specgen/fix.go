@@ -59,9 +59,11 @@ func fixV2(doc map[string]any) {
 }
 
 // fixV3 applies the rules of the OpenAPI 3 document: errors are
-// application/problem+json, binary answers are binary strings, and
-// operations without security say so explicitly (security: []).
+// application/problem+json, binary answers are binary strings, operations
+// without security say so explicitly (security: []), and flat unions become
+// oneOfs (union.go).
 func fixV3(doc map[string]any) {
+	unionsV3(doc)
 	forEachOperation(doc, func(_, _ string, op map[string]any) {
 		if _, ok := op["security"]; !ok {
 			op["security"] = []any{}
