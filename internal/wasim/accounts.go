@@ -28,6 +28,8 @@ type account struct {
 	byID     map[string]*message // msgs by id
 	contacts map[string]string   // jids it exchanged messages with → name
 	lids     map[string]string   // phone-number jid → LID jid of contacts that write from a LID
+	actions  []Action            // what its linked devices did (actions.go)
+	seen     map[string]int      // chat → Seq when a device last marked it seen
 }
 
 // device is one linked companion device: a browser profile holding its
@@ -47,6 +49,8 @@ type device struct {
 	// for a legacy device only the live one (never a page in CONFLICT).
 	page   *page
 	cursor int // the Seq of the last message the device confirmed storing
+	// subscribed are the jids whose presence the device asked for.
+	subscribed map[string]bool
 }
 
 // platform is what the simulated phone reports itself as.
@@ -77,7 +81,7 @@ func (s *Server) accountLocked(phone, name string) *account {
 	a := s.accounts[phone]
 	if a == nil {
 		a = &account{phone: phone, name: "Sim " + phone[len(phone)-4:], next: 1, online: true,
-			byID: map[string]*message{}, contacts: map[string]string{}, lids: map[string]string{}}
+			byID: map[string]*message{}, contacts: map[string]string{}, lids: map[string]string{}, seen: map[string]int{}}
 		s.accounts[phone] = a
 	}
 	if name != "" {

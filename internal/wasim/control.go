@@ -29,6 +29,10 @@ func (s *Server) routes() *http.ServeMux {
 	m.Handle("/__sim/outbox", s.api(http.MethodGet, s.outbox))
 	m.Handle("/__sim/ack", s.api(http.MethodPost, s.ack))
 	m.Handle("/__sim/revoke", s.api(http.MethodPost, s.revoke))
+	m.Handle("/__sim/reaction", s.api(http.MethodPost, s.reaction))
+	m.Handle("/__sim/edit", s.api(http.MethodPost, s.edit))
+	m.Handle("/__sim/vote", s.api(http.MethodPost, s.vote))
+	m.Handle("/__sim/presence", s.api(http.MethodPost, s.presence))
 	m.Handle("/__sim/media/{id}", s.api(http.MethodGet, s.mediaFile))
 	m.Handle("/__sim/phone-online", s.api(http.MethodPost, s.phoneOnline))
 	m.HandleFunc("/__sim/", func(w http.ResponseWriter, r *http.Request) {

@@ -13,8 +13,10 @@ type messageRequest struct {
 	From     string        `json:"from"`
 	FromName string        `json:"from_name"`
 	FromLID  string        `json:"from_lid"` // the sender writes from this LID (digits): chat <from_lid>@lid
+	Type     string        `json:"type"` // a wa-js type; default chat, or the media's
 	Text     string        `json:"text"`
 	Media    *messageMedia `json:"media"`
+	Content
 }
 
 type messageMedia struct {
@@ -40,7 +42,16 @@ func (s *Server) messages(w http.ResponseWriter, r *http.Request) error {
 		}
 		media = &IncomingMedia{Data: data, Mimetype: req.Media.Mimetype, Filename: req.Media.Filename, Caption: req.Media.Caption}
 	}
-	m, err := s.DeliverFrom(req.Phone, req.From, req.FromLID, req.FromName, req.Text, media)
+	var m Message
+	var err error
+	if req.Type == "" && req.Content.isZero() {
+		m, err = s.DeliverFrom(req.Phone, req.From, req.FromLID, req.FromName, req.Text, media)
+	} else {
+		if req.Type == "" && media != nil {
+			req.Type = mediaType(media.Mimetype)
+		}
+		m, err = s.DeliverKind(req.Phone, req.From, req.FromName, IncomingKind{Type: req.Type, Text: req.Text, Media: media, Content: req.Content})
+	}
 	if err != nil {
 		return err
 	}
@@ -50,6 +61,7 @@ func (s *Server) messages(w http.ResponseWriter, r *http.Request) error {
 // outboxResponse is the body of GET /__sim/outbox.
 type outboxResponse struct {
 	Messages []Message `json:"messages"`
+	Actions  []Action  `json:"actions"` // what the devices did to messages and chats
 }
 
 func (s *Server) outbox(w http.ResponseWriter, r *http.Request) error {
@@ -61,7 +73,11 @@ func (s *Server) outbox(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, outboxResponse{Messages: msgs})
+	acts, err := s.Actions(phone)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, outboxResponse{Messages: msgs, Actions: acts})
 }
 
 // ackRequest is the body of POST /__sim/ack.

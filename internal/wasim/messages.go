@@ -73,6 +73,9 @@ type Message struct {
 	Ack       int    `json:"ack_code"`
 	AckName   string `json:"ack"`
 	Revoked   bool   `json:"revoked,omitempty"`
+	Kind      string `json:"kind"` // the type as easy-api's API names it: text, voice, contacts, poll, ...
+	Content
+	State
 }
 
 // Chat is one conversation of an account, derived from its messages.
@@ -100,6 +103,7 @@ type message struct {
 func (m *message) view() Message {
 	v := m.Message
 	v.AckName = AckName(v.Ack)
+	v.Kind = kindOf(v.Type)
 	if v.MediaID != "" {
 		v.MediaURL = "/__sim/media/" + v.MediaID
 	}
@@ -113,7 +117,7 @@ var (
 )
 
 // mediaTypes are the message types a page may send with media.
-var mediaTypes = map[string]bool{"image": true, "video": true, "audio": true, "ptt": true, "document": true, "sticker": true}
+var mediaTypes = map[string]bool{"image": true, "video": true, "ptv": true, "audio": true, "ptt": true, "document": true, "sticker": true}
 
 // maxText is WhatsApp's limit on a text message, in characters.
 const maxText = 65536
@@ -186,7 +190,7 @@ func (s *Server) onSendLocked(p *page, r *sendReq) (Message, error) {
 	a := d.acct
 	m := &message{Message: Message{ID: "true_" + r.To + "_" + r.Key, Key: r.Key, ChatID: r.To, From: a.wid(), To: r.To,
 		FromMe: true, Device: d.id, Type: r.Type, Body: r.Body, Caption: r.Caption, Mimetype: r.Mimetype,
-		Filename: r.Filename, MediaID: r.Media, Timestamp: time.Now().Unix(), Ack: AckServer}}
+		Filename: r.Filename, MediaID: r.Media, Timestamp: time.Now().Unix(), Ack: AckServer, Content: r.Content}}
 	if a.phoneOffline() {
 		m.Ack = AckPending
 	}
@@ -239,10 +243,11 @@ func (s *Server) validateSendLocked(a *account, r *sendReq) error {
 		if md == nil || !md.owners[a.phone] {
 			return fmt.Errorf("media_not_found: upload the media first")
 		}
+	case contentTypes[r.Type]:
 	default:
 		return fmt.Errorf("invalid_message: unknown type %q", r.Type)
 	}
-	return nil
+	return s.validateContentLocked(a, r)
 }
 
 // incomingLocked adds a message from someone (from, a jid) to account a
@@ -250,7 +255,9 @@ func (s *Server) validateSendLocked(a *account, r *sendReq) error {
 func (s *Server) incomingLocked(a *account, from, fromName string, src Message) *message {
 	m := &message{Message: Message{ID: "false_" + from + "_" + src.Key, Key: src.Key, ChatID: from, From: from,
 		To: a.wid(), Type: src.Type, Body: src.Body, Caption: src.Caption, Mimetype: src.Mimetype,
-		Filename: src.Filename, MediaID: src.MediaID, Size: src.Size, Timestamp: time.Now().Unix(), Ack: AckServer}}
+		Filename: src.Filename, MediaID: src.MediaID, Size: src.Size, Timestamp: time.Now().Unix(), Ack: AckServer,
+		Content: src.Content}}
+	m.Quoted = a.sameKeyID(src.Quoted)
 	if md := s.media[src.MediaID]; md != nil {
 		md.owners[a.phone] = true
 	}
@@ -407,15 +414,7 @@ func (s *Server) Revoke(phone, id string) (Message, error) {
 	if m == nil || m.Revoked {
 		return Message{}, errorf(CodeNotFound, "account %s has no message %q to revoke", norm, id)
 	}
-	m.Revoked, m.Type, m.Body, m.Caption = true, "revoked", "", ""
-	v := m.view()
-	rid := strings.TrimSuffix(m.ID, m.Key) + newKey()
-	for _, d := range a.devices {
-		if p := d.page; p != nil && !d.loggedOut && p.phase == phaseMain {
-			s.sendLocked(p, outMsg{T: msgRevoke, Msg: &v, RID: rid})
-		}
-	}
-	return v, nil
+	return s.revokeLocked(a, m), nil
 }
 
 // queryLocked answers a page's query. s.mu must be held.
@@ -445,6 +444,13 @@ func (s *Server) queryLocked(p *page, m inMsg) (outMsg, error) {
 	case "pnlid":
 		phone, lid := a.pnLid(m.Chat)
 		return outMsg{Phone: phone, LID: lid}, nil
+	case "votes":
+		msg := a.byID[m.Msg]
+		if msg == nil || msg.Type != "poll_creation" {
+			return outMsg{}, fmt.Errorf("msg_not_found: Message %s not a poll", m.Msg)
+		}
+		v := msg.view()
+		return outMsg{Msg: &v}, nil
 	}
 	return outMsg{}, fmt.Errorf("invalid_query: unknown query %q", m.Q)
 }
@@ -511,9 +517,10 @@ func (a *account) chats() []Chat {
 			order = append(order, c)
 		}
 		c.Timestamp = m.Timestamp
-		if m.FromMe {
+		switch {
+		case m.FromMe:
 			c.UnreadCount = 0
-		} else {
+		case m.Seq > a.seen[m.ChatID]:
 			c.UnreadCount++
 		}
 	}

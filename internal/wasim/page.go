@@ -219,7 +219,7 @@ func (s *Server) linkLocked(p *page, phone, name, method string, legacy bool) *d
 	a := s.accountLocked(phone, name)
 	setKind(a, legacy)
 	// A new device starts with no history to deliver, as WhatsApp's does.
-	d := &device{id: deviceID(a), secret: randomString(32, base64.RawURLEncoding), acct: a,
+	d := &device{id: deviceID(a), secret: randomString(32, base64.RawURLEncoding), acct: a, subscribed: map[string]bool{},
 		linkedAt: time.Now().UTC(), cursor: s.seq}
 	var tokens *legacyTokens
 	if legacy {

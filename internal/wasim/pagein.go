@@ -61,6 +61,13 @@ func (s *Server) onPageMessage(p *page, m inMsg) error {
 		}
 	case msgTakeover:
 		s.takeoverLocked(p, m.ID)
+	case msgAct:
+		r, err := s.onActLocked(p, m.Act)
+		r.T, r.ID = msgReply, m.ID
+		if err != nil {
+			r = outMsg{T: msgReply, ID: m.ID, Error: err.Error()}
+		}
+		s.sendLocked(p, r)
 	case msgQuery:
 		r, err := s.queryLocked(p, m)
 		r.T, r.ID, r.OK = msgReply, m.ID, err == nil

@@ -23,6 +23,8 @@ import (
 //	received  {seq}            messages up to seq are stored: do not redeliver
 //	query     {id, q, ...}     WPP.chat.list/getMessages/getMessageById, WPP.contact.list/getPnLidEntry (q pnlid)
 //	takeover  {id}             WPP.whatsapp.Socket.takeover: a CONFLICT page becomes the live one
+//	act       {id, act}        react, edit, revoke, delete, star, pin, seen, played,
+//	                           chatstate, presence, subscribe (actions.go); reply {msg?}
 //
 // server → page:
 //
@@ -42,6 +44,10 @@ import (
 //	message  {msg}                              a new message for this device (incoming, or sent elsewhere)
 //	ack      {ids, chat, ack}                   the ack of messages this account sent changed
 //	revoke   {msg, rid}                         a message was revoked; rid is the revoke's own id
+//	reaction {reaction}                         a reaction to a message was set or removed (ours too)
+//	edit     {msg}                              a message's text was edited (ours too)
+//	vote     {vote}                             a poll of this account got a vote
+//	presence {presence}                         a subscribed contact's presence changed
 //
 // Media bytes never travel on the channel: the page uploads and downloads
 // them over HTTP (/__page/media), authenticated with its device credentials.
@@ -55,6 +61,7 @@ const (
 	msgReceived = "received"
 	msgQuery    = "query"
 	msgTakeover = "takeover"
+	msgAct      = "act"
 
 	msgQR       = "qr"
 	msgIdle     = "idle"
@@ -68,6 +75,10 @@ const (
 	msgRevoke   = "revoke"
 	msgConflict = "conflict"
 	msgPhone    = "phone"
+	msgReaction = "reaction"
+	msgEdit     = "edit"
+	msgVote     = "vote"
+	msgPresence = "presence"
 )
 
 // Logout and refusal reasons the page reports as conn.logout_reason.
@@ -121,6 +132,7 @@ type inMsg struct {
 	Count  int      `json:"count,omitempty"`  // query messages; <= 0 means all
 	Before string   `json:"before,omitempty"` // query messages: only older than this id
 	Msg    string   `json:"msg,omitempty"`    // query message: its id
+	Act    *actReq  `json:"act,omitempty"`    // act
 }
 
 // sendReq is a message a page sends. The page chooses Key (WhatsApp's
@@ -134,6 +146,7 @@ type sendReq struct {
 	Mimetype string `json:"mimetype,omitempty"`
 	Filename string `json:"filename,omitempty"`
 	Media    string `json:"media,omitempty"` // id from POST /__page/media
+	Content
 }
 
 // outMsg is a message to a page; each type uses the fields listed above.
@@ -165,4 +178,7 @@ type outMsg struct {
 	RID      string    `json:"rid,omitempty"`
 	Phone    string    `json:"phone,omitempty"` // reply to query pnlid: the phone-number jid
 	LID      string    `json:"lid,omitempty"`   // reply to query pnlid: the LID jid
+	Reaction *Reaction `json:"reaction,omitempty"`
+	Vote     *Vote     `json:"vote,omitempty"`
+	Presence *Presence `json:"presence,omitempty"`
 }
