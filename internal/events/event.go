@@ -40,13 +40,18 @@ const (
 	MessageSent        = "message.sent"
 	MessageAck         = "message.ack"
 	MessageRevoked     = "message.revoked"
+	MessageReaction    = "message.reaction" // session.ReactionEvent
+	MessageEdited      = "message.edited"   // session.EditEvent
+	PollVote           = "poll.vote"        // session.PollVoteEvent
+	PresenceUpdate     = "presence.update"  // session.PresenceEvent
 	WebhookDisabled    = "webhook.disabled" // WebhookDisabledData
 	KeyRevoked         = "key.revoked"      // KeyRevokedData, of no session
 )
 
 // Types lists every valid event type, sorted.
 var Types = []string{
-	KeyRevoked, MessageAck, MessageReceived, MessageRevoked, MessageSent,
+	KeyRevoked, MessageAck, MessageEdited, MessageReaction, MessageReceived, MessageRevoked, MessageSent,
+	PollVote, PresenceUpdate,
 	SessionData, SessionPairingCode, SessionProgress, SessionQR, SessionStatus,
 	WebhookDisabled,
 }
