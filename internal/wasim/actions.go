@@ -161,7 +161,7 @@ func (s *Server) onActLocked(p *page, r *actReq) (outMsg, error) {
 			m.Played = true
 		}
 	case "seen":
-		if !chatPattern.MatchString(r.Chat) {
+		if !slices.ContainsFunc(a.msgs, func(m *message) bool { return m.ChatID == r.Chat }) {
 			return outMsg{}, fmt.Errorf("chat_not_found: Chat not found for %s", r.Chat)
 		}
 		a.seen[r.Chat] = s.seq

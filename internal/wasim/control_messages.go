@@ -13,7 +13,7 @@ type messageRequest struct {
 	From     string        `json:"from"`
 	FromName string        `json:"from_name"`
 	FromLID  string        `json:"from_lid"` // the sender writes from this LID (digits): chat <from_lid>@lid
-	Type     string        `json:"type"` // a wa-js type; default chat, or the media's
+	Type     string        `json:"type"`     // a wa-js type; default chat, or the media's
 	Text     string        `json:"text"`
 	Media    *messageMedia `json:"media"`
 	Content
