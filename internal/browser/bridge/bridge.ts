@@ -261,6 +261,10 @@ function main(): void {
     w.on('chat.new_message', guard((x) => m.onNewMessage(x)));
     w.on('chat.msg_ack_change', guard((e) => m.onAckChange(e)));
     w.on('chat.msg_revoke', guard((e) => m.onRevoke(e)));
+    w.on('chat.new_reaction', guard((e) => m.onReaction(e)));
+    w.on('chat.msg_edited', guard((e) => m.onEdited(e)));
+    w.on('chat.poll_response', guard((e) => m.onPollResponse(e)));
+    w.on('chat.presence_change', guard((e) => m.onPresence(e)));
     const tick = after(() => undefined);
     w.on('conn.main_loaded', tick);
     w.on('conn.main_ready', tick);

@@ -1,14 +1,16 @@
 // messaging.ts: messages, acks, revokes, chats and contacts (docs/bridge.md).
 // Events leave in page order through one queue, because a shape may wait
 // for WhatsApp's phone-number/LID table before it is complete.
+import { ACTION_CALLS, actions, detail, fileOptions, textOptions, type Detail } from './actions';
 import { emit, message, report, safe } from './emit';
 import type { ChatModel, ContactModel, EventTypes, MsgModel, RawMessage, SendMessageReturn, WAJS, WPPSubset } from './wpp';
 
 type AckEvent = EventTypes['chat.msg_ack_change'];
 type RevokeEvent = EventTypes['chat.msg_revoke'];
 
-/** Message is the bridge's message shape. */
-export interface Message {
+/** Message is the bridge's message shape; Detail (actions.ts) holds the
+ * kind, quote, mentions and content of every kind. */
+export interface Message extends Detail {
   id: string;
   chat_id: string;
   from: string;
@@ -33,6 +35,10 @@ export interface Messaging {
   onNewMessage(m: MsgModel): void;
   onAckChange(e: AckEvent): void;
   onRevoke(e: RevokeEvent): void;
+  onReaction(e: EventTypes['chat.new_reaction']): void;
+  onEdited(e: EventTypes['chat.msg_edited']): void;
+  onPollResponse(e: EventTypes['chat.poll_response']): void;
+  onPresence(e: EventTypes['chat.presence_change']): void;
   call(name: string, args: Record<string, unknown>): Promise<unknown>;
 }
 
@@ -48,7 +54,6 @@ const SKIP: Record<string, true> = { ciphertext: true, e2e_notification: true, n
 const NOT_FOUND: Record<string, true> = { chat_not_found: true, msg_not_found: true, message_not_found: true,
   message_not_contains_media: true, media_not_found: true };
 
-const sendOptions = { createChat: true, waitForAck: true, detectMentioned: false, markIsRead: false, linkPreview: false } as const;
 
 function ser(x: unknown): string {
   if (x == null) return '';
@@ -92,6 +97,7 @@ export function messaging(w: WPPSubset, me: () => Account): Messaging {
   const emitted = new Set<string>(); // reported in this page life, maybe not logged yet
   const pnLid = new Map<string, { phone: string; lid: string }>();
   let queue: Promise<void> = Promise.resolve();
+  const myId = () => { const a = me(); return a ? a.id : ''; };
 
   const later = (fn: () => Promise<void> | void) => {
     queue = queue.then(fn).catch(report);
@@ -149,6 +155,7 @@ export function messaging(w: WPPSubset, me: () => Account): Messaging {
       id: k.serialized, chat_id: chat, from: ser(m.author) || ser(m.from), to: ser(m.to), from_me: k.fromMe, type,
       body: type === 'chat' ? str(m.body) : '', caption: str(m.caption), mimetype: str(m.mimetype),
       filename: str(m.filename), timestamp: Number(m.t || 0), ack: Number(m.ack || 0), phone, lid,
+      ...detail(m, myId()),
     };
   }
 
@@ -252,7 +259,8 @@ export function messaging(w: WPPSubset, me: () => Account): Messaging {
   function onRevoke(e: RevokeEvent): void {
     later(() => {
       emit('revoke', { id: ser(e.refId), revoke_id: ser(e.id), chat_id: keyParts(e.refId).remote || ser(e.from),
-        from: ser(e.from), to: ser(e.to), author: ser(e.author), type: str(e.type) || 'revoke' });
+        from: ser(e.from), to: ser(e.to), author: ser(e.author), type: str(e.type) || 'revoke',
+        from_me: keyParts(e.refId).fromMe });
     });
   }
 
@@ -296,7 +304,8 @@ export function messaging(w: WPPSubset, me: () => Account): Messaging {
       const mine = me();
       const { phone, lid } = await ids(chat);
       msg = Object.assign({ id, chat_id: chat, from: mine ? mine.id : '', to: chat, from_me: true, type: '',
-        body: '', caption: '', mimetype: '', filename: '', timestamp: Math.floor(Date.now() / 1000), ack: 0, phone, lid }, fields);
+        body: '', caption: '', mimetype: '', filename: '', timestamp: Math.floor(Date.now() / 1000), ack: 0, phone, lid,
+        ...detail({ type: String(fields.type || '') } as RawMessage, myId()) }, fields);
     }
     msg.ack = Math.max(msg.ack, Number(r.ack || 0));
     if (msg.ack < 1) {
@@ -328,15 +337,14 @@ export function messaging(w: WPPSubset, me: () => Account): Messaging {
     sendText: async (args) => {
       const chat = await chatFor(need(args, 'chat_id'));
       const text = need(args, 'text');
-      const r = await w.chat.sendTextMessage(chat, text, sendOptions);
+      const r = await w.chat.sendTextMessage(chat, text, textOptions(args));
       return sent(r, chat, { type: 'chat', body: text });
     },
     sendFile: async (args) => {
       const chat = await chatFor(need(args, 'chat_id'));
       const data = need(args, 'data');
       const mimetype = need(args, 'mimetype');
-      const opts: FileOptions = { ...sendOptions, type: 'auto-detect', mimetype,
-        filename: str(args.filename) || undefined, caption: str(args.caption) || undefined };
+      const opts: FileOptions = fileOptions(args, mimetype);
       const r = await w.chat.sendFileMessage(chat, 'data:' + mimetype + ';base64,' + data, opts);
       return sent(r, chat, { caption: str(args.caption), mimetype, filename: str(args.filename) });
     },
@@ -365,8 +373,17 @@ export function messaging(w: WPPSubset, me: () => Account): Messaging {
     },
   };
 
+  const more = actions({ w, myId, need, chatFor, shape: shapeMsg, sent });
+  Object.assign(calls, more.calls);
+  // later keeps these events in page order with the messages they follow.
+  const out = (type: string, shape: () => unknown) => later(() => { emit(type, shape()); });
+
   return {
     onNewMessage, onAckChange, onRevoke,
+    onReaction: (e) => out('reaction', () => more.reaction(e)),
+    onEdited: (e) => out('edit', () => more.edit(e)),
+    onPollResponse: (e) => out('poll_vote', () => more.pollVote(e)),
+    onPresence: (e) => out('presence', () => more.presence(e)),
     call: async (name, args) => {
       try {
         return await calls[name](args);
@@ -381,12 +398,15 @@ export function messaging(w: WPPSubset, me: () => Account): Messaging {
 export const MESSAGING_CALLS: Record<string, true> = {
   sendText: true, sendFile: true, listChats: true, getMessages: true, listContacts: true, downloadMedia: true,
   seen: true, catchUp: true,
+  ...ACTION_CALLS,
 };
 
-// pageError gives wa-js's "no such thing" errors the not_found: prefix the
-// Go side maps to 404.
+// pageError prefixes wa-js's errors with what they mean, for the Go side
+// (internal/session/refusal.go): "not_found: <code>: " for no such thing,
+// "wa:<code>: " for anything else wa-js refused.
 function pageError(err: unknown): unknown {
   const code = err && (err as { code?: unknown }).code;
-  if (typeof code === 'string' && NOT_FOUND[code]) return new Error('not_found: ' + message(err));
+  if (typeof code === 'string' && NOT_FOUND[code]) return new Error('not_found: ' + code + ': ' + message(err));
+  if (typeof code === 'string' && /^[a-z0-9_]+$/.test(code)) return new Error('wa:' + code + ': ' + message(err));
   return err;
 }

@@ -1,6 +1,306 @@
 // Code generated from internal/browser/bridge/bridge.ts by `go generate ./internal/browser/bridge`; DO NOT EDIT.
 "use strict";
 (() => {
+  // internal/browser/bridge/actions.ts
+  var sendOptions = { createChat: true, waitForAck: true, detectMentioned: false, markIsRead: false, linkPreview: false };
+  var KINDS = {
+    chat: "text",
+    image: "image",
+    video: "video",
+    ptv: "video",
+    audio: "audio",
+    ptt: "voice",
+    document: "document",
+    sticker: "sticker",
+    location: "location",
+    vcard: "contacts",
+    multi_vcard: "contacts",
+    poll_creation: "poll",
+    revoked: "revoked"
+  };
+  var STATES = {
+    composing: "typing",
+    recording: "recording",
+    paused: "paused",
+    available: "available",
+    unavailable: "unavailable"
+  };
+  function ser(x) {
+    if (x == null) return "";
+    const s = x._serialized;
+    return String(s !== void 0 ? s : x);
+  }
+  function str(x) {
+    return x == null ? "" : String(x);
+  }
+  function remoteOf(key) {
+    if (key && typeof key === "object" && "remote" in key) return ser(key.remote);
+    const parts = ser(key).split("_");
+    return parts.length >= 3 ? parts[1] : "";
+  }
+  function refusal(code, text) {
+    return Object.assign(new Error(text), { code });
+  }
+  function quotedId(m, myId) {
+    const x = m;
+    if (x.quotedMsgId) return ser(x.quotedMsgId);
+    if (!x.quotedStanzaID) return "";
+    const remote = ser(x.quotedRemoteJid) || remoteOf(x.id);
+    return (ser(x.quotedParticipant) === myId ? "true_" : "false_") + remote + "_" + str(x.quotedStanzaID);
+  }
+  function detail(m, myId) {
+    const x = m;
+    const type = str(x.type);
+    const d = {
+      kind: KINDS[type] || "other",
+      quoted_id: quotedId(m, myId),
+      mentions: (x.mentionedJidList || []).map(ser),
+      view_once: !!x.isViewOnce,
+      gif: !!x.isGif,
+      size: Number(x.size || 0),
+      edited: !!x.latestEditMsgKey,
+      starred: !!x.star,
+      forwarded: !!x.isForwarded
+    };
+    if (type === "location") {
+      const loc = str(x.loc).split("\n");
+      d.location = {
+        latitude: Number(x.lat),
+        longitude: Number(x.lng),
+        name: loc[0] || "",
+        address: loc.slice(1).join("\n"),
+        url: str(x.clientUrl)
+      };
+    } else if (type === "vcard") {
+      d.contacts = [{ name: str(x.vcardFormattedName), vcard: str(x.body) }];
+    } else if (type === "multi_vcard") {
+      d.contacts = (x.vcardList || []).map((v) => ({ name: str(v.displayName), vcard: str(v.vcard) }));
+    } else if (type === "poll_creation") {
+      d.poll = {
+        name: str(x.pollName),
+        options: (x.pollOptions || []).map((o) => str(o.name)),
+        selectable_count: Number(x.pollSelectableOptionsCount || 0)
+      };
+    }
+    return d;
+  }
+  function shared(args) {
+    const o = {};
+    if (args.reply_to) o.quotedMsg = String(args.reply_to);
+    if (Array.isArray(args.mentions) && args.mentions.length) o.mentionedList = args.mentions.map(String);
+    return o;
+  }
+  function textOptions(args) {
+    return { ...sendOptions, ...shared(args), linkPreview: !!args.link_preview };
+  }
+  function fileOptions(args, mimetype) {
+    const base = {
+      ...sendOptions,
+      ...shared(args),
+      mimetype,
+      filename: str(args.filename) || void 0,
+      caption: str(args.caption) || void 0
+    };
+    const once = !!args.view_once;
+    switch (str(args.kind)) {
+      case "image":
+        return { ...base, type: "image", isViewOnce: once };
+      case "video":
+        return { ...base, type: "video", isGif: !!args.gif, isPtv: !!args.round, isViewOnce: once };
+      case "audio":
+        return { ...base, type: "audio", isPtt: false };
+      case "voice":
+        return { ...base, type: "audio", isPtt: true, isViewOnce: once };
+      case "document":
+        return { ...base, type: "document" };
+      case "sticker":
+        return { ...base, type: "sticker", caption: void 0 };
+    }
+    return { ...base, type: "auto-detect" };
+  }
+  function opt(args) {
+    return { ...sendOptions, ...shared(args) };
+  }
+  function pollOptions(list) {
+    return (list || []).filter((o) => !!o && typeof o === "object").map((o) => ({ index: Number(o.localId), name: str(o.name) }));
+  }
+  var ACTION_CALLS = {
+    sendLocation: true,
+    sendContacts: true,
+    sendPoll: true,
+    getMessage: true,
+    react: true,
+    edit: true,
+    deleteMessage: true,
+    forward: true,
+    star: true,
+    pin: true,
+    getVotes: true,
+    markPlayed: true,
+    markSeen: true,
+    chatState: true,
+    setPresence: true,
+    subscribePresence: true
+  };
+  function actions(h) {
+    const { w, need } = h;
+    const calls = {
+      sendLocation: async (args) => {
+        const chat = await h.chatFor(need(args, "chat_id"));
+        const l = args.location || {};
+        const r = await w.chat.sendLocationMessage(chat, {
+          ...opt(args),
+          lat: Number(l.latitude),
+          lng: Number(l.longitude),
+          name: str(l.name) || void 0,
+          address: str(l.address) || void 0,
+          url: str(l.url) || void 0
+        });
+        return h.sent(r, chat, { type: "location" });
+      },
+      sendContacts: async (args) => {
+        const chat = await h.chatFor(need(args, "chat_id"));
+        let r;
+        if (Array.isArray(args.contacts)) {
+          const list = args.contacts.map((c) => ({ id: String(c.id), name: String(c.name) }));
+          r = await w.chat.sendVCardContactMessage(chat, list, opt(args));
+        } else {
+          const cards = (args.vcards || []).map((c) => ({ displayName: str(c.name), vcard: str(c.vcard) }));
+          const raw = cards.length === 1 ? { type: "vcard", body: cards[0].vcard, vcardFormattedName: cards[0].displayName } : { type: "multi_vcard", vcardList: cards };
+          r = await w.chat.sendRawMessage(chat, raw, opt(args));
+        }
+        return h.sent(r, chat, {});
+      },
+      sendPoll: async (args) => {
+        const chat = await h.chatFor(need(args, "chat_id"));
+        const p = args.poll || {};
+        const r = await w.chat.sendCreatePollMessage(
+          chat,
+          str(p.name),
+          (p.options || []).map(String),
+          { ...opt(args), selectableCount: Number(p.selectable_count || 0) }
+        );
+        return h.sent(r, chat, { type: "poll_creation" });
+      },
+      getMessage: async (args) => h.shape(await w.chat.getMessageById(need(args, "id"))),
+      react: async (args) => {
+        const r = await w.chat.sendReactionToMessage(need(args, "id"), str(args.reaction) || false);
+        if (r && r.sendMsgResult && str(r.sendMsgResult) !== "OK") {
+          throw refusal("reaction_not_allowed", "WhatsApp answered " + str(r.sendMsgResult));
+        }
+        return true;
+      },
+      edit: async (args) => {
+        const id = need(args, "id");
+        const o = {};
+        if (Array.isArray(args.mentions) && args.mentions.length) o.mentionedList = args.mentions.map(String);
+        await w.chat.editMessage(id, need(args, "text"), o);
+        return h.shape(await w.chat.getMessageById(id));
+      },
+      deleteMessage: async (args) => {
+        const id = need(args, "id");
+        const chat = remoteOf(id);
+        if (args.revoke && !id.startsWith("true_") && !chat.endsWith("@g.us")) {
+          throw refusal("revoke_not_allowed", "only messages you sent can be deleted for everyone; delete it for=me");
+        }
+        const res = await w.chat.deleteMessage(chat, id, false, !!args.revoke);
+        const r = Array.isArray(res) ? res[0] : res;
+        if (args.revoke && !r.isRevoked) throw refusal("revoke_not_allowed", `WhatsApp did not delete ${id} for everyone`);
+        return { id: str(r.id), revoked: !!r.isRevoked, deleted: !!r.isDeleted || !!r.isRevoked };
+      },
+      forward: async (args) => {
+        const id = need(args, "id");
+        const out = [];
+        for (const c of args.chat_ids || []) {
+          const chat = await h.chatFor(String(c));
+          const r = await w.chat.forwardMessages(chat, [id]);
+          const first = Array.isArray(r) ? r[0] : null;
+          out.push({ chat_id: String(c), id: first && first.id ? ser(first.id) : "" });
+        }
+        return out;
+      },
+      star: async (args) => !!await w.chat.starMessage(need(args, "id"), !!args.star),
+      pin: async (args) => {
+        const pin = !!args.pin;
+        const duration = pin ? str(args.duration) : void 0;
+        const r = await w.chat.pinMsg(need(args, "id"), pin, duration);
+        if (r.pinned !== pin) throw refusal(pin ? "pin_error" : "unpin_error", "WhatsApp answered " + str(r.result));
+        return true;
+      },
+      getVotes: async (args) => {
+        const v = await w.chat.getVotes(need(args, "id"));
+        return { message_id: ser(v.msgId), chat_id: ser(v.chatId), votes: (v.votes || []).map((x) => ({ voter: ser(x.sender), selected: pollOptions(x.selectedOptions), timestamp: Number(x.timestamp || 0) })) };
+      },
+      markPlayed: async (args) => {
+        await w.chat.markPlayed(need(args, "id"));
+        return true;
+      },
+      markSeen: async (args) => {
+        await w.chat.markIsRead(await h.chatFor(need(args, "chat_id")));
+        return true;
+      },
+      chatState: async (args) => {
+        const chat = await h.chatFor(need(args, "chat_id"));
+        const d = Number(args.duration_ms || 0) || void 0;
+        switch (str(args.state)) {
+          case "typing":
+            await w.chat.markIsComposing(chat, d);
+            break;
+          case "recording":
+            await w.chat.markIsRecording(chat, d);
+            break;
+          default:
+            await w.chat.markIsPaused(chat);
+        }
+        return true;
+      },
+      setPresence: async (args) => !!await w.conn.markAvailable(!!args.available),
+      subscribePresence: async (args) => (await w.contact.subscribePresence((args.chat_ids || []).map(String))).map(ser)
+    };
+    return {
+      calls,
+      reaction: (e) => {
+        const sender = ser(e.sender);
+        return {
+          id: ser(e.id),
+          message_id: ser(e.msgId),
+          chat_id: remoteOf(e.msgId),
+          from: sender,
+          from_me: sender === h.myId(),
+          reaction: str(e.reactionText),
+          timestamp: Number(e.timestamp || 0)
+        };
+      },
+      edit: (e) => {
+        const m = e.msg || {};
+        const key = ser(m.id) || str(e.id);
+        return {
+          id: key,
+          chat_id: remoteOf(m.id || key),
+          from: ser(m.author) || ser(m.from),
+          from_me: key.startsWith("true_"),
+          body: str(m.type === "chat" ? m.body : m.caption),
+          timestamp: Math.floor(Number(m.latestEditSenderTimestampMs || Date.now()) / 1e3)
+        };
+      },
+      pollVote: (e) => ({
+        message_id: ser(e.msgId),
+        chat_id: ser(e.chatId) || remoteOf(e.msgId),
+        voter: ser(e.sender),
+        selected: pollOptions(e.selectedOptions),
+        timestamp: Number(e.timestamp || 0)
+      }),
+      presence: (e) => ({
+        chat_id: ser(e.id),
+        is_group: !!e.isGroup,
+        online: !!e.isOnline,
+        state: STATES[str(e.state)] || str(e.state),
+        participants: e.participants ? e.participants.map((p) => ({ id: str(p.id), state: STATES[str(p.state)] || str(p.state) })) : void 0,
+        timestamp: Number(e.t || Date.now())
+      })
+    };
+  }
+
   // internal/browser/bridge/emit.ts
   var binding = window.__easyEmit;
   function emit(type, data) {
@@ -60,20 +360,19 @@
     message_not_contains_media: true,
     media_not_found: true
   };
-  var sendOptions = { createChat: true, waitForAck: true, detectMentioned: false, markIsRead: false, linkPreview: false };
-  function ser(x) {
+  function ser2(x) {
     if (x == null) return "";
     const s = x._serialized;
     return String(s !== void 0 ? s : x);
   }
-  function str(x) {
+  function str2(x) {
     return x == null ? "" : String(x);
   }
   function keyParts(key) {
-    const serialized = ser(key);
+    const serialized = ser2(key);
     if (key && typeof key === "object" && "id" in key) {
       const k = key;
-      return { fromMe: !!k.fromMe, remote: ser(k.remote), id: str(k.id), serialized };
+      return { fromMe: !!k.fromMe, remote: ser2(k.remote), id: str2(k.id), serialized };
     }
     const parts = serialized.split("_");
     if (parts.length < 3) return { fromMe: false, remote: "", id: serialized, serialized };
@@ -93,6 +392,10 @@
     const emitted = /* @__PURE__ */ new Set();
     const pnLid = /* @__PURE__ */ new Map();
     let queue = Promise.resolve();
+    const myId = () => {
+      const a = me();
+      return a ? a.id : "";
+    };
     const later = (fn) => {
       queue = queue.then(fn).catch(report);
     };
@@ -112,15 +415,15 @@
       const known = pnLid.get(jid);
       if (known) return Promise.resolve(known);
       return w.contact.getPnLidEntry(jid).then((e) => ({
-        phone: e.phoneNumber ? ser(e.phoneNumber).split("@")[0] : "",
-        lid: e.lid ? ser(e.lid) : ""
+        phone: e.phoneNumber ? ser2(e.phoneNumber).split("@")[0] : "",
+        lid: e.lid ? ser2(e.lid) : ""
       }), () => ({ phone: "", lid: "" })).then((r) => {
-        const out = {
+        const out2 = {
           phone: r.phone || (jid.endsWith("@c.us") ? jid.split("@")[0] : ""),
           lid: r.lid || (jid.endsWith("@lid") ? jid : "")
         };
-        if (out.phone && out.lid) pnLid.set(jid, out);
-        return out;
+        if (out2.phone && out2.lid) pnLid.set(jid, out2);
+        return out2;
       });
     }
     async function chatFor(jid) {
@@ -131,24 +434,25 @@
     }
     async function shapeMsg(m) {
       const k = keyParts(m.id);
-      const type = str(m.type);
-      const chat = k.remote || (k.fromMe ? ser(m.to) : ser(m.from));
+      const type = str2(m.type);
+      const chat = k.remote || (k.fromMe ? ser2(m.to) : ser2(m.from));
       const { phone, lid } = await ids(chat);
       return {
         id: k.serialized,
         chat_id: chat,
-        from: ser(m.author) || ser(m.from),
-        to: ser(m.to),
+        from: ser2(m.author) || ser2(m.from),
+        to: ser2(m.to),
         from_me: k.fromMe,
         type,
-        body: type === "chat" ? str(m.body) : "",
-        caption: str(m.caption),
-        mimetype: str(m.mimetype),
-        filename: str(m.filename),
+        body: type === "chat" ? str2(m.body) : "",
+        caption: str2(m.caption),
+        mimetype: str2(m.mimetype),
+        filename: str2(m.filename),
         timestamp: Number(m.t || 0),
         ack: Number(m.ack || 0),
         phone,
-        lid
+        lid,
+        ...detail(m, myId())
       };
     }
     function reportMessage(msg) {
@@ -175,7 +479,7 @@
       if (since <= 0) return 0;
       const found = [];
       for (const c of await w.chat.list({ ignoreGroupMetadata: true })) {
-        const msgs = await w.chat.getMessages(ser(c.id), { count: CATCHUP_PER_CHAT, direction: "before" });
+        const msgs = await w.chat.getMessages(ser2(c.id), { count: CATCHUP_PER_CHAT, direction: "before" });
         for (const m of await Promise.all(msgs.map(shapeMsg))) {
           if (m.id && !SKIP[m.type] && m.timestamp >= since && !seen.has(m.id) && !(m.from_me && m.ack < 1)) found.push(m);
         }
@@ -218,8 +522,8 @@
           if (ack >= 1 && accepted(key, ack)) continue;
           const last = lastAck.get(key);
           if (last !== void 0 && ack <= last.ack) continue;
-          const id = last ? last.id : ser(k);
-          const chat = last ? last.chat_id : keyParts(k).remote || ser(e.chat);
+          const id = last ? last.id : ser2(k);
+          const chat = last ? last.chat_id : keyParts(k).remote || ser2(e.chat);
           noteAck(key, ack, id, chat);
           emit("ack", { id, chat_id: chat, ack });
         }
@@ -228,23 +532,24 @@
     function onRevoke(e) {
       later(() => {
         emit("revoke", {
-          id: ser(e.refId),
-          revoke_id: ser(e.id),
-          chat_id: keyParts(e.refId).remote || ser(e.from),
-          from: ser(e.from),
-          to: ser(e.to),
-          author: ser(e.author),
-          type: str(e.type) || "revoke"
+          id: ser2(e.refId),
+          revoke_id: ser2(e.id),
+          chat_id: keyParts(e.refId).remote || ser2(e.from),
+          from: ser2(e.from),
+          to: ser2(e.to),
+          author: ser2(e.author),
+          type: str2(e.type) || "revoke",
+          from_me: keyParts(e.refId).fromMe
         });
       });
     }
     async function shapeChat(c) {
-      const id = ser(c.id);
+      const id = ser2(c.id);
       const contact = c.contact || {};
       const { phone, lid } = await ids(id);
       return {
         id,
-        name: str(c.formattedTitle || c.name || contact.name || contact.pushname),
+        name: str2(c.formattedTitle || c.name || contact.name || contact.pushname),
         is_group: !!(c.isGroup || /@g\.us$/.test(id)),
         unread_count: Number(c.unreadCount || 0),
         timestamp: Number(c.t || 0),
@@ -253,12 +558,12 @@
       };
     }
     async function shapeContact(c) {
-      const id = ser(c.id);
+      const id = ser2(c.id);
       const { phone, lid } = await ids(id);
       return {
         id,
-        name: str(c.name),
-        push_name: str(c.pushname),
+        name: str2(c.name),
+        push_name: str2(c.pushname),
         is_my_contact: !!c.isMyContact,
         is_group: !!(c.isGroup || /@g\.us$/.test(id)),
         is_business: !!c.isBusiness,
@@ -267,10 +572,10 @@
       };
     }
     async function sent(r, chat, fields) {
-      const id = str(r && r.id);
+      const id = str2(r && r.id);
       if (!id) throw new Error("WhatsApp returned no message id");
       const key = ackKey(id);
-      const result = r.sendMsgResult ? str(r.sendMsgResult.messageSendResult) : "";
+      const result = r.sendMsgResult ? str2(r.sendMsgResult.messageSendResult) : "";
       if (result && result !== "OK") {
         pendingOwn.delete(key);
         later(() => {
@@ -302,7 +607,8 @@
           timestamp: Math.floor(Date.now() / 1e3),
           ack: 0,
           phone,
-          lid
+          lid,
+          ...detail({ type: String(fields.type || "") }, myId())
         }, fields);
       }
       msg.ack = Math.max(msg.ack, Number(r.ack || 0));
@@ -332,22 +638,16 @@
       sendText: async (args) => {
         const chat = await chatFor(need(args, "chat_id"));
         const text = need(args, "text");
-        const r = await w.chat.sendTextMessage(chat, text, sendOptions);
+        const r = await w.chat.sendTextMessage(chat, text, textOptions(args));
         return sent(r, chat, { type: "chat", body: text });
       },
       sendFile: async (args) => {
         const chat = await chatFor(need(args, "chat_id"));
         const data = need(args, "data");
         const mimetype = need(args, "mimetype");
-        const opts = {
-          ...sendOptions,
-          type: "auto-detect",
-          mimetype,
-          filename: str(args.filename) || void 0,
-          caption: str(args.caption) || void 0
-        };
+        const opts = fileOptions(args, mimetype);
         const r = await w.chat.sendFileMessage(chat, "data:" + mimetype + ";base64," + data, opts);
-        return sent(r, chat, { caption: str(args.caption), mimetype, filename: str(args.filename) });
+        return sent(r, chat, { caption: str2(args.caption), mimetype, filename: str2(args.filename) });
       },
       listChats: async () => {
         const chats = await w.chat.list({ ignoreGroupMetadata: true });
@@ -370,16 +670,25 @@
         const blob = await w.chat.downloadMedia(id);
         return {
           data: await blobToBase64(blob),
-          mimetype: str(m.mimetype) || blob.type || "application/octet-stream",
-          filename: str(m.filename),
+          mimetype: str2(m.mimetype) || blob.type || "application/octet-stream",
+          filename: str2(m.filename),
           size: blob.size
         };
       }
     };
+    const more = actions({ w, myId, need, chatFor, shape: shapeMsg, sent });
+    Object.assign(calls, more.calls);
+    const out = (type, shape) => later(() => {
+      emit(type, shape());
+    });
     return {
       onNewMessage,
       onAckChange,
       onRevoke,
+      onReaction: (e) => out("reaction", () => more.reaction(e)),
+      onEdited: (e) => out("edit", () => more.edit(e)),
+      onPollResponse: (e) => out("poll_vote", () => more.pollVote(e)),
+      onPresence: (e) => out("presence", () => more.presence(e)),
       call: async (name, args) => {
         try {
           return await calls[name](args);
@@ -397,11 +706,13 @@
     listContacts: true,
     downloadMedia: true,
     seen: true,
-    catchUp: true
+    catchUp: true,
+    ...ACTION_CALLS
   };
   function pageError(err) {
     const code = err && err.code;
-    if (typeof code === "string" && NOT_FOUND[code]) return new Error("not_found: " + message(err));
+    if (typeof code === "string" && NOT_FOUND[code]) return new Error("not_found: " + code + ": " + message(err));
+    if (typeof code === "string" && /^[a-z0-9_]+$/.test(code)) return new Error("wa:" + code + ": " + message(err));
     return err;
   }
 
@@ -435,6 +746,24 @@
     "chat.getMessageById",
     "chat.downloadMedia",
     "contact.list",
+    "contact.subscribePresence",
+    "chat.sendLocationMessage",
+    "chat.sendVCardContactMessage",
+    "chat.sendRawMessage",
+    "chat.sendCreatePollMessage",
+    "chat.sendReactionToMessage",
+    "chat.editMessage",
+    "chat.deleteMessage",
+    "chat.forwardMessages",
+    "chat.starMessage",
+    "chat.pinMsg",
+    "chat.getVotes",
+    "chat.markPlayed",
+    "chat.markIsRead",
+    "chat.markIsComposing",
+    "chat.markIsRecording",
+    "chat.markIsPaused",
+    "conn.markAvailable",
     "contact.getPnLidEntry",
     "whatsapp.Socket.takeover"
   ];
@@ -633,6 +962,10 @@
       w.on("chat.new_message", guard((x) => m.onNewMessage(x)));
       w.on("chat.msg_ack_change", guard((e) => m.onAckChange(e)));
       w.on("chat.msg_revoke", guard((e) => m.onRevoke(e)));
+      w.on("chat.new_reaction", guard((e) => m.onReaction(e)));
+      w.on("chat.msg_edited", guard((e) => m.onEdited(e)));
+      w.on("chat.poll_response", guard((e) => m.onPollResponse(e)));
+      w.on("chat.presence_change", guard((e) => m.onPresence(e)));
       const tick = after(() => void 0);
       w.on("conn.main_loaded", tick);
       w.on("conn.main_ready", tick);

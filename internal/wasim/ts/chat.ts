@@ -8,6 +8,7 @@
 // negative one. History lives on the server; media bytes go over HTTP
 // (/__page/media) authenticated with the device credentials.
 import type { ChatModel, ContactModel, MsgKey, MsgModel, PnLidEntryResult, SendMessageReturn, WAJS, Wid, WPPSubset } from '../../browser/bridge/wpp';
+import { actions } from './actions';
 import { sim as getSim, widOf, type WireChat, type WireMsg } from './sim';
 
 type Chat = WPPSubset['chat'];
@@ -38,6 +39,7 @@ function start(): void {
 
   // The models this document knows, by id; acks and revokes update them.
   const models = new Map<string, MsgModel & { __media: string }>();
+  const MEDIA = new Set(['image', 'video', 'ptv', 'audio', 'ptt', 'document', 'sticker']);
   // The chat store, as ChatStore.get reads it (synchronously).
   const chats = new Map<string, ChatModel>();
 
@@ -47,7 +49,7 @@ function start(): void {
       old.ack = Math.max(Number(old.ack || 0), v.ack_code);
       return old;
     }
-    const isMedia = v.type !== 'chat' && v.type !== 'revoked';
+    const isMedia = MEDIA.has(v.type);
     const fields: Partial<MsgModel> = {
       id: msgKey(v.id), from: widOf(v.from), to: widOf(v.to), author: undefined, type: v.type,
       body: v.type === 'chat' ? v.body : '', caption: v.caption, mimetype: v.mimetype, filename: v.filename,
@@ -56,6 +58,7 @@ function start(): void {
     const m = Object.assign(fields, { isMedia, __media: v.media_id || '' }) as unknown as MsgModel & { __media: string };
     if (isMedia) Object.assign(m, { mediaData: { mimetype: v.mimetype, size: v.size, mediaStage: v.media_id ? 'RESOLVED' : 'UPLOADING' } });
     Object.defineProperty(m, '__media', { value: v.media_id || '', writable: true, enumerable: false });
+    more.content(m, v);
     models.set(v.id, m);
     noteChat(v.chat_id, '', v.timestamp);
     return m;
@@ -138,7 +141,7 @@ function start(): void {
   }
 
   const sendTextMessage: Chat['sendTextMessage'] = async (chatId, content, options = {}) =>
-    send(chatJid(chatId), { type: 'chat', body: String(content) }, null, options);
+    send(chatJid(chatId), { type: 'chat', body: String(content), ...(await more.context(options)) }, null, options);
 
   function dataURLToBlob(s: string, mimetype?: string): Blob {
     const m = /^data:([^;,]*)(;base64)?,(.*)$/s.exec(s);
@@ -162,14 +165,16 @@ function start(): void {
   }
 
   const sendFileMessage: Chat['sendFileMessage'] = async (chatId, content, options: FileOptions) => {
-    const o = { ...options } as { type: string; mimetype?: string; filename?: string; caption?: string; waitForAck?: boolean };
+    const o = { ...options } as { type: string; mimetype?: string; filename?: string; caption?: string; waitForAck?: boolean;
+      isPtt?: boolean; isPtv?: boolean; isViewOnce?: boolean; isGif?: boolean };
     const jid = chatJid(chatId);
     const blob = content instanceof Blob ? content : dataURLToBlob(String(content), o.mimetype);
     const mimetype = o.mimetype || blob.type || 'application/octet-stream';
     const filename = o.filename || (content instanceof File ? content.name : '') || 'file';
     const type = !o.type || o.type === 'auto-detect' ? typeFor(mimetype) : o.type;
     // wa-js's caption defaults to the filename.
-    const fields = { type, caption: o.caption || filename, mimetype, filename };
+    const fields = { caption: type === 'sticker' ? '' : o.caption || filename, mimetype, filename, ...more.fileFields(type, o),
+      ...(await more.context(options)) };
     const upload = async () => {
       const r = await fetch('/__page/media', { method: 'POST', headers: { 'Content-Type': mimetype, ...creds() }, body: blob });
       if (!r.ok) throw new WPPError('media_upload_failed', `upload failed: ${r.status} ${await r.text()}`);
@@ -244,6 +249,8 @@ function start(): void {
     return out;
   };
 
+  const more = actions({ sim, jidOf, msgKey, models, me, chatJid, newKey, send, byId });
+
   // Server → page messaging.
   sim.handlers.message = (m) => {
     const v = m.msg as WireMsg;
@@ -281,8 +288,9 @@ function start(): void {
     if (mode === 'MAIN') list().catch((e) => console.warn('wasim: chats', e));
   });
 
-  WPP.chat = { get, list, sendTextMessage, sendFileMessage, getMessages, getMessageById, downloadMedia };
-  WPP.contact = { list: contactList, getPnLidEntry };
+  WPP.chat = { get, list, sendTextMessage, sendFileMessage, getMessages, getMessageById, downloadMedia, ...more.chat };
+  WPP.contact = { list: contactList, getPnLidEntry, subscribePresence: more.subscribePresence };
+  sim.markAvailable = more.markAvailable;
 }
 
 start();

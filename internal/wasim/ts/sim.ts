@@ -50,6 +50,18 @@ export interface WireMsg {
   size?: number;
   timestamp: number;
   ack_code: number;
+  // Content and State in content.go
+  quoted_id?: string;
+  mentions?: string[];
+  view_once?: boolean;
+  gif?: boolean;
+  forwarded?: boolean;
+  location?: { lat: number; lng: number; name?: string; address?: string; url?: string };
+  vcards?: { displayName: string; vcard: string }[];
+  poll?: { name: string; options: string[]; selectable_count: number };
+  edits?: string[];
+  starred?: boolean;
+  votes?: Record<string, number[]>;
 }
 export interface WireChat { id: string; name: string; is_group: boolean; timestamp: number; unread_count: number }
 export interface WireContact { id: string; name: string; push_name: string; phone?: string; lid?: string }
@@ -76,6 +88,9 @@ export interface ServerMsg {
   chat?: string;
   ack?: number;
   rid?: string;
+  reaction?: { id: string; msg: string; sender: string; text: string; t: number };
+  vote?: { msg: string; chat: string; sender: string; options: number[]; t: number };
+  presence?: { id: string; online: boolean; state: string; t: number };
 }
 
 export interface SimState {
@@ -114,6 +129,7 @@ export interface Sim {
   takeover(): Promise<boolean>;
   logout(): Promise<boolean>;
   linkCodeCancel(): void;
+  markAvailable(available?: boolean): Promise<boolean>; // set by chat.ts (actions.ts)
   WPPError: new (code: string, message?: string) => Error & { code: string };
 }
 

@@ -177,6 +177,7 @@ function start(): void {
     startLinkDeviceCodeForPhoneNumber,
     cancelLinkDeviceCode: linkCancel,
     logout: () => sim.logout(),
+    markAvailable: (available = true) => sim.markAvailable(available),
     getMyUserId: () => (st.creds && st.creds.wid ? widOf(st.creds.wid) : undefined),
     getPlatform: () => (st.creds ? String(st.creds.platform || '') : ''),
     getBuildConstants: () => ({
@@ -222,6 +223,7 @@ function start(): void {
     handlers: {},
     takeover: async () => false,
     logout: async () => false,
+    markAvailable: async () => false,
     linkCodeCancel: linkCancel,
   };
   // wa-js cancels the pairing flow on these.

@@ -21,6 +21,251 @@
     return w;
   }
 
+  // internal/wasim/ts/actions.ts
+  var PIN_DURATIONS = ["FiveSeconds", "FifteenSeconds", "OneMinute", "OneDay", "SevenDays", "ThirtyDays"];
+  function actions(h) {
+    const { sim: sim2, jidOf, msgKey, models, me, chatJid, send, byId } = h;
+    const { emit, WPPError } = sim2;
+    const act = (a) => sim2.request({ t: "act", act: a });
+    function content(m, v) {
+      const x = m;
+      if (v.quoted_id) {
+        const q = msgKey(v.quoted_id);
+        const remote = jidOf(q.remote);
+        Object.assign(x, {
+          quotedStanzaID: q.id,
+          quotedRemoteJid: q.remote,
+          quotedParticipant: q.fromMe ? me() : remote.endsWith("@g.us") ? void 0 : q.remote
+        });
+      }
+      Object.assign(x, {
+        mentionedJidList: (v.mentions || []).map(widOf),
+        isViewOnce: !!v.view_once,
+        isGif: !!v.gif,
+        isForwarded: !!v.forwarded,
+        star: !!v.starred
+      });
+      if (v.edits && v.edits.length) x.latestEditMsgKey = msgKey(v.id);
+      if (v.location) {
+        const l = v.location;
+        Object.assign(x, {
+          lat: l.lat,
+          lng: l.lng,
+          clientUrl: l.url || void 0,
+          loc: l.name && l.address ? l.name + "\n" + l.address : l.name || l.address || ""
+        });
+      }
+      if (v.type === "vcard" && v.vcards && v.vcards.length) Object.assign(x, { body: v.vcards[0].vcard, vcardFormattedName: v.vcards[0].displayName });
+      if (v.type === "multi_vcard") x.vcardList = v.vcards;
+      if (v.poll) {
+        Object.assign(x, {
+          pollName: v.poll.name,
+          pollOptions: v.poll.options.map((name, localId) => ({ name, localId })),
+          pollSelectableOptionsCount: v.poll.selectable_count || 0
+        });
+      }
+    }
+    async function context(options) {
+      const out = {};
+      if (options && options.quotedMsg) out.quoted_id = jidOf((await byId(jidOf(options.quotedMsg))).id);
+      if (options && options.mentionedList) out.mentions = options.mentionedList.map(jidOf);
+      return out;
+    }
+    function fileFields(type, o) {
+      const t = type === "audio" && o.isPtt ? "ptt" : type === "video" && o.isPtv ? "ptv" : type;
+      return { type: t, view_once: !!o.isViewOnce && t !== "document" && t !== "sticker", gif: !!o.isGif };
+    }
+    function vcardOf(c) {
+      const obj = c && typeof c === "object" && "id" in c ? c : null;
+      const id = jidOf(obj ? obj.id : c);
+      const user = id.split("@")[0];
+      const name = obj && obj.name || "+" + user;
+      return { displayName: name, vcard: `BEGIN:VCARD
+VERSION:3.0
+N:;${name};;;
+FN:${name}
+TEL;type=CELL;type=VOICE;waid=${user}:+${user}
+END:VCARD` };
+    }
+    async function sendCards(chatId, vcards, options) {
+      const type = vcards.length === 1 ? "vcard" : "multi_vcard";
+      return send(chatJid(chatId), { type, vcards, ...await context(options) }, null, options);
+    }
+    function selected(poll, idx) {
+      const out = [];
+      for (const i of idx) out[i] = { name: poll.options[i], localId: i };
+      return out;
+    }
+    const ok = "OK";
+    const chat = {
+      sendLocationMessage: async (chatId, options) => {
+        const jid = chatJid(chatId);
+        const location = { lat: Number(options.lat), lng: Number(options.lng), name: options.name || "", address: options.address || "", url: options.url || "" };
+        return send(jid, { type: "location", location, ...await context(options) }, null, options);
+      },
+      sendVCardContactMessage: async (chatId, contacts, options = {}) => sendCards(chatId, (Array.isArray(contacts) ? contacts : [contacts]).map(vcardOf), options),
+      sendRawMessage: async (chatId, raw, options = {}) => {
+        const r = raw;
+        if (r.type === "vcard") return sendCards(chatId, [{ displayName: r.vcardFormattedName || "", vcard: String(r.body) }], options);
+        if (r.type === "multi_vcard") return sendCards(chatId, r.vcardList || [], options);
+        throw new WPPError("not_supported", `raw message type ${r.type} is not simulated`);
+      },
+      sendCreatePollMessage: async (chatId, name, choices, options = {}) => {
+        const poll = { name: String(name), options: choices.map(String), selectable_count: options.selectableCount || 0 };
+        return send(chatJid(chatId), { type: "poll_creation", poll, ...await context(options) }, null, options);
+      },
+      sendReactionToMessage: async (id, reaction) => {
+        const m = await byId(id);
+        await act({ type: "react", msg: jidOf(m.id), value: reaction || "" });
+        return { sendMsgResult: "OK" };
+      },
+      editMessage: async (id, text, options = {}) => {
+        const m = await byId(id);
+        await act({ type: "edit", msg: jidOf(m.id), value: String(text).trim(), mentions: (options.mentionedList || []).map(jidOf) });
+        const jid = jidOf(m.id.remote);
+        return { id: `true_${jid}_${h.newKey()}`, from: jidOf(me()), to: jid, ack: 1, sendMsgResult: { messageSendResult: "OK" } };
+      },
+      deleteMessage: (async (_chatId, ids, _deleteMedia = false, revoke = false) => {
+        const out = [];
+        for (const id of Array.isArray(ids) ? ids : [ids]) {
+          const m = await byId(id);
+          const mine = !!m.id.fromMe;
+          const r = { id: jidOf(m.id), sendMsgResult: ok, isRevoked: false, isDeleted: false, isSentByMe: mine };
+          if (m.type === "revoked" && revoke) {
+            Object.assign(r, { sendMsgResult: "ERROR_UNKNOWN", isRevoked: true });
+          } else if (revoke && mine) {
+            await act({ type: "revoke", msg: r.id });
+            r.isRevoked = true;
+          } else {
+            await act({ type: "delete", msg: r.id });
+            models.delete(r.id);
+            r.isDeleted = true;
+          }
+          out.push(r);
+        }
+        return Array.isArray(ids) ? out : out[0];
+      }),
+      forwardMessages: async (toChatId, msgsId) => {
+        const jid = chatJid(toChatId);
+        const out = [];
+        for (const id of msgsId) {
+          const m = await byId(id);
+          const fields = {
+            type: m.type,
+            body: m.type === "chat" ? m.body : "",
+            caption: m.caption,
+            mimetype: m.mimetype,
+            filename: m.filename,
+            forwarded: true,
+            media: m.__media || void 0
+          };
+          if (m.lat !== void 0) {
+            const loc = String(m.loc || "").split("\n");
+            fields.location = { lat: m.lat, lng: m.lng, name: loc[0], address: loc.slice(1).join("\n") };
+          }
+          if (m.type === "vcard") fields.vcards = [{ displayName: m.vcardFormattedName, vcard: m.body }];
+          if (m.type === "multi_vcard") fields.vcards = m.vcardList;
+          out.push(await send(jid, fields, null, {}));
+        }
+        return out;
+      },
+      starMessage: (async (ids, star = true) => {
+        const one = async (id) => {
+          await act({ type: star ? "star" : "unstar", msg: jidOf(id) });
+          const m = models.get(jidOf(id));
+          if (m) m.star = !!star;
+          return { id: jidOf(id), star: !!star };
+        };
+        return Array.isArray(ids) ? Promise.all(ids.map(one)) : one(ids);
+      }),
+      pinMsg: async (msgId, pin = true, duration = "SevenDays") => {
+        if (typeof pin !== "boolean") throw new WPPError("invalid_pin_parameter", "The 'pin' parameter must be a boolean.");
+        const d = typeof duration === "string" && PIN_DURATIONS.includes(duration) ? duration : "SevenDays";
+        const m = await byId(msgId);
+        await act({ type: pin ? "pin" : "unpin", msg: jidOf(m.id), value: pin ? d : "" });
+        return { message: m, pinned: pin, result: ok };
+      },
+      getVotes: async (id) => {
+        const r = await sim2.request({ t: "query", q: "votes", msg: jidOf(id) });
+        const v = r.msg;
+        const poll = v.poll || { options: [] };
+        return { msgId: msgKey(v.id), chatId: widOf(v.chat_id), votes: Object.entries(v.votes || {}).map(([sender, idx]) => ({ selectedOptions: selected(poll, idx), timestamp: Date.now(), sender: widOf(sender) })) };
+      },
+      markPlayed: async (id) => {
+        const m = await byId(id);
+        await act({ type: "played", msg: jidOf(m.id) });
+        return m;
+      },
+      markIsRead: async (chatId) => {
+        const jid = chatJid(chatId);
+        await act({ type: "seen", chat: jid });
+        return { wid: widOf(jid), unreadCount: 0 };
+      },
+      // The duration only decides when WhatsApp stops showing the state.
+      markIsComposing: async (chatId) => {
+        await act({ type: "chatstate", chat: chatJid(chatId), value: "composing" });
+      },
+      markIsRecording: async (chatId) => {
+        await act({ type: "chatstate", chat: chatJid(chatId), value: "recording" });
+      },
+      markIsPaused: async (chatId) => {
+        await act({ type: "chatstate", chat: chatJid(chatId), value: "paused" });
+      }
+    };
+    const subscribePresence = async (ids) => {
+      const list = (Array.isArray(ids) ? ids : [ids]).map(jidOf);
+      await act({ type: "subscribe", chats: list });
+      return list.map(widOf);
+    };
+    const markAvailable = async (available = true) => {
+      await act({ type: "presence", value: available ? "available" : "unavailable" });
+      return true;
+    };
+    sim2.handlers.reaction = (m) => {
+      const r = m.reaction;
+      queueMicrotask(() => emit("chat.new_reaction", {
+        id: msgKey(r.id),
+        msgId: msgKey(r.msg),
+        reactionText: r.text,
+        read: false,
+        sender: widOf(r.sender),
+        orphan: 0,
+        orphanReason: null,
+        timestamp: r.t
+      }));
+    };
+    sim2.handlers.edit = (m) => {
+      const v = m.msg;
+      const msg = models.get(v.id);
+      if (!msg) return;
+      if (v.type === "chat") msg.body = v.body;
+      else msg.caption = v.caption;
+      Object.assign(msg, { latestEditMsgKey: msgKey(v.id), latestEditSenderTimestampMs: Date.now() });
+      queueMicrotask(() => emit("chat.msg_edited", { chat: msg.to, id: jidOf(msg.id), msg }));
+    };
+    sim2.handlers.vote = async (m) => {
+      const v = m.vote;
+      const poll = await byId(v.msg);
+      const selectedOptions = [];
+      for (const i of v.options) selectedOptions[i] = poll.pollOptions.filter((o) => o.localId == i)[0];
+      emit("chat.poll_response", { msgId: msgKey(v.msg), chatId: widOf(v.chat), selectedOptions, timestamp: v.t, sender: widOf(v.sender) });
+    };
+    sim2.handlers.presence = (m) => {
+      const p = m.presence;
+      queueMicrotask(() => emit("chat.presence_change", {
+        id: widOf(p.id),
+        isOnline: p.online,
+        isGroup: false,
+        isUser: true,
+        shortName: "",
+        state: p.state,
+        t: p.t,
+        isContact: true
+      }));
+    };
+    return { content, context, fileFields, chat, subscribePresence, markAvailable };
+  }
+
   // internal/wasim/ts/chat.ts
   function start() {
     const sim2 = sim();
@@ -48,6 +293,7 @@
       return key(s.slice(0, first) === "true", s.slice(first + 1, last), s.slice(last + 1));
     }
     const models = /* @__PURE__ */ new Map();
+    const MEDIA = /* @__PURE__ */ new Set(["image", "video", "ptv", "audio", "ptt", "document", "sticker"]);
     const chats = /* @__PURE__ */ new Map();
     function model(v, isNew) {
       const old = models.get(v.id);
@@ -55,7 +301,7 @@
         old.ack = Math.max(Number(old.ack || 0), v.ack_code);
         return old;
       }
-      const isMedia = v.type !== "chat" && v.type !== "revoked";
+      const isMedia = MEDIA.has(v.type);
       const fields = {
         id: msgKey(v.id),
         from: widOf(v.from),
@@ -74,6 +320,7 @@
       const m = Object.assign(fields, { isMedia, __media: v.media_id || "" });
       if (isMedia) Object.assign(m, { mediaData: { mimetype: v.mimetype, size: v.size, mediaStage: v.media_id ? "RESOLVED" : "UPLOADING" } });
       Object.defineProperty(m, "__media", { value: v.media_id || "", writable: true, enumerable: false });
+      more.content(m, v);
       models.set(v.id, m);
       noteChat(v.chat_id, "", v.timestamp);
       return m;
@@ -164,7 +411,7 @@
       if (wait) sendMsgResult = await deliver;
       return { id: v.id, from: v.from, to: jid, ack: Number(m.ack), sendMsgResult };
     }
-    const sendTextMessage = async (chatId, content, options = {}) => send(chatJid(chatId), { type: "chat", body: String(content) }, null, options);
+    const sendTextMessage = async (chatId, content, options = {}) => send(chatJid(chatId), { type: "chat", body: String(content), ...await more.context(options) }, null, options);
     function dataURLToBlob(s, mimetype) {
       const m = /^data:([^;,]*)(;base64)?,(.*)$/s.exec(s);
       const type = mimetype || m && m[1] || "application/octet-stream";
@@ -190,7 +437,13 @@
       const mimetype = o.mimetype || blob.type || "application/octet-stream";
       const filename = o.filename || (content instanceof File ? content.name : "") || "file";
       const type = !o.type || o.type === "auto-detect" ? typeFor(mimetype) : o.type;
-      const fields = { type, caption: o.caption || filename, mimetype, filename };
+      const fields = {
+        caption: type === "sticker" ? "" : o.caption || filename,
+        mimetype,
+        filename,
+        ...more.fileFields(type, o),
+        ...await more.context(options)
+      };
       const upload = async () => {
         const r = await fetch("/__page/media", { method: "POST", headers: { "Content-Type": mimetype, ...creds() }, body: blob });
         if (!r.ok) throw new WPPError("media_upload_failed", `upload failed: ${r.status} ${await r.text()}`);
@@ -260,6 +513,7 @@
       if (r.phone) out.phoneNumber = part(r.phone);
       return out;
     };
+    const more = actions({ sim: sim2, jidOf, msgKey, models, me, chatJid, newKey, send, byId });
     sim2.handlers.message = (m) => {
       const v = m.msg;
       const known = models.has(v.id);
@@ -296,8 +550,9 @@
     WPP.on("conn.stream_mode_changed", (mode) => {
       if (mode === "MAIN") list().catch((e) => console.warn("wasim: chats", e));
     });
-    WPP.chat = { get, list, sendTextMessage, sendFileMessage, getMessages, getMessageById, downloadMedia };
-    WPP.contact = { list: contactList, getPnLidEntry };
+    WPP.chat = { get, list, sendTextMessage, sendFileMessage, getMessages, getMessageById, downloadMedia, ...more.chat };
+    WPP.contact = { list: contactList, getPnLidEntry, subscribePresence: more.subscribePresence };
+    sim2.markAvailable = more.markAvailable;
   }
   start();
 })();

@@ -200,6 +200,7 @@
       startLinkDeviceCodeForPhoneNumber,
       cancelLinkDeviceCode: linkCancel,
       logout: () => sim.logout(),
+      markAvailable: (available = true) => sim.markAvailable(available),
       getMyUserId: () => st.creds && st.creds.wid ? widOf(st.creds.wid) : void 0,
       getPlatform: () => st.creds ? String(st.creds.platform || "") : "",
       getBuildConstants: () => ({
@@ -257,6 +258,7 @@
       handlers: {},
       takeover: async () => false,
       logout: async () => false,
+      markAvailable: async () => false,
       linkCodeCancel: linkCancel
     };
     on("conn.authenticated", linkCancel);

@@ -1,0 +1,250 @@
+// actions.ts: the rest of wa-js 4.6.0's messaging as the bridge uses it
+// (WPPSubset): every kind of message, the actions on a message (each an
+// "act" to the server, which records it in the account's action log and
+// routes it, actions.go), read state, presence, and the events
+// chat.new_reaction, chat.msg_edited, chat.poll_response and
+// chat.presence_change with wa-js's payloads and timing. chat.ts hands in
+// its helpers and merges the result into WPP.
+import type { MsgKey, MsgModel, SendMessageReturn, WAJS, Wid, WPPSubset } from '../../browser/bridge/wpp';
+import { widOf, type Sim, type WireMsg } from './sim';
+
+type Chat = WPPSubset['chat'];
+type Model = MsgModel & { __media: string };
+type SendFn = (jid: string, fields: Record<string, unknown>, upload: null, options: { waitForAck?: boolean } | undefined) => Promise<SendMessageReturn>;
+
+/** Helpers are what chat.ts lends this module. */
+export interface Helpers {
+  sim: Sim;
+  jidOf(x: unknown): string;
+  msgKey(serialized: string): MsgKey;
+  models: Map<string, Model>;
+  me(): Wid;
+  chatJid(chatId: unknown): string;
+  newKey(): string;
+  send: SendFn;
+  byId(id: unknown): Promise<Model>;
+}
+
+/** PIN_DURATIONS are wa-js's PinExpiryDurationOption values. */
+const PIN_DURATIONS = ['FiveSeconds', 'FifteenSeconds', 'OneMinute', 'OneDay', 'SevenDays', 'ThirtyDays'];
+
+/** actions builds the messaging functions beyond send/list/read. */
+export function actions(h: Helpers) {
+  const { sim, jidOf, msgKey, models, me, chatJid, send, byId } = h;
+  const { emit, WPPError } = sim;
+  const act = (a: Record<string, unknown>) => sim.request({ t: 'act', act: a });
+
+  // content copies the server's message onto a model with MsgModel's names.
+  function content(m: Model, v: WireMsg): void {
+    const x = m as unknown as Record<string, unknown>;
+    if (v.quoted_id) {
+      const q = msgKey(v.quoted_id);
+      const remote = jidOf(q.remote);
+      Object.assign(x, { quotedStanzaID: q.id, quotedRemoteJid: q.remote,
+        quotedParticipant: q.fromMe ? me() : remote.endsWith('@g.us') ? undefined : q.remote });
+    }
+    Object.assign(x, { mentionedJidList: (v.mentions || []).map(widOf), isViewOnce: !!v.view_once, isGif: !!v.gif,
+      isForwarded: !!v.forwarded, star: !!v.starred });
+    if (v.edits && v.edits.length) x.latestEditMsgKey = msgKey(v.id);
+    if (v.location) {
+      const l = v.location;
+      Object.assign(x, { lat: l.lat, lng: l.lng, clientUrl: l.url || undefined,
+        loc: l.name && l.address ? l.name + '\n' + l.address : l.name || l.address || '' });
+    }
+    if (v.type === 'vcard' && v.vcards && v.vcards.length) Object.assign(x, { body: v.vcards[0].vcard, vcardFormattedName: v.vcards[0].displayName });
+    if (v.type === 'multi_vcard') x.vcardList = v.vcards;
+    if (v.poll) {
+      Object.assign(x, { pollName: v.poll.name, pollOptions: v.poll.options.map((name, localId) => ({ name, localId })),
+        pollSelectableOptionsCount: v.poll.selectable_count || 0 });
+    }
+  }
+
+  // context resolves the options every send shares, as prepareRawMessage
+  // does: a quotedMsg must exist (msg_not_found otherwise).
+  async function context(options: { quotedMsg?: unknown; mentionedList?: unknown[] } | undefined): Promise<Record<string, unknown>> {
+    const out: Record<string, unknown> = {};
+    if (options && options.quotedMsg) out.quoted_id = jidOf((await byId(jidOf(options.quotedMsg))).id);
+    if (options && options.mentionedList) out.mentions = options.mentionedList.map(jidOf);
+    return out;
+  }
+
+  // fileFields are what sendFileMessage's options make of a file: ptt and
+  // ptv types, view once and GIF flags.
+  function fileFields(type: string, o: { isPtt?: boolean; isPtv?: boolean; isViewOnce?: boolean; isGif?: boolean }): Record<string, unknown> {
+    const t = type === 'audio' && o.isPtt ? 'ptt' : type === 'video' && o.isPtv ? 'ptv' : type;
+    return { type: t, view_once: !!o.isViewOnce && t !== 'document' && t !== 'sticker', gif: !!o.isGif };
+  }
+
+  function vcardOf(c: unknown): { displayName: string; vcard: string } {
+    const obj = c && typeof c === 'object' && 'id' in (c as object) ? (c as { id: unknown; name?: string }) : null;
+    const id = jidOf(obj ? obj.id : c);
+    const user = id.split('@')[0];
+    const name = (obj && obj.name) || '+' + user;
+    return { displayName: name, vcard: `BEGIN:VCARD\nVERSION:3.0\nN:;${name};;;\nFN:${name}\nTEL;type=CELL;type=VOICE;waid=${user}:+${user}\nEND:VCARD` };
+  }
+
+  async function sendCards(chatId: unknown, vcards: { displayName: string; vcard: string }[], options: Parameters<Chat['sendRawMessage']>[2]) {
+    const type = vcards.length === 1 ? 'vcard' : 'multi_vcard';
+    return send(chatJid(chatId), { type, vcards, ...(await context(options)) }, null, options);
+  }
+
+  // selected builds wa-js's selectedOptions: a sparse array of the poll's
+  // options by local id (typed number[] in its declarations).
+  function selected(poll: { options: string[] }, idx: number[]): number[] {
+    const out: { name: string; localId: number }[] = [];
+    for (const i of idx) out[i] = { name: poll.options[i], localId: i };
+    return out as unknown as number[];
+  }
+
+  const ok = 'OK' as unknown as Awaited<ReturnType<Chat['pinMsg']>>['result'];
+
+  const chat: Pick<Chat, 'sendLocationMessage' | 'sendVCardContactMessage' | 'sendRawMessage' | 'sendCreatePollMessage' |
+    'sendReactionToMessage' | 'editMessage' | 'deleteMessage' | 'forwardMessages' | 'starMessage' | 'pinMsg' | 'getVotes' |
+    'markPlayed' | 'markIsRead' | 'markIsComposing' | 'markIsRecording' | 'markIsPaused'> = {
+    sendLocationMessage: async (chatId, options) => {
+      const jid = chatJid(chatId);
+      const location = { lat: Number(options.lat), lng: Number(options.lng), name: options.name || '', address: options.address || '', url: options.url || '' };
+      return send(jid, { type: 'location', location, ...(await context(options)) }, null, options);
+    },
+    sendVCardContactMessage: async (chatId, contacts, options = {}) =>
+      sendCards(chatId, (Array.isArray(contacts) ? contacts : [contacts]).map(vcardOf), options),
+    sendRawMessage: async (chatId, raw, options = {}) => {
+      const r = raw as { type?: string; body?: string; vcardFormattedName?: string; vcardList?: { displayName: string; vcard: string }[] };
+      if (r.type === 'vcard') return sendCards(chatId, [{ displayName: r.vcardFormattedName || '', vcard: String(r.body) }], options);
+      if (r.type === 'multi_vcard') return sendCards(chatId, r.vcardList || [], options);
+      throw new WPPError('not_supported', `raw message type ${r.type} is not simulated`);
+    },
+    sendCreatePollMessage: async (chatId, name, choices, options = {}) => {
+      const poll = { name: String(name), options: choices.map(String), selectable_count: options.selectableCount || 0 };
+      return send(chatJid(chatId), { type: 'poll_creation', poll, ...(await context(options)) }, null, options);
+    },
+    sendReactionToMessage: async (id, reaction) => {
+      const m = await byId(id);
+      await act({ type: 'react', msg: jidOf(m.id), value: reaction || '' });
+      return { sendMsgResult: 'OK' };
+    },
+    editMessage: async (id, text, options = {}) => {
+      const m = await byId(id);
+      await act({ type: 'edit', msg: jidOf(m.id), value: String(text).trim(), mentions: (options.mentionedList || []).map(jidOf) });
+      const jid = jidOf(m.id.remote);
+      return { id: `true_${jid}_${h.newKey()}`, from: jidOf(me()), to: jid, ack: 1, sendMsgResult: { messageSendResult: 'OK' } } as SendMessageReturn;
+    },
+    deleteMessage: (async (_chatId: unknown, ids: string | string[], _deleteMedia = false, revoke = false) => {
+      const out = [];
+      for (const id of Array.isArray(ids) ? ids : [ids]) {
+        const m = await byId(id);
+        const mine = !!m.id.fromMe;
+        const r = { id: jidOf(m.id), sendMsgResult: ok, isRevoked: false, isDeleted: false, isSentByMe: mine };
+        if (m.type === 'revoked' && revoke) {
+          Object.assign(r, { sendMsgResult: 'ERROR_UNKNOWN', isRevoked: true });
+        } else if (revoke && mine) {
+          await act({ type: 'revoke', msg: r.id });
+          r.isRevoked = true;
+        } else {
+          await act({ type: 'delete', msg: r.id });
+          models.delete(r.id);
+          r.isDeleted = true;
+        }
+        out.push(r);
+      }
+      return Array.isArray(ids) ? out : out[0];
+    }) as unknown as Chat['deleteMessage'],
+    forwardMessages: async (toChatId, msgsId) => {
+      const jid = chatJid(toChatId);
+      const out = [];
+      for (const id of msgsId) {
+        const m = await byId(id) as unknown as Record<string, unknown> & Model;
+        const fields: Record<string, unknown> = { type: m.type, body: m.type === 'chat' ? m.body : '', caption: m.caption,
+          mimetype: m.mimetype, filename: m.filename, forwarded: true, media: m.__media || undefined };
+        if (m.lat !== undefined) {
+          const loc = String(m.loc || '').split('\n');
+          fields.location = { lat: m.lat, lng: m.lng, name: loc[0], address: loc.slice(1).join('\n') };
+        }
+        if (m.type === 'vcard') fields.vcards = [{ displayName: m.vcardFormattedName, vcard: m.body }];
+        if (m.type === 'multi_vcard') fields.vcards = m.vcardList;
+        out.push(await send(jid, fields, null, {}));
+      }
+      return out;
+    },
+    starMessage: (async (ids: string | string[], star = true) => {
+      const one = async (id: string) => {
+        await act({ type: star ? 'star' : 'unstar', msg: jidOf(id) });
+        const m = models.get(jidOf(id));
+        if (m) (m as unknown as { star: boolean }).star = !!star;
+        return { id: jidOf(id), star: !!star };
+      };
+      return Array.isArray(ids) ? Promise.all(ids.map(one)) : one(ids);
+    }) as unknown as Chat['starMessage'],
+    pinMsg: async (msgId, pin = true, duration = 'SevenDays' as Parameters<Chat['pinMsg']>[2]) => {
+      if (typeof pin !== 'boolean') throw new WPPError('invalid_pin_parameter', "The 'pin' parameter must be a boolean.");
+      // wa-js: a number, or an unknown option, means seven days.
+      const d = typeof duration === 'string' && PIN_DURATIONS.includes(duration) ? duration : 'SevenDays';
+      const m = await byId(msgId);
+      await act({ type: pin ? 'pin' : 'unpin', msg: jidOf(m.id), value: pin ? d : '' });
+      return { message: m, pinned: pin, result: ok };
+    },
+    getVotes: async (id) => {
+      const r = await sim.request({ t: 'query', q: 'votes', msg: jidOf(id) });
+      const v = r.msg as WireMsg;
+      const poll = v.poll || { options: [] };
+      return { msgId: msgKey(v.id), chatId: widOf(v.chat_id), votes: Object.entries(v.votes || {}).map(([sender, idx]) => (
+        { selectedOptions: selected(poll, idx), timestamp: Date.now(), sender: widOf(sender) })) };
+    },
+    markPlayed: async (id) => {
+      const m = await byId(id);
+      await act({ type: 'played', msg: jidOf(m.id) });
+      return m;
+    },
+    markIsRead: async (chatId) => {
+      const jid = chatJid(chatId);
+      await act({ type: 'seen', chat: jid });
+      return { wid: widOf(jid), unreadCount: 0 };
+    },
+    // The duration only decides when WhatsApp stops showing the state.
+    markIsComposing: async (chatId) => { await act({ type: 'chatstate', chat: chatJid(chatId), value: 'composing' }); },
+    markIsRecording: async (chatId) => { await act({ type: 'chatstate', chat: chatJid(chatId), value: 'recording' }); },
+    markIsPaused: async (chatId) => { await act({ type: 'chatstate', chat: chatJid(chatId), value: 'paused' }); },
+  };
+
+  const subscribePresence: WPPSubset['contact']['subscribePresence'] = async (ids) => {
+    const list = (Array.isArray(ids) ? ids : [ids]).map(jidOf);
+    await act({ type: 'subscribe', chats: list });
+    return list.map(widOf);
+  };
+
+  const markAvailable: WAJS['conn']['markAvailable'] = async (available = true) => {
+    await act({ type: 'presence', value: available ? 'available' : 'unavailable' });
+    return true;
+  };
+
+  // Server → page: reactions, edits, votes and presence, emitted as wa-js
+  // does (its wrappers emit asynchronously, after WhatsApp's own handler).
+  sim.handlers.reaction = (m) => {
+    const r = m.reaction!;
+    queueMicrotask(() => emit('chat.new_reaction', { id: msgKey(r.id), msgId: msgKey(r.msg), reactionText: r.text, read: false,
+      sender: widOf(r.sender), orphan: 0, orphanReason: null, timestamp: r.t }));
+  };
+  sim.handlers.edit = (m) => {
+    const v = m.msg as WireMsg;
+    const msg = models.get(v.id);
+    if (!msg) return;
+    if (v.type === 'chat') msg.body = v.body; else msg.caption = v.caption;
+    Object.assign(msg, { latestEditMsgKey: msgKey(v.id), latestEditSenderTimestampMs: Date.now() });
+    // wa-js emits from MsgStore's change:latestEditMsgKey, in a microtask.
+    queueMicrotask(() => emit('chat.msg_edited', { chat: msg.to, id: jidOf(msg.id), msg }));
+  };
+  sim.handlers.vote = async (m) => {
+    const v = m.vote!;
+    const poll = await byId(v.msg) as unknown as { pollOptions: { name: string; localId: number }[] };
+    const selectedOptions: unknown[] = [];
+    for (const i of v.options) selectedOptions[i] = poll.pollOptions.filter((o) => o.localId == i)[0];
+    emit('chat.poll_response', { msgId: msgKey(v.msg), chatId: widOf(v.chat), selectedOptions, timestamp: v.t, sender: widOf(v.sender) });
+  };
+  sim.handlers.presence = (m) => {
+    const p = m.presence!;
+    queueMicrotask(() => emit('chat.presence_change', { id: widOf(p.id), isOnline: p.online, isGroup: false, isUser: true,
+      shortName: '', state: p.state, t: p.t, isContact: true }));
+  };
+
+  return { content, context, fileFields, chat, subscribePresence, markAvailable };
+}
