@@ -57,7 +57,9 @@ func benchMessagingKinds(b *testing.B) {
 	bridge := func(method string, args func(i int) map[string]any) func(string, int) error {
 		return func(_ string, i int) error { return page().Call(context.Background(), method, args(i), nil) }
 	}
-	textArgs := func(i int) map[string]any { return map[string]any{"chat_id": peer + "@c.us", "text": fmt.Sprintf("t %d", i)} }
+	textArgs := func(i int) map[string]any {
+		return map[string]any{"chat_id": peer + "@c.us", "text": fmt.Sprintf("t %d", i)}
+	}
 	imageArgs := func(i int) map[string]any {
 		return map[string]any{"chat_id": peer + "@c.us", "kind": "image", "data": png, "mimetype": "image/png", "filename": "p.png"}
 	}
@@ -138,7 +140,7 @@ func richWebhookLatency(b *testing.B, srv *server, sm *sim, me string) (time.Dur
 	for i := range benchIncoming {
 		start := time.Now()
 		code, body := sm.control(b, "POST", "/__sim/messages", map[string]any{"phone": me, "from": "15558880000", "type": "location",
-			"location": map[string]any{"lat": 48.8584, "lng": 2.2945, "name": fmt.Sprintf("place %d", i), "address": "Paris"},
+			"location":  map[string]any{"lat": 48.8584, "lng": 2.2945, "name": fmt.Sprintf("place %d", i), "address": "Paris"},
 			"quoted_id": first.ID, "mentions": []string{me + "@c.us"}})
 		if code != http.StatusOK {
 			b.Fatalf("deliver: %d %s", code, body)

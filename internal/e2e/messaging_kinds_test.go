@@ -154,7 +154,9 @@ func TestMessagingKinds(t *testing.T) {
 		}{
 			{"image, view once, detected PNG", map[string]any{"type": "image", "media": map[string]any{"data": b64(pngBytes)},
 				"caption": "look @15554440000", "view_once": true, "mentions": []string{carol}}, "image",
-				func(m wasim.Message) bool { return m.ViewOnce && m.Mimetype == "image/png" && m.Caption == "look @15554440000" && len(m.Mentions) == 1 }},
+				func(m wasim.Message) bool {
+					return m.ViewOnce && m.Mimetype == "image/png" && m.Caption == "look @15554440000" && len(m.Mentions) == 1
+				}},
 			{"gif", map[string]any{"type": "video", "gif": true, "media": map[string]any{"data": b64(randomBytes(400)), "mimetype": "video/mp4"}}, "video",
 				func(m wasim.Message) bool { return m.GIF }},
 			{"round video", map[string]any{"type": "video", "round": true, "media": map[string]any{"data": b64(randomBytes(400)), "mimetype": "video/mp4"}}, "ptv",
@@ -334,7 +336,9 @@ func TestMessagingKinds(t *testing.T) {
 			{loc.ID, func(m session.Message) bool {
 				return m.Kind == "location" && m.Location != nil && m.Location.Name == "Tour Eiffel" && m.Location.Address == "Paris"
 			}},
-			{card.ID, func(m session.Message) bool { return m.Kind == "contacts" && len(m.Contacts) == 1 && m.Contacts[0].Name == "Erin" }},
+			{card.ID, func(m session.Message) bool {
+				return m.Kind == "contacts" && len(m.Contacts) == 1 && m.Contacts[0].Name == "Erin"
+			}},
 			{quote.ID, func(m session.Message) bool {
 				return m.QuotedID == loc.ID && slices.Equal(m.Mentions, []string{me + "@c.us"})
 			}},

@@ -132,19 +132,12 @@ func (m *Manager) DeleteMessage(ctx context.Context, id, msgID string, forEveryo
 
 // Forward forwards a message to each of chatIDs.
 func (m *Manager) Forward(ctx context.Context, id, msgID string, chatIDs []string) ([]ForwardResult, error) {
-	if len(chatIDs) == 0 || len(chatIDs) > 20 {
-		return nil, apperr.Field("chat_ids", "must hold 1 to 20 chats, not %d", len(chatIDs))
-	}
-	chats := make([]string, len(chatIDs))
-	for i, c := range chatIDs {
-		n, err := NormalizeChatID(fmt.Sprintf("chat_ids[%d]", i), c)
-		if err != nil {
-			return nil, err
-		}
-		chats[i] = n
+	chats, err := normalizeChatIDs("chat_ids", chatIDs, 20)
+	if err != nil {
+		return nil, err
 	}
 	res := []ForwardResult{}
-	err := m.onMessageCall(ctx, id, msgID, "forwarding", "forward", map[string]any{"chat_ids": chats}, &res)
+	err = m.onMessageCall(ctx, id, msgID, "forwarding", "forward", map[string]any{"chat_ids": chats}, &res)
 	return res, err
 }
 
@@ -184,4 +177,20 @@ func (m *Manager) Votes(ctx context.Context, id, msgID string) (PollVotes, error
 // sees the PLAYED ack.
 func (m *Manager) MarkPlayed(ctx context.Context, id, msgID string) error {
 	return m.onMessageCall(ctx, id, msgID, "marking played", "markPlayed", nil, nil)
+}
+
+// normalizeChatIDs normalises 1 to most chat ids, naming field[i] in errors.
+func normalizeChatIDs(field string, in []string, most int) ([]string, error) {
+	if len(in) == 0 || len(in) > most {
+		return nil, apperr.Field(field, "must hold 1 to %d chats, not %d", most, len(in))
+	}
+	out := make([]string, len(in))
+	for i, c := range in {
+		n, err := NormalizeChatID(fmt.Sprintf("%s[%d]", field, i), c)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = n
+	}
+	return out, nil
 }

@@ -153,20 +153,14 @@ func (out Outgoing) bridgeArgs() (map[string]any, error) {
 }
 
 func normalizeMentions(in []string) ([]string, error) {
-	if len(in) > MaxMentions {
-		return nil, apperr.Field("mentions", "has %d entries; at most %d", len(in), MaxMentions)
+	out, err := normalizeChatIDs("mentions", in, MaxMentions)
+	if err != nil {
+		return nil, err
 	}
-	out := make([]string, len(in))
-	for i, c := range in {
-		field := fmt.Sprintf("mentions[%d]", i)
-		id, err := NormalizeChatID(field, c)
-		if err != nil {
-			return nil, err
-		}
+	for i, id := range out {
 		if groupJID.MatchString(id) {
-			return nil, apperr.Field(field, "%q is a group; mention people (phone numbers or user ids)", id)
+			return nil, apperr.Field(fmt.Sprintf("mentions[%d]", i), "%q is a group; mention people (phone numbers or user ids)", id)
 		}
-		out[i] = id
 	}
 	return out, nil
 }

@@ -2,7 +2,6 @@ package session
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/easy-api/easy-api/internal/apperr"
@@ -70,16 +69,9 @@ func (m *Manager) SetPresence(ctx context.Context, id string, available bool) er
 // changes then arrive as presence.update events. It returns the ids
 // subscribed.
 func (m *Manager) SubscribePresence(ctx context.Context, id string, chatIDs []string) ([]string, error) {
-	if len(chatIDs) == 0 || len(chatIDs) > 100 {
-		return nil, apperr.Field("chat_ids", "must hold 1 to 100 chats, not %d", len(chatIDs))
-	}
-	chats := make([]string, len(chatIDs))
-	for i, c := range chatIDs {
-		n, err := NormalizeChatID(fmt.Sprintf("chat_ids[%d]", i), c)
-		if err != nil {
-			return nil, err
-		}
-		chats[i] = n
+	chats, err := normalizeChatIDs("chat_ids", chatIDs, 100)
+	if err != nil {
+		return nil, err
 	}
 	page, err := m.workingPage(ctx, id, "subscribing to presence")
 	if err != nil {

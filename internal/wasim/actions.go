@@ -219,20 +219,24 @@ func (s *Server) editLocked(a *account, m *message, text string) error {
 	if time.Since(time.Unix(m.Timestamp, 0)) > 15*time.Minute {
 		return fmt.Errorf("edit_message_error: Cannot edit this message")
 	}
-	apply := func(acct *account, msg *message) {
-		if msg.Type == "chat" {
-			msg.Edits, msg.Body = append(msg.Edits, msg.Body), text
-		} else {
-			msg.Edits, msg.Caption = append(msg.Edits, msg.Caption), text
-		}
-		v := msg.view()
-		s.toDevicesLocked(acct, outMsg{T: msgEdit, Msg: &v})
-	}
-	apply(a, m)
+	s.applyEditLocked(a, m, text)
 	if other, om := s.peerLocked(a, m); other != nil {
-		apply(other, om)
+		s.applyEditLocked(other, om, text)
 	}
 	return nil
+}
+
+// applyEditLocked replaces the text (or caption) of m, held by a, keeping
+// the old one, and tells a's devices. s.mu must be held.
+func (s *Server) applyEditLocked(a *account, m *message, text string) Message {
+	if m.Type == "chat" {
+		m.Edits, m.Body = append(m.Edits, m.Body), text
+	} else {
+		m.Edits, m.Caption = append(m.Edits, m.Caption), text
+	}
+	v := m.view()
+	s.toDevicesLocked(a, outMsg{T: msgEdit, Msg: &v})
+	return v
 }
 
 // revokeOwnLocked deletes a's own message m for everyone. s.mu must be held.

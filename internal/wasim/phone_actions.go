@@ -120,14 +120,7 @@ func (s *Server) EditIncoming(phone, id, text string) (Message, error) {
 	if m.FromMe || m.Revoked {
 		return Message{}, apperr.E(apperr.Conflict, "%s is not an incoming message the sender can edit", id)
 	}
-	if m.Type == "chat" {
-		m.Edits, m.Body = append(m.Edits, m.Body), text
-	} else {
-		m.Edits, m.Caption = append(m.Edits, m.Caption), text
-	}
-	v := m.view()
-	s.toDevicesLocked(a, outMsg{T: msgEdit, Msg: &v})
-	return v, nil
+	return s.applyEditLocked(a, m, text), nil
 }
 
 // Vote is voter (a phone number) choosing options (indexes; none withdraws
