@@ -19,7 +19,10 @@ func unionsV3(doc map[string]any) {
 	schemas := obj(obj(doc, "components"), "schemas")
 	for _, name := range slices.Sorted(maps.Keys(schemas)) {
 		def := schemas[name].(map[string]any)
-		props := obj(def, "properties")
+		props, ok := def["properties"].(map[string]any)
+		if !ok {
+			continue
+		}
 		for disc, p := range props {
 			pattern, ok := p.(map[string]any)["x-discriminator"].(string)
 			if ok {
