@@ -31,9 +31,9 @@ type MessageDetail struct {
 	Forwarded bool          `json:"forwarded,omitempty"`
 }
 
-// PinDurations are the pin durations WhatsApp offers, by the API's names,
+// pinDurations are the pin durations WhatsApp offers, by the API's names,
 // mapped to wa-js's PinExpiryDurationOption.
-var PinDurations = map[string]string{"24h": "OneDay", "7d": "SevenDays", "30d": "ThirtyDays"}
+var pinDurations = map[string]string{"24h": "OneDay", "7d": "SevenDays", "30d": "ThirtyDays"}
 
 // DeleteResult is what deleting a message did.
 type DeleteResult struct {
@@ -146,7 +146,7 @@ func (m *Manager) Star(ctx context.Context, id, msgID string, star bool) error {
 	return m.onMessageCall(ctx, id, msgID, "starring", "star", map[string]any{"star": star}, nil)
 }
 
-// Pin pins a message in its chat for duration (a key of PinDurations;
+// Pin pins a message in its chat for duration (24h, 7d or 30d;
 // empty: 7d), or unpins it.
 func (m *Manager) Pin(ctx context.Context, id, msgID string, pin bool, duration string) error {
 	args := map[string]any{"pin": pin}
@@ -154,7 +154,7 @@ func (m *Manager) Pin(ctx context.Context, id, msgID string, pin bool, duration 
 		if duration == "" {
 			duration = "7d"
 		}
-		opt, ok := PinDurations[duration]
+		opt, ok := pinDurations[duration]
 		if !ok {
 			return apperr.Field("duration", "%q is not a pin duration; WhatsApp offers 24h, 7d and 30d", truncate(duration, 20))
 		}

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"fmt"
@@ -27,9 +28,6 @@ const (
 	KindContacts = "contacts"
 	KindPoll     = "poll"
 )
-
-// MediaKinds are the kinds whose message carries a file.
-var MediaKinds = []string{KindImage, KindVideo, KindAudio, KindVoice, KindDocument, KindSticker}
 
 // Limits WhatsApp puts on what a message may hold.
 const (
@@ -248,7 +246,7 @@ func (out Outgoing) contactArgs(args map[string]any) error {
 				return err
 			}
 			raw = true
-			cards = append(cards, card{Name: cmpOr(c.Name, name), VCard: c.VCard})
+			cards = append(cards, card{Name: cmp.Or(c.Name, name), VCard: c.VCard})
 		default:
 			if strings.TrimSpace(c.Name) == "" {
 				return apperr.Field(field+".name", "is required with a phone")
@@ -290,13 +288,6 @@ func vcardName(field, v string) (string, error) {
 func buildVCard(name, phone string) string {
 	esc := strings.NewReplacer(`\`, `\\`, ",", `\,`, ";", `\;`, "\n", `\n`).Replace(name)
 	return "BEGIN:VCARD\nVERSION:3.0\nN:;" + esc + ";;;\nFN:" + esc + "\nTEL;type=CELL;waid=" + phone + ":+" + phone + "\nEND:VCARD"
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 func (out Outgoing) pollArgs(args map[string]any) error {
