@@ -136,28 +136,16 @@ func (req *SendMessageRequest) kind(fields []sendField) error {
 			req.Type = session.KindText
 		}
 	}
-	if _, ok := kindNames[req.Type]; !ok {
-		return apperr.Field("type", "%q is not a kind of message; use one of %s", truncate(req.Type, 40), strings.Join(Kinds(), ", "))
+	if !slices.Contains(kinds, req.Type) {
+		return apperr.Field("type", "%q is not a kind of message; use one of %s", truncate(req.Type, 40), strings.Join(kinds, ", "))
 	}
 	return req.check(fields)
 }
 
-// kindNames are the message kinds, each with its title (for schema names).
-var kindNames = map[string]string{
-	session.KindText: "Text", session.KindImage: "Image", session.KindVideo: "Video", session.KindAudio: "Audio",
-	session.KindVoice: "Voice", session.KindDocument: "Document", session.KindSticker: "Sticker",
-	session.KindLocation: "Location", session.KindContacts: "Contacts", session.KindPoll: "Poll",
-}
-
-// Kinds lists the kinds of message POST .../messages sends, sorted.
-func Kinds() []string {
-	out := make([]string, 0, len(kindNames))
-	for k := range kindNames {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
-}
+// kinds are the kinds of message POST .../messages sends, sorted; they
+// are the enum of SendMessageRequest.Type.
+var kinds = []string{session.KindAudio, session.KindContacts, session.KindDocument, session.KindImage, session.KindLocation,
+	session.KindPoll, session.KindSticker, session.KindText, session.KindVideo, session.KindVoice}
 
 // sendMessage godoc
 //
