@@ -24,8 +24,7 @@ type fakeSessions struct {
 	GetFn        func(ctx context.Context, id string) (session.View, error)
 	QRFn         func(ctx context.Context, id string) (session.QR, error)
 	MeFn         func(ctx context.Context, id string) (session.Account, error)
-	SendTextFn   func(ctx context.Context, id, chatID, text string) (session.Message, error)
-	SendMediaFn  func(ctx context.Context, id, chatID string, media session.Media) (session.Message, error)
+	SendFn       func(ctx context.Context, id string, out session.Outgoing) (session.Message, error)
 	ChatsFn      func(ctx context.Context, id string) ([]session.Chat, error)
 	MessagesFn   func(ctx context.Context, id, chatID string, limit int, before string) ([]session.Message, error)
 	ScreenshotFn func(ctx context.Context, id string) ([]byte, error)
@@ -41,12 +40,8 @@ func (f *fakeSessions) Me(ctx context.Context, id string) (session.Account, erro
 	return f.MeFn(ctx, id)
 }
 
-func (f *fakeSessions) SendText(ctx context.Context, id, chatID, text string) (session.Message, error) {
-	return f.SendTextFn(ctx, id, chatID, text)
-}
-
-func (f *fakeSessions) SendMedia(ctx context.Context, id, chatID string, media session.Media) (session.Message, error) {
-	return f.SendMediaFn(ctx, id, chatID, media)
+func (f *fakeSessions) Send(ctx context.Context, id string, out session.Outgoing) (session.Message, error) {
+	return f.SendFn(ctx, id, out)
 }
 
 func (f *fakeSessions) Chats(ctx context.Context, id string) ([]session.Chat, error) {

@@ -62,8 +62,11 @@ func TestSendToAWorkingSession(t *testing.T) {
 	sent := session.Message{ID: "true_15551234567@c.us_3EB0AA", ChatID: "15551234567@c.us", FromMe: true,
 		Type: "chat", Body: "hello", Timestamp: 1764136800, Ack: session.AckServer}
 	var gotID, gotChat, gotText string
-	ts := newFakeAPI(t, &fakeSessions{SendTextFn: func(_ context.Context, id, chat, text string) (session.Message, error) {
-		gotID, gotChat, gotText = id, chat, text
+	ts := newFakeAPI(t, &fakeSessions{SendFn: func(_ context.Context, id string, out session.Outgoing) (session.Message, error) {
+		if out.Kind != session.KindText {
+			t.Errorf("a body without type went as kind %q, want text", out.Kind)
+		}
+		gotID, gotChat, gotText = id, out.ChatID, out.Text
 		return sent, nil
 	}}, nil)
 	code, _, b := call(t, ts, "POST", "/v1/sessions/alice/messages", `{"chat_id":"15551234567","text":"hello"}`, nil)

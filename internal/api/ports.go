@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"io"
+	"time"
 
 	"github.com/easy-api/easy-api/internal/session"
 )
@@ -60,10 +61,37 @@ type SessionData interface {
 // Messaging is what the messaging routes need; every call needs a WORKING
 // session (NotWorking otherwise).
 type Messaging interface {
-	SendText(ctx context.Context, id, chatID, text string) (session.Message, error)
-	SendMedia(ctx context.Context, id, chatID string, media session.Media) (session.Message, error)
+	// Send sends any kind of message; bad input is an invalid_request
+	// naming the body's field, a reply_to that names nothing a
+	// message_not_found.
+	Send(ctx context.Context, id string, out session.Outgoing) (session.Message, error)
 	Chats(ctx context.Context, id string) ([]session.Chat, error)
 	Contacts(ctx context.Context, id string) ([]session.Contact, error)
 	Messages(ctx context.Context, id, chatID string, limit int, before string) ([]session.Message, error)
 	DownloadMedia(ctx context.Context, id, msgID string) (session.Media, error)
+	MessageActions
+	Presence
+}
+
+// MessageActions act on one message; a message the session does not hold
+// is message_not_found, an action WhatsApp refuses there not_allowed.
+type MessageActions interface {
+	GetMessage(ctx context.Context, id, msgID string) (session.Message, error)
+	React(ctx context.Context, id, msgID, reaction string) error
+	Edit(ctx context.Context, id, msgID, text string, mentions []string) (session.Message, error)
+	DeleteMessage(ctx context.Context, id, msgID string, forEveryone bool) (session.DeleteResult, error)
+	Forward(ctx context.Context, id, msgID string, chatIDs []string) ([]session.ForwardResult, error)
+	Star(ctx context.Context, id, msgID string, star bool) error
+	Pin(ctx context.Context, id, msgID string, pin bool, duration string) error
+	Votes(ctx context.Context, id, msgID string) (session.PollVotes, error)
+	MarkPlayed(ctx context.Context, id, msgID string) error
+}
+
+// Presence is read state and presence: chats seen, typing, our presence
+// and subscriptions to others'.
+type Presence interface {
+	MarkSeen(ctx context.Context, id, chatID string) error
+	ChatState(ctx context.Context, id, chatID, state string, d time.Duration) error
+	SetPresence(ctx context.Context, id string, available bool) error
+	SubscribePresence(ctx context.Context, id string, chatIDs []string) ([]string, error)
 }

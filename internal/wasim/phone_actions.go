@@ -5,8 +5,6 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"github.com/easy-api/easy-api/internal/apperr"
 )
 
 // The phone side of messaging beyond plain messages: someone sends the
@@ -28,11 +26,11 @@ type IncomingKind struct {
 func (s *Server) linkedAccountLocked(phone string) (*account, error) {
 	norm, ok := normalizePhone(phone)
 	if !ok {
-		return nil, apperr.Field("phone", "must be 6 to 15 digits")
+		return nil, fieldError("phone", "must be 6 to 15 digits")
 	}
 	a := s.accounts[norm]
 	if a == nil {
-		return nil, apperr.E(CodeAccountNotFound, "no simulated phone %s has linked a device", norm)
+		return nil, errorf(CodeAccountNotFound, "no simulated phone %s has linked a device", norm)
 	}
 	return a, nil
 }
@@ -42,7 +40,7 @@ func (s *Server) linkedAccountLocked(phone string) (*account, error) {
 func (s *Server) DeliverKind(phone, from, fromName string, in IncomingKind) (Message, error) {
 	sender, ok := normalizePhone(from)
 	if !ok {
-		return Message{}, apperr.Field("from", "must be 6 to 15 digits")
+		return Message{}, fieldError("from", "must be 6 to 15 digits")
 	}
 	if in.Type == "" {
 		in.Type = "chat"
@@ -58,12 +56,12 @@ func (s *Server) DeliverKind(phone, from, fromName string, in IncomingKind) (Mes
 	switch {
 	case in.Type == "chat":
 		if strings.TrimSpace(in.Text) == "" || utf8.RuneCountInString(in.Text) > maxText {
-			return Message{}, apperr.Field("text", "must be 1 to %d characters", maxText)
+			return Message{}, fieldError("text", "must be 1 to %d characters", maxText)
 		}
 		src.Body = in.Text
 	case mediaTypes[in.Type]:
 		if in.Media == nil {
-			return Message{}, apperr.Field("media", "is required for a %s message", in.Type)
+			return Message{}, fieldError("media", "is required for a %s message", in.Type)
 		}
 		md := s.storeMediaLocked(in.Media.Data, in.Media.Mimetype)
 		src.Caption, src.Mimetype, src.Filename = in.Media.Caption, md.mimetype, in.Media.Filename
@@ -77,10 +75,10 @@ func (s *Server) DeliverKind(phone, from, fromName string, in IncomingKind) (Mes
 			src.Type = r.Type
 		}
 	default:
-		return Message{}, apperr.Field("type", "%q is not a message type the simulator sends (chat, image, video, ptv, audio, ptt, document, sticker, location, vcard, poll_creation)", in.Type)
+		return Message{}, fieldError("type", "%q is not a message type the simulator sends (chat, image, video, ptv, audio, ptt, document, sticker, location, vcard, poll_creation)", in.Type)
 	}
 	if err := s.validateContentLocked(a, r); err != nil {
-		return Message{}, apperr.Field("type", "%s", strings.TrimPrefix(err.Error(), "invalid_message: "))
+		return Message{}, fieldError("type", "%s", strings.TrimPrefix(err.Error(), "invalid_message: "))
 	}
 	return s.incomingLocked(a, sender+"@c.us", fromName, src).view(), nil
 }
@@ -90,10 +88,10 @@ func (s *Server) DeliverKind(phone, from, fromName string, in IncomingKind) (Mes
 func (s *Server) React(phone, from, id, reaction string) (Message, error) {
 	sender, ok := normalizePhone(from)
 	if !ok {
-		return Message{}, apperr.Field("from", "must be 6 to 15 digits")
+		return Message{}, fieldError("from", "must be 6 to 15 digits")
 	}
 	if utf8.RuneCountInString(reaction) > 16 {
-		return Message{}, apperr.Field("reaction", "must be one emoji, or empty")
+		return Message{}, fieldError("reaction", "must be one emoji, or empty")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -109,7 +107,7 @@ func (s *Server) React(phone, from, id, reaction string) (Message, error) {
 // editing its text (or caption).
 func (s *Server) EditIncoming(phone, id, text string) (Message, error) {
 	if strings.TrimSpace(text) == "" {
-		return Message{}, apperr.Field("text", "must not be empty")
+		return Message{}, fieldError("text", "must not be empty")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -118,7 +116,7 @@ func (s *Server) EditIncoming(phone, id, text string) (Message, error) {
 		return Message{}, err
 	}
 	if m.FromMe || m.Revoked {
-		return Message{}, apperr.E(apperr.Conflict, "%s is not an incoming message the sender can edit", id)
+		return Message{}, errorf(CodeConflict, "%s is not an incoming message the sender can edit", id)
 	}
 	return s.applyEditLocked(a, m, text), nil
 }
@@ -128,7 +126,7 @@ func (s *Server) EditIncoming(phone, id, text string) (Message, error) {
 func (s *Server) Vote(phone, voter, id string, options []int) (Message, error) {
 	who, ok := normalizePhone(voter)
 	if !ok {
-		return Message{}, apperr.Field("from", "must be 6 to 15 digits")
+		return Message{}, fieldError("from", "must be 6 to 15 digits")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -137,7 +135,7 @@ func (s *Server) Vote(phone, voter, id string, options []int) (Message, error) {
 		return Message{}, err
 	}
 	if err := m.vote(who+"@c.us", options); err != nil {
-		return Message{}, apperr.Field("options", "%v", err)
+		return Message{}, fieldError("options", "%v", err)
 	}
 	v := Vote{Msg: m.ID, Chat: m.ChatID, Sender: who + "@c.us", Options: m.Votes[who+"@c.us"], Timestamp: time.Now().UnixMilli()}
 	s.toDevicesLocked(a, outMsg{T: msgVote, Vote: &v})
@@ -154,14 +152,14 @@ var PresenceStates = []string{"available", "unavailable", "composing", "recordin
 func (s *Server) SetPresence(phone, from, state string) (int, error) {
 	who, ok := normalizePhone(from)
 	if !ok {
-		return 0, apperr.Field("from", "must be 6 to 15 digits")
+		return 0, fieldError("from", "must be 6 to 15 digits")
 	}
 	valid := false
 	for _, p := range PresenceStates {
 		valid = valid || p == state
 	}
 	if !valid {
-		return 0, apperr.Field("state", "must be one of %s", strings.Join(PresenceStates, ", "))
+		return 0, fieldError("state", "must be one of %s", strings.Join(PresenceStates, ", "))
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -189,7 +187,7 @@ func (s *Server) messageLocked(phone, id string) (*account, *message, error) {
 	}
 	m := a.byID[id]
 	if m == nil {
-		return nil, nil, apperr.E(apperr.NotFound, "account %s has no message %q", a.phone, id)
+		return nil, nil, errorf(CodeNotFound, "account %s has no message %q", a.phone, id)
 	}
 	return a, m, nil
 }
