@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -15,6 +16,27 @@ import (
 
 	"github.com/oapi-codegen/runtime"
 )
+
+// Defines values for ChatStateRequestState.
+const (
+	Paused    ChatStateRequestState = "paused"
+	Recording ChatStateRequestState = "recording"
+	Typing    ChatStateRequestState = "typing"
+)
+
+// Valid indicates whether the value is a known member of the ChatStateRequestState enum.
+func (e ChatStateRequestState) Valid() bool {
+	switch e {
+	case Paused:
+		return true
+	case Recording:
+		return true
+	case Typing:
+		return true
+	default:
+		return false
+	}
+}
 
 // Defines values for MessageAck.
 const (
@@ -40,6 +62,243 @@ func (e MessageAck) Valid() bool {
 	case READ:
 		return true
 	case SERVER:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MessageKind.
+const (
+	MessageKindAudio    MessageKind = "audio"
+	MessageKindContacts MessageKind = "contacts"
+	MessageKindDocument MessageKind = "document"
+	MessageKindImage    MessageKind = "image"
+	MessageKindLocation MessageKind = "location"
+	MessageKindOther    MessageKind = "other"
+	MessageKindPoll     MessageKind = "poll"
+	MessageKindRevoked  MessageKind = "revoked"
+	MessageKindSticker  MessageKind = "sticker"
+	MessageKindText     MessageKind = "text"
+	MessageKindVideo    MessageKind = "video"
+	MessageKindVoice    MessageKind = "voice"
+)
+
+// Valid indicates whether the value is a known member of the MessageKind enum.
+func (e MessageKind) Valid() bool {
+	switch e {
+	case MessageKindAudio:
+		return true
+	case MessageKindContacts:
+		return true
+	case MessageKindDocument:
+		return true
+	case MessageKindImage:
+		return true
+	case MessageKindLocation:
+		return true
+	case MessageKindOther:
+		return true
+	case MessageKindPoll:
+		return true
+	case MessageKindRevoked:
+		return true
+	case MessageKindSticker:
+		return true
+	case MessageKindText:
+		return true
+	case MessageKindVideo:
+		return true
+	case MessageKindVoice:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PinRequestDuration.
+const (
+	N24h PinRequestDuration = "24h"
+	N30d PinRequestDuration = "30d"
+	N7d  PinRequestDuration = "7d"
+)
+
+// Valid indicates whether the value is a known member of the PinRequestDuration enum.
+func (e PinRequestDuration) Valid() bool {
+	switch e {
+	case N24h:
+		return true
+	case N30d:
+		return true
+	case N7d:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PresenceRequestPresence.
+const (
+	Available   PresenceRequestPresence = "available"
+	Unavailable PresenceRequestPresence = "unavailable"
+)
+
+// Valid indicates whether the value is a known member of the PresenceRequestPresence enum.
+func (e PresenceRequestPresence) Valid() bool {
+	switch e {
+	case Available:
+		return true
+	case Unavailable:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SendAudioMessageType.
+const (
+	SendAudioMessageTypeAudio SendAudioMessageType = "audio"
+)
+
+// Valid indicates whether the value is a known member of the SendAudioMessageType enum.
+func (e SendAudioMessageType) Valid() bool {
+	switch e {
+	case SendAudioMessageTypeAudio:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SendContactsMessageType.
+const (
+	SendContactsMessageTypeContacts SendContactsMessageType = "contacts"
+)
+
+// Valid indicates whether the value is a known member of the SendContactsMessageType enum.
+func (e SendContactsMessageType) Valid() bool {
+	switch e {
+	case SendContactsMessageTypeContacts:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SendDocumentMessageType.
+const (
+	SendDocumentMessageTypeDocument SendDocumentMessageType = "document"
+)
+
+// Valid indicates whether the value is a known member of the SendDocumentMessageType enum.
+func (e SendDocumentMessageType) Valid() bool {
+	switch e {
+	case SendDocumentMessageTypeDocument:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SendImageMessageType.
+const (
+	SendImageMessageTypeImage SendImageMessageType = "image"
+)
+
+// Valid indicates whether the value is a known member of the SendImageMessageType enum.
+func (e SendImageMessageType) Valid() bool {
+	switch e {
+	case SendImageMessageTypeImage:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SendLocationMessageType.
+const (
+	SendLocationMessageTypeLocation SendLocationMessageType = "location"
+)
+
+// Valid indicates whether the value is a known member of the SendLocationMessageType enum.
+func (e SendLocationMessageType) Valid() bool {
+	switch e {
+	case SendLocationMessageTypeLocation:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SendPollMessageType.
+const (
+	SendPollMessageTypePoll SendPollMessageType = "poll"
+)
+
+// Valid indicates whether the value is a known member of the SendPollMessageType enum.
+func (e SendPollMessageType) Valid() bool {
+	switch e {
+	case SendPollMessageTypePoll:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SendStickerMessageType.
+const (
+	SendStickerMessageTypeSticker SendStickerMessageType = "sticker"
+)
+
+// Valid indicates whether the value is a known member of the SendStickerMessageType enum.
+func (e SendStickerMessageType) Valid() bool {
+	switch e {
+	case SendStickerMessageTypeSticker:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SendTextMessageType.
+const (
+	SendTextMessageTypeText SendTextMessageType = "text"
+)
+
+// Valid indicates whether the value is a known member of the SendTextMessageType enum.
+func (e SendTextMessageType) Valid() bool {
+	switch e {
+	case SendTextMessageTypeText:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SendVideoMessageType.
+const (
+	SendVideoMessageTypeVideo SendVideoMessageType = "video"
+)
+
+// Valid indicates whether the value is a known member of the SendVideoMessageType enum.
+func (e SendVideoMessageType) Valid() bool {
+	switch e {
+	case SendVideoMessageTypeVideo:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SendVoiceMessageType.
+const (
+	SendVoiceMessageTypeVoice SendVoiceMessageType = "voice"
+)
+
+// Valid indicates whether the value is a known member of the SendVoiceMessageType enum.
+func (e SendVoiceMessageType) Valid() bool {
+	switch e {
+	case SendVoiceMessageTypeVoice:
 		return true
 	default:
 		return false
@@ -226,6 +485,24 @@ func (e WebhookDeliveryStatus) Valid() bool {
 	}
 }
 
+// Defines values for DeleteMessageParamsFor.
+const (
+	Everyone DeleteMessageParamsFor = "everyone"
+	Me       DeleteMessageParamsFor = "me"
+)
+
+// Valid indicates whether the value is a known member of the DeleteMessageParamsFor enum.
+func (e DeleteMessageParamsFor) Valid() bool {
+	switch e {
+	case Everyone:
+		return true
+	case Me:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for GetSessionQRParamsFormat.
 const (
 	Json GetSessionQRParamsFormat = "json"
@@ -312,6 +589,20 @@ type ChatList struct {
 	Chats *[]Chat `json:"chats,omitempty"`
 }
 
+// ChatStateRequest defines model for ChatStateRequest.
+type ChatStateRequest struct {
+	// DurationMs 0: until paused or the next message
+	//
+	// Example: 5000
+	DurationMs *int `json:"duration_ms,omitempty"`
+
+	// State Example: typing
+	State *ChatStateRequestState `json:"state,omitempty"`
+}
+
+// ChatStateRequestState Example: typing
+type ChatStateRequestState string
+
 // Contact defines model for Contact.
 type Contact struct {
 	// Id Example: 15551234567@c.us
@@ -335,6 +626,22 @@ type Contact struct {
 
 	// PushName as the contact set it
 	PushName *string `json:"push_name,omitempty"`
+}
+
+// ContactCard defines model for ContactCard.
+type ContactCard struct {
+	// Name Example: Alice
+	Name *string `json:"name,omitempty"`
+
+	// Phone Example: 15551234567
+	Phone *string `json:"phone,omitempty"`
+
+	// Vcard Example: BEGIN:VCARD
+	// VERSION:3.0
+	// FN:Alice
+	// TEL;type=CELL;waid=15551234567:+15551234567
+	// END:VCARD
+	Vcard *string `json:"vcard,omitempty"`
 }
 
 // ContactList defines model for ContactList.
@@ -386,6 +693,44 @@ type CreatedAPIKey struct {
 	Sessions *[]string `json:"sessions,omitempty"`
 }
 
+// DeleteResult defines model for DeleteResult.
+type DeleteResult struct {
+	// Deleted deleted for us
+	Deleted *bool   `json:"deleted,omitempty"`
+	Id      *string `json:"id,omitempty"`
+
+	// Revoked deleted for everyone
+	Revoked *bool `json:"revoked,omitempty"`
+}
+
+// EditMessageRequest defines model for EditMessageRequest.
+type EditMessageRequest struct {
+	// Mentions Example: ["15551234567"]
+	Mentions *[]string `json:"mentions,omitempty"`
+
+	// Text Example: Hello again, edited
+	Text *string `json:"text,omitempty"`
+}
+
+// ForwardRequest defines model for ForwardRequest.
+type ForwardRequest struct {
+	// ChatIds Example: ["15551234567","120363041234567890@g.us"]
+	ChatIds *[]string `json:"chat_ids,omitempty"`
+}
+
+// ForwardResponse defines model for ForwardResponse.
+type ForwardResponse struct {
+	Forwarded *[]ForwardResult `json:"forwarded,omitempty"`
+}
+
+// ForwardResult defines model for ForwardResult.
+type ForwardResult struct {
+	ChatId *string `json:"chat_id,omitempty"`
+
+	// Id the copy's id, when WhatsApp told it
+	Id *string `json:"id,omitempty"`
+}
+
 // HealthResponse defines model for HealthResponse.
 type HealthResponse struct {
 	// Status Example: ok
@@ -400,9 +745,51 @@ type KeyList struct {
 	Keys *[]APIKey `json:"keys,omitempty"`
 }
 
+// Location defines model for Location.
+type Location struct {
+	// Address Example: Parque Nacional da Tijuca, Rio de Janeiro
+	Address *string `json:"address,omitempty"`
+
+	// Latitude Example: -22.95201
+	Latitude *float32 `json:"latitude,omitempty"`
+
+	// Longitude Example: -43.2102601
+	Longitude *float32 `json:"longitude,omitempty"`
+
+	// Name Example: Cristo Redentor
+	Name *string `json:"name,omitempty"`
+
+	// Url Example: https://example.com/cristo
+	Url *string `json:"url,omitempty"`
+}
+
+// LocationRequest defines model for LocationRequest.
+type LocationRequest struct {
+	// Address Example: Parque Nacional da Tijuca, Rio de Janeiro
+	Address *string `json:"address,omitempty"`
+
+	// Latitude -90 to 90
+	//
+	// Example: -22.95201
+	Latitude *float32 `json:"latitude,omitempty"`
+
+	// Longitude -180 to 180
+	//
+	// Example: -43.2102601
+	Longitude *float32 `json:"longitude,omitempty"`
+
+	// Name Example: Cristo Redentor
+	Name *string `json:"name,omitempty"`
+
+	// Url Example: https://example.com/cristo
+	Url *string `json:"url,omitempty"`
+}
+
 // MediaRequest defines model for MediaRequest.
 type MediaRequest struct {
-	// Caption Example: A cat
+	// Caption deprecated: use the message's caption
+	//
+	// Example: A cat
 	Caption *string `json:"caption,omitempty"`
 
 	// Data Example: iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==
@@ -411,7 +798,7 @@ type MediaRequest struct {
 	// Filename Example: cat.png
 	Filename *string `json:"filename,omitempty"`
 
-	// Mimetype default: from the data URL, the response, or sniffed
+	// Mimetype default: from the data URL or the response, else detected from the bytes
 	//
 	// Example: image/png
 	Mimetype *string `json:"mimetype,omitempty"`
@@ -427,25 +814,48 @@ type Message struct {
 	Caption *string     `json:"caption,omitempty"`
 
 	// ChatId Example: 15551234567@c.us
-	ChatId   *string `json:"chat_id,omitempty"`
-	Filename *string `json:"filename,omitempty"`
+	ChatId *string `json:"chat_id,omitempty"`
+
+	// Contacts name and vcard of each card
+	Contacts  *[]ContactCard `json:"contacts,omitempty"`
+	Edited    *bool          `json:"edited,omitempty"`
+	Filename  *string        `json:"filename,omitempty"`
+	Forwarded *bool          `json:"forwarded,omitempty"`
 
 	// From Example: 15550001111@c.us
 	From   *string `json:"from,omitempty"`
 	FromMe *bool   `json:"from_me,omitempty"`
+	Gif    *bool   `json:"gif,omitempty"`
 
 	// Id Example: true_15551234567@c.us_3EB0F435D95D32C4C638
 	Id *string `json:"id,omitempty"`
 
+	// Kind Example: text
+	Kind *MessageKind `json:"kind,omitempty"`
+
 	// Lid Example: 123456789012345@lid
-	Lid      *string `json:"lid,omitempty"`
-	Mimetype *string `json:"mimetype,omitempty"`
+	Lid      *string   `json:"lid,omitempty"`
+	Location *Location `json:"location,omitempty"`
+
+	// Mentions Example: ["15551234567@c.us"]
+	Mentions *[]string `json:"mentions,omitempty"`
+	Mimetype *string   `json:"mimetype,omitempty"`
 
 	// Phone Phone and LID name the chat's contact both ways (user chats, when
 	// WhatsApp knows them): chat_id may be either, as WhatsApp gives it.
 	//
 	// Example: 15551234567
 	Phone *string `json:"phone,omitempty"`
+	Poll  *Poll   `json:"poll,omitempty"`
+
+	// QuotedId the message it replies to
+	//
+	// Example: false_15551234567@c.us_3A0011223344556677889900
+	QuotedId *string `json:"quoted_id,omitempty"`
+
+	// Size media bytes
+	Size    *int  `json:"size,omitempty"`
+	Starred *bool `json:"starred,omitempty"`
 
 	// Timestamp unix seconds
 	//
@@ -458,11 +868,15 @@ type Message struct {
 	// Type chat, image, video, audio, ptt, document, sticker, ...
 	//
 	// Example: chat
-	Type *string `json:"type,omitempty"`
+	Type     *string `json:"type,omitempty"`
+	ViewOnce *bool   `json:"view_once,omitempty"`
 }
 
 // MessageAck defines model for Message.Ack.
 type MessageAck string
+
+// MessageKind Example: text
+type MessageKind string
 
 // MessageList defines model for MessageList.
 type MessageList struct {
@@ -473,6 +887,69 @@ type MessageList struct {
 type PairingCodeRequest struct {
 	// Phone Example: 15551234567
 	Phone *string `json:"phone,omitempty"`
+}
+
+// PinRequest defines model for PinRequest.
+type PinRequest struct {
+	// Duration default 7d
+	//
+	// Example: 7d
+	Duration *PinRequestDuration `json:"duration,omitempty"`
+}
+
+// PinRequestDuration default 7d
+//
+// Example: 7d
+type PinRequestDuration string
+
+// Poll defines model for Poll.
+type Poll struct {
+	// Name Example: Lunch?
+	Name *string `json:"name,omitempty"`
+
+	// Options Example: ["Pizza","Sushi"]
+	Options *[]string `json:"options,omitempty"`
+
+	// SelectableCount Example: 1
+	SelectableCount *int `json:"selectable_count,omitempty"`
+}
+
+// PollOption defines model for PollOption.
+type PollOption struct {
+	Index *int    `json:"index,omitempty"`
+	Name  *string `json:"name,omitempty"`
+}
+
+// PollVote defines model for PollVote.
+type PollVote struct {
+	Selected *[]PollOption `json:"selected,omitempty"`
+
+	// Timestamp unix milliseconds, as WhatsApp stamps votes
+	Timestamp *int `json:"timestamp,omitempty"`
+
+	// Voter Example: 15551234567@c.us
+	Voter *string `json:"voter,omitempty"`
+}
+
+// PollVotes defines model for PollVotes.
+type PollVotes struct {
+	ChatId    *string     `json:"chat_id,omitempty"`
+	MessageId *string     `json:"message_id,omitempty"`
+	Votes     *[]PollVote `json:"votes,omitempty"`
+}
+
+// PresenceRequest defines model for PresenceRequest.
+type PresenceRequest struct {
+	// Presence Example: available
+	Presence *PresenceRequestPresence `json:"presence,omitempty"`
+}
+
+// PresenceRequestPresence Example: available
+type PresenceRequestPresence string
+
+// PresenceSubscriptions defines model for PresenceSubscriptions.
+type PresenceSubscriptions struct {
+	Subscribed *[]string `json:"subscribed,omitempty"`
 }
 
 // Problem defines model for Problem.
@@ -513,21 +990,249 @@ type QRResponse struct {
 	Index *int `json:"index,omitempty"`
 }
 
-// SendMessageRequest defines model for SendMessageRequest.
-type SendMessageRequest struct {
+// ReactionRequest defines model for ReactionRequest.
+type ReactionRequest struct {
+	// Reaction one emoji; empty removes ours
+	//
+	// Example: 👍
+	Reaction *string `json:"reaction,omitempty"`
+}
+
+// SendAudioMessage defines model for SendAudioMessage.
+type SendAudioMessage struct {
 	// ChatId a chat id or a phone number with country code
 	//
 	// Example: 15551234567
-	ChatId *string       `json:"chat_id,omitempty"`
-	Media  *MediaRequest `json:"media,omitempty"`
+	ChatId string       `json:"chat_id"`
+	Media  MediaRequest `json:"media"`
+
+	// ReplyTo Example: false_15551234567@c.us_3A0011223344556677889900
+	ReplyTo *string `json:"reply_to,omitempty"`
+
+	// Type Example: audio
+	Type SendAudioMessageType `json:"type"`
+}
+
+// SendAudioMessageType Example: audio
+type SendAudioMessageType string
+
+// SendContactsMessage defines model for SendContactsMessage.
+type SendContactsMessage struct {
+	// ChatId a chat id or a phone number with country code
+	//
+	// Example: 15551234567
+	ChatId   string        `json:"chat_id"`
+	Contacts []ContactCard `json:"contacts"`
+
+	// ReplyTo Example: false_15551234567@c.us_3A0011223344556677889900
+	ReplyTo *string `json:"reply_to,omitempty"`
+
+	// Type Example: contacts
+	Type SendContactsMessageType `json:"type"`
+}
+
+// SendContactsMessageType Example: contacts
+type SendContactsMessageType string
+
+// SendDocumentMessage defines model for SendDocumentMessage.
+type SendDocumentMessage struct {
+	// Caption Example: A cat
+	Caption *string `json:"caption,omitempty"`
+
+	// ChatId a chat id or a phone number with country code
+	//
+	// Example: 15551234567
+	ChatId string       `json:"chat_id"`
+	Media  MediaRequest `json:"media"`
+
+	// Mentions people @mentioned in the text or caption
+	//
+	// Example: ["15551234567"]
+	Mentions *[]string `json:"mentions,omitempty"`
+
+	// ReplyTo Example: false_15551234567@c.us_3A0011223344556677889900
+	ReplyTo *string `json:"reply_to,omitempty"`
+
+	// Type Example: document
+	Type SendDocumentMessageType `json:"type"`
+}
+
+// SendDocumentMessageType Example: document
+type SendDocumentMessageType string
+
+// SendImageMessage defines model for SendImageMessage.
+type SendImageMessage struct {
+	// Caption Example: A cat
+	Caption *string `json:"caption,omitempty"`
+
+	// ChatId a chat id or a phone number with country code
+	//
+	// Example: 15551234567
+	ChatId string       `json:"chat_id"`
+	Media  MediaRequest `json:"media"`
+
+	// Mentions people @mentioned in the text or caption
+	//
+	// Example: ["15551234567"]
+	Mentions *[]string `json:"mentions,omitempty"`
+
+	// ReplyTo Example: false_15551234567@c.us_3A0011223344556677889900
+	ReplyTo *string `json:"reply_to,omitempty"`
+
+	// Type Example: image
+	Type     SendImageMessageType `json:"type"`
+	ViewOnce *bool                `json:"view_once,omitempty"`
+}
+
+// SendImageMessageType Example: image
+type SendImageMessageType string
+
+// SendLocationMessage defines model for SendLocationMessage.
+type SendLocationMessage struct {
+	// ChatId a chat id or a phone number with country code
+	//
+	// Example: 15551234567
+	ChatId   string          `json:"chat_id"`
+	Location LocationRequest `json:"location"`
+
+	// ReplyTo Example: false_15551234567@c.us_3A0011223344556677889900
+	ReplyTo *string `json:"reply_to,omitempty"`
+
+	// Type Example: location
+	Type SendLocationMessageType `json:"type"`
+}
+
+// SendLocationMessageType Example: location
+type SendLocationMessageType string
+
+// SendMessageRequest defines model for SendMessageRequest.
+type SendMessageRequest struct {
+	union json.RawMessage
+}
+
+// SendPollMessage defines model for SendPollMessage.
+type SendPollMessage struct {
+	// ChatId a chat id or a phone number with country code
+	//
+	// Example: 15551234567
+	ChatId string `json:"chat_id"`
+	Poll   Poll   `json:"poll"`
+
+	// ReplyTo Example: false_15551234567@c.us_3A0011223344556677889900
+	ReplyTo *string `json:"reply_to,omitempty"`
+
+	// Type Example: poll
+	Type SendPollMessageType `json:"type"`
+}
+
+// SendPollMessageType Example: poll
+type SendPollMessageType string
+
+// SendStickerMessage defines model for SendStickerMessage.
+type SendStickerMessage struct {
+	// ChatId a chat id or a phone number with country code
+	//
+	// Example: 15551234567
+	ChatId string       `json:"chat_id"`
+	Media  MediaRequest `json:"media"`
+
+	// ReplyTo Example: false_15551234567@c.us_3A0011223344556677889900
+	ReplyTo *string `json:"reply_to,omitempty"`
+
+	// Type Example: sticker
+	Type SendStickerMessageType `json:"type"`
+}
+
+// SendStickerMessageType Example: sticker
+type SendStickerMessageType string
+
+// SendTextMessage defines model for SendTextMessage.
+type SendTextMessage struct {
+	// ChatId a chat id or a phone number with country code
+	//
+	// Example: 15551234567
+	ChatId      string `json:"chat_id"`
+	LinkPreview *bool  `json:"link_preview,omitempty"`
+
+	// Mentions people @mentioned in the text or caption
+	//
+	// Example: ["15551234567"]
+	Mentions *[]string `json:"mentions,omitempty"`
+
+	// ReplyTo Example: false_15551234567@c.us_3A0011223344556677889900
+	ReplyTo *string `json:"reply_to,omitempty"`
 
 	// Text Example: Hello from easy-api
-	Text *string `json:"text,omitempty"`
+	Text string `json:"text"`
+
+	// Type Example: text
+	Type SendTextMessageType `json:"type"`
 }
+
+// SendTextMessageType Example: text
+type SendTextMessageType string
+
+// SendVideoMessage defines model for SendVideoMessage.
+type SendVideoMessage struct {
+	// Caption Example: A cat
+	Caption *string `json:"caption,omitempty"`
+
+	// ChatId a chat id or a phone number with country code
+	//
+	// Example: 15551234567
+	ChatId string `json:"chat_id"`
+
+	// Gif plays as a GIF (muted, looping)
+	Gif   *bool        `json:"gif,omitempty"`
+	Media MediaRequest `json:"media"`
+
+	// Mentions people @mentioned in the text or caption
+	//
+	// Example: ["15551234567"]
+	Mentions *[]string `json:"mentions,omitempty"`
+
+	// ReplyTo Example: false_15551234567@c.us_3A0011223344556677889900
+	ReplyTo *string `json:"reply_to,omitempty"`
+
+	// Round a round video note
+	Round *bool `json:"round,omitempty"`
+
+	// Type Example: video
+	Type     SendVideoMessageType `json:"type"`
+	ViewOnce *bool                `json:"view_once,omitempty"`
+}
+
+// SendVideoMessageType Example: video
+type SendVideoMessageType string
+
+// SendVoiceMessage defines model for SendVoiceMessage.
+type SendVoiceMessage struct {
+	// ChatId a chat id or a phone number with country code
+	//
+	// Example: 15551234567
+	ChatId string       `json:"chat_id"`
+	Media  MediaRequest `json:"media"`
+
+	// ReplyTo Example: false_15551234567@c.us_3A0011223344556677889900
+	ReplyTo *string `json:"reply_to,omitempty"`
+
+	// Type Example: voice
+	Type     SendVoiceMessageType `json:"type"`
+	ViewOnce *bool                `json:"view_once,omitempty"`
+}
+
+// SendVoiceMessageType Example: voice
+type SendVoiceMessageType string
 
 // SessionList defines model for SessionList.
 type SessionList struct {
 	Sessions *[]SessionView `json:"sessions,omitempty"`
+}
+
+// SubscribePresenceRequest defines model for SubscribePresenceRequest.
+type SubscribePresenceRequest struct {
+	// ChatIds Example: ["15551234567"]
+	ChatIds *[]string `json:"chat_ids,omitempty"`
 }
 
 // WebhookRetry defines model for WebhookRetry.
@@ -900,6 +1605,15 @@ type ListSessionEventsParams struct {
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
+// DeleteMessageParams defines parameters for DeleteMessage.
+type DeleteMessageParams struct {
+	// For everyone (default) or me
+	For *DeleteMessageParamsFor `form:"for,omitempty" json:"for,omitempty"`
+}
+
+// DeleteMessageParamsFor defines parameters for DeleteMessage.
+type DeleteMessageParamsFor string
+
 // GetSessionQRParams defines parameters for GetSessionQR.
 type GetSessionQRParams struct {
 	// Format png, json or raw
@@ -954,20 +1668,430 @@ type CreateSessionJSONRequestBody = CreateSessionRequest
 // UpdateSessionJSONRequestBody defines body for UpdateSession for application/json ContentType.
 type UpdateSessionJSONRequestBody = SessionConfig
 
+// SetChatStateJSONRequestBody defines body for SetChatState for application/json ContentType.
+type SetChatStateJSONRequestBody = ChatStateRequest
+
 // ImportSessionDataJSONRequestBody defines body for ImportSessionData for application/json ContentType.
 type ImportSessionDataJSONRequestBody = SessionDataFile
 
 // SendMessageJSONRequestBody defines body for SendMessage for application/json ContentType.
 type SendMessageJSONRequestBody = SendMessageRequest
 
+// EditMessageJSONRequestBody defines body for EditMessage for application/json ContentType.
+type EditMessageJSONRequestBody = EditMessageRequest
+
+// ForwardMessageJSONRequestBody defines body for ForwardMessage for application/json ContentType.
+type ForwardMessageJSONRequestBody = ForwardRequest
+
+// PinMessageJSONRequestBody defines body for PinMessage for application/json ContentType.
+type PinMessageJSONRequestBody = PinRequest
+
+// ReactToMessageJSONRequestBody defines body for ReactToMessage for application/json ContentType.
+type ReactToMessageJSONRequestBody = ReactionRequest
+
 // RequestPairingCodeJSONRequestBody defines body for RequestPairingCode for application/json ContentType.
 type RequestPairingCodeJSONRequestBody = PairingCodeRequest
+
+// SetPresenceJSONRequestBody defines body for SetPresence for application/json ContentType.
+type SetPresenceJSONRequestBody = PresenceRequest
+
+// SubscribePresenceJSONRequestBody defines body for SubscribePresence for application/json ContentType.
+type SubscribePresenceJSONRequestBody = SubscribePresenceRequest
 
 // CreateWebhookJSONRequestBody defines body for CreateWebhook for application/json ContentType.
 type CreateWebhookJSONRequestBody = WebhookInput
 
 // UpdateWebhookJSONRequestBody defines body for UpdateWebhook for application/json ContentType.
 type UpdateWebhookJSONRequestBody = WebhookInput
+
+// AsSendTextMessage returns the union data inside the SendMessageRequest as a SendTextMessage
+func (t SendMessageRequest) AsSendTextMessage() (SendTextMessage, error) {
+	var body SendTextMessage
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromSendTextMessage overwrites any union data inside the SendMessageRequest as the provided SendTextMessage
+func (t *SendMessageRequest) FromSendTextMessage(v SendTextMessage) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"text"}`))
+	t.union = b
+	return err
+}
+
+// MergeSendTextMessage performs a merge with any union data inside the SendMessageRequest, using the provided SendTextMessage
+func (t *SendMessageRequest) MergeSendTextMessage(v SendTextMessage) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"text"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsSendImageMessage returns the union data inside the SendMessageRequest as a SendImageMessage
+func (t SendMessageRequest) AsSendImageMessage() (SendImageMessage, error) {
+	var body SendImageMessage
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromSendImageMessage overwrites any union data inside the SendMessageRequest as the provided SendImageMessage
+func (t *SendMessageRequest) FromSendImageMessage(v SendImageMessage) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"image"}`))
+	t.union = b
+	return err
+}
+
+// MergeSendImageMessage performs a merge with any union data inside the SendMessageRequest, using the provided SendImageMessage
+func (t *SendMessageRequest) MergeSendImageMessage(v SendImageMessage) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"image"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsSendVideoMessage returns the union data inside the SendMessageRequest as a SendVideoMessage
+func (t SendMessageRequest) AsSendVideoMessage() (SendVideoMessage, error) {
+	var body SendVideoMessage
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromSendVideoMessage overwrites any union data inside the SendMessageRequest as the provided SendVideoMessage
+func (t *SendMessageRequest) FromSendVideoMessage(v SendVideoMessage) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"video"}`))
+	t.union = b
+	return err
+}
+
+// MergeSendVideoMessage performs a merge with any union data inside the SendMessageRequest, using the provided SendVideoMessage
+func (t *SendMessageRequest) MergeSendVideoMessage(v SendVideoMessage) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"video"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsSendAudioMessage returns the union data inside the SendMessageRequest as a SendAudioMessage
+func (t SendMessageRequest) AsSendAudioMessage() (SendAudioMessage, error) {
+	var body SendAudioMessage
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromSendAudioMessage overwrites any union data inside the SendMessageRequest as the provided SendAudioMessage
+func (t *SendMessageRequest) FromSendAudioMessage(v SendAudioMessage) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"audio"}`))
+	t.union = b
+	return err
+}
+
+// MergeSendAudioMessage performs a merge with any union data inside the SendMessageRequest, using the provided SendAudioMessage
+func (t *SendMessageRequest) MergeSendAudioMessage(v SendAudioMessage) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"audio"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsSendVoiceMessage returns the union data inside the SendMessageRequest as a SendVoiceMessage
+func (t SendMessageRequest) AsSendVoiceMessage() (SendVoiceMessage, error) {
+	var body SendVoiceMessage
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromSendVoiceMessage overwrites any union data inside the SendMessageRequest as the provided SendVoiceMessage
+func (t *SendMessageRequest) FromSendVoiceMessage(v SendVoiceMessage) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"voice"}`))
+	t.union = b
+	return err
+}
+
+// MergeSendVoiceMessage performs a merge with any union data inside the SendMessageRequest, using the provided SendVoiceMessage
+func (t *SendMessageRequest) MergeSendVoiceMessage(v SendVoiceMessage) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"voice"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsSendDocumentMessage returns the union data inside the SendMessageRequest as a SendDocumentMessage
+func (t SendMessageRequest) AsSendDocumentMessage() (SendDocumentMessage, error) {
+	var body SendDocumentMessage
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromSendDocumentMessage overwrites any union data inside the SendMessageRequest as the provided SendDocumentMessage
+func (t *SendMessageRequest) FromSendDocumentMessage(v SendDocumentMessage) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"document"}`))
+	t.union = b
+	return err
+}
+
+// MergeSendDocumentMessage performs a merge with any union data inside the SendMessageRequest, using the provided SendDocumentMessage
+func (t *SendMessageRequest) MergeSendDocumentMessage(v SendDocumentMessage) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"document"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsSendStickerMessage returns the union data inside the SendMessageRequest as a SendStickerMessage
+func (t SendMessageRequest) AsSendStickerMessage() (SendStickerMessage, error) {
+	var body SendStickerMessage
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromSendStickerMessage overwrites any union data inside the SendMessageRequest as the provided SendStickerMessage
+func (t *SendMessageRequest) FromSendStickerMessage(v SendStickerMessage) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"sticker"}`))
+	t.union = b
+	return err
+}
+
+// MergeSendStickerMessage performs a merge with any union data inside the SendMessageRequest, using the provided SendStickerMessage
+func (t *SendMessageRequest) MergeSendStickerMessage(v SendStickerMessage) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"sticker"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsSendLocationMessage returns the union data inside the SendMessageRequest as a SendLocationMessage
+func (t SendMessageRequest) AsSendLocationMessage() (SendLocationMessage, error) {
+	var body SendLocationMessage
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromSendLocationMessage overwrites any union data inside the SendMessageRequest as the provided SendLocationMessage
+func (t *SendMessageRequest) FromSendLocationMessage(v SendLocationMessage) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"location"}`))
+	t.union = b
+	return err
+}
+
+// MergeSendLocationMessage performs a merge with any union data inside the SendMessageRequest, using the provided SendLocationMessage
+func (t *SendMessageRequest) MergeSendLocationMessage(v SendLocationMessage) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"location"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsSendContactsMessage returns the union data inside the SendMessageRequest as a SendContactsMessage
+func (t SendMessageRequest) AsSendContactsMessage() (SendContactsMessage, error) {
+	var body SendContactsMessage
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromSendContactsMessage overwrites any union data inside the SendMessageRequest as the provided SendContactsMessage
+func (t *SendMessageRequest) FromSendContactsMessage(v SendContactsMessage) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"contacts"}`))
+	t.union = b
+	return err
+}
+
+// MergeSendContactsMessage performs a merge with any union data inside the SendMessageRequest, using the provided SendContactsMessage
+func (t *SendMessageRequest) MergeSendContactsMessage(v SendContactsMessage) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"contacts"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsSendPollMessage returns the union data inside the SendMessageRequest as a SendPollMessage
+func (t SendMessageRequest) AsSendPollMessage() (SendPollMessage, error) {
+	var body SendPollMessage
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromSendPollMessage overwrites any union data inside the SendMessageRequest as the provided SendPollMessage
+func (t *SendMessageRequest) FromSendPollMessage(v SendPollMessage) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"poll"}`))
+	t.union = b
+	return err
+}
+
+// MergeSendPollMessage performs a merge with any union data inside the SendMessageRequest, using the provided SendPollMessage
+func (t *SendMessageRequest) MergeSendPollMessage(v SendPollMessage) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"poll"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t SendMessageRequest) Discriminator() (string, error) {
+	var discriminator struct {
+		Discriminator string `json:"type"`
+	}
+	err := json.Unmarshal(t.union, &discriminator)
+	return discriminator.Discriminator, err
+}
+
+func (t SendMessageRequest) ValueByDiscriminator() (interface{}, error) {
+	discriminator, err := t.Discriminator()
+	if err != nil {
+		return nil, err
+	}
+	switch discriminator {
+	case "audio":
+		return t.AsSendAudioMessage()
+	case "contacts":
+		return t.AsSendContactsMessage()
+	case "document":
+		return t.AsSendDocumentMessage()
+	case "image":
+		return t.AsSendImageMessage()
+	case "location":
+		return t.AsSendLocationMessage()
+	case "poll":
+		return t.AsSendPollMessage()
+	case "sticker":
+		return t.AsSendStickerMessage()
+	case "text":
+		return t.AsSendTextMessage()
+	case "video":
+		return t.AsSendVideoMessage()
+	case "voice":
+		return t.AsSendVoiceMessage()
+	default:
+		return nil, errors.New("unknown discriminator value: " + discriminator)
+	}
+}
+
+func (t SendMessageRequest) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *SendMessageRequest) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -1168,6 +2292,31 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/sessions/{id}/chats/{chat}/messages (the `ListChatMessages` operationId).
 	ListChatMessages(ctx context.Context, id string, chat string, params *ListChatMessagesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// SetChatStateWithBody Show typing or recording in a chat
+	//
+	// typing or recording for duration_ms (at most 5 minutes; 0: until paused or our next message), or paused to stop.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/sessions/{id}/chats/{chat}/presence (the `SetChatState` operationId).
+	SetChatStateWithBody(ctx context.Context, id string, chat string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetChatState Show typing or recording in a chat
+	//
+	// typing or recording for duration_ms (at most 5 minutes; 0: until paused or our next message), or paused to stop.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/sessions/{id}/chats/{chat}/presence (the `SetChatState` operationId).
+	SetChatState(ctx context.Context, id string, chat string, body SetChatStateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// MarkChatSeen Mark a chat seen
+	//
+	// Its messages get the READ ack (blue ticks) on the sender's side and its unread count drops to 0.
+	//
+	// Corresponds with POST /v1/sessions/{id}/chats/{chat}/seen (the `MarkChatSeen` operationId).
+	MarkChatSeen(ctx context.Context, id string, chat string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListContacts The host account's contacts
 	//
 	// Corresponds with GET /v1/sessions/{id}/contacts (the `ListContacts` operationId).
@@ -1215,28 +2364,140 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/sessions/{id}/me (the `GetSessionAccount` operationId).
 	GetSessionAccount(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// SendMessageWithBody Send a text or media message
+	// SendMessageWithBody Send a message of any kind
 	//
-	// Send {chat_id, text} or {chat_id, media: {data | url, mimetype, filename, caption}}. chat_id is a chat id (15551234567@c.us, ...@g.us) or a phone number with country code. Media is at most the server's media limit (default 16 MiB); media.url is fetched by the server (http/https only, bounded in size and time). Answers once WhatsApp accepted the message (ack SERVER); message.sent and message.ack events follow.
+	// One body per kind, told apart by `type`: text (with link_preview, mentions), image, video (gif, round), audio, voice (a voice note: Ogg/Opus only), document, sticker (WebP), location, contacts (name and phone, or a raw vCard), poll. Every kind takes reply_to (a message id to quote). chat_id is a chat id (15551234567@c.us, ...@g.us) or a phone number with country code. Media comes as media.data (base64 or a data: URL) or media.url (fetched by the server: http/https only, bounded in size and time), at most the server's media limit (default 16 MiB); its type is detected from the bytes when not given. A body without type is text, or media sent as its mimetype says. Buttons and lists are refused (400): WhatsApp no longer shows them. Answers once WhatsApp accepted the message (ack SERVER); message.sent and message.ack events follow.
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/sessions/{id}/messages (the `SendMessage` operationId).
 	SendMessageWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// SendMessage Send a text or media message
+	// SendMessage Send a message of any kind
 	//
-	// Send {chat_id, text} or {chat_id, media: {data | url, mimetype, filename, caption}}. chat_id is a chat id (15551234567@c.us, ...@g.us) or a phone number with country code. Media is at most the server's media limit (default 16 MiB); media.url is fetched by the server (http/https only, bounded in size and time). Answers once WhatsApp accepted the message (ack SERVER); message.sent and message.ack events follow.
+	// One body per kind, told apart by `type`: text (with link_preview, mentions), image, video (gif, round), audio, voice (a voice note: Ogg/Opus only), document, sticker (WebP), location, contacts (name and phone, or a raw vCard), poll. Every kind takes reply_to (a message id to quote). chat_id is a chat id (15551234567@c.us, ...@g.us) or a phone number with country code. Media comes as media.data (base64 or a data: URL) or media.url (fetched by the server: http/https only, bounded in size and time), at most the server's media limit (default 16 MiB); its type is detected from the bytes when not given. A body without type is text, or media sent as its mimetype says. Buttons and lists are refused (400): WhatsApp no longer shows them. Answers once WhatsApp accepted the message (ack SERVER); message.sent and message.ack events follow.
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/sessions/{id}/messages (the `SendMessage` operationId).
 	SendMessage(ctx context.Context, id string, body SendMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// DeleteMessage Delete a message, for everyone or for us
+	//
+	// for=everyone (the default) revokes one of our messages for every member of the chat (WhatsApp allows it for about two days after sending; otherwise 409 not_allowed) and emits message.revoked; for=me deletes any message from this account's devices only.
+	//
+	// Corresponds with DELETE /v1/sessions/{id}/messages/{message} (the `DeleteMessage` operationId).
+	DeleteMessage(ctx context.Context, id string, message string, params *DeleteMessageParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetMessage One message
+	//
+	// Corresponds with GET /v1/sessions/{id}/messages/{message} (the `GetMessage` operationId).
+	GetMessage(ctx context.Context, id string, message string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EditMessageWithBody Edit a message we sent
+	//
+	// Replaces the text (or the caption of media) of one of our messages. WhatsApp allows it for 15 minutes after sending; past that, or for a message that cannot be edited, the answer is 409 not_allowed. message.edited follows.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /v1/sessions/{id}/messages/{message} (the `EditMessage` operationId).
+	EditMessageWithBody(ctx context.Context, id string, message string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EditMessage Edit a message we sent
+	//
+	// Replaces the text (or the caption of media) of one of our messages. WhatsApp allows it for 15 minutes after sending; past that, or for a message that cannot be edited, the answer is 409 not_allowed. message.edited follows.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /v1/sessions/{id}/messages/{message} (the `EditMessage` operationId).
+	EditMessage(ctx context.Context, id string, message string, body EditMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ForwardMessageWithBody Forward a message to chats
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/sessions/{id}/messages/{message}/forward (the `ForwardMessage` operationId).
+	ForwardMessageWithBody(ctx context.Context, id string, message string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ForwardMessage Forward a message to chats
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/sessions/{id}/messages/{message}/forward (the `ForwardMessage` operationId).
+	ForwardMessage(ctx context.Context, id string, message string, body ForwardMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetMessageMedia The file of a media message, with its content type
 	//
-	// Corresponds with GET /v1/sessions/{id}/messages/{msg}/media (the `GetMessageMedia` operationId).
-	GetMessageMedia(ctx context.Context, id string, msg string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with GET /v1/sessions/{id}/messages/{message}/media (the `GetMessageMedia` operationId).
+	GetMessageMedia(ctx context.Context, id string, message string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UnpinMessage Unpin a message
+	//
+	// Corresponds with DELETE /v1/sessions/{id}/messages/{message}/pin (the `UnpinMessage` operationId).
+	UnpinMessage(ctx context.Context, id string, message string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PinMessageWithBody Pin a message in its chat
+	//
+	// For 24h, 7d (default) or 30d. A group where only admins may pin, a view-once or revoked message → 409 not_allowed.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/sessions/{id}/messages/{message}/pin (the `PinMessage` operationId).
+	PinMessageWithBody(ctx context.Context, id string, message string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PinMessage Pin a message in its chat
+	//
+	// For 24h, 7d (default) or 30d. A group where only admins may pin, a view-once or revoked message → 409 not_allowed.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/sessions/{id}/messages/{message}/pin (the `PinMessage` operationId).
+	PinMessage(ctx context.Context, id string, message string, body PinMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// MarkPlayed Mark a voice note played
+	//
+	// The sender sees it played (ack PLAYED).
+	//
+	// Corresponds with POST /v1/sessions/{id}/messages/{message}/played (the `MarkPlayed` operationId).
+	MarkPlayed(ctx context.Context, id string, message string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RemoveReaction Remove our reaction from a message
+	//
+	// Corresponds with DELETE /v1/sessions/{id}/messages/{message}/reaction (the `RemoveReaction` operationId).
+	RemoveReaction(ctx context.Context, id string, message string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReactToMessageWithBody React to a message
+	//
+	// Sets our reaction (one emoji; an empty one removes it). message.reaction follows.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/sessions/{id}/messages/{message}/reaction (the `ReactToMessage` operationId).
+	ReactToMessageWithBody(ctx context.Context, id string, message string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReactToMessage React to a message
+	//
+	// Sets our reaction (one emoji; an empty one removes it). message.reaction follows.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/sessions/{id}/messages/{message}/reaction (the `ReactToMessage` operationId).
+	ReactToMessage(ctx context.Context, id string, message string, body ReactToMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UnstarMessage Unstar a message
+	//
+	// Corresponds with DELETE /v1/sessions/{id}/messages/{message}/star (the `UnstarMessage` operationId).
+	UnstarMessage(ctx context.Context, id string, message string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// StarMessage Star a message
+	//
+	// Corresponds with PUT /v1/sessions/{id}/messages/{message}/star (the `StarMessage` operationId).
+	StarMessage(ctx context.Context, id string, message string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetPollVotes The votes of a poll
+	//
+	// Corresponds with GET /v1/sessions/{id}/messages/{message}/votes (the `GetPollVotes` operationId).
+	GetPollVotes(ctx context.Context, id string, message string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RequestPairingCodeWithBody Get a code to type on the phone instead of scanning the QR
 	//
@@ -1251,6 +2512,42 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/sessions/{id}/pairing-code (the `RequestPairingCode` operationId).
 	RequestPairingCode(ctx context.Context, id string, body RequestPairingCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetPresenceWithBody Set our presence
+	//
+	// available shows us online to contacts that subscribed to our presence; unavailable shows last seen (and lets the phone get notifications again).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/sessions/{id}/presence (the `SetPresence` operationId).
+	SetPresenceWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetPresence Set our presence
+	//
+	// available shows us online to contacts that subscribed to our presence; unavailable shows last seen (and lets the phone get notifications again).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/sessions/{id}/presence (the `SetPresence` operationId).
+	SetPresence(ctx context.Context, id string, body SetPresenceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SubscribePresenceWithBody Subscribe to contacts' presence
+	//
+	// Their presence (online, typing, recording, …) then arrives as presence.update events.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/sessions/{id}/presence/subscriptions (the `SubscribePresence` operationId).
+	SubscribePresenceWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SubscribePresence Subscribe to contacts' presence
+	//
+	// Their presence (online, typing, recording, …) then arrives as presence.update events.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/sessions/{id}/presence/subscriptions (the `SubscribePresence` operationId).
+	SubscribePresence(ctx context.Context, id string, body SubscribePresenceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetSessionQR The QR code to scan: PNG (default), JSON, or raw text
 	//
@@ -1680,6 +2977,61 @@ func (c *Client) ListChatMessages(ctx context.Context, id string, chat string, p
 	return c.Client.Do(req)
 }
 
+// SetChatStateWithBody Show typing or recording in a chat
+//
+// typing or recording for duration_ms (at most 5 minutes; 0: until paused or our next message), or paused to stop.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/sessions/{id}/chats/{chat}/presence (the `SetChatState` operationId).
+func (c *Client) SetChatStateWithBody(ctx context.Context, id string, chat string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetChatStateRequestWithBody(c.Server, id, chat, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetChatState Show typing or recording in a chat
+//
+// typing or recording for duration_ms (at most 5 minutes; 0: until paused or our next message), or paused to stop.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/sessions/{id}/chats/{chat}/presence (the `SetChatState` operationId).
+func (c *Client) SetChatState(ctx context.Context, id string, chat string, body SetChatStateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetChatStateRequest(c.Server, id, chat, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// MarkChatSeen Mark a chat seen
+//
+// Its messages get the READ ack (blue ticks) on the sender's side and its unread count drops to 0.
+//
+// Corresponds with POST /v1/sessions/{id}/chats/{chat}/seen (the `MarkChatSeen` operationId).
+func (c *Client) MarkChatSeen(ctx context.Context, id string, chat string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMarkChatSeenRequest(c.Server, id, chat)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListContacts The host account's contacts
 //
 // Corresponds with GET /v1/sessions/{id}/contacts (the `ListContacts` operationId).
@@ -1797,9 +3149,9 @@ func (c *Client) GetSessionAccount(ctx context.Context, id string, reqEditors ..
 	return c.Client.Do(req)
 }
 
-// SendMessageWithBody Send a text or media message
+// SendMessageWithBody Send a message of any kind
 //
-// Send {chat_id, text} or {chat_id, media: {data | url, mimetype, filename, caption}}. chat_id is a chat id (15551234567@c.us, ...@g.us) or a phone number with country code. Media is at most the server's media limit (default 16 MiB); media.url is fetched by the server (http/https only, bounded in size and time). Answers once WhatsApp accepted the message (ack SERVER); message.sent and message.ack events follow.
+// One body per kind, told apart by `type`: text (with link_preview, mentions), image, video (gif, round), audio, voice (a voice note: Ogg/Opus only), document, sticker (WebP), location, contacts (name and phone, or a raw vCard), poll. Every kind takes reply_to (a message id to quote). chat_id is a chat id (15551234567@c.us, ...@g.us) or a phone number with country code. Media comes as media.data (base64 or a data: URL) or media.url (fetched by the server: http/https only, bounded in size and time), at most the server's media limit (default 16 MiB); its type is detected from the bytes when not given. A body without type is text, or media sent as its mimetype says. Buttons and lists are refused (400): WhatsApp no longer shows them. Answers once WhatsApp accepted the message (ack SERVER); message.sent and message.ack events follow.
 //
 // Takes any type of body and a specified content type.
 //
@@ -1816,9 +3168,9 @@ func (c *Client) SendMessageWithBody(ctx context.Context, id string, contentType
 	return c.Client.Do(req)
 }
 
-// SendMessage Send a text or media message
+// SendMessage Send a message of any kind
 //
-// Send {chat_id, text} or {chat_id, media: {data | url, mimetype, filename, caption}}. chat_id is a chat id (15551234567@c.us, ...@g.us) or a phone number with country code. Media is at most the server's media limit (default 16 MiB); media.url is fetched by the server (http/https only, bounded in size and time). Answers once WhatsApp accepted the message (ack SERVER); message.sent and message.ack events follow.
+// One body per kind, told apart by `type`: text (with link_preview, mentions), image, video (gif, round), audio, voice (a voice note: Ogg/Opus only), document, sticker (WebP), location, contacts (name and phone, or a raw vCard), poll. Every kind takes reply_to (a message id to quote). chat_id is a chat id (15551234567@c.us, ...@g.us) or a phone number with country code. Media comes as media.data (base64 or a data: URL) or media.url (fetched by the server: http/https only, bounded in size and time), at most the server's media limit (default 16 MiB); its type is detected from the bytes when not given. A body without type is text, or media sent as its mimetype says. Buttons and lists are refused (400): WhatsApp no longer shows them. Answers once WhatsApp accepted the message (ack SERVER); message.sent and message.ack events follow.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -1835,11 +3187,283 @@ func (c *Client) SendMessage(ctx context.Context, id string, body SendMessageJSO
 	return c.Client.Do(req)
 }
 
+// DeleteMessage Delete a message, for everyone or for us
+//
+// for=everyone (the default) revokes one of our messages for every member of the chat (WhatsApp allows it for about two days after sending; otherwise 409 not_allowed) and emits message.revoked; for=me deletes any message from this account's devices only.
+//
+// Corresponds with DELETE /v1/sessions/{id}/messages/{message} (the `DeleteMessage` operationId).
+func (c *Client) DeleteMessage(ctx context.Context, id string, message string, params *DeleteMessageParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteMessageRequest(c.Server, id, message, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetMessage One message
+//
+// Corresponds with GET /v1/sessions/{id}/messages/{message} (the `GetMessage` operationId).
+func (c *Client) GetMessage(ctx context.Context, id string, message string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMessageRequest(c.Server, id, message)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EditMessageWithBody Edit a message we sent
+//
+// Replaces the text (or the caption of media) of one of our messages. WhatsApp allows it for 15 minutes after sending; past that, or for a message that cannot be edited, the answer is 409 not_allowed. message.edited follows.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /v1/sessions/{id}/messages/{message} (the `EditMessage` operationId).
+func (c *Client) EditMessageWithBody(ctx context.Context, id string, message string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEditMessageRequestWithBody(c.Server, id, message, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EditMessage Edit a message we sent
+//
+// Replaces the text (or the caption of media) of one of our messages. WhatsApp allows it for 15 minutes after sending; past that, or for a message that cannot be edited, the answer is 409 not_allowed. message.edited follows.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /v1/sessions/{id}/messages/{message} (the `EditMessage` operationId).
+func (c *Client) EditMessage(ctx context.Context, id string, message string, body EditMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEditMessageRequest(c.Server, id, message, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ForwardMessageWithBody Forward a message to chats
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/sessions/{id}/messages/{message}/forward (the `ForwardMessage` operationId).
+func (c *Client) ForwardMessageWithBody(ctx context.Context, id string, message string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewForwardMessageRequestWithBody(c.Server, id, message, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ForwardMessage Forward a message to chats
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/sessions/{id}/messages/{message}/forward (the `ForwardMessage` operationId).
+func (c *Client) ForwardMessage(ctx context.Context, id string, message string, body ForwardMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewForwardMessageRequest(c.Server, id, message, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetMessageMedia The file of a media message, with its content type
 //
-// Corresponds with GET /v1/sessions/{id}/messages/{msg}/media (the `GetMessageMedia` operationId).
-func (c *Client) GetMessageMedia(ctx context.Context, id string, msg string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetMessageMediaRequest(c.Server, id, msg)
+// Corresponds with GET /v1/sessions/{id}/messages/{message}/media (the `GetMessageMedia` operationId).
+func (c *Client) GetMessageMedia(ctx context.Context, id string, message string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMessageMediaRequest(c.Server, id, message)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UnpinMessage Unpin a message
+//
+// Corresponds with DELETE /v1/sessions/{id}/messages/{message}/pin (the `UnpinMessage` operationId).
+func (c *Client) UnpinMessage(ctx context.Context, id string, message string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUnpinMessageRequest(c.Server, id, message)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PinMessageWithBody Pin a message in its chat
+//
+// For 24h, 7d (default) or 30d. A group where only admins may pin, a view-once or revoked message → 409 not_allowed.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/sessions/{id}/messages/{message}/pin (the `PinMessage` operationId).
+func (c *Client) PinMessageWithBody(ctx context.Context, id string, message string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPinMessageRequestWithBody(c.Server, id, message, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PinMessage Pin a message in its chat
+//
+// For 24h, 7d (default) or 30d. A group where only admins may pin, a view-once or revoked message → 409 not_allowed.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/sessions/{id}/messages/{message}/pin (the `PinMessage` operationId).
+func (c *Client) PinMessage(ctx context.Context, id string, message string, body PinMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPinMessageRequest(c.Server, id, message, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// MarkPlayed Mark a voice note played
+//
+// The sender sees it played (ack PLAYED).
+//
+// Corresponds with POST /v1/sessions/{id}/messages/{message}/played (the `MarkPlayed` operationId).
+func (c *Client) MarkPlayed(ctx context.Context, id string, message string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMarkPlayedRequest(c.Server, id, message)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RemoveReaction Remove our reaction from a message
+//
+// Corresponds with DELETE /v1/sessions/{id}/messages/{message}/reaction (the `RemoveReaction` operationId).
+func (c *Client) RemoveReaction(ctx context.Context, id string, message string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRemoveReactionRequest(c.Server, id, message)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReactToMessageWithBody React to a message
+//
+// Sets our reaction (one emoji; an empty one removes it). message.reaction follows.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/sessions/{id}/messages/{message}/reaction (the `ReactToMessage` operationId).
+func (c *Client) ReactToMessageWithBody(ctx context.Context, id string, message string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReactToMessageRequestWithBody(c.Server, id, message, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReactToMessage React to a message
+//
+// Sets our reaction (one emoji; an empty one removes it). message.reaction follows.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/sessions/{id}/messages/{message}/reaction (the `ReactToMessage` operationId).
+func (c *Client) ReactToMessage(ctx context.Context, id string, message string, body ReactToMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReactToMessageRequest(c.Server, id, message, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UnstarMessage Unstar a message
+//
+// Corresponds with DELETE /v1/sessions/{id}/messages/{message}/star (the `UnstarMessage` operationId).
+func (c *Client) UnstarMessage(ctx context.Context, id string, message string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUnstarMessageRequest(c.Server, id, message)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// StarMessage Star a message
+//
+// Corresponds with PUT /v1/sessions/{id}/messages/{message}/star (the `StarMessage` operationId).
+func (c *Client) StarMessage(ctx context.Context, id string, message string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewStarMessageRequest(c.Server, id, message)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetPollVotes The votes of a poll
+//
+// Corresponds with GET /v1/sessions/{id}/messages/{message}/votes (the `GetPollVotes` operationId).
+func (c *Client) GetPollVotes(ctx context.Context, id string, message string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetPollVotesRequest(c.Server, id, message)
 	if err != nil {
 		return nil, err
 	}
@@ -1874,6 +3498,82 @@ func (c *Client) RequestPairingCodeWithBody(ctx context.Context, id string, cont
 // Corresponds with POST /v1/sessions/{id}/pairing-code (the `RequestPairingCode` operationId).
 func (c *Client) RequestPairingCode(ctx context.Context, id string, body RequestPairingCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRequestPairingCodeRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetPresenceWithBody Set our presence
+//
+// available shows us online to contacts that subscribed to our presence; unavailable shows last seen (and lets the phone get notifications again).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/sessions/{id}/presence (the `SetPresence` operationId).
+func (c *Client) SetPresenceWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetPresenceRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetPresence Set our presence
+//
+// available shows us online to contacts that subscribed to our presence; unavailable shows last seen (and lets the phone get notifications again).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/sessions/{id}/presence (the `SetPresence` operationId).
+func (c *Client) SetPresence(ctx context.Context, id string, body SetPresenceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetPresenceRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SubscribePresenceWithBody Subscribe to contacts' presence
+//
+// Their presence (online, typing, recording, …) then arrives as presence.update events.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/sessions/{id}/presence/subscriptions (the `SubscribePresence` operationId).
+func (c *Client) SubscribePresenceWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSubscribePresenceRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SubscribePresence Subscribe to contacts' presence
+//
+// Their presence (online, typing, recording, …) then arrives as presence.update events.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/sessions/{id}/presence/subscriptions (the `SubscribePresence` operationId).
+func (c *Client) SubscribePresence(ctx context.Context, id string, body SubscribePresenceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSubscribePresenceRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2820,6 +4520,101 @@ func NewListChatMessagesRequest(server string, id string, chat string, params *L
 	return req, nil
 }
 
+// NewSetChatStateRequest calls the generic SetChatState builder with application/json body
+func NewSetChatStateRequest(server string, id string, chat string, body SetChatStateJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetChatStateRequestWithBody(server, id, chat, "application/json", bodyReader)
+}
+
+// NewSetChatStateRequestWithBody constructs an http.Request for the SetChatState method, with any body, and a specified content type
+func NewSetChatStateRequestWithBody(server string, id string, chat string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "chat", chat, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/sessions/%s/chats/%s/presence", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewMarkChatSeenRequest constructs an http.Request for the MarkChatSeen method
+func NewMarkChatSeenRequest(server string, id string, chat string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "chat", chat, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/sessions/%s/chats/%s/seen", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListContactsRequest constructs an http.Request for the ListContacts method
 func NewListContactsRequest(server string, id string) (*http.Request, error) {
 	var err error
@@ -3135,8 +4930,8 @@ func NewSendMessageRequestWithBody(server string, id string, contentType string,
 	return req, nil
 }
 
-// NewGetMessageMediaRequest constructs an http.Request for the GetMessageMedia method
-func NewGetMessageMediaRequest(server string, id string, msg string) (*http.Request, error) {
+// NewDeleteMessageRequest constructs an http.Request for the DeleteMessage method
+func NewDeleteMessageRequest(server string, id string, message string, params *DeleteMessageParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3148,7 +4943,224 @@ func NewGetMessageMediaRequest(server string, id string, msg string) (*http.Requ
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "msg", msg, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "message", message, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/sessions/%s/messages/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.For != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "for", *params.For, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetMessageRequest constructs an http.Request for the GetMessage method
+func NewGetMessageRequest(server string, id string, message string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "message", message, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/sessions/%s/messages/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewEditMessageRequest calls the generic EditMessage builder with application/json body
+func NewEditMessageRequest(server string, id string, message string, body EditMessageJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewEditMessageRequestWithBody(server, id, message, "application/json", bodyReader)
+}
+
+// NewEditMessageRequestWithBody constructs an http.Request for the EditMessage method, with any body, and a specified content type
+func NewEditMessageRequestWithBody(server string, id string, message string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "message", message, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/sessions/%s/messages/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewForwardMessageRequest calls the generic ForwardMessage builder with application/json body
+func NewForwardMessageRequest(server string, id string, message string, body ForwardMessageJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewForwardMessageRequestWithBody(server, id, message, "application/json", bodyReader)
+}
+
+// NewForwardMessageRequestWithBody constructs an http.Request for the ForwardMessage method, with any body, and a specified content type
+func NewForwardMessageRequestWithBody(server string, id string, message string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "message", message, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/sessions/%s/messages/%s/forward", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetMessageMediaRequest constructs an http.Request for the GetMessageMedia method
+func NewGetMessageMediaRequest(server string, id string, message string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "message", message, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -3159,6 +5171,360 @@ func NewGetMessageMediaRequest(server string, id string, msg string) (*http.Requ
 	}
 
 	operationPath := fmt.Sprintf("/v1/sessions/%s/messages/%s/media", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUnpinMessageRequest constructs an http.Request for the UnpinMessage method
+func NewUnpinMessageRequest(server string, id string, message string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "message", message, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/sessions/%s/messages/%s/pin", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPinMessageRequest calls the generic PinMessage builder with application/json body
+func NewPinMessageRequest(server string, id string, message string, body PinMessageJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPinMessageRequestWithBody(server, id, message, "application/json", bodyReader)
+}
+
+// NewPinMessageRequestWithBody constructs an http.Request for the PinMessage method, with any body, and a specified content type
+func NewPinMessageRequestWithBody(server string, id string, message string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "message", message, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/sessions/%s/messages/%s/pin", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewMarkPlayedRequest constructs an http.Request for the MarkPlayed method
+func NewMarkPlayedRequest(server string, id string, message string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "message", message, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/sessions/%s/messages/%s/played", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRemoveReactionRequest constructs an http.Request for the RemoveReaction method
+func NewRemoveReactionRequest(server string, id string, message string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "message", message, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/sessions/%s/messages/%s/reaction", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewReactToMessageRequest calls the generic ReactToMessage builder with application/json body
+func NewReactToMessageRequest(server string, id string, message string, body ReactToMessageJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReactToMessageRequestWithBody(server, id, message, "application/json", bodyReader)
+}
+
+// NewReactToMessageRequestWithBody constructs an http.Request for the ReactToMessage method, with any body, and a specified content type
+func NewReactToMessageRequestWithBody(server string, id string, message string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "message", message, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/sessions/%s/messages/%s/reaction", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewUnstarMessageRequest constructs an http.Request for the UnstarMessage method
+func NewUnstarMessageRequest(server string, id string, message string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "message", message, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/sessions/%s/messages/%s/star", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewStarMessageRequest constructs an http.Request for the StarMessage method
+func NewStarMessageRequest(server string, id string, message string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "message", message, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/sessions/%s/messages/%s/star", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetPollVotesRequest constructs an http.Request for the GetPollVotes method
+func NewGetPollVotesRequest(server string, id string, message string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "message", message, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/sessions/%s/messages/%s/votes", pathParam0, pathParam1)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -3204,6 +5570,100 @@ func NewRequestPairingCodeRequestWithBody(server string, id string, contentType 
 	}
 
 	operationPath := fmt.Sprintf("/v1/sessions/%s/pairing-code", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewSetPresenceRequest calls the generic SetPresence builder with application/json body
+func NewSetPresenceRequest(server string, id string, body SetPresenceJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetPresenceRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewSetPresenceRequestWithBody constructs an http.Request for the SetPresence method, with any body, and a specified content type
+func NewSetPresenceRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/sessions/%s/presence", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewSubscribePresenceRequest calls the generic SubscribePresence builder with application/json body
+func NewSubscribePresenceRequest(server string, id string, body SubscribePresenceJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSubscribePresenceRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewSubscribePresenceRequestWithBody constructs an http.Request for the SubscribePresence method, with any body, and a specified content type
+func NewSubscribePresenceRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/sessions/%s/presence/subscriptions", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -4077,6 +6537,33 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/sessions/{id}/chats/{chat}/messages (the `ListChatMessages` operationId).
 	ListChatMessagesWithResponse(ctx context.Context, id string, chat string, params *ListChatMessagesParams, reqEditors ...RequestEditorFn) (*ListChatMessagesResponse, error)
 
+	// SetChatStateWithBodyWithResponse Show typing or recording in a chat
+	//
+	// typing or recording for duration_ms (at most 5 minutes; 0: until paused or our next message), or paused to stop.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/sessions/{id}/chats/{chat}/presence (the `SetChatState` operationId).
+	SetChatStateWithBodyWithResponse(ctx context.Context, id string, chat string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetChatStateResponse, error)
+
+	// SetChatStateWithResponse Show typing or recording in a chat
+	//
+	// typing or recording for duration_ms (at most 5 minutes; 0: until paused or our next message), or paused to stop.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/sessions/{id}/chats/{chat}/presence (the `SetChatState` operationId).
+	SetChatStateWithResponse(ctx context.Context, id string, chat string, body SetChatStateJSONRequestBody, reqEditors ...RequestEditorFn) (*SetChatStateResponse, error)
+
+	// MarkChatSeenWithResponse Mark a chat seen
+	//
+	// Its messages get the READ ack (blue ticks) on the sender's side and its unread count drops to 0.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/sessions/{id}/chats/{chat}/seen (the `MarkChatSeen` operationId).
+	MarkChatSeenWithResponse(ctx context.Context, id string, chat string, reqEditors ...RequestEditorFn) (*MarkChatSeenResponse, error)
+
 	// ListContactsWithResponse The host account's contacts
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -4134,30 +6621,158 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/sessions/{id}/me (the `GetSessionAccount` operationId).
 	GetSessionAccountWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetSessionAccountResponse, error)
 
-	// SendMessageWithBodyWithResponse Send a text or media message
+	// SendMessageWithBodyWithResponse Send a message of any kind
 	//
-	// Send {chat_id, text} or {chat_id, media: {data | url, mimetype, filename, caption}}. chat_id is a chat id (15551234567@c.us, ...@g.us) or a phone number with country code. Media is at most the server's media limit (default 16 MiB); media.url is fetched by the server (http/https only, bounded in size and time). Answers once WhatsApp accepted the message (ack SERVER); message.sent and message.ack events follow.
+	// One body per kind, told apart by `type`: text (with link_preview, mentions), image, video (gif, round), audio, voice (a voice note: Ogg/Opus only), document, sticker (WebP), location, contacts (name and phone, or a raw vCard), poll. Every kind takes reply_to (a message id to quote). chat_id is a chat id (15551234567@c.us, ...@g.us) or a phone number with country code. Media comes as media.data (base64 or a data: URL) or media.url (fetched by the server: http/https only, bounded in size and time), at most the server's media limit (default 16 MiB); its type is detected from the bytes when not given. A body without type is text, or media sent as its mimetype says. Buttons and lists are refused (400): WhatsApp no longer shows them. Answers once WhatsApp accepted the message (ack SERVER); message.sent and message.ack events follow.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/sessions/{id}/messages (the `SendMessage` operationId).
 	SendMessageWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SendMessageResponse, error)
 
-	// SendMessageWithResponse Send a text or media message
+	// SendMessageWithResponse Send a message of any kind
 	//
-	// Send {chat_id, text} or {chat_id, media: {data | url, mimetype, filename, caption}}. chat_id is a chat id (15551234567@c.us, ...@g.us) or a phone number with country code. Media is at most the server's media limit (default 16 MiB); media.url is fetched by the server (http/https only, bounded in size and time). Answers once WhatsApp accepted the message (ack SERVER); message.sent and message.ack events follow.
+	// One body per kind, told apart by `type`: text (with link_preview, mentions), image, video (gif, round), audio, voice (a voice note: Ogg/Opus only), document, sticker (WebP), location, contacts (name and phone, or a raw vCard), poll. Every kind takes reply_to (a message id to quote). chat_id is a chat id (15551234567@c.us, ...@g.us) or a phone number with country code. Media comes as media.data (base64 or a data: URL) or media.url (fetched by the server: http/https only, bounded in size and time), at most the server's media limit (default 16 MiB); its type is detected from the bytes when not given. A body without type is text, or media sent as its mimetype says. Buttons and lists are refused (400): WhatsApp no longer shows them. Answers once WhatsApp accepted the message (ack SERVER); message.sent and message.ack events follow.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/sessions/{id}/messages (the `SendMessage` operationId).
 	SendMessageWithResponse(ctx context.Context, id string, body SendMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*SendMessageResponse, error)
 
+	// DeleteMessageWithResponse Delete a message, for everyone or for us
+	//
+	// for=everyone (the default) revokes one of our messages for every member of the chat (WhatsApp allows it for about two days after sending; otherwise 409 not_allowed) and emits message.revoked; for=me deletes any message from this account's devices only.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/sessions/{id}/messages/{message} (the `DeleteMessage` operationId).
+	DeleteMessageWithResponse(ctx context.Context, id string, message string, params *DeleteMessageParams, reqEditors ...RequestEditorFn) (*DeleteMessageResponse, error)
+
+	// GetMessageWithResponse One message
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/sessions/{id}/messages/{message} (the `GetMessage` operationId).
+	GetMessageWithResponse(ctx context.Context, id string, message string, reqEditors ...RequestEditorFn) (*GetMessageResponse, error)
+
+	// EditMessageWithBodyWithResponse Edit a message we sent
+	//
+	// Replaces the text (or the caption of media) of one of our messages. WhatsApp allows it for 15 minutes after sending; past that, or for a message that cannot be edited, the answer is 409 not_allowed. message.edited follows.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/sessions/{id}/messages/{message} (the `EditMessage` operationId).
+	EditMessageWithBodyWithResponse(ctx context.Context, id string, message string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EditMessageResponse, error)
+
+	// EditMessageWithResponse Edit a message we sent
+	//
+	// Replaces the text (or the caption of media) of one of our messages. WhatsApp allows it for 15 minutes after sending; past that, or for a message that cannot be edited, the answer is 409 not_allowed. message.edited follows.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/sessions/{id}/messages/{message} (the `EditMessage` operationId).
+	EditMessageWithResponse(ctx context.Context, id string, message string, body EditMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*EditMessageResponse, error)
+
+	// ForwardMessageWithBodyWithResponse Forward a message to chats
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/sessions/{id}/messages/{message}/forward (the `ForwardMessage` operationId).
+	ForwardMessageWithBodyWithResponse(ctx context.Context, id string, message string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ForwardMessageResponse, error)
+
+	// ForwardMessageWithResponse Forward a message to chats
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/sessions/{id}/messages/{message}/forward (the `ForwardMessage` operationId).
+	ForwardMessageWithResponse(ctx context.Context, id string, message string, body ForwardMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*ForwardMessageResponse, error)
+
 	// GetMessageMediaWithResponse The file of a media message, with its content type
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with GET /v1/sessions/{id}/messages/{msg}/media (the `GetMessageMedia` operationId).
-	GetMessageMediaWithResponse(ctx context.Context, id string, msg string, reqEditors ...RequestEditorFn) (*GetMessageMediaResponse, error)
+	// Corresponds with GET /v1/sessions/{id}/messages/{message}/media (the `GetMessageMedia` operationId).
+	GetMessageMediaWithResponse(ctx context.Context, id string, message string, reqEditors ...RequestEditorFn) (*GetMessageMediaResponse, error)
+
+	// UnpinMessageWithResponse Unpin a message
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/sessions/{id}/messages/{message}/pin (the `UnpinMessage` operationId).
+	UnpinMessageWithResponse(ctx context.Context, id string, message string, reqEditors ...RequestEditorFn) (*UnpinMessageResponse, error)
+
+	// PinMessageWithBodyWithResponse Pin a message in its chat
+	//
+	// For 24h, 7d (default) or 30d. A group where only admins may pin, a view-once or revoked message → 409 not_allowed.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/sessions/{id}/messages/{message}/pin (the `PinMessage` operationId).
+	PinMessageWithBodyWithResponse(ctx context.Context, id string, message string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PinMessageResponse, error)
+
+	// PinMessageWithResponse Pin a message in its chat
+	//
+	// For 24h, 7d (default) or 30d. A group where only admins may pin, a view-once or revoked message → 409 not_allowed.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/sessions/{id}/messages/{message}/pin (the `PinMessage` operationId).
+	PinMessageWithResponse(ctx context.Context, id string, message string, body PinMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*PinMessageResponse, error)
+
+	// MarkPlayedWithResponse Mark a voice note played
+	//
+	// The sender sees it played (ack PLAYED).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/sessions/{id}/messages/{message}/played (the `MarkPlayed` operationId).
+	MarkPlayedWithResponse(ctx context.Context, id string, message string, reqEditors ...RequestEditorFn) (*MarkPlayedResponse, error)
+
+	// RemoveReactionWithResponse Remove our reaction from a message
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/sessions/{id}/messages/{message}/reaction (the `RemoveReaction` operationId).
+	RemoveReactionWithResponse(ctx context.Context, id string, message string, reqEditors ...RequestEditorFn) (*RemoveReactionResponse, error)
+
+	// ReactToMessageWithBodyWithResponse React to a message
+	//
+	// Sets our reaction (one emoji; an empty one removes it). message.reaction follows.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/sessions/{id}/messages/{message}/reaction (the `ReactToMessage` operationId).
+	ReactToMessageWithBodyWithResponse(ctx context.Context, id string, message string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReactToMessageResponse, error)
+
+	// ReactToMessageWithResponse React to a message
+	//
+	// Sets our reaction (one emoji; an empty one removes it). message.reaction follows.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/sessions/{id}/messages/{message}/reaction (the `ReactToMessage` operationId).
+	ReactToMessageWithResponse(ctx context.Context, id string, message string, body ReactToMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*ReactToMessageResponse, error)
+
+	// UnstarMessageWithResponse Unstar a message
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/sessions/{id}/messages/{message}/star (the `UnstarMessage` operationId).
+	UnstarMessageWithResponse(ctx context.Context, id string, message string, reqEditors ...RequestEditorFn) (*UnstarMessageResponse, error)
+
+	// StarMessageWithResponse Star a message
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/sessions/{id}/messages/{message}/star (the `StarMessage` operationId).
+	StarMessageWithResponse(ctx context.Context, id string, message string, reqEditors ...RequestEditorFn) (*StarMessageResponse, error)
+
+	// GetPollVotesWithResponse The votes of a poll
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/sessions/{id}/messages/{message}/votes (the `GetPollVotes` operationId).
+	GetPollVotesWithResponse(ctx context.Context, id string, message string, reqEditors ...RequestEditorFn) (*GetPollVotesResponse, error)
 
 	// RequestPairingCodeWithBodyWithResponse Get a code to type on the phone instead of scanning the QR
 	//
@@ -4172,6 +6787,42 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/sessions/{id}/pairing-code (the `RequestPairingCode` operationId).
 	RequestPairingCodeWithResponse(ctx context.Context, id string, body RequestPairingCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*RequestPairingCodeResponse, error)
+
+	// SetPresenceWithBodyWithResponse Set our presence
+	//
+	// available shows us online to contacts that subscribed to our presence; unavailable shows last seen (and lets the phone get notifications again).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/sessions/{id}/presence (the `SetPresence` operationId).
+	SetPresenceWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetPresenceResponse, error)
+
+	// SetPresenceWithResponse Set our presence
+	//
+	// available shows us online to contacts that subscribed to our presence; unavailable shows last seen (and lets the phone get notifications again).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/sessions/{id}/presence (the `SetPresence` operationId).
+	SetPresenceWithResponse(ctx context.Context, id string, body SetPresenceJSONRequestBody, reqEditors ...RequestEditorFn) (*SetPresenceResponse, error)
+
+	// SubscribePresenceWithBodyWithResponse Subscribe to contacts' presence
+	//
+	// Their presence (online, typing, recording, …) then arrives as presence.update events.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/sessions/{id}/presence/subscriptions (the `SubscribePresence` operationId).
+	SubscribePresenceWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SubscribePresenceResponse, error)
+
+	// SubscribePresenceWithResponse Subscribe to contacts' presence
+	//
+	// Their presence (online, typing, recording, …) then arrives as presence.update events.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/sessions/{id}/presence/subscriptions (the `SubscribePresence` operationId).
+	SubscribePresenceWithResponse(ctx context.Context, id string, body SubscribePresenceJSONRequestBody, reqEditors ...RequestEditorFn) (*SubscribePresenceResponse, error)
 
 	// GetSessionQRWithResponse The QR code to scan: PNG (default), JSON, or raw text
 	//
@@ -5477,6 +8128,186 @@ func (r ListChatMessagesResponse) ContentType() string {
 	return ""
 }
 
+type SetChatStateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON504 the response for an HTTP 504 `application/problem+json` response
+	ApplicationproblemJSON504 *Problem
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SetChatStateResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SetChatStateResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SetChatStateResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SetChatStateResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SetChatStateResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r SetChatStateResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r SetChatStateResponse) GetApplicationproblemJSON429() *Problem {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r SetChatStateResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON504 returns the response for an HTTP 504 `application/problem+json` response
+func (r SetChatStateResponse) GetApplicationproblemJSON504() *Problem {
+	return r.ApplicationproblemJSON504
+}
+
+// GetBody returns the raw response body bytes
+func (r SetChatStateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetChatStateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetChatStateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetChatStateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type MarkChatSeenResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON504 the response for an HTTP 504 `application/problem+json` response
+	ApplicationproblemJSON504 *Problem
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r MarkChatSeenResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r MarkChatSeenResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r MarkChatSeenResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r MarkChatSeenResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r MarkChatSeenResponse) GetApplicationproblemJSON429() *Problem {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r MarkChatSeenResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON504 returns the response for an HTTP 504 `application/problem+json` response
+func (r MarkChatSeenResponse) GetApplicationproblemJSON504() *Problem {
+	return r.ApplicationproblemJSON504
+}
+
+// GetBody returns the raw response body bytes
+func (r MarkChatSeenResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r MarkChatSeenResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r MarkChatSeenResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r MarkChatSeenResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListContactsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6114,6 +8945,394 @@ func (r SendMessageResponse) ContentType() string {
 	return ""
 }
 
+type DeleteMessageResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DeleteResult
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON504 the response for an HTTP 504 `application/problem+json` response
+	ApplicationproblemJSON504 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeleteMessageResponse) GetJSON200() *DeleteResult {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DeleteMessageResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteMessageResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteMessageResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DeleteMessageResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DeleteMessageResponse) GetApplicationproblemJSON429() *Problem {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r DeleteMessageResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON504 returns the response for an HTTP 504 `application/problem+json` response
+func (r DeleteMessageResponse) GetApplicationproblemJSON504() *Problem {
+	return r.ApplicationproblemJSON504
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteMessageResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteMessageResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteMessageResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteMessageResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetMessageResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Message
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON504 the response for an HTTP 504 `application/problem+json` response
+	ApplicationproblemJSON504 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetMessageResponse) GetJSON200() *Message {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetMessageResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetMessageResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetMessageResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r GetMessageResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetMessageResponse) GetApplicationproblemJSON429() *Problem {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetMessageResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON504 returns the response for an HTTP 504 `application/problem+json` response
+func (r GetMessageResponse) GetApplicationproblemJSON504() *Problem {
+	return r.ApplicationproblemJSON504
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMessageResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMessageResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMessageResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMessageResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type EditMessageResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Message
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON504 the response for an HTTP 504 `application/problem+json` response
+	ApplicationproblemJSON504 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r EditMessageResponse) GetJSON200() *Message {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r EditMessageResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r EditMessageResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r EditMessageResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r EditMessageResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r EditMessageResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r EditMessageResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r EditMessageResponse) GetApplicationproblemJSON429() *Problem {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r EditMessageResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON504 returns the response for an HTTP 504 `application/problem+json` response
+func (r EditMessageResponse) GetApplicationproblemJSON504() *Problem {
+	return r.ApplicationproblemJSON504
+}
+
+// GetBody returns the raw response body bytes
+func (r EditMessageResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r EditMessageResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r EditMessageResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r EditMessageResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ForwardMessageResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ForwardResponse
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON504 the response for an HTTP 504 `application/problem+json` response
+	ApplicationproblemJSON504 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ForwardMessageResponse) GetJSON200() *ForwardResponse {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ForwardMessageResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ForwardMessageResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ForwardMessageResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ForwardMessageResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ForwardMessageResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ForwardMessageResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ForwardMessageResponse) GetApplicationproblemJSON429() *Problem {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ForwardMessageResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON504 returns the response for an HTTP 504 `application/problem+json` response
+func (r ForwardMessageResponse) GetApplicationproblemJSON504() *Problem {
+	return r.ApplicationproblemJSON504
+}
+
+// GetBody returns the raw response body bytes
+func (r ForwardMessageResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ForwardMessageResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ForwardMessageResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ForwardMessageResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetMessageMediaResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6191,6 +9410,705 @@ func (r GetMessageMediaResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetMessageMediaResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UnpinMessageResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON504 the response for an HTTP 504 `application/problem+json` response
+	ApplicationproblemJSON504 *Problem
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UnpinMessageResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UnpinMessageResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UnpinMessageResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UnpinMessageResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r UnpinMessageResponse) GetApplicationproblemJSON429() *Problem {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UnpinMessageResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON504 returns the response for an HTTP 504 `application/problem+json` response
+func (r UnpinMessageResponse) GetApplicationproblemJSON504() *Problem {
+	return r.ApplicationproblemJSON504
+}
+
+// GetBody returns the raw response body bytes
+func (r UnpinMessageResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UnpinMessageResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UnpinMessageResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UnpinMessageResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PinMessageResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON504 the response for an HTTP 504 `application/problem+json` response
+	ApplicationproblemJSON504 *Problem
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PinMessageResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PinMessageResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PinMessageResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PinMessageResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PinMessageResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r PinMessageResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r PinMessageResponse) GetApplicationproblemJSON429() *Problem {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r PinMessageResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON504 returns the response for an HTTP 504 `application/problem+json` response
+func (r PinMessageResponse) GetApplicationproblemJSON504() *Problem {
+	return r.ApplicationproblemJSON504
+}
+
+// GetBody returns the raw response body bytes
+func (r PinMessageResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PinMessageResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PinMessageResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PinMessageResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type MarkPlayedResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON504 the response for an HTTP 504 `application/problem+json` response
+	ApplicationproblemJSON504 *Problem
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r MarkPlayedResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r MarkPlayedResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r MarkPlayedResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r MarkPlayedResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r MarkPlayedResponse) GetApplicationproblemJSON429() *Problem {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r MarkPlayedResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON504 returns the response for an HTTP 504 `application/problem+json` response
+func (r MarkPlayedResponse) GetApplicationproblemJSON504() *Problem {
+	return r.ApplicationproblemJSON504
+}
+
+// GetBody returns the raw response body bytes
+func (r MarkPlayedResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r MarkPlayedResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r MarkPlayedResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r MarkPlayedResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RemoveReactionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON504 the response for an HTTP 504 `application/problem+json` response
+	ApplicationproblemJSON504 *Problem
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RemoveReactionResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RemoveReactionResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RemoveReactionResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RemoveReactionResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r RemoveReactionResponse) GetApplicationproblemJSON429() *Problem {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r RemoveReactionResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON504 returns the response for an HTTP 504 `application/problem+json` response
+func (r RemoveReactionResponse) GetApplicationproblemJSON504() *Problem {
+	return r.ApplicationproblemJSON504
+}
+
+// GetBody returns the raw response body bytes
+func (r RemoveReactionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RemoveReactionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RemoveReactionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RemoveReactionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ReactToMessageResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON504 the response for an HTTP 504 `application/problem+json` response
+	ApplicationproblemJSON504 *Problem
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReactToMessageResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReactToMessageResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReactToMessageResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReactToMessageResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReactToMessageResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ReactToMessageResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ReactToMessageResponse) GetApplicationproblemJSON429() *Problem {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ReactToMessageResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON504 returns the response for an HTTP 504 `application/problem+json` response
+func (r ReactToMessageResponse) GetApplicationproblemJSON504() *Problem {
+	return r.ApplicationproblemJSON504
+}
+
+// GetBody returns the raw response body bytes
+func (r ReactToMessageResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReactToMessageResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReactToMessageResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReactToMessageResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UnstarMessageResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON504 the response for an HTTP 504 `application/problem+json` response
+	ApplicationproblemJSON504 *Problem
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UnstarMessageResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UnstarMessageResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UnstarMessageResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UnstarMessageResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r UnstarMessageResponse) GetApplicationproblemJSON429() *Problem {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UnstarMessageResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON504 returns the response for an HTTP 504 `application/problem+json` response
+func (r UnstarMessageResponse) GetApplicationproblemJSON504() *Problem {
+	return r.ApplicationproblemJSON504
+}
+
+// GetBody returns the raw response body bytes
+func (r UnstarMessageResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UnstarMessageResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UnstarMessageResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UnstarMessageResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type StarMessageResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON504 the response for an HTTP 504 `application/problem+json` response
+	ApplicationproblemJSON504 *Problem
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r StarMessageResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r StarMessageResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r StarMessageResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r StarMessageResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r StarMessageResponse) GetApplicationproblemJSON429() *Problem {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r StarMessageResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON504 returns the response for an HTTP 504 `application/problem+json` response
+func (r StarMessageResponse) GetApplicationproblemJSON504() *Problem {
+	return r.ApplicationproblemJSON504
+}
+
+// GetBody returns the raw response body bytes
+func (r StarMessageResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r StarMessageResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r StarMessageResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r StarMessageResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetPollVotesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PollVotes
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON504 the response for an HTTP 504 `application/problem+json` response
+	ApplicationproblemJSON504 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetPollVotesResponse) GetJSON200() *PollVotes {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetPollVotesResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetPollVotesResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetPollVotesResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r GetPollVotesResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetPollVotesResponse) GetApplicationproblemJSON429() *Problem {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetPollVotesResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON504 returns the response for an HTTP 504 `application/problem+json` response
+func (r GetPollVotesResponse) GetApplicationproblemJSON504() *Problem {
+	return r.ApplicationproblemJSON504
+}
+
+// GetBody returns the raw response body bytes
+func (r GetPollVotesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetPollVotesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetPollVotesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetPollVotesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -6295,6 +10213,207 @@ func (r RequestPairingCodeResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r RequestPairingCodeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SetPresenceResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON504 the response for an HTTP 504 `application/problem+json` response
+	ApplicationproblemJSON504 *Problem
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SetPresenceResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SetPresenceResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SetPresenceResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SetPresenceResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SetPresenceResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r SetPresenceResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r SetPresenceResponse) GetApplicationproblemJSON429() *Problem {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r SetPresenceResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON504 returns the response for an HTTP 504 `application/problem+json` response
+func (r SetPresenceResponse) GetApplicationproblemJSON504() *Problem {
+	return r.ApplicationproblemJSON504
+}
+
+// GetBody returns the raw response body bytes
+func (r SetPresenceResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetPresenceResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetPresenceResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetPresenceResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SubscribePresenceResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PresenceSubscriptions
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON504 the response for an HTTP 504 `application/problem+json` response
+	ApplicationproblemJSON504 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SubscribePresenceResponse) GetJSON200() *PresenceSubscriptions {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SubscribePresenceResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SubscribePresenceResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SubscribePresenceResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SubscribePresenceResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SubscribePresenceResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r SubscribePresenceResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r SubscribePresenceResponse) GetApplicationproblemJSON429() *Problem {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r SubscribePresenceResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON504 returns the response for an HTTP 504 `application/problem+json` response
+func (r SubscribePresenceResponse) GetApplicationproblemJSON504() *Problem {
+	return r.ApplicationproblemJSON504
+}
+
+// GetBody returns the raw response body bytes
+func (r SubscribePresenceResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SubscribePresenceResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SubscribePresenceResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SubscribePresenceResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -7679,6 +11798,51 @@ func (c *ClientWithResponses) ListChatMessagesWithResponse(ctx context.Context, 
 	return ParseListChatMessagesResponse(rsp)
 }
 
+// SetChatStateWithBodyWithResponse Show typing or recording in a chat
+//
+// typing or recording for duration_ms (at most 5 minutes; 0: until paused or our next message), or paused to stop.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/sessions/{id}/chats/{chat}/presence (the `SetChatState` operationId).
+func (c *ClientWithResponses) SetChatStateWithBodyWithResponse(ctx context.Context, id string, chat string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetChatStateResponse, error) {
+	rsp, err := c.SetChatStateWithBody(ctx, id, chat, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetChatStateResponse(rsp)
+}
+
+// SetChatStateWithResponse Show typing or recording in a chat
+//
+// typing or recording for duration_ms (at most 5 minutes; 0: until paused or our next message), or paused to stop.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/sessions/{id}/chats/{chat}/presence (the `SetChatState` operationId).
+func (c *ClientWithResponses) SetChatStateWithResponse(ctx context.Context, id string, chat string, body SetChatStateJSONRequestBody, reqEditors ...RequestEditorFn) (*SetChatStateResponse, error) {
+	rsp, err := c.SetChatState(ctx, id, chat, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetChatStateResponse(rsp)
+}
+
+// MarkChatSeenWithResponse Mark a chat seen
+//
+// Its messages get the READ ack (blue ticks) on the sender's side and its unread count drops to 0.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/sessions/{id}/chats/{chat}/seen (the `MarkChatSeen` operationId).
+func (c *ClientWithResponses) MarkChatSeenWithResponse(ctx context.Context, id string, chat string, reqEditors ...RequestEditorFn) (*MarkChatSeenResponse, error) {
+	rsp, err := c.MarkChatSeen(ctx, id, chat, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMarkChatSeenResponse(rsp)
+}
+
 // ListContactsWithResponse The host account's contacts
 //
 // Returns a wrapper object for the known response body format(s).
@@ -7778,9 +11942,9 @@ func (c *ClientWithResponses) GetSessionAccountWithResponse(ctx context.Context,
 	return ParseGetSessionAccountResponse(rsp)
 }
 
-// SendMessageWithBodyWithResponse Send a text or media message
+// SendMessageWithBodyWithResponse Send a message of any kind
 //
-// Send {chat_id, text} or {chat_id, media: {data | url, mimetype, filename, caption}}. chat_id is a chat id (15551234567@c.us, ...@g.us) or a phone number with country code. Media is at most the server's media limit (default 16 MiB); media.url is fetched by the server (http/https only, bounded in size and time). Answers once WhatsApp accepted the message (ack SERVER); message.sent and message.ack events follow.
+// One body per kind, told apart by `type`: text (with link_preview, mentions), image, video (gif, round), audio, voice (a voice note: Ogg/Opus only), document, sticker (WebP), location, contacts (name and phone, or a raw vCard), poll. Every kind takes reply_to (a message id to quote). chat_id is a chat id (15551234567@c.us, ...@g.us) or a phone number with country code. Media comes as media.data (base64 or a data: URL) or media.url (fetched by the server: http/https only, bounded in size and time), at most the server's media limit (default 16 MiB); its type is detected from the bytes when not given. A body without type is text, or media sent as its mimetype says. Buttons and lists are refused (400): WhatsApp no longer shows them. Answers once WhatsApp accepted the message (ack SERVER); message.sent and message.ack events follow.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -7793,9 +11957,9 @@ func (c *ClientWithResponses) SendMessageWithBodyWithResponse(ctx context.Contex
 	return ParseSendMessageResponse(rsp)
 }
 
-// SendMessageWithResponse Send a text or media message
+// SendMessageWithResponse Send a message of any kind
 //
-// Send {chat_id, text} or {chat_id, media: {data | url, mimetype, filename, caption}}. chat_id is a chat id (15551234567@c.us, ...@g.us) or a phone number with country code. Media is at most the server's media limit (default 16 MiB); media.url is fetched by the server (http/https only, bounded in size and time). Answers once WhatsApp accepted the message (ack SERVER); message.sent and message.ack events follow.
+// One body per kind, told apart by `type`: text (with link_preview, mentions), image, video (gif, round), audio, voice (a voice note: Ogg/Opus only), document, sticker (WebP), location, contacts (name and phone, or a raw vCard), poll. Every kind takes reply_to (a message id to quote). chat_id is a chat id (15551234567@c.us, ...@g.us) or a phone number with country code. Media comes as media.data (base64 or a data: URL) or media.url (fetched by the server: http/https only, bounded in size and time), at most the server's media limit (default 16 MiB); its type is detected from the bytes when not given. A body without type is text, or media sent as its mimetype says. Buttons and lists are refused (400): WhatsApp no longer shows them. Answers once WhatsApp accepted the message (ack SERVER); message.sent and message.ack events follow.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -7808,17 +11972,241 @@ func (c *ClientWithResponses) SendMessageWithResponse(ctx context.Context, id st
 	return ParseSendMessageResponse(rsp)
 }
 
+// DeleteMessageWithResponse Delete a message, for everyone or for us
+//
+// for=everyone (the default) revokes one of our messages for every member of the chat (WhatsApp allows it for about two days after sending; otherwise 409 not_allowed) and emits message.revoked; for=me deletes any message from this account's devices only.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/sessions/{id}/messages/{message} (the `DeleteMessage` operationId).
+func (c *ClientWithResponses) DeleteMessageWithResponse(ctx context.Context, id string, message string, params *DeleteMessageParams, reqEditors ...RequestEditorFn) (*DeleteMessageResponse, error) {
+	rsp, err := c.DeleteMessage(ctx, id, message, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteMessageResponse(rsp)
+}
+
+// GetMessageWithResponse One message
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/sessions/{id}/messages/{message} (the `GetMessage` operationId).
+func (c *ClientWithResponses) GetMessageWithResponse(ctx context.Context, id string, message string, reqEditors ...RequestEditorFn) (*GetMessageResponse, error) {
+	rsp, err := c.GetMessage(ctx, id, message, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMessageResponse(rsp)
+}
+
+// EditMessageWithBodyWithResponse Edit a message we sent
+//
+// Replaces the text (or the caption of media) of one of our messages. WhatsApp allows it for 15 minutes after sending; past that, or for a message that cannot be edited, the answer is 409 not_allowed. message.edited follows.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/sessions/{id}/messages/{message} (the `EditMessage` operationId).
+func (c *ClientWithResponses) EditMessageWithBodyWithResponse(ctx context.Context, id string, message string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EditMessageResponse, error) {
+	rsp, err := c.EditMessageWithBody(ctx, id, message, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEditMessageResponse(rsp)
+}
+
+// EditMessageWithResponse Edit a message we sent
+//
+// Replaces the text (or the caption of media) of one of our messages. WhatsApp allows it for 15 minutes after sending; past that, or for a message that cannot be edited, the answer is 409 not_allowed. message.edited follows.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/sessions/{id}/messages/{message} (the `EditMessage` operationId).
+func (c *ClientWithResponses) EditMessageWithResponse(ctx context.Context, id string, message string, body EditMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*EditMessageResponse, error) {
+	rsp, err := c.EditMessage(ctx, id, message, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEditMessageResponse(rsp)
+}
+
+// ForwardMessageWithBodyWithResponse Forward a message to chats
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/sessions/{id}/messages/{message}/forward (the `ForwardMessage` operationId).
+func (c *ClientWithResponses) ForwardMessageWithBodyWithResponse(ctx context.Context, id string, message string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ForwardMessageResponse, error) {
+	rsp, err := c.ForwardMessageWithBody(ctx, id, message, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseForwardMessageResponse(rsp)
+}
+
+// ForwardMessageWithResponse Forward a message to chats
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/sessions/{id}/messages/{message}/forward (the `ForwardMessage` operationId).
+func (c *ClientWithResponses) ForwardMessageWithResponse(ctx context.Context, id string, message string, body ForwardMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*ForwardMessageResponse, error) {
+	rsp, err := c.ForwardMessage(ctx, id, message, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseForwardMessageResponse(rsp)
+}
+
 // GetMessageMediaWithResponse The file of a media message, with its content type
 //
 // Returns a wrapper object for the known response body format(s).
 //
-// Corresponds with GET /v1/sessions/{id}/messages/{msg}/media (the `GetMessageMedia` operationId).
-func (c *ClientWithResponses) GetMessageMediaWithResponse(ctx context.Context, id string, msg string, reqEditors ...RequestEditorFn) (*GetMessageMediaResponse, error) {
-	rsp, err := c.GetMessageMedia(ctx, id, msg, reqEditors...)
+// Corresponds with GET /v1/sessions/{id}/messages/{message}/media (the `GetMessageMedia` operationId).
+func (c *ClientWithResponses) GetMessageMediaWithResponse(ctx context.Context, id string, message string, reqEditors ...RequestEditorFn) (*GetMessageMediaResponse, error) {
+	rsp, err := c.GetMessageMedia(ctx, id, message, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
 	return ParseGetMessageMediaResponse(rsp)
+}
+
+// UnpinMessageWithResponse Unpin a message
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/sessions/{id}/messages/{message}/pin (the `UnpinMessage` operationId).
+func (c *ClientWithResponses) UnpinMessageWithResponse(ctx context.Context, id string, message string, reqEditors ...RequestEditorFn) (*UnpinMessageResponse, error) {
+	rsp, err := c.UnpinMessage(ctx, id, message, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUnpinMessageResponse(rsp)
+}
+
+// PinMessageWithBodyWithResponse Pin a message in its chat
+//
+// For 24h, 7d (default) or 30d. A group where only admins may pin, a view-once or revoked message → 409 not_allowed.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/sessions/{id}/messages/{message}/pin (the `PinMessage` operationId).
+func (c *ClientWithResponses) PinMessageWithBodyWithResponse(ctx context.Context, id string, message string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PinMessageResponse, error) {
+	rsp, err := c.PinMessageWithBody(ctx, id, message, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePinMessageResponse(rsp)
+}
+
+// PinMessageWithResponse Pin a message in its chat
+//
+// For 24h, 7d (default) or 30d. A group where only admins may pin, a view-once or revoked message → 409 not_allowed.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/sessions/{id}/messages/{message}/pin (the `PinMessage` operationId).
+func (c *ClientWithResponses) PinMessageWithResponse(ctx context.Context, id string, message string, body PinMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*PinMessageResponse, error) {
+	rsp, err := c.PinMessage(ctx, id, message, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePinMessageResponse(rsp)
+}
+
+// MarkPlayedWithResponse Mark a voice note played
+//
+// The sender sees it played (ack PLAYED).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/sessions/{id}/messages/{message}/played (the `MarkPlayed` operationId).
+func (c *ClientWithResponses) MarkPlayedWithResponse(ctx context.Context, id string, message string, reqEditors ...RequestEditorFn) (*MarkPlayedResponse, error) {
+	rsp, err := c.MarkPlayed(ctx, id, message, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMarkPlayedResponse(rsp)
+}
+
+// RemoveReactionWithResponse Remove our reaction from a message
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/sessions/{id}/messages/{message}/reaction (the `RemoveReaction` operationId).
+func (c *ClientWithResponses) RemoveReactionWithResponse(ctx context.Context, id string, message string, reqEditors ...RequestEditorFn) (*RemoveReactionResponse, error) {
+	rsp, err := c.RemoveReaction(ctx, id, message, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRemoveReactionResponse(rsp)
+}
+
+// ReactToMessageWithBodyWithResponse React to a message
+//
+// Sets our reaction (one emoji; an empty one removes it). message.reaction follows.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/sessions/{id}/messages/{message}/reaction (the `ReactToMessage` operationId).
+func (c *ClientWithResponses) ReactToMessageWithBodyWithResponse(ctx context.Context, id string, message string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReactToMessageResponse, error) {
+	rsp, err := c.ReactToMessageWithBody(ctx, id, message, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReactToMessageResponse(rsp)
+}
+
+// ReactToMessageWithResponse React to a message
+//
+// Sets our reaction (one emoji; an empty one removes it). message.reaction follows.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/sessions/{id}/messages/{message}/reaction (the `ReactToMessage` operationId).
+func (c *ClientWithResponses) ReactToMessageWithResponse(ctx context.Context, id string, message string, body ReactToMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*ReactToMessageResponse, error) {
+	rsp, err := c.ReactToMessage(ctx, id, message, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReactToMessageResponse(rsp)
+}
+
+// UnstarMessageWithResponse Unstar a message
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/sessions/{id}/messages/{message}/star (the `UnstarMessage` operationId).
+func (c *ClientWithResponses) UnstarMessageWithResponse(ctx context.Context, id string, message string, reqEditors ...RequestEditorFn) (*UnstarMessageResponse, error) {
+	rsp, err := c.UnstarMessage(ctx, id, message, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUnstarMessageResponse(rsp)
+}
+
+// StarMessageWithResponse Star a message
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/sessions/{id}/messages/{message}/star (the `StarMessage` operationId).
+func (c *ClientWithResponses) StarMessageWithResponse(ctx context.Context, id string, message string, reqEditors ...RequestEditorFn) (*StarMessageResponse, error) {
+	rsp, err := c.StarMessage(ctx, id, message, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseStarMessageResponse(rsp)
+}
+
+// GetPollVotesWithResponse The votes of a poll
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/sessions/{id}/messages/{message}/votes (the `GetPollVotes` operationId).
+func (c *ClientWithResponses) GetPollVotesWithResponse(ctx context.Context, id string, message string, reqEditors ...RequestEditorFn) (*GetPollVotesResponse, error) {
+	rsp, err := c.GetPollVotes(ctx, id, message, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetPollVotesResponse(rsp)
 }
 
 // RequestPairingCodeWithBodyWithResponse Get a code to type on the phone instead of scanning the QR
@@ -7845,6 +12233,66 @@ func (c *ClientWithResponses) RequestPairingCodeWithResponse(ctx context.Context
 		return nil, err
 	}
 	return ParseRequestPairingCodeResponse(rsp)
+}
+
+// SetPresenceWithBodyWithResponse Set our presence
+//
+// available shows us online to contacts that subscribed to our presence; unavailable shows last seen (and lets the phone get notifications again).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/sessions/{id}/presence (the `SetPresence` operationId).
+func (c *ClientWithResponses) SetPresenceWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetPresenceResponse, error) {
+	rsp, err := c.SetPresenceWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetPresenceResponse(rsp)
+}
+
+// SetPresenceWithResponse Set our presence
+//
+// available shows us online to contacts that subscribed to our presence; unavailable shows last seen (and lets the phone get notifications again).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/sessions/{id}/presence (the `SetPresence` operationId).
+func (c *ClientWithResponses) SetPresenceWithResponse(ctx context.Context, id string, body SetPresenceJSONRequestBody, reqEditors ...RequestEditorFn) (*SetPresenceResponse, error) {
+	rsp, err := c.SetPresence(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetPresenceResponse(rsp)
+}
+
+// SubscribePresenceWithBodyWithResponse Subscribe to contacts' presence
+//
+// Their presence (online, typing, recording, …) then arrives as presence.update events.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/sessions/{id}/presence/subscriptions (the `SubscribePresence` operationId).
+func (c *ClientWithResponses) SubscribePresenceWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SubscribePresenceResponse, error) {
+	rsp, err := c.SubscribePresenceWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSubscribePresenceResponse(rsp)
+}
+
+// SubscribePresenceWithResponse Subscribe to contacts' presence
+//
+// Their presence (online, typing, recording, …) then arrives as presence.update events.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/sessions/{id}/presence/subscriptions (the `SubscribePresence` operationId).
+func (c *ClientWithResponses) SubscribePresenceWithResponse(ctx context.Context, id string, body SubscribePresenceJSONRequestBody, reqEditors ...RequestEditorFn) (*SubscribePresenceResponse, error) {
+	rsp, err := c.SubscribePresence(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSubscribePresenceResponse(rsp)
 }
 
 // GetSessionQRWithResponse The QR code to scan: PNG (default), JSON, or raw text
@@ -9012,6 +13460,162 @@ func ParseListChatMessagesResponse(rsp *http.Response) (*ListChatMessagesRespons
 	return response, nil
 }
 
+// ParseSetChatStateResponse parses an HTTP response from a SetChatStateWithResponse call
+func ParseSetChatStateResponse(rsp *http.Response) (*SetChatStateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetChatStateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON504 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseMarkChatSeenResponse parses an HTTP response from a MarkChatSeenWithResponse call
+func ParseMarkChatSeenResponse(rsp *http.Response) (*MarkChatSeenResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &MarkChatSeenResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON504 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseListContactsResponse parses an HTTP response from a ListContactsWithResponse call
 func ParseListContactsResponse(rsp *http.Response) (*ListContactsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -9544,6 +14148,334 @@ func ParseSendMessageResponse(rsp *http.Response) (*SendMessageResponse, error) 
 	return response, nil
 }
 
+// ParseDeleteMessageResponse parses an HTTP response from a DeleteMessageWithResponse call
+func ParseDeleteMessageResponse(rsp *http.Response) (*DeleteMessageResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteMessageResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DeleteResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON504 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetMessageResponse parses an HTTP response from a GetMessageWithResponse call
+func ParseGetMessageResponse(rsp *http.Response) (*GetMessageResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMessageResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Message
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON504 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseEditMessageResponse parses an HTTP response from a EditMessageWithResponse call
+func ParseEditMessageResponse(rsp *http.Response) (*EditMessageResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &EditMessageResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Message
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON504 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseForwardMessageResponse parses an HTTP response from a ForwardMessageWithResponse call
+func ParseForwardMessageResponse(rsp *http.Response) (*ForwardMessageResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ForwardMessageResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ForwardResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON504 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetMessageMediaResponse parses an HTTP response from a GetMessageMediaWithResponse call
 func ParseGetMessageMediaResponse(rsp *http.Response) (*GetMessageMediaResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -9558,6 +14490,606 @@ func ParseGetMessageMediaResponse(rsp *http.Response) (*GetMessageMediaResponse,
 	}
 
 	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON504 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUnpinMessageResponse parses an HTTP response from a UnpinMessageWithResponse call
+func ParseUnpinMessageResponse(rsp *http.Response) (*UnpinMessageResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UnpinMessageResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON504 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePinMessageResponse parses an HTTP response from a PinMessageWithResponse call
+func ParsePinMessageResponse(rsp *http.Response) (*PinMessageResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PinMessageResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON504 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseMarkPlayedResponse parses an HTTP response from a MarkPlayedWithResponse call
+func ParseMarkPlayedResponse(rsp *http.Response) (*MarkPlayedResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &MarkPlayedResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON504 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRemoveReactionResponse parses an HTTP response from a RemoveReactionWithResponse call
+func ParseRemoveReactionResponse(rsp *http.Response) (*RemoveReactionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RemoveReactionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON504 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseReactToMessageResponse parses an HTTP response from a ReactToMessageWithResponse call
+func ParseReactToMessageResponse(rsp *http.Response) (*ReactToMessageResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReactToMessageResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON504 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUnstarMessageResponse parses an HTTP response from a UnstarMessageWithResponse call
+func ParseUnstarMessageResponse(rsp *http.Response) (*UnstarMessageResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UnstarMessageResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON504 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseStarMessageResponse parses an HTTP response from a StarMessageWithResponse call
+func ParseStarMessageResponse(rsp *http.Response) (*StarMessageResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &StarMessageResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON504 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetPollVotesResponse parses an HTTP response from a GetPollVotesWithResponse call
+func ParseGetPollVotesResponse(rsp *http.Response) (*GetPollVotesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetPollVotesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PollVotes
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest Problem
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -9628,6 +15160,180 @@ func ParseRequestPairingCodeResponse(rsp *http.Response) (*RequestPairingCodeRes
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest SessionPairingCodeEvent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON504 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSetPresenceResponse parses an HTTP response from a SetPresenceWithResponse call
+func ParseSetPresenceResponse(rsp *http.Response) (*SetPresenceResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetPresenceResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON504 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSubscribePresenceResponse parses an HTTP response from a SubscribePresenceWithResponse call
+func ParseSubscribePresenceResponse(rsp *http.Response) (*SubscribePresenceResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SubscribePresenceResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PresenceSubscriptions
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
