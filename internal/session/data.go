@@ -174,7 +174,7 @@ func (m *Manager) legacySeed(id string, prof profile) map[string]string {
 	if err != nil || checkDataFile(df, id) != nil || df.Kind != KindLegacy {
 		return nil
 	}
-	if err := prof.markAuth(df.WID); err != nil {
+	if err := prof.markAuth(df.WID, m.now()); err != nil {
 		m.log.Error().Err(err).Str("session", id).Msg("mark legacy auth")
 	}
 	t := df.Legacy
@@ -326,7 +326,7 @@ func (m *Manager) installData(ctx context.Context, id string, st *stagedData) er
 		if err := replaceProfile(prof.dir, st.profile()); err != nil {
 			return err
 		}
-		if err := prof.markAuth(st.df.WID); err != nil {
+		if err := prof.markAuth(st.df.WID, m.now()); err != nil {
 			return err
 		}
 	}
@@ -369,7 +369,7 @@ func (m *Manager) restoreIfEmpty(ctx context.Context, id string, prof profile) {
 		m.log.Error().Err(err).Str("session", id).Msg("restore profile")
 		return
 	}
-	if err := prof.markAuth(st.df.WID); err != nil {
+	if err := prof.markAuth(st.df.WID, m.now()); err != nil {
 		m.log.Error().Err(err).Str("session", id).Msg("restore profile")
 	}
 	m.log.Info().Str("session", id).Msg("profile restored from session data")

@@ -41,9 +41,9 @@ func (p profile) hasAuth() bool {
 	return err == nil
 }
 
-// markAuth writes the marker atomically.
-func (p profile) markAuth(wid string) error {
-	b, _ := json.Marshal(authMarker{WID: wid, At: time.Now().UTC()})
+// markAuth writes the marker atomically, stamped with at (the manager's clock).
+func (p profile) markAuth(wid string, at time.Time) error {
+	b, _ := json.Marshal(authMarker{WID: wid, At: at.UTC()})
 	tmp := filepath.Join(p.dir, markerName+".tmp")
 	if err := os.WriteFile(tmp, b, 0o600); err != nil {
 		return fmt.Errorf("write auth marker: %w", err)

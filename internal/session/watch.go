@@ -260,7 +260,7 @@ func (w *watch) onReady(ctx context.Context, ev PageEvent) {
 	w.resuming = false
 	stopTimer(&w.authTimer)
 	stopTimer(&w.qrTimer)
-	if err := w.prof.markAuth(acc.ID); err != nil {
+	if err := w.prof.markAuth(acc.ID, m.now()); err != nil {
 		s.log.Error().Err(err).Msg("write auth marker")
 	}
 	if _, err := m.cfg.Registry.Update(ctx, s.id, func(r *Record) error { r.Me = &acc; return nil }); err != nil {
