@@ -49,15 +49,11 @@ func (p *Pending) Error() string {
 // Start starts a stopped or failed session; starting a running one does
 // nothing. A session whose browser is still closing starts once it closed.
 func (m *Manager) Start(ctx context.Context, id string) (View, error) {
-	unlock, err := m.lockID(ctx, id)
+	_, s, unlock, err := m.lockSession(ctx, id)
 	if err != nil {
 		return View{}, err
 	}
 	defer unlock()
-	_, s, err := m.lookupLocked(ctx, id)
-	if err != nil {
-		return View{}, err
-	}
 	rec, err := m.startRunning(ctx, s, ReasonAPI)
 	if err != nil {
 		return View{}, err
@@ -84,13 +80,8 @@ func (m *Manager) startRunning(ctx context.Context, s *sess, reason Reason) (Rec
 func (m *Manager) Stop(ctx context.Context, id string) (View, error) {
 	cctx, cancel := m.changeContext(ctx)
 	defer cancel()
-	unlock, err := m.lockID(cctx, id)
+	_, s, unlock, err := m.lockSession(cctx, id)
 	if err != nil {
-		return View{}, err
-	}
-	_, s, err := m.lookupLocked(cctx, id)
-	if err != nil {
-		unlock()
 		return View{}, err
 	}
 	rec, err := m.setRunning(cctx, id, false)
@@ -113,13 +104,8 @@ func (m *Manager) Stop(ctx context.Context, id string) (View, error) {
 func (m *Manager) Restart(ctx context.Context, id string) (View, error) {
 	cctx, cancel := m.changeContext(ctx)
 	defer cancel()
-	unlock, err := m.lockID(cctx, id)
+	_, s, unlock, err := m.lockSession(cctx, id)
 	if err != nil {
-		return View{}, err
-	}
-	_, s, err := m.lookupLocked(cctx, id)
-	if err != nil {
-		unlock()
 		return View{}, err
 	}
 	old := s.stopRunner(ReasonAPI)
@@ -142,13 +128,8 @@ func (m *Manager) Restart(ctx context.Context, id string) (View, error) {
 func (m *Manager) Delete(ctx context.Context, id string, purge bool) error {
 	cctx, cancel := m.changeContext(ctx)
 	defer cancel()
-	unlock, err := m.lockID(cctx, id)
+	rec, s, unlock, err := m.lockSession(cctx, id)
 	if err != nil {
-		return err
-	}
-	rec, s, err := m.lookupLocked(cctx, id)
-	if err != nil {
-		unlock()
 		return err
 	}
 	s.markDeleted(true, purge)
@@ -173,6 +154,21 @@ func (m *Manager) Delete(ctx context.Context, id string, purge bool) error {
 	case <-ctx.Done():
 		return &Pending{View: m.view(rec, s)}
 	}
+}
+
+// lockSession takes id's lifecycle lock and finds the session under it. On
+// success the caller holds the lock and must call unlock.
+func (m *Manager) lockSession(ctx context.Context, id string) (Record, *sess, func(), error) {
+	unlock, err := m.lockID(ctx, id)
+	if err != nil {
+		return Record{}, nil, nil, err
+	}
+	rec, s, err := m.lookupLocked(ctx, id)
+	if err != nil {
+		unlock()
+		return Record{}, nil, nil, err
+	}
+	return rec, s, unlock, nil
 }
 
 // idLock is one id's lifecycle lock: a one-slot channel, so waiting for it

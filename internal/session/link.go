@@ -71,15 +71,11 @@ func (m *Manager) PairingCode(ctx context.Context, id, phone string) (PairingCod
 // WhatsApp (the phone sees the device go); a stopped one only forgets its
 // local auth.
 func (m *Manager) Logout(ctx context.Context, id string) (View, error) {
-	unlock, err := m.lockID(ctx, id)
+	_, s, unlock, err := m.lockSession(ctx, id)
 	if err != nil {
 		return View{}, err
 	}
 	defer unlock()
-	_, s, err := m.lookupLocked(ctx, id)
-	if err != nil {
-		return View{}, err
-	}
 	st, _, _, _, _ := s.snapshot()
 	page := s.currentPage()
 	if r := s.expectLogout(true); r != nil && page != nil && (st == StatusWorking || st == StatusSyncing) {
