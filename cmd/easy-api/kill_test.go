@@ -39,32 +39,11 @@ func TestSIGKILLMidBurstLosesNoWebhookEvent(t *testing.T) {
 	apiPort, simPort := freePort(t), freePort(t)
 	base, sim := "http://127.0.0.1:"+apiPort, "http://127.0.0.1:"+simPort
 	start := func() *exec.Cmd {
-		cmd := exec.Command(bin, "serve", "--port", apiPort, "--simulator", "--simulator-addr", "127.0.0.1:"+simPort,
+		return startServe(t, bin, base, io.Discard, "--port", apiPort, "--simulator", "--simulator-addr", "127.0.0.1:"+simPort,
 			"--session-data-path", dir, "--webhook", rcv.URL, "--webhook-secret", secret, "--log-format", "json", "--log-level", "warn")
-		cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
-		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // the kill takes its browsers too
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); cmd.Wait() })
-		poll(t, 30*time.Second, "server up", func() bool { return get(base+"/healthz") == http.StatusOK })
-		return cmd
 	}
 	srv := start()
-	post(t, base+"/v1/sessions", `{"id":"k"}`)
-	var code string
-	poll(t, 30*time.Second, "QR", func() bool {
-		resp, err := http.Get(base + "/v1/sessions/k/qr?format=raw")
-		if err != nil {
-			return false
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		code = string(b)
-		return resp.StatusCode == http.StatusOK
-	})
-	post(t, sim+"/__sim/scan", fmt.Sprintf(`{"code":%q,"phone":"15550001234"}`, code))
-	poll(t, 30*time.Second, "WORKING", func() bool { return strings.Contains(getBody(base+"/v1/sessions/k"), `"status":"WORKING"`) })
+	createAndLink(t, base, sim, "k", "15550001234")
 
 	for i := range 1000 {
 		if i == 300 {
