@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/easy-api/easy-api/internal/api"
+	"github.com/easy-api/easy-api/internal/events"
 	"github.com/easy-api/easy-api/internal/session"
 	"github.com/easy-api/easy-api/internal/wasim"
 )
@@ -39,8 +40,22 @@ func newRecordingPublisher() *recordingPublisher {
 	return &recordingPublisher{changed: make(chan struct{})}
 }
 
+// Publish records an event. Like the bus (events.Deduped), it stores an
+// event with a WhatsApp id only once per session and type: re-reporting a
+// message after a restart is allowed by the Publisher contract, and the
+// test asserts what the log keeps.
 func (p *recordingPublisher) Publish(_ context.Context, sess, typ string, data any) error {
 	p.mu.Lock()
+	if d, ok := data.(events.Deduped); ok && d.DedupeID() != "" {
+		for _, e := range p.events {
+			if e.Session == sess && e.Type == typ {
+				if o, ok := e.Data.(events.Deduped); ok && o.DedupeID() == d.DedupeID() {
+					p.mu.Unlock()
+					return nil
+				}
+			}
+		}
+	}
 	p.events = append(p.events, published{sess, typ, data, time.Now()})
 	close(p.changed)
 	p.changed = make(chan struct{})
