@@ -19,9 +19,12 @@ type View struct {
 	Resources       Resources       `json:"resources"`
 	// PhoneOnline is, for a running legacy session, whether its phone is
 	// connected (WhatsApp legacy needs it); absent otherwise.
-	PhoneOnline *bool     `json:"phone_online,omitempty"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	PhoneOnline *bool `json:"phone_online,omitempty"`
+	// Node is, in a cluster, the node that holds the session's lease (runs
+	// its browser); empty on a single node or while no node holds it.
+	Node      string    `json:"node,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // Resources are a session's latest resource figures (zero when stopped).

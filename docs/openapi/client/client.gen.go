@@ -1423,6 +1423,10 @@ type SessionView struct {
 	Id              *string                 `json:"id,omitempty"`
 	Me              *SessionAccount         `json:"me,omitempty"`
 
+	// Node Node is, in a cluster, the node that holds the session's lease (runs
+	// its browser); empty on a single node or while no node holds it.
+	Node *string `json:"node,omitempty"`
+
 	// PhoneOnline PhoneOnline is, for a running legacy session, whether its phone is
 	// connected (WhatsApp legacy needs it); absent otherwise.
 	PhoneOnline *bool             `json:"phone_online,omitempty"`
