@@ -41,14 +41,14 @@ demo: setup build
 vet:
 	$(GO) vet ./...
 
-## bridge: compile the page scripts written in TypeScript (the bridge and the
-## simulator's WPP) into the embedded JS; commit the result. `make test` fails
-## when they are stale (TestCompiledScriptsFresh).
+## bridge: nothing to build any more (the binary bundles its TypeScript at
+## startup, see docs/bridge.md); kept so an old habit does not fail
 bridge:
-	$(GO) generate ./internal/browser/bridge
+	@echo "make bridge: nothing to do: the page scripts are bundled from their TypeScript at run time"
 
 ## typecheck: tsc --noEmit against the pinned @wppconnect/wa-js declarations
-## (also run by `make test`, as TestTypeCheck)
+## (also run by `make test`, as TestTypeCheck). There is no compiled JS to
+## build or commit: the binary bundles the embedded TypeScript at startup.
 typecheck: assets
 	node_modules/.bin/tsc --noEmit -p internal/browser/bridge
 	node_modules/.bin/tsc --noEmit -p internal/wasim/ts

@@ -113,9 +113,10 @@ func TestSetupFetchesThePinnedBundle(t *testing.T) {
 }
 
 // TestPlainGoBuild builds the binary the plain Go way (no make, no npm
-// step) and runs it away from any checkout: /api-docs/ works, and the
-// missing wa-js bundle is reported at boot, in the log and in /readyz,
-// naming how to get it, until one is there.
+// step) and runs it away from any checkout: /api-docs/ works, the bridge
+// and the simulator's page scripts compile from the embedded TypeScript,
+// and the missing wa-js bundle is reported at boot, in the log and in
+// /readyz, naming how to get it, until one is there.
 func TestPlainGoBuild(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary; runs in make test")
@@ -126,11 +127,11 @@ func TestPlainGoBuild(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	start := func(dataPath string) (string, *syncBuffer) {
+	start := func(dataPath string, flags ...string) (string, *syncBuffer) {
 		t.Helper()
 		port := freePort(t)
 		logs := &syncBuffer{}
-		cmd := exec.Command(bin, "serve", "--port", port, "--session-data-path", dataPath, "--log-format", "json")
+		cmd := exec.Command(bin, append([]string{"serve", "--port", port, "--session-data-path", dataPath, "--log-format", "json"}, flags...)...)
 		cmd.Dir = t.TempDir() // no node_modules here
 		cmd.Stdout, cmd.Stderr = io.Discard, logs
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -180,5 +181,22 @@ func TestPlainGoBuild(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), nextToExe) {
 		t.Errorf("boot log does not name the bundle next to the executable:\n%s", logs.String())
+	}
+
+	simAddr := "127.0.0.1:" + freePort(t)
+	_, logs = start(t.TempDir(), "--simulator", "--simulator-addr", simAddr)
+	for _, line := range []string{"page bridge compiled", "simulator page scripts compiled"} {
+		if !strings.Contains(logs.String(), line) {
+			t.Errorf("boot log lacks %q:\n%s", line, logs.String())
+		}
+	}
+	page := getBody("http://" + simAddr + "/")
+	for _, script := range []string{"wpp.js", "chat.js", "core.js", "ui.js"} {
+		if !strings.Contains(page, "/__page/assets/"+script) {
+			t.Errorf("the simulator page does not load %s", script)
+		}
+		if js := getBody("http://" + simAddr + "/__page/assets/" + script); !strings.Contains(js, "(() => {") {
+			t.Errorf("/__page/assets/%s: %.200q, not a compiled script", script, js)
+		}
 	}
 }

@@ -37,6 +37,9 @@ func simulator(ctx context.Context, args []string, getenv func(string) string, _
 	}
 	sim := wasim.New(wasim.Config{QRFirst: *first, QRInterval: *interval, QRMax: *qrMax, SyncDelay: *syncDelay, Log: log})
 	defer sim.Close()
+	if err := app.CompileSimulator(sim, log); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err

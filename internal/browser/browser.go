@@ -3,8 +3,8 @@
 // imports chromedp and cdproto.
 //
 // A Launcher starts a browser on a session's profile folder, installs the
-// page bridge (js/bridge.js, window.__easy; see docs/bridge.md) before any
-// page script runs, and navigates to WhatsApp Web. The returned *Page
+// page bridge (window.__easy, TypeScript in bridge/ compiled once per
+// Launcher; see docs/bridge.md) before any page script runs, and navigates to WhatsApp Web. The returned *Page
 // delivers the bridge's events, runs bridge calls, and reports why it ended:
 // browser exit, renderer crash or a hung page (see session.Page).
 package browser
@@ -19,6 +19,8 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/easy-api/easy-api/internal/browser/bridge"
+	"github.com/easy-api/easy-api/internal/pagescript"
 	"github.com/easy-api/easy-api/internal/session"
 )
 
@@ -75,7 +77,8 @@ type Config struct {
 // Launcher starts browsers. It implements session.Launcher and is safe for
 // concurrent use.
 type Launcher struct {
-	cfg Config
+	cfg    Config
+	bridge *pagescript.Set // bridge.Entry, compiled on first use
 
 	mu      sync.Mutex
 	uaCache map[string]userAgent // by binary path, learnt from the first launch
@@ -98,7 +101,19 @@ func New(cfg Config) *Launcher {
 	if cfg.Getenv == nil {
 		cfg.Getenv = os.Getenv
 	}
-	return &Launcher{cfg: cfg, uaCache: map[string]userAgent{}}
+	return &Launcher{cfg: cfg, bridge: pagescript.NewSet(bridge.Sources(), bridge.Entry), uaCache: map[string]userAgent{}}
+}
+
+// CompileBridge compiles the page bridge from its embedded TypeScript
+// unless this Launcher already did, and returns how long that took. Launch
+// compiles it on first use; call CompileBridge at startup so a script that
+// does not build fails the boot, not the first session.
+func (l *Launcher) CompileBridge() (time.Duration, error) {
+	took, err := l.bridge.Compile()
+	if err != nil {
+		return took, fmt.Errorf("browser: compile the bridge: %w", err)
+	}
+	return took, nil
 }
 
 var _ session.Launcher = (*Launcher)(nil)
@@ -136,7 +151,11 @@ func (l *Launcher) launch(ctx context.Context, spec session.LaunchSpec) (*Page, 
 	if err != nil {
 		return nil, fmt.Errorf("browser: launch %s: %w", spec.SessionID, err)
 	}
-	scripts, err := initScripts(l.cfg.WAJS, spec)
+	bridgeJS, err := l.bridge.Script(bridge.Entry)
+	if err != nil {
+		return nil, fmt.Errorf("browser: launch %s: %w", spec.SessionID, err)
+	}
+	scripts, err := initScripts(l.cfg.WAJS, bridgeJS, spec)
 	if err != nil {
 		return nil, fmt.Errorf("browser: launch %s: %w", spec.SessionID, err)
 	}

@@ -1,11 +1,12 @@
 package browser
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/easy-api/easy-api/internal/browser/bridge"
 )
 
 func TestFindBrowser(t *testing.T) {
@@ -52,7 +53,15 @@ func TestTopFrameOnlyKeepsTrailingComment(t *testing.T) {
 	if !strings.HasSuffix(got, "\n})();\n") {
 		t.Errorf("topFrameOnly = %q", got)
 	}
-	if filepath.Base("js/bridge.js") != "bridge.js" || !strings.Contains(bridgeJS, "window.__easy") {
-		t.Error("bridge.js not embedded")
+}
+
+func TestLauncherCompilesBridge(t *testing.T) {
+	l := New(Config{})
+	if _, err := l.CompileBridge(); err != nil {
+		t.Fatal(err)
+	}
+	js, err := l.bridge.Script(bridge.Entry)
+	if err != nil || !strings.Contains(js, "window.__easy") {
+		t.Fatalf("bridge script = %.200q, %v", js, err)
 	}
 }

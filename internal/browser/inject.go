@@ -2,7 +2,6 @@ package browser
 
 import (
 	"context"
-	_ "embed"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -20,11 +19,6 @@ import (
 	"github.com/easy-api/easy-api/internal/session"
 )
 
-// bridgeJS is our page bridge (window.__easy); see docs/bridge.md.
-//
-//go:embed js/bridge.js
-var bridgeJS string
-
 // bindingName is the Runtime binding the bridge reports through.
 const bindingName = "__easyEmit"
 
@@ -34,9 +28,9 @@ const wppConfigJS = `window.WPPConfig = Object.assign({}, window.WPPConfig, {dis
 // initScripts returns the scripts to install on every new document, in
 // order: the localStorage seed of spec (when spec.LocalStorage is set; see
 // seed.go), WPPConfig, the wa-js bundle (unless wajs is "" or "none"), the
-// bridge. Each runs in the top frame only. A wajs path that does not exist
-// gives an error wrapping session.ErrMissingBundle.
-func initScripts(wajs string, spec session.LaunchSpec) ([]string, error) {
+// compiled bridge bridgeJS. Each runs in the top frame only. A wajs path
+// that does not exist gives an error wrapping session.ErrMissingBundle.
+func initScripts(wajs, bridgeJS string, spec session.LaunchSpec) ([]string, error) {
 	var scripts []string
 	seed, err := seedScript(spec.URL, spec.LocalStorage)
 	if err != nil {

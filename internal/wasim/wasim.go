@@ -33,6 +33,8 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"github.com/easy-api/easy-api/internal/pagescript"
 )
 
 // Defaults of Config, chosen to behave like the real WhatsApp Web.
@@ -108,9 +110,10 @@ func (c Config) withDefaults() Config {
 // API under "/__sim/". It is safe for concurrent use. Close ends every page
 // connection and every goroutine the Server started.
 type Server struct {
-	cfg Config
-	log zerolog.Logger
-	mux *http.ServeMux
+	cfg     Config
+	log     zerolog.Logger
+	mux     *http.ServeMux
+	scripts *pagescript.Set // the page's scripts, compiled on first use
 
 	// wg counts the goroutines the Server owns: one loop per page, the
 	// page-channel handlers it has hijacked connections for, and the ack
@@ -148,6 +151,7 @@ func New(cfg Config) *Server {
 		index:     make(map[string]*message),
 		media:     make(map[string]*mediaBlob),
 		quit:      make(chan struct{}),
+		scripts:   newPageScripts(),
 	}
 	s.mux = s.routes()
 	return s

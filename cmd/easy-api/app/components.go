@@ -173,7 +173,14 @@ func (s *server) openSessions(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var launcher session.Launcher = browser.New(s.wire.Browser)
+	bl := browser.New(s.wire.Browser)
+	took, err := bl.CompileBridge()
+	if err != nil {
+		return err
+	}
+	browserLog := s.logFor("browser")
+	browserLog.Info().Dur("took", took).Msg("page bridge compiled from its TypeScript")
+	var launcher session.Launcher = bl
 	if s.wire.Launcher != nil {
 		launcher = s.wire.Launcher(launcher)
 	}

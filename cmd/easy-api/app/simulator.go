@@ -31,6 +31,10 @@ func startSimulator(_ context.Context, controlAddr string, log zerolog.Logger) (
 		return nil, err
 	}
 	sim := wasim.New(wasim.Config{Log: log.With().Str("component", "simulator").Logger()})
+	if err := CompileSimulator(sim, log); err != nil {
+		sim.Close()
+		return nil, err
+	}
 	tlsLn, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
 	if err != nil {
 		return nil, err
@@ -54,6 +58,17 @@ func startSimulator(_ context.Context, controlAddr string, log zerolog.Logger) (
 	log.Info().Str("control_api", "http://"+plainLn.Addr().String()+"/__sim/").Str("origin", tlsLn.Addr().String()).
 		Msg("WhatsApp Web simulator running; scan with POST /__sim/scan {code, phone}")
 	return s, nil
+}
+
+// CompileSimulator compiles the simulator page's scripts now, so a script
+// that does not build fails the start, and logs how long it took.
+func CompileSimulator(sim *wasim.Server, log zerolog.Logger) error {
+	took, err := sim.CompileScripts()
+	if err != nil {
+		return err
+	}
+	log.Info().Dur("took", took).Msg("simulator page scripts compiled from their TypeScript")
+	return nil
 }
 
 // Close stops both listeners and the simulator.
