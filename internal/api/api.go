@@ -30,6 +30,7 @@ package api
 import (
 	"errors"
 	"net/http"
+	"net/http/httputil"
 	"net/netip"
 	"runtime/debug"
 	"slices"
@@ -91,6 +92,15 @@ type Config struct {
 	// TrustedProxies are the proxies whose X-Forwarded-For names the real
 	// client address (for the failed-auth limit). Empty: the peer address.
 	TrustedProxies []netip.Prefix
+	// Cluster, when set, makes this server one node of a cluster: requests
+	// for a session another node owns are forwarded there (forward.go),
+	// /v1/nodes lists the nodes and /readyz reflects the store's quorum.
+	// Nil: a single node.
+	Cluster Cluster
+	// ForwardTimeout bounds the wait for an owner's answer to a forwarded
+	// request (its response headers); past it the caller gets 503
+	// owner_unreachable. Default DefaultForwardTimeout.
+	ForwardTimeout time.Duration
 	// CORSOrigins allows browsers on these origins ("*" = any) to call the
 	// API. Empty (the default): no CORS headers, same-origin only.
 	CORSOrigins []string
@@ -107,6 +117,8 @@ type Server struct {
 	methods      routeMethods // for the Allow header of 405s
 	// sendFields are SendMessageRequest's fields by kind (send.go).
 	sendFields []sendField
+	// forwarder sends requests to the session's owner (forward.go).
+	forwarder *httputil.ReverseProxy
 }
 
 // New returns the server's handler.
@@ -122,6 +134,9 @@ func New(cfg Config) *Server {
 	}
 	s := &Server{cfg: cfg, log: cfg.Log, failures: httprate.NewRateLimiter(cfg.AuthFailures, time.Minute),
 		mediaClients: newMediaClients(cfg.Media.withDefaults()), sendFields: sendFields()}
+	if cfg.Cluster != nil {
+		s.forwarder = s.newForwarder()
+	}
 	s.router = s.routes()
 	s.methods = newRouteMethods(s.router)
 	return s
@@ -174,7 +189,7 @@ func (s *Server) routes() chi.Router {
 			r.Get("/", s.wrap(s.listSessions))
 			r.With(jsonBody).Post("/", s.wrap(s.createSession))
 			r.Route("/{id}", func(r chi.Router) {
-				r.Use(s.sessionScope)
+				r.Use(s.sessionScope, s.forwardToOwner)
 				r.Get("/", s.wrap(s.getSession))
 				r.With(jsonBody).Patch("/", s.wrap(s.patchSession))
 				r.Delete("/", s.wrap(s.deleteSession))
@@ -199,6 +214,7 @@ func (s *Server) routes() chi.Router {
 				r.Delete("/{kid}", s.wrap(s.deleteKey))
 			})
 		}
+		s.nodeRoutes(r)
 		if s.cfg.Mount != nil {
 			s.cfg.Mount(r, s.wrap)
 		}
@@ -326,32 +342,51 @@ func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) error {
 
 // readyz godoc
 //
-//	@Summary	Readiness: the store and the supervisor are up
-//	@ID			getReadiness
+//	@Summary		Readiness: the store and the supervisor are up (in a cluster: the store has quorum)
+//	@ID				getReadiness
+//	@Description	503 while the store is down or full, or, in a cluster, while this node's store has no JetStream quorum. /healthz (liveness) does not change during a partition.
 //	@Tags		operations
 //	@Produce	json
 //	@Success	200	{object}	HealthResponse
 //	@Failure	503	{object}	Problem
 //	@Router		/readyz [get]
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
-	if s.cfg.Ready != nil {
-		if err := s.cfg.Ready(); err != nil {
-			// The cause goes to the log; an apperr detail is meant for the client.
-			detail := "not ready"
-			e, ok := errors.AsType[*apperr.Error](err)
-			if ok {
-				detail += ": " + e.Detail
-			}
-			nr := apperr.Wrap(err, apperr.Unavailable, "%s", detail)
-			if ok && e.Code == apperr.StorageFull {
-				// The store logged the fault once: no log line per probe.
-				apperr.WriteProblem(w, nr, middleware.GetReqID(r.Context()))
-				return nil
-			}
-			return nr
+	if err := s.ready(); err != nil {
+		// The cause goes to the log; an apperr detail is meant for the client.
+		detail := "not ready"
+		e, ok := errors.AsType[*apperr.Error](err)
+		if ok {
+			detail += ": " + e.Detail
 		}
+		nr := apperr.Wrap(err, apperr.Unavailable, "%s", detail)
+		if ok && e.Code == apperr.StorageFull {
+			// The store logged the fault once: no log line per probe.
+			apperr.WriteProblem(w, nr, middleware.GetReqID(r.Context()))
+			return nil
+		}
+		return nr
 	}
 	return writeJSON(w, http.StatusOK, HealthResponse{Status: "ready", Version: s.cfg.Version})
+}
+
+// ready is Config.Ready and, in a cluster, the store's quorum: a node
+// without quorum cannot renew leases or write, so it takes no traffic.
+// Liveness (/healthz) never looks at either: a partition must not get a
+// node restarted, which would only lose its sessions sooner.
+func (s *Server) ready() error {
+	if s.cfg.Ready != nil {
+		if err := s.cfg.Ready(); err != nil {
+			return err
+		}
+	}
+	if s.cfg.Cluster == nil {
+		return nil
+	}
+	err := s.cfg.Cluster.Quorum()
+	if _, isApp := errors.AsType[*apperr.Error](err); err != nil && !isApp {
+		return apperr.Wrap(err, apperr.Unavailable, "the store has no JetStream quorum (too few cluster nodes reachable)")
+	}
+	return err
 }
 
 // HealthResponse is the body of /healthz and /readyz.

@@ -2,6 +2,8 @@ package api
 
 import (
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/go-chi/chi/v5/middleware"
 
@@ -11,10 +13,17 @@ import (
 // Problem is the problem+json body of every error (apperr.Problem).
 type Problem = apperr.Problem // @name Problem
 
+// ownerRetryAfter is the Retry-After of owner_unreachable (forward.go).
+const ownerRetryAfter = 2 * time.Second
+
 // writeProblem answers with the problem for err. 5xx causes go to the log,
 // under the request id the client sees.
 func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error) {
 	reqID := middleware.GetReqID(r.Context())
+	if apperr.CodeOf(err) == apperr.OwnerUnreachable {
+		// A lease in transit is normally taken within a lease TTL.
+		w.Header().Set("Retry-After", strconv.Itoa(int(ownerRetryAfter.Seconds())))
+	}
 	switch code := apperr.CodeOf(err); {
 	case code == apperr.StorageFull:
 		// The store logs a storage fault once, when it starts; not per write.

@@ -5,6 +5,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/easy-api/easy-api/internal/cluster"
 	"github.com/easy-api/easy-api/internal/session"
 )
 
@@ -94,4 +95,17 @@ type Presence interface {
 	ChatState(ctx context.Context, id, chatID, state string, d time.Duration) error
 	SetPresence(ctx context.Context, id string, available bool) error
 	SubscribePresence(ctx context.Context, id string, chatIDs []string) ([]string, error)
+}
+
+// Cluster is what the API needs of the cluster; nil = single node.
+type Cluster interface {
+	Self() string
+	// Owner returns the node that owns session id's lease and its advertised
+	// URL; local is true when this node owns it. ok is false while no node
+	// holds the lease (in transit) — the API answers 503 owner_unreachable.
+	Owner(ctx context.Context, id string) (node, url string, local, ok bool, err error)
+	Nodes(ctx context.Context) ([]cluster.Node, error)
+	Drain(ctx context.Context, node string) error
+	// Quorum reports whether the store has JetStream quorum (readiness).
+	Quorum() error
 }

@@ -39,6 +39,7 @@ const (
 	MessageNotFound  Code = "message_not_found"      // no message with that id in the session
 	ChatNotFound     Code = "chat_not_found"         // no chat with that id in the session
 	NotAllowed       Code = "not_allowed"            // WhatsApp refused the action on this message or chat
+	OwnerUnreachable Code = "owner_unreachable"      // 503: in a cluster, the node owning the session does not answer or no node holds its lease yet
 )
 
 // Error is an application error: Code for machines, Detail for people (safe

@@ -46,6 +46,7 @@ var statuses = map[Code]int{
 	MessageNotFound:  http.StatusNotFound,
 	ChatNotFound:     http.StatusNotFound,
 	NotAllowed:       http.StatusConflict,
+	OwnerUnreachable: http.StatusServiceUnavailable,
 }
 
 // Status returns the HTTP status of code: 500 for a code it does not know.

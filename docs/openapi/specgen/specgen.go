@@ -26,7 +26,7 @@ import (
 
 // Dirs are the packages whose annotations make the spec, relative to the
 // module root; the first holds the general API info (api.go).
-var Dirs = []string{"internal/api", "internal/apperr", "internal/events", "internal/events/webhook", "internal/session", "internal/apikey"}
+var Dirs = []string{"internal/api", "internal/cluster", "internal/apperr", "internal/events", "internal/events/webhook", "internal/session", "internal/apikey"}
 
 // Files are the files Generate writes.
 var Files = []string{"swagger.json", "swagger.yaml", "openapi.json"}
