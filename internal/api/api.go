@@ -345,11 +345,11 @@ func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) error {
 //	@Summary		Readiness: the store and the supervisor are up (in a cluster: the store has quorum)
 //	@ID				getReadiness
 //	@Description	503 while the store is down or full, or, in a cluster, while this node's store has no JetStream quorum. /healthz (liveness) does not change during a partition.
-//	@Tags		operations
-//	@Produce	json
-//	@Success	200	{object}	HealthResponse
-//	@Failure	503	{object}	Problem
-//	@Router		/readyz [get]
+//	@Tags			operations
+//	@Produce		json
+//	@Success		200	{object}	HealthResponse
+//	@Failure		503	{object}	Problem
+//	@Router			/readyz [get]
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 	if err := s.ready(); err != nil {
 		// The cause goes to the log; an apperr detail is meant for the client.

@@ -89,7 +89,7 @@ func TestEveryRouteNeedsAKey(t *testing.T) {
 	revoked := f.scopedKey("bob")
 	f.must(204, req{method: "DELETE", path: "/v1/keys/" + revoked.ID, key: adminKey})
 
-	params := strings.NewReplacer("{id}", "bob", "{wid}", wh.ID, "{kid}", alice.ID, "{chat}", "15550001111", "{msg}", "m1", "{did}", "1")
+	params := strings.NewReplacer("{id}", "bob", "{wid}", wh.ID, "{kid}", alice.ID, "{chat}", "15550001111", "{msg}", "m1", "{did}", "1", "{node}", "n1")
 	bodies := map[string]string{
 		"POST /v1/sessions":                   `{"id":"bob","start":false}`,
 		"PATCH /v1/sessions/{id}":             `{"qr_max":2}`,
@@ -103,16 +103,18 @@ func TestEveryRouteNeedsAKey(t *testing.T) {
 	queries := map[string]string{"GET /v1/ws": "?session=bob", "GET /v1/events": "?session=bob"}
 	// What the key scoped to alice gets on each route (with bob's id).
 	scoped := map[string]int{
-		"GET /metrics":          403,
-		"GET /v1/sessions":      200, // alice's sessions only (checked below)
-		"POST /v1/sessions":     403,
-		"GET /v1/keys":          403,
-		"POST /v1/keys":         403,
-		"DELETE /v1/keys/{kid}": 403,
-		"GET /v1/webhooks":      200, // without the global one (checked below)
-		"POST /v1/webhooks":     403, // global
-		"GET /v1/ws":            404,
-		"GET /v1/events":        404,
+		"GET /metrics":                403,
+		"GET /v1/sessions":            200, // alice's sessions only (checked below)
+		"POST /v1/sessions":           403,
+		"GET /v1/keys":                403,
+		"POST /v1/keys":               403,
+		"DELETE /v1/keys/{kid}":       403,
+		"GET /v1/webhooks":            200, // without the global one (checked below)
+		"POST /v1/webhooks":           403, // global
+		"GET /v1/ws":                  404,
+		"GET /v1/events":              404,
+		"GET /v1/nodes":               403, // the operator's
+		"POST /v1/nodes/{node}/drain": 403,
 	}
 	for _, r := range walk(t, f.api.Router()) {
 		if slices.Contains(public, r.pattern) {
@@ -233,7 +235,7 @@ func TestEvery405CarriesAllow(t *testing.T) {
 	for _, r := range walk(t, f.api.Router()) {
 		served[r.pattern] = append(served[r.pattern], r.method)
 	}
-	params := strings.NewReplacer("{id}", "bob", "{wid}", "wh_1", "{kid}", "key_1", "{chat}", "15550001111", "{msg}", "m1", "{did}", "1")
+	params := strings.NewReplacer("{id}", "bob", "{wid}", "wh_1", "{kid}", "key_1", "{chat}", "15550001111", "{msg}", "m1", "{did}", "1", "{node}", "n1")
 	for pattern, methods := range served {
 		slices.Sort(methods)
 		path := params.Replace(pattern)
