@@ -67,7 +67,7 @@ test-short:
 bench: setup
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./internal/e2e/
 	$(GO) test -run '^$$' -bench . -benchtime 2s -timeout 30m ./internal/events/... ./internal/store/
-	$(GO) test -run '^$$' -bench LargeProfile -benchtime 1x -timeout 30m ./internal/api/
+	$(GO) test -run '^$$' -bench 'LargeProfile|Forward' -benchtime 1x -timeout 30m ./internal/api/
 
 ## spec: regenerate docs/openapi from the swag annotations (commit the result)
 spec:

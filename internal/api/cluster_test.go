@@ -107,7 +107,7 @@ const nodeAdminKey = "cluster-admin-key-0123456789"
 
 // newNodes starts nodes a and b over shared leases; keys, when set, are
 // each node's scoped keys (a revocation or change may reach them apart).
-func newNodes(t *testing.T, keys map[string]map[string]apikey.Key) (*leases, map[string]*node) {
+func newNodes(t testing.TB, keys map[string]map[string]apikey.Key) (*leases, map[string]*node) {
 	t.Helper()
 	l := &leases{owner: map[string]string{}, urls: map[string]string{}}
 	nodes := map[string]*node{}
