@@ -11,6 +11,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -18,21 +19,29 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
-// manifests holds the decoded Kubernetes objects of deployments/kubernetes.
+// The Kubernetes manifests: one replica, and the three-node cluster.
+const (
+	singleDir  = "kubernetes"
+	clusterDir = "kubernetes/cluster"
+)
+
+// manifests holds the decoded Kubernetes objects of one manifest folder.
 type manifests struct {
 	sets     []appsv1.StatefulSet
 	services []corev1.Service
 	secrets  []corev1.Secret
+	budgets  []policyv1.PodDisruptionBudget
 	files    []string // manifest files, kustomization.yaml aside
 }
 
-// loadManifests decodes every document of every manifest with the
-// Kubernetes API types, strictly: an unknown or misspelt field fails.
-func loadManifests(t *testing.T) manifests {
+// loadManifests decodes every document of every manifest of dir (under
+// deployments/) with the Kubernetes API types, strictly: an unknown or
+// misspelt field fails.
+func loadManifests(t *testing.T, dir string) manifests {
 	t.Helper()
-	paths, err := filepath.Glob(filepath.Join("kubernetes", "*.yaml"))
+	paths, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
 	if err != nil || len(paths) == 0 {
-		t.Fatalf("no manifests in kubernetes/: %v", err)
+		t.Fatalf("no manifests in %s/: %v", dir, err)
 	}
 	var m manifests
 	for _, p := range paths {
@@ -59,6 +68,9 @@ func loadManifests(t *testing.T) manifests {
 			case "v1/Secret":
 				m.secrets = append(m.secrets, corev1.Secret{})
 				obj = &m.secrets[len(m.secrets)-1]
+			case "policy/v1/PodDisruptionBudget":
+				m.budgets = append(m.budgets, policyv1.PodDisruptionBudget{})
+				obj = &m.budgets[len(m.budgets)-1]
 			default:
 				t.Fatalf("%s #%d: unexpected %s %s", p, i, tm.APIVersion, tm.Kind)
 			}
@@ -67,10 +79,22 @@ func loadManifests(t *testing.T) manifests {
 			}
 		}
 	}
-	if len(m.sets) != 1 || len(m.services) != 1 {
-		t.Fatalf("%d StatefulSets and %d Services, want one of each", len(m.sets), len(m.services))
+	if len(m.sets) != 1 {
+		t.Fatalf("%s: %d StatefulSets, want one", dir, len(m.sets))
 	}
 	return m
+}
+
+// service returns the Service of that name.
+func (m manifests) service(t *testing.T, name string) corev1.Service {
+	t.Helper()
+	for _, s := range m.services {
+		if s.Name == name {
+			return s
+		}
+	}
+	t.Fatalf("no Service %q among the manifests", name)
+	return corev1.Service{}
 }
 
 // containerEnv returns the plain env values of a container.
@@ -85,22 +109,44 @@ func containerEnv(c corev1.Container) map[string]string {
 }
 
 func TestKustomizationListsEveryManifest(t *testing.T) {
-	m := loadManifests(t)
-	var k struct {
-		Resources []string `json:"resources"`
-	}
-	if err := yaml.Unmarshal(readFile(t, "deployments/kubernetes/kustomization.yaml"), &k); err != nil {
-		t.Fatal(err)
-	}
-	slices.Sort(k.Resources)
-	if !slices.Equal(k.Resources, m.files) {
-		t.Errorf("kustomization resources %v, manifest files %v", k.Resources, m.files)
+	for _, dir := range []string{singleDir, clusterDir} {
+		m := loadManifests(t, dir)
+		var k struct {
+			Resources []string `json:"resources"`
+		}
+		if err := yaml.Unmarshal(readFile(t, filepath.Join("deployments", dir, "kustomization.yaml")), &k); err != nil {
+			t.Fatal(err)
+		}
+		slices.Sort(k.Resources)
+		if !slices.Equal(k.Resources, m.files) {
+			t.Errorf("%s: kustomization resources %v, manifest files %v", dir, k.Resources, m.files)
+		}
 	}
 }
 
 func TestStatefulSet(t *testing.T) {
-	m := loadManifests(t)
-	set, svc := m.sets[0], m.services[0]
+	m := loadManifests(t, singleDir)
+	if len(m.services) != 1 {
+		t.Fatalf("%d Services, want one", len(m.services))
+	}
+	set := m.sets[0]
+	t.Run("one replica behind its service", func(t *testing.T) {
+		if set.Spec.Replicas == nil || *set.Spec.Replicas != 1 {
+			t.Errorf("replicas %s, want 1: a profile is tied to one machine", deref(set.Spec.Replicas))
+		}
+		if set.Spec.ServiceName != m.services[0].Name {
+			t.Errorf("serviceName %q, want the Service %q", set.Spec.ServiceName, m.services[0].Name)
+		}
+	})
+	checkServerPods(t, m)
+}
+
+// checkServerPods checks what every easy-api StatefulSet needs: services
+// that reach its pods, data on the claim, probes on real routes, a grace
+// period for the graceful stop, non-root, the key from a Secret, memory
+// sized from the benchmark.
+func checkServerPods(t *testing.T, m manifests) {
+	set := m.sets[0]
 	pod := set.Spec.Template.Spec
 	if len(pod.Containers) != 1 {
 		t.Fatalf("%d containers, want 1", len(pod.Containers))
@@ -109,13 +155,7 @@ func TestStatefulSet(t *testing.T) {
 	env := containerEnv(c)
 	routes := serverRoutes(t)
 
-	t.Run("one replica behind its service", func(t *testing.T) {
-		if set.Spec.Replicas == nil || *set.Spec.Replicas != 1 {
-			t.Errorf("replicas %s, want 1: a profile is tied to one machine", deref(set.Spec.Replicas))
-		}
-		if set.Spec.ServiceName != svc.Name {
-			t.Errorf("serviceName %q, want the Service %q", set.Spec.ServiceName, svc.Name)
-		}
+	t.Run("services select the pods", func(t *testing.T) {
 		sel, err := metav1.LabelSelectorAsSelector(set.Spec.Selector)
 		if err != nil {
 			t.Fatal(err)
@@ -123,9 +163,11 @@ func TestStatefulSet(t *testing.T) {
 		if !sel.Matches(labels.Set(set.Spec.Template.Labels)) {
 			t.Errorf("selector %v does not match the pod labels %v", set.Spec.Selector, set.Spec.Template.Labels)
 		}
-		for k, v := range svc.Spec.Selector {
-			if set.Spec.Template.Labels[k] != v {
-				t.Errorf("Service selects %s=%s, the pods do not carry it", k, v)
+		for _, svc := range m.services {
+			for k, v := range svc.Spec.Selector {
+				if set.Spec.Template.Labels[k] != v {
+					t.Errorf("Service %s selects %s=%s, the pods do not carry it", svc.Name, k, v)
+				}
 			}
 		}
 	})
@@ -161,12 +203,14 @@ func TestStatefulSet(t *testing.T) {
 		if env["EASY_API_HOST"] != "0.0.0.0" {
 			t.Errorf("EASY_API_HOST=%q, want 0.0.0.0", env["EASY_API_HOST"])
 		}
-		if len(c.Ports) != 1 || strconv.Itoa(int(c.Ports[0].ContainerPort)) != port {
-			t.Fatalf("container ports %v, want one port %s (EASY_API_PORT)", c.Ports, port)
+		if len(c.Ports) == 0 || c.Ports[0].Name != "http" || strconv.Itoa(int(c.Ports[0].ContainerPort)) != port {
+			t.Fatalf("container ports %v, want the first, http, on %s (EASY_API_PORT)", c.Ports, port)
 		}
-		for _, sp := range svc.Spec.Ports {
-			if got := resolvePort(t, c, sp.TargetPort); got != c.Ports[0].ContainerPort {
-				t.Errorf("Service port %s targets %d, the container listens on %d", sp.Name, got, c.Ports[0].ContainerPort)
+		for _, svc := range m.services {
+			for _, sp := range svc.Spec.Ports {
+				if got := resolvePort(t, c, sp.TargetPort); got != c.Ports[0].ContainerPort && sp.Name == "http" {
+					t.Errorf("Service %s port %s targets %d, the API listens on %d", svc.Name, sp.Name, got, c.Ports[0].ContainerPort)
+				}
 			}
 		}
 	})
