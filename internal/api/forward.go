@@ -58,6 +58,9 @@ func (s *Server) newForwarder() *httputil.ReverseProxy {
 		Transport: transport,
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.SetURL(ownerURLFrom(pr.In.Context()))
+			// Keep the chain a trusted proxy in front of us started: the
+			// owner counts failed keys against the address it names.
+			pr.Out.Header["X-Forwarded-For"] = pr.In.Header["X-Forwarded-For"]
 			pr.SetXForwarded()
 			pr.Out.Header.Set(ForwardedByHeader, s.cfg.Cluster.Self())
 		},
