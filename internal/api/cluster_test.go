@@ -106,8 +106,9 @@ type node struct {
 const nodeAdminKey = "cluster-admin-key-0123456789"
 
 // newNodes starts nodes a and b over shared leases; keys, when set, are
-// each node's scoped keys (a revocation or change may reach them apart).
-func newNodes(t testing.TB, keys map[string]map[string]apikey.Key) (*leases, map[string]*node) {
+// each node's scoped keys (a revocation or change may reach them apart);
+// edit, when set, adjusts both nodes' config.
+func newNodes(t testing.TB, keys map[string]map[string]apikey.Key, edit ...func(*api.Config)) (*leases, map[string]*node) {
 	t.Helper()
 	l := &leases{owner: map[string]string{}, urls: map[string]string{}}
 	nodes := map[string]*node{}
@@ -149,6 +150,9 @@ func newNodes(t testing.TB, keys map[string]map[string]apikey.Key) (*leases, map
 			}}
 		if keys != nil {
 			cfg.Keys = &fakeKeys{byKey: keys[name]}
+		}
+		for _, e := range edit {
+			e(&cfg)
 		}
 		n.ts = httptest.NewServer(api.New(cfg))
 		t.Cleanup(n.ts.Close)
@@ -203,6 +207,19 @@ func TestForwardToTheOwner(t *testing.T) {
 		}
 		if !strings.Contains(gp.Detail, "on node b") {
 			t.Errorf("detail %q, want b's", gp.Detail)
+		}
+	})
+
+	t.Run("a body over the limit is a 413", func(t *testing.T) {
+		l, small := newNodes(t, nil, func(c *api.Config) { c.MaxBodyBytes, c.MaxDataBytes = 1<<10, 1<<10 })
+		l.set("alice", "b")
+		body := `{"chat_id":"15551234567","text":"` + strings.Repeat("x", 4<<10) + `"}`
+		code, _, got := call(t, small["a"].ts, "POST", "/v1/sessions/alice/messages", body, admin)
+		if p := decodeProblem(t, got); code != http.StatusRequestEntityTooLarge || p.Code != "body_too_large" {
+			t.Errorf("%d %+v, want 413", code, p)
+		}
+		if small["b"].calls.Load() != 0 {
+			t.Error("the owner's session got the send")
 		}
 	})
 
