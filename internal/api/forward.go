@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -65,6 +66,8 @@ func (s *Server) newForwarder() *httputil.ReverseProxy {
 			pr.Out.Header.Set(ForwardedByHeader, s.cfg.Cluster.Self())
 		},
 		ErrorHandler: s.forwardFailed,
+		// A copy cut short (the owner died mid-answer) is reported here.
+		ErrorLog: log.New(s.log.With().Str("component", "forward").Logger(), "", 0),
 	}
 }
 
