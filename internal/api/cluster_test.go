@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -57,6 +56,9 @@ func (c *fakeCluster) believe(id, node string) {
 func (c *fakeCluster) Self() string { return c.self }
 
 func (c *fakeCluster) Owner(_ context.Context, id string) (string, string, bool, bool, error) {
+	if session.ValidateID(id) != nil {
+		return "", "", false, false, errors.New("nats: invalid key") // as the KV bucket answers
+	}
 	c.l.mu.Lock()
 	defer c.l.mu.Unlock()
 	node, ok := c.owners[id]
@@ -240,6 +242,13 @@ func TestForwardToTheOwner(t *testing.T) {
 		}
 	})
 
+	t.Run("an invalid id is refused here", func(t *testing.T) {
+		code, _, body := call(t, a.ts, "GET", "/v1/sessions/no%20such/me", "", admin)
+		if p := decodeProblem(t, body); code != http.StatusBadRequest || p.Code != "invalid_session_id" {
+			t.Errorf("%d %+v, want 400 invalid_session_id", code, p)
+		}
+	})
+
 	t.Run("the owner serves its own session", func(t *testing.T) {
 		code, h, body := call(t, b.ts, "GET", "/v1/sessions/alice/me", "", admin)
 		if code != 200 || h.Get(api.NodeHeader) != "b" || !strings.Contains(string(body), "alice@b") {
@@ -347,78 +356,5 @@ func TestScopedKeyOnTheOwner(t *testing.T) {
 				t.Errorf("b's session reached: %v", reached)
 			}
 		})
-	}
-}
-
-func TestNodes(t *testing.T) {
-	l, nodes := newNodes(t, map[string]map[string]apikey.Key{"a": {"scoped": {ID: "k", Sessions: []string{"alice"}}}})
-	a := nodes["a"].ts
-
-	code, _, body := call(t, a, "GET", "/v1/nodes", "", admin)
-	if code != 200 || !strings.Contains(string(body), `"name":"a"`) || !strings.Contains(string(body), `"url":"`+nodes["b"].ts.URL+`"`) {
-		t.Errorf("nodes: %d %s", code, body)
-	}
-	if code, _, _ := call(t, a, "GET", "/v1/nodes", "", map[string]string{"X-Api-Key": "scoped"}); code != http.StatusForbidden {
-		t.Errorf("nodes with a scoped key: %d, want 403", code)
-	}
-	for _, tt := range []struct {
-		path string
-		want int
-	}{
-		{"/v1/nodes/a/drain", 202},
-		{"/v1/nodes/b/drain", 202},
-		{"/v1/nodes/c/drain", 404},
-	} {
-		if code, _, body := call(t, a, "POST", tt.path, "", admin); code != tt.want {
-			t.Errorf("POST %s: %d %s, want %d", tt.path, code, body, tt.want)
-		}
-	}
-	if got, want := strings.Join(l.drains, ", "), "a drains a, b drains b"; got != want {
-		t.Errorf("drains %q, want %q: each node drains itself", got, want)
-	}
-}
-
-func TestSingleNode(t *testing.T) {
-	views := []session.View{{ID: "w", Status: session.StatusWorking, Resources: session.Resources{PSSBytes: 100 << 20}},
-		{ID: "s", Status: session.StatusStopped}}
-	ts := newFakeAPI(t, &listSessions{views: views}, nil)
-	code, _, body := call(t, ts, "GET", "/v1/nodes", "", nil)
-	if code != 200 || !strings.Contains(string(body), `"up":true`) || !strings.Contains(string(body), `"sessions":1`) ||
-		!strings.Contains(string(body), `"memory_bytes":104857600`) {
-		t.Errorf("nodes on a single node: %d %s, want itself, up, with its one running session", code, body)
-	}
-	if code, _, body := call(t, ts, "POST", "/v1/nodes/elsewhere/drain", "", nil); code != 404 {
-		t.Errorf("drain of another node: %d %s, want 404", code, body)
-	}
-	self, _ := os.Hostname()
-	if code, _, body := call(t, ts, "POST", "/v1/nodes/"+self+"/drain", "", nil); code != 409 || !strings.Contains(string(body), "not part of a cluster") {
-		t.Errorf("drain of the single node: %d %s, want 409", code, body)
-	}
-}
-
-// listSessions is an api.Sessions that only lists.
-type listSessions struct {
-	api.Sessions
-	views []session.View
-}
-
-func (l *listSessions) List(context.Context) ([]session.View, error) { return l.views, nil }
-
-// TestReadinessFollowsQuorum: without quorum a node is not ready, but it is
-// alive: a partition must not get it restarted.
-func TestReadinessFollowsQuorum(t *testing.T) {
-	_, nodes := newNodes(t, nil)
-	a := nodes["a"]
-	if code, _, body := call(t, a.ts, "GET", "/readyz", "", nil); code != 200 {
-		t.Fatalf("readyz with quorum: %d %s", code, body)
-	}
-	noQuorum := errors.New("nats: no responders available for request")
-	a.cluster.quorum.Store(&noQuorum)
-	code, _, body := call(t, a.ts, "GET", "/readyz", "", nil)
-	if p := decodeProblem(t, body); code != 503 || !strings.Contains(p.Detail, "quorum") || strings.Contains(p.Detail, "responders") {
-		t.Errorf("readyz without quorum: %d %+v, want 503 naming the quorum, not the cause", code, p)
-	}
-	if code, _, body := call(t, a.ts, "GET", "/healthz", "", nil); code != 200 {
-		t.Errorf("healthz without quorum: %d %s, want 200", code, body)
 	}
 }

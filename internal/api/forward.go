@@ -15,6 +15,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/easy-api/easy-api/internal/apperr"
+	"github.com/easy-api/easy-api/internal/session"
 )
 
 // In a cluster any node answers the API, but only the node holding a
@@ -119,9 +120,10 @@ func advertisedURL(raw string) (*url.URL, bool) {
 }
 
 // needsOwner reports whether a request path under /v1/sessions/{id} needs
-// the session's browser: everything below the session resource does.
+// the session's browser: everything below the session resource does. An
+// invalid id needs no owner: the handler answers 400.
 func needsOwner(path, id string) bool {
-	if id == "" {
+	if session.ValidateID(id) != nil {
 		return false
 	}
 	rest, ok := strings.CutPrefix(path, "/v1/sessions/"+id+"/")
