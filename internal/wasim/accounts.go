@@ -24,12 +24,14 @@ type account struct {
 	online  bool
 	pending []*message // legacy: sends waiting for the phone, oldest first
 
-	msgs     []*message          // its history: incoming and sent, in order
-	byID     map[string]*message // msgs by id
-	contacts map[string]string   // jids it exchanged messages with → name
-	lids     map[string]string   // phone-number jid → LID jid of contacts that write from a LID
-	actions  []Action            // what its linked devices did (actions.go)
-	seen     map[string]int      // chat → Seq when a device last marked it seen
+	msgs     []*message            // its history: incoming and sent, in order
+	byID     map[string]*message   // msgs by id
+	contacts map[string]string     // jids it exchanged messages with → name
+	lids     map[string]string     // phone-number jid → LID jid of contacts that write from a LID
+	actions  []Action              // what its linked devices did (actions.go)
+	seen     map[string]int        // chat → Seq when a device last marked it seen
+	prefs    map[string]*chatPrefs // chat → its settings (chats.go)
+	blocked  map[string]bool       // jids it blocked (users.go)
 }
 
 // device is one linked companion device: a browser profile holding its

@@ -165,6 +165,7 @@ func (s *Server) onActLocked(p *page, r *actReq) (outMsg, error) {
 			return outMsg{}, fmt.Errorf("chat_not_found: Chat not found for %s", r.Chat)
 		}
 		a.seen[r.Chat] = s.seq
+		defer s.pushChatLocked(a, r.Chat)
 	case "chatstate", "presence":
 	case "subscribe":
 		act.Chats = slices.Clone(r.Chats)
@@ -172,7 +173,7 @@ func (s *Server) onActLocked(p *page, r *actReq) (outMsg, error) {
 			d.subscribed[c] = true
 		}
 	default:
-		return outMsg{}, fmt.Errorf("invalid_action: unknown action %q", r.Type)
+		return s.chatActLocked(a, r)
 	}
 	if err != nil {
 		return outMsg{}, err

@@ -35,6 +35,9 @@ func (s *Server) routes() *http.ServeMux {
 	m.Handle("/__sim/presence", s.api(http.MethodPost, s.presence))
 	m.Handle("/__sim/media/{id}", s.api(http.MethodGet, s.mediaFile))
 	m.Handle("/__sim/phone-online", s.api(http.MethodPost, s.phoneOnline))
+	m.Handle("/__sim/users", s.api(http.MethodPost, s.postUser))
+	m.Handle("/__sim/contacts", s.api(http.MethodPost, s.postContact))
+	m.Handle("/__sim/chat", s.api(http.MethodPost, s.postChat))
 	m.HandleFunc("/__sim/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, errorf(codeRouteNotFound, "no simulator route %s", r.URL.Path))
 	})

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -84,7 +85,8 @@ type Chat struct {
 	Name        string `json:"name"`
 	IsGroup     bool   `json:"is_group"`
 	Timestamp   int64  `json:"timestamp"`
-	UnreadCount int    `json:"unread_count"` // incoming messages after our last send
+	UnreadCount int    `json:"unread_count"` // incoming messages after our last send; -1: marked unread
+	ChatSettings
 }
 
 // Contact is someone an account exchanged messages with.
@@ -452,6 +454,9 @@ func (s *Server) queryLocked(p *page, m inMsg) (outMsg, error) {
 		v := msg.view()
 		return outMsg{Msg: &v}, nil
 	}
+	if out, ok := s.userQueryLocked(a, m); ok {
+		return out, nil
+	}
 	return outMsg{}, fmt.Errorf("invalid_query: unknown query %q", m.Q)
 }
 
@@ -484,6 +489,7 @@ func (a *account) history(chat string, count int, before string) ([]Message, err
 	if len(all) == 0 {
 		return nil, fmt.Errorf("chat_not_found: Chat not found for %s", chat)
 	}
+	all = slices.DeleteFunc(all, func(m *message) bool { return !a.visible(m) })
 	if before != "" {
 		b := a.byID[before]
 		if b == nil || b.ChatID != chat {
@@ -500,36 +506,6 @@ func (a *account) history(chat string, count int, before string) ([]Message, err
 		out = append(out, m.view())
 	}
 	return out, nil
-}
-
-// chats derives the account's chats from its messages, newest first.
-func (a *account) chats() []Chat {
-	byID := map[string]*Chat{}
-	var order []*Chat
-	for _, m := range a.msgs {
-		c := byID[m.ChatID]
-		if c == nil {
-			c = &Chat{ID: m.ChatID, IsGroup: strings.HasSuffix(m.ChatID, "@g.us"), Name: a.contacts[m.ChatID]}
-			if c.Name == "" && !c.IsGroup {
-				c.Name = "+" + strings.Split(m.ChatID, "@")[0]
-			}
-			byID[m.ChatID] = c
-			order = append(order, c)
-		}
-		c.Timestamp = m.Timestamp
-		switch {
-		case m.FromMe:
-			c.UnreadCount = 0
-		case m.Seq > a.seen[m.ChatID]:
-			c.UnreadCount++
-		}
-	}
-	out := make([]Chat, 0, len(order))
-	for i := len(order) - 1; i >= 0; i-- {
-		out = append(out, *order[i])
-	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Timestamp > out[j].Timestamp })
-	return out
 }
 
 // contactList returns the people the account exchanged messages with.

@@ -24,7 +24,10 @@ import (
 //	query     {id, q, ...}     WPP.chat.list/getMessages/getMessageById, WPP.contact.list/getPnLidEntry (q pnlid)
 //	takeover  {id}             WPP.whatsapp.Socket.takeover: a CONFLICT page becomes the live one
 //	act       {id, act}        react, edit, revoke, delete, star, pin, seen, played,
-//	                           chatstate, presence, subscribe (actions.go); reply {msg?}
+//	                           chatstate, presence, subscribe (actions.go); reply {msg?};
+//	                           archive, pin_chat, mute, unmute, mark_unread, clear,
+//	                           delete_chat (chats.go), block (users.go); reply {chats?, ids?}
+//	query q user|users|blocklist|chat: who a jid is, the address book, the block list, one chat (users.go)
 //
 // server → page:
 //
@@ -48,6 +51,8 @@ import (
 //	edit     {msg}                              a message's text was edited (ours too)
 //	vote     {vote}                             a poll of this account got a vote
 //	presence {presence}                         a subscribed contact's presence changed
+//	chat     {chats: [chat]}                    a chat's settings or unread count changed (chats.go)
+//	blocklist {ids}                             the account's block list changed (users.go)
 //
 // Media bytes never travel on the channel: the page uploads and downloads
 // them over HTTP (/__page/media), authenticated with its device credentials.
@@ -63,22 +68,24 @@ const (
 	msgTakeover = "takeover"
 	msgAct      = "act"
 
-	msgQR       = "qr"
-	msgIdle     = "idle"
-	msgLinked   = "linked"
-	msgResumed  = "resumed"
-	msgRefused  = "refused"
-	msgMain     = "main"
-	msgReply    = "reply"
-	msgMessage  = "message"
-	msgAck      = "ack"
-	msgRevoke   = "revoke"
-	msgConflict = "conflict"
-	msgPhone    = "phone"
-	msgReaction = "reaction"
-	msgEdit     = "edit"
-	msgVote     = "vote"
-	msgPresence = "presence"
+	msgQR        = "qr"
+	msgIdle      = "idle"
+	msgLinked    = "linked"
+	msgResumed   = "resumed"
+	msgRefused   = "refused"
+	msgMain      = "main"
+	msgReply     = "reply"
+	msgMessage   = "message"
+	msgAck       = "ack"
+	msgRevoke    = "revoke"
+	msgConflict  = "conflict"
+	msgPhone     = "phone"
+	msgReaction  = "reaction"
+	msgEdit      = "edit"
+	msgVote      = "vote"
+	msgPresence  = "presence"
+	msgChat      = "chat"
+	msgBlocklist = "blocklist"
 )
 
 // Logout and refusal reasons the page reports as conn.logout_reason.
@@ -168,17 +175,19 @@ type outMsg struct {
 	Code      string        `json:"code,omitempty"`
 	Error     string        `json:"error,omitempty"`
 
-	Msg      *Message  `json:"msg,omitempty"`
-	Msgs     []Message `json:"msgs,omitempty"`
-	Chats    []Chat    `json:"chats,omitempty"`
-	Contacts []Contact `json:"contacts,omitempty"`
-	IDs      []string  `json:"ids,omitempty"`
-	Chat     string    `json:"chat,omitempty"`
-	Ack      int       `json:"ack,omitempty"`
-	RID      string    `json:"rid,omitempty"`
-	Phone    string    `json:"phone,omitempty"` // reply to query pnlid: the phone-number jid
-	LID      string    `json:"lid,omitempty"`   // reply to query pnlid: the LID jid
-	Reaction *Reaction `json:"reaction,omitempty"`
-	Vote     *Vote     `json:"vote,omitempty"`
-	Presence *Presence `json:"presence,omitempty"`
+	Msg      *Message   `json:"msg,omitempty"`
+	Msgs     []Message  `json:"msgs,omitempty"`
+	Chats    []Chat     `json:"chats,omitempty"`
+	Contacts []Contact  `json:"contacts,omitempty"`
+	IDs      []string   `json:"ids,omitempty"`
+	Chat     string     `json:"chat,omitempty"`
+	Ack      int        `json:"ack,omitempty"`
+	RID      string     `json:"rid,omitempty"`
+	Phone    string     `json:"phone,omitempty"` // reply to query pnlid: the phone-number jid
+	LID      string     `json:"lid,omitempty"`   // reply to query pnlid: the LID jid
+	Reaction *Reaction  `json:"reaction,omitempty"`
+	Vote     *Vote      `json:"vote,omitempty"`
+	Presence *Presence  `json:"presence,omitempty"`
+	User     *WireUser  `json:"user,omitempty"`  // reply to query user (users.go)
+	Users    []WireUser `json:"users,omitempty"` // reply to query users
 }

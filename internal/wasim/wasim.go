@@ -135,6 +135,7 @@ type Server struct {
 	acks    ackQueue              // scheduled ack steps; nil until the first
 	ackWake chan struct{}         // nudges the ack scheduler
 	hold    bool                  // HoldSends: sends wait, unanswered
+	users   map[string]*User      // people on WhatsApp besides the simulated phones, by phone (users.go)
 }
 
 // New returns a Server with cfg's zero fields set to the defaults. It starts

@@ -2,6 +2,7 @@
 // Events leave in page order through one queue, because a shape may wait
 // for WhatsApp's phone-number/LID table before it is complete.
 import { ACTION_CALLS, actions, detail, fileOptions, textOptions, type Detail } from './actions';
+import { CHAT_CALLS, chats } from './chats';
 import { emit, message, report, safe } from './emit';
 import type { ChatModel, ContactModel, EventTypes, MsgModel, RawMessage, SendMessageReturn, WAJS, WPPSubset } from './wpp';
 
@@ -52,7 +53,8 @@ const SKIP: Record<string, true> = { ciphertext: true, e2e_notification: true, n
   protocol: true, call_log: true, notification: true, broadcast_notification: true, revoked: true, group_notification: true };
 // Codes of wa-js errors that mean "no such thing"; Go maps them to 404.
 const NOT_FOUND: Record<string, true> = { chat_not_found: true, msg_not_found: true, message_not_found: true,
-  message_not_contains_media: true, media_not_found: true };
+  message_not_contains_media: true, media_not_found: true, contact_not_found: true, not_on_whatsapp: true,
+  not_a_business: true };
 
 
 function ser(x: unknown): string {
@@ -348,11 +350,6 @@ export function messaging(w: WPPSubset, me: () => Account): Messaging {
       const r = await w.chat.sendFileMessage(chat, 'data:' + mimetype + ';base64,' + data, opts);
       return sent(r, chat, { caption: str(args.caption), mimetype, filename: str(args.filename) });
     },
-    listChats: async () => {
-      // Without ignoreGroupMetadata wa-js awaits every group's metadata.
-      const chats = await w.chat.list({ ignoreGroupMetadata: true });
-      return Promise.all(chats.map(shapeChat));
-    },
     getMessages: async (args) => {
       const chat = await chatFor(need(args, 'chat_id'));
       const opts: { count: number; direction: 'before'; id?: string } = { count: Number(args.limit) || 50, direction: 'before' };
@@ -375,6 +372,8 @@ export function messaging(w: WPPSubset, me: () => Account): Messaging {
 
   const more = actions({ w, myId, need, chatFor, shape: shapeMsg, sent });
   Object.assign(calls, more.calls);
+  Object.assign(calls, chats({ w, need, chatFor, ids, shapeChat, shapeContact,
+    out: (type, shape) => later(async () => { emit(type, await shape()); }) }));
   // later keeps these events in page order with the messages they follow.
   const out = (type: string, shape: () => unknown) => later(() => { emit(type, shape()); });
 
@@ -396,9 +395,9 @@ export function messaging(w: WPPSubset, me: () => Account): Messaging {
 
 /** MESSAGING_CALLS names the calls Messaging answers. */
 export const MESSAGING_CALLS: Record<string, true> = {
-  sendText: true, sendFile: true, listChats: true, getMessages: true, listContacts: true, downloadMedia: true,
+  sendText: true, sendFile: true, getMessages: true, listContacts: true, downloadMedia: true,
   seen: true, catchUp: true,
-  ...ACTION_CALLS,
+  ...ACTION_CALLS, ...CHAT_CALLS,
 };
 
 // pageError prefixes wa-js's errors with what they mean, for the Go side

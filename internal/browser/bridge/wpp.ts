@@ -59,6 +59,11 @@ export const USED = [
   'conn.markAvailable',
   'contact.getPnLidEntry',
   'whatsapp.Socket.takeover',
+  // chats and contacts (chats.ts, contacts.ts)
+  'chat.archive', 'chat.unarchive', 'chat.pin', 'chat.unpin', 'chat.mute', 'chat.unmute', 'chat.markIsUnread',
+  'chat.clear', 'chat.delete', 'chat.getUnreadChats', 'contact.get', 'contact.queryExists', 'contact.getProfilePictureUrl',
+  'contact.getStatus', 'contact.getBusinessProfile', 'contact.getCommonGroups', 'blocklist.all', 'blocklist.blockContact',
+  'blocklist.unblockContact', 'blocklist.isBlocked', 'whatsapp.ChatStore.on',
 ] as const;
 
 export type UsedPath = (typeof USED)[number];
@@ -84,3 +89,5 @@ export type EventTypes = WA.ev.EventTypes;
 export type SendMessageReturn = Awaited<ReturnType<WAJS['chat']['sendTextMessage']>>;
 export type RawMessage = Awaited<ReturnType<WAJS['chat']['getMessages']>>[number];
 export type PnLidEntryResult = Awaited<ReturnType<WAJS['contact']['getPnLidEntry']>>;
+export type QueryExistsResult = WA.contact.QueryExistsResult;
+export type BusinessProfileModel = WA.whatsapp.BusinessProfileModel;

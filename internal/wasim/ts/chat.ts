@@ -9,7 +9,8 @@
 // (/__page/media) authenticated with the device credentials.
 import type { ChatModel, ContactModel, MsgKey, MsgModel, PnLidEntryResult, SendMessageReturn, WAJS, Wid, WPPSubset } from '../../browser/bridge/wpp';
 import { actions } from './actions';
-import { sim as getSim, widOf, type WireChat, type WireMsg } from './sim';
+import { social } from './chats';
+import { sim as getSim, widOf, type WireMsg } from './sim';
 
 type Chat = WPPSubset['chat'];
 type FileOptions = Parameters<WAJS['chat']['sendFileMessage']>[2];
@@ -185,20 +186,7 @@ function start(): void {
 
   const query = (q: Record<string, unknown>) => sim.request({ t: 'query', ...q });
 
-  const list: Chat['list'] = async (options = {}) => {
-    const r = await query({ q: 'chats' });
-    let out = (r.chats || []).map((c: WireChat) => {
-      const m = noteChat(c.id, c.name, c.timestamp);
-      m.unreadCount = c.unread_count;
-      return m;
-    });
-    if (options.onlyUsers) out = out.filter((c) => c.isUser);
-    if (options.onlyGroups) out = out.filter((c) => c.isGroup);
-    if (options.onlyWithUnreadMessage) out = out.filter((c) => c.unreadCount > 0);
-    if (options.count !== undefined && options.count > 0) out = out.slice(0, options.count);
-    return out;
-  };
-
+  // list, with wa-js's filters and paging, is in chats.ts.
   const get: Chat['get'] = (chatId) => chats.get(jidOf(chatId));
 
   const getMessages: Chat['getMessages'] = async (chatId, options = {}) => {
@@ -250,6 +238,7 @@ function start(): void {
   };
 
   const more = actions({ sim, jidOf, msgKey, models, me, chatJid, newKey, send, byId });
+  const soc = social({ sim, jidOf, chats, noteChat });
 
   // Server → page messaging.
   sim.handlers.message = (m) => {
@@ -285,11 +274,13 @@ function start(): void {
   };
   // The chat store is loaded once the page reaches MAIN, as WhatsApp does.
   WPP.on('conn.stream_mode_changed', (mode) => {
-    if (mode === 'MAIN') list().catch((e) => console.warn('wasim: chats', e));
+    if (mode === 'MAIN') WPP.chat.list().catch((e) => console.warn('wasim: chats', e));
   });
 
-  WPP.chat = { get, list, sendTextMessage, sendFileMessage, getMessages, getMessageById, downloadMedia, ...more.chat };
-  WPP.contact = { list: contactList, getPnLidEntry, subscribePresence: more.subscribePresence };
+  WPP.chat = { get, sendTextMessage, sendFileMessage, getMessages, getMessageById, downloadMedia, ...more.chat, ...soc.chat };
+  WPP.contact = { list: contactList, getPnLidEntry, subscribePresence: more.subscribePresence, ...soc.contact };
+  WPP.blocklist = soc.blocklist;
+  WPP.whatsapp.ChatStore = soc.ChatStore;
   sim.markAvailable = more.markAvailable;
 }
 

@@ -30,6 +30,9 @@ export interface Reply {
   contacts?: WireContact[];
   phone?: string;
   lid?: string;
+  user?: WireUser; // query user (users.go)
+  users?: WireUser[]; // query users
+  ids?: string[]; // query blocklist, act block
 }
 
 /** WireMsg is a message as the server sends it (Message in messages.go). */
@@ -63,7 +66,17 @@ export interface WireMsg {
   starred?: boolean;
   votes?: Record<string, number[]>;
 }
-export interface WireChat { id: string; name: string; is_group: boolean; timestamp: number; unread_count: number }
+export interface WireChat {
+  id: string; name: string; is_group: boolean; timestamp: number; unread_count: number; // -1: marked unread
+  // ChatSettings in chats.go
+  archived?: boolean; pinned?: number; mute_expiration?: number; labels?: string[]; deleted?: boolean;
+}
+/** WireUser is what the server says of a user jid (WireUser in users.go). */
+export interface WireUser {
+  id: string; exists: boolean; phone?: string; lid?: string; push_name?: string; name?: string; my_contact?: boolean;
+  picture?: string; about?: string; blocked?: boolean; known?: boolean;
+  business?: { description?: string; email?: string; website?: string[]; address?: string; categories?: string[] };
+}
 export interface WireContact { id: string; name: string; push_name: string; phone?: string; lid?: string }
 
 /** ServerMsg is any message of the page channel from the server. */
@@ -91,6 +104,7 @@ export interface ServerMsg {
   reaction?: { id: string; msg: string; sender: string; text: string; t: number };
   vote?: { msg: string; chat: string; sender: string; options: number[]; t: number };
   presence?: { id: string; online: boolean; state: string; t: number };
+  chats?: WireChat[]; // chat (chats.go)
 }
 
 export interface SimState {

@@ -200,7 +200,8 @@ function start(): void {
     // chat.ts fills chat and contact.
     chat: {} as WPPSubset['chat'],
     contact: {} as WPPSubset['contact'],
-    whatsapp: { Socket: { takeover: () => sim.takeover() } },
+    blocklist: {} as WPPSubset['blocklist'], // chats.ts fills it and whatsapp.ChatStore
+    whatsapp: { Socket: { takeover: () => sim.takeover() }, ChatStore: {} as WPPSubset['whatsapp']['ChatStore'] },
   };
 
   const sim: Sim = {
