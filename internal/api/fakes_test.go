@@ -25,7 +25,7 @@ type fakeSessions struct {
 	QRFn         func(ctx context.Context, id string) (session.QR, error)
 	MeFn         func(ctx context.Context, id string) (session.Account, error)
 	SendFn       func(ctx context.Context, id string, out session.Outgoing) (session.Message, error)
-	ChatsFn      func(ctx context.Context, id string) ([]session.Chat, error)
+	ListChatsFn  func(ctx context.Context, id string, f session.ChatFilter) (session.ChatPage, error)
 	MessagesFn   func(ctx context.Context, id, chatID string, limit int, before string) ([]session.Message, error)
 	ScreenshotFn func(ctx context.Context, id string) ([]byte, error)
 }
@@ -44,8 +44,8 @@ func (f *fakeSessions) Send(ctx context.Context, id string, out session.Outgoing
 	return f.SendFn(ctx, id, out)
 }
 
-func (f *fakeSessions) Chats(ctx context.Context, id string) ([]session.Chat, error) {
-	return f.ChatsFn(ctx, id)
+func (f *fakeSessions) ListChats(ctx context.Context, id string, flt session.ChatFilter) (session.ChatPage, error) {
+	return f.ListChatsFn(ctx, id, flt)
 }
 
 func (f *fakeSessions) Messages(ctx context.Context, id, chatID string, limit int, before string) ([]session.Message, error) {

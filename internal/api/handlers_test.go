@@ -124,7 +124,9 @@ func TestDomainErrorsBecomeStatuses(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ts := newFakeAPI(t, &fakeSessions{ChatsFn: func(context.Context, string) ([]session.Chat, error) { return nil, tt.err }}, nil)
+			ts := newFakeAPI(t, &fakeSessions{ListChatsFn: func(context.Context, string, session.ChatFilter) (session.ChatPage, error) {
+				return session.ChatPage{}, tt.err
+			}}, nil)
 			code, h, b := call(t, ts, "GET", "/v1/sessions/alice/chats", "", nil)
 			p := decodeProblem(t, b)
 			if code != tt.status || p.Code != string(tt.code) || p.Detail != tt.detail || p.RequestID == "" {

@@ -61,11 +61,6 @@ func (c MediaConfig) withDefaults() MediaConfig {
 	return c
 }
 
-// ChatList is the body of GET /v1/sessions/{id}/chats.
-type ChatList struct {
-	Chats []session.Chat `json:"chats"`
-} // @name ChatList
-
 // MessageList is the body of GET /v1/sessions/{id}/chats/{chat}/messages.
 type MessageList struct {
 	Messages []session.Message `json:"messages"`
@@ -107,6 +102,8 @@ func (s *Server) messageRoutes(r chi.Router) {
 	r.With(jsonBody).Put("/presence", s.wrap(s.setPresence))
 	r.With(jsonBody).Post("/presence/subscriptions", s.wrap(s.subscribePresence))
 	r.Get("/contacts", s.wrap(s.listContacts))
+	s.chatRoutes(r)
+	s.contactRoutes(r)
 }
 
 // media is the media config with defaults filled in.
@@ -260,32 +257,6 @@ func (f mediaFetcher) fetchError(err error) error {
 		}
 		return apperr.Field(field, "could not be fetched: %v", err)
 	}
-}
-
-// listChats godoc
-//
-//	@Summary	The host account's chats
-//	@ID			listChats
-//	@Tags		messaging
-//	@Produce	json
-//	@Param		id	path		string	true	"session id"
-//	@Success	200	{object}	ChatList
-//	@Failure	400	{object}	Problem
-//	@Failure	404	{object}	Problem
-//	@Failure	409	{object}	Problem	"session not WORKING"
-//	@Failure	504	{object}	Problem
-//	@Security	ApiKeyAuth
-//	@Router		/v1/sessions/{id}/chats [get]
-func (s *Server) listChats(w http.ResponseWriter, r *http.Request) error {
-	id, err := sessionID(r)
-	if err != nil {
-		return err
-	}
-	chats, err := s.cfg.Sessions.Chats(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, ChatList{Chats: chats})
 }
 
 // listMessages godoc

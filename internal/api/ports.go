@@ -66,12 +66,13 @@ type Messaging interface {
 	// naming the body's field, a reply_to that names nothing a
 	// message_not_found.
 	Send(ctx context.Context, id string, out session.Outgoing) (session.Message, error)
-	Chats(ctx context.Context, id string) ([]session.Chat, error)
 	Contacts(ctx context.Context, id string) ([]session.Contact, error)
 	Messages(ctx context.Context, id, chatID string, limit int, before string) ([]session.Message, error)
 	DownloadMedia(ctx context.Context, id, msgID string) (session.Media, error)
 	MessageActions
 	Presence
+	ChatActions    // chats.go
+	ContactActions // contacts.go
 }
 
 // MessageActions act on one message; a message the session does not hold

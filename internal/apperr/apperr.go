@@ -40,6 +40,8 @@ const (
 	ChatNotFound     Code = "chat_not_found"         // no chat with that id in the session
 	NotAllowed       Code = "not_allowed"            // WhatsApp refused the action on this message or chat
 	OwnerUnreachable Code = "owner_unreachable"      // 503: in a cluster, the node owning the session does not answer or no node holds its lease yet
+	ContactNotFound  Code = "contact_not_found"      // no contact with that id in the session
+	NotOnWhatsApp    Code = "not_on_whatsapp"        // the number has no WhatsApp account
 )
 
 // Error is an application error: Code for machines, Detail for people (safe

@@ -47,6 +47,8 @@ var statuses = map[Code]int{
 	ChatNotFound:     http.StatusNotFound,
 	NotAllowed:       http.StatusConflict,
 	OwnerUnreachable: http.StatusServiceUnavailable,
+	ContactNotFound:  http.StatusNotFound,
+	NotOnWhatsApp:    http.StatusNotFound,
 }
 
 // Status returns the HTTP status of code: 500 for a code it does not know.

@@ -59,7 +59,7 @@ func TestLIDContacts(t *testing.T) {
 		}
 	}
 	code, b = srv.call("GET", "/v1/sessions/l/chats", nil)
-	var chats api.ChatList
+	var chats session.ChatPage
 	mustJSON(t, b, &chats)
 	if code != http.StatusOK || len(chats.Chats) != 1 || chats.Chats[0].ID != lidJID || chats.Chats[0].Phone != carol {
 		t.Fatalf("chats: %d %s", code, b)

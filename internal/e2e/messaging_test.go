@@ -254,7 +254,7 @@ func TestMessaging(t *testing.T) {
 			t.Fatalf("before: %d %s", code, b)
 		}
 		code, b = srv.call("GET", "/v1/sessions/m/chats", nil)
-		var chats api.ChatList
+		var chats session.ChatPage
 		mustJSON(t, b, &chats)
 		if code != http.StatusOK || len(chats.Chats) != 1 || chats.Chats[0].ID != bob+"@c.us" || chats.Chats[0].Name != "Bob" || chats.Chats[0].UnreadCount != 1 {
 			t.Fatalf("chats: %d %s", code, b)

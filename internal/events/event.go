@@ -44,12 +44,16 @@ const (
 	MessageEdited      = "message.edited"   // session.EditEvent
 	PollVote           = "poll.vote"        // session.PollVoteEvent
 	PresenceUpdate     = "presence.update"  // session.PresenceEvent
+	ChatArchived       = "chat.archived"    // session.ChatArchivedEvent
+	ChatUnread         = "chat.unread"      // session.ChatUnreadEvent
+	ContactChanged     = "contact.changed"  // session.ContactChangedEvent
 	WebhookDisabled    = "webhook.disabled" // WebhookDisabledData
 	KeyRevoked         = "key.revoked"      // KeyRevokedData, of no session
 )
 
 // Types lists every valid event type, sorted.
 var Types = []string{
+	ChatArchived, ChatUnread, ContactChanged,
 	KeyRevoked, MessageAck, MessageEdited, MessageReaction, MessageReceived, MessageRevoked, MessageSent,
 	PollVote, PresenceUpdate,
 	SessionData, SessionPairingCode, SessionProgress, SessionQR, SessionStatus,

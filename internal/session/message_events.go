@@ -83,7 +83,7 @@ func (w *watch) onMessagingEvent(ctx context.Context, ev PageEvent) bool {
 	case BridgePresence:
 		publishBridge[PresenceEvent](ctx, w, ev, EventPresenceUpdate, func(p PresenceEvent) bool { return p.ChatID != "" })
 	default:
-		return false
+		return w.onChatEvent(ctx, ev)
 	}
 	return true
 }

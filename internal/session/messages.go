@@ -136,6 +136,7 @@ type Chat struct {
 	Timestamp   int64  `json:"timestamp"`                                   // unix seconds of the last message
 	Phone       string `json:"phone,omitempty" example:"15551234567"`       // user chats: the contact's number, when known
 	LID         string `json:"lid,omitempty" example:"123456789012345@lid"` // user chats: the contact's LID, when known
+	ChatState
 } // @name Chat
 
 // Contact is a contact known to the host account.
@@ -270,16 +271,6 @@ func (m *Manager) SendMedia(ctx context.Context, id, chatID string, media Media)
 		"data": base64.StdEncoding.EncodeToString(media.Data), "mimetype": media.Mimetype,
 		"filename": media.Filename, "caption": media.Caption}, &msg)
 	return msg, err
-}
-
-// Chats lists the host account's chats.
-func (m *Manager) Chats(ctx context.Context, id string) ([]Chat, error) {
-	page, err := m.workingPage(ctx, id, "listing chats")
-	if err != nil {
-		return nil, err
-	}
-	chats := []Chat{}
-	return chats, m.msgCall(ctx, page, "listChats", nil, &chats)
 }
 
 // Contacts lists the host account's contacts.

@@ -127,7 +127,7 @@ func TestMessagingCalls(t *testing.T) {
 		case "downloadMedia":
 			return map[string]string{"data": "AAEC/w==", "mimetype": "image/png", "filename": "a.png"}, nil
 		case "listChats":
-			return []Chat{{ID: "15550001111@c.us", Name: "Bob"}}, nil
+			return ChatPage{Chats: []Chat{{ID: "15550001111@c.us", Name: "Bob"}}}, nil
 		}
 		return nil, fmt.Errorf("browser: call %s: %w: %w", method, ErrCallTimeout, context.DeadlineExceeded)
 	}

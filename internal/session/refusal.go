@@ -22,6 +22,9 @@ var notAllowed = map[string]bool{
 	"invalid_pin_parameter": true, "quoted_msg_can_not_reply": true, "invalid_quoted_msg": true,
 	"revoke_not_allowed": true, "delete_not_allowed": true, "not_a_poll": true, "cannot_play": true,
 	"group_not_allowed": true, "reaction_not_allowed": true, "forward_error": true, "star_error": true,
+	// chats (chats.go)
+	"archive_error": true, "unarchive_error": true, "pin_limit": true, "clear_failed": true, "delete_failed": true,
+	"negative_time_mute": true, "invalid_time_mute": true,
 }
 
 // waCode is the wa-js code of a "wa:" refusal, or "".
@@ -60,6 +63,10 @@ func pageRefusal(err error) error {
 		return apperr.Wrap(err, apperr.MessageNotFound, "%s", detail)
 	case "chat_not_found":
 		return apperr.Wrap(err, apperr.ChatNotFound, "%s", detail)
+	case "contact_not_found":
+		return apperr.Wrap(err, apperr.ContactNotFound, "%s", detail)
+	case "not_on_whatsapp":
+		return apperr.Wrap(err, apperr.NotOnWhatsApp, "%s", detail)
 	}
 	return apperr.Wrap(err, apperr.NotFound, "%s", detail)
 }

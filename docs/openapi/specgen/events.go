@@ -21,6 +21,12 @@ var exampleTime = time.Date(2026, 11, 26, 6, 0, 0, 123_000_000, time.UTC)
 
 // Payloads lists every event type (events.Types, tested), sorted.
 var Payloads = []Payload{
+	{events.ChatArchived, "a chat was archived or unarchived, over the API or on another device (from WhatsApp's chat store).",
+		session.ChatArchivedEvent{ChatID: "15551234567@c.us", Archived: true, Phone: "15551234567"}},
+	{events.ChatUnread, "a chat's unread count changed: a message arrived, the chat was read, or it was marked unread (wa-js reports the last change within 50 ms).",
+		session.ChatUnreadEvent{ChatID: "15551234567@c.us", UnreadCount: 2, PreviousUnreadCount: 1, Phone: "15551234567"}},
+	{events.ContactChanged, "a contact was blocked or unblocked, over the API or on another device (the only contact change wa-js 4.6.0 signals).",
+		session.ContactChangedEvent{ID: "15551234567@c.us", Phone: "15551234567", Change: "blocked", Blocked: true}},
 	{events.KeyRevoked, "a scoped API key was revoked; of no session, so only the admin's streams and global webhooks see it. Streams opened with that key end at once.",
 		events.KeyRevokedData{KeyID: "key_m5xq2c7rjz4w8k3a"}},
 	{events.MessageAck, "the delivery state of a message we sent rose (wa-js reports 1 = SERVER, then 2 and more: DEVICE, READ, PLAYED).",

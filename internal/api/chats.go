@@ -1,0 +1,420 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/easy-api/easy-api/internal/apperr"
+	"github.com/easy-api/easy-api/internal/session"
+)
+
+// Chats: /v1/sessions/{id}/chats[/{chat}[/...]]: one chat, the list with
+// filters and paging, the unread ones, archive, pin, mute, mark unread,
+// clear, delete. The chat may be a chat id or a phone number.
+
+// ChatActions are the chat routes' needs of the session domain; a chat the
+// session does not hold is chat_not_found, what WhatsApp refuses there
+// not_allowed.
+type ChatActions interface {
+	ListChats(ctx context.Context, id string, f session.ChatFilter) (session.ChatPage, error)
+	GetChat(ctx context.Context, id, chatID string) (session.Chat, error)
+	UnreadChats(ctx context.Context, id string) (session.UnreadChats, error)
+	ArchiveChat(ctx context.Context, id, chatID string, archive bool) (session.Chat, error)
+	PinChat(ctx context.Context, id, chatID string, pin bool) (session.Chat, error)
+	MuteChat(ctx context.Context, id, chatID string, d time.Duration, forever bool) (session.Chat, error)
+	UnmuteChat(ctx context.Context, id, chatID string) (session.Chat, error)
+	MarkUnread(ctx context.Context, id, chatID string) (session.Chat, error)
+	ClearChat(ctx context.Context, id, chatID string, keepStarred bool) error
+	DeleteChat(ctx context.Context, id, chatID string) error
+}
+
+// MuteRequest is the body of PUT .../chats/{chat}/mute: a duration, or
+// forever.
+type MuteRequest struct {
+	DurationSeconds int64 `json:"duration_seconds,omitempty" example:"28800"` // 1 s to 366 days
+	Forever         bool  `json:"forever,omitempty"`
+} // @name MuteRequest
+
+// chatRoutes adds the chat routes to the /v1/sessions/{id} group.
+func (s *Server) chatRoutes(r chi.Router) {
+	// A sub-router, so that other methods on it are 405, not /chats/{chat}'s.
+	r.Route("/chats/unread", func(r chi.Router) { r.Get("/", s.wrap(s.unreadChats)) })
+	r.Route("/chats/{chat}", func(r chi.Router) {
+		r.Use(s.limitBody(s.cfg.MaxBodyBytes))
+		r.Get("/", s.wrap(s.getChat))
+		r.Delete("/", s.wrap(s.deleteChat))
+		r.Put("/archive", s.wrap(s.archiveChat))
+		r.Delete("/archive", s.wrap(s.unarchiveChat))
+		r.Put("/pin", s.wrap(s.pinChat))
+		r.Delete("/pin", s.wrap(s.unpinChat))
+		r.Put("/mute", s.wrap(s.muteChat))
+		r.Delete("/mute", s.wrap(s.unmuteChat))
+		r.Post("/unread", s.wrap(s.markUnread))
+		r.Post("/clear", s.wrap(s.clearChat))
+	})
+}
+
+// chatTarget reads the session id and chat of a chat route's path.
+func chatTarget(r *http.Request) (string, string, error) {
+	id, err := sessionID(r)
+	return id, pathParam(r, "chat"), err
+}
+
+// chatFilter reads GET .../chats' query.
+func chatFilter(r *http.Request) (session.ChatFilter, error) {
+	q := r.URL.Query()
+	f := session.ChatFilter{Type: q.Get("type"), Labels: q["label"], After: q.Get("after")}
+	for _, b := range []struct {
+		name string
+		dst  *bool
+	}{{"unread", &f.Unread}, {"archived", &f.Archived}} {
+		if v := q.Get(b.name); v != "" {
+			x, err := strconv.ParseBool(v)
+			if err != nil {
+				return f, apperr.Field(b.name, "must be true or false")
+			}
+			*b.dst = x
+		}
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > session.MaxChatPage {
+			return f, apperr.Field("limit", "must be a whole number from 1 to %d", session.MaxChatPage)
+		}
+		f.Limit = n
+	}
+	return f, nil
+}
+
+// listChats godoc
+//
+//	@Summary		The host account's chats
+//	@ID				listChats
+//	@Description	In WhatsApp's order: pinned first, then the latest message first. Filters combine (all must hold). With limit, next is the after of the next page (absent on the last).
+//	@Tags			chats
+//	@Produce		json
+//	@Param			id			path		string		true	"session id"
+//	@Param			unread		query		bool		false	"only chats with unread messages (or marked unread)"
+//	@Param			archived	query		bool		false	"only archived chats"
+//	@Param			type		query		string		false	"only user chats or only groups"	Enums(users, groups)
+//	@Param			label		query		[]string	false	"only chats with one of these labels (id or name); repeat for more"	collectionFormat(multi)
+//	@Param			limit		query		int			false	"1 to 500; default all"
+//	@Param			after		query		string		false	"the next of the previous page"
+//	@Success		200			{object}	session.ChatPage
+//	@Failure		400			{object}	Problem
+//	@Failure		404			{object}	Problem
+//	@Failure		409			{object}	Problem	"session not WORKING"
+//	@Failure		504			{object}	Problem
+//	@Security		ApiKeyAuth
+//	@Router			/v1/sessions/{id}/chats [get]
+func (s *Server) listChats(w http.ResponseWriter, r *http.Request) error {
+	id, err := sessionID(r)
+	if err != nil {
+		return err
+	}
+	f, err := chatFilter(r)
+	if err != nil {
+		return err
+	}
+	page, err := s.cfg.Sessions.ListChats(r.Context(), id, f)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, page)
+}
+
+// unreadChats godoc
+//
+//	@Summary		Chats with unread messages, with their counts
+//	@ID				listUnreadChats
+//	@Description	Chats with unread messages or marked unread; messages totals their unread counts.
+//	@Tags			chats
+//	@Produce		json
+//	@Param			id	path		string	true	"session id"
+//	@Success		200	{object}	session.UnreadChats
+//	@Failure		400	{object}	Problem
+//	@Failure		404	{object}	Problem
+//	@Failure		409	{object}	Problem	"session not WORKING"
+//	@Failure		504	{object}	Problem
+//	@Security		ApiKeyAuth
+//	@Router			/v1/sessions/{id}/chats/unread [get]
+func (s *Server) unreadChats(w http.ResponseWriter, r *http.Request) error {
+	id, err := sessionID(r)
+	if err != nil {
+		return err
+	}
+	u, err := s.cfg.Sessions.UnreadChats(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, u)
+}
+
+// getChat godoc
+//
+//	@Summary	One chat, with its settings
+//	@ID			getChat
+//	@Tags		chats
+//	@Produce	json
+//	@Param		id		path		string	true	"session id"
+//	@Param		chat	path		string	true	"chat id or phone number"
+//	@Success	200		{object}	session.Chat
+//	@Failure	400		{object}	Problem
+//	@Failure	404		{object}	Problem	"no such session or chat (chat_not_found)"
+//	@Failure	409		{object}	Problem	"session not WORKING"
+//	@Failure	504		{object}	Problem
+//	@Security	ApiKeyAuth
+//	@Router		/v1/sessions/{id}/chats/{chat} [get]
+func (s *Server) getChat(w http.ResponseWriter, r *http.Request) error {
+	id, chat, err := chatTarget(r)
+	if err != nil {
+		return err
+	}
+	c, err := s.cfg.Sessions.GetChat(r.Context(), id, chat)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, c)
+}
+
+// setChat answers a PUT (on) or DELETE (off) of a chat setting with the
+// chat as it is then.
+func setChat(w http.ResponseWriter, r *http.Request, on bool, set func(ctx context.Context, id, chatID string, on bool) (session.Chat, error)) error {
+	id, chat, err := chatTarget(r)
+	if err != nil {
+		return err
+	}
+	c, err := set(r.Context(), id, chat, on)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, c)
+}
+
+// archiveChat godoc
+//
+//	@Summary		Archive a chat
+//	@ID				archiveChat
+//	@Description	Archiving an archived chat is no error. chat.archived follows.
+//	@Tags			chats
+//	@Produce		json
+//	@Param			id		path		string	true	"session id"
+//	@Param			chat	path		string	true	"chat id or phone number"
+//	@Success		200		{object}	session.Chat
+//	@Failure		400		{object}	Problem
+//	@Failure		404		{object}	Problem	"no such session or chat (chat_not_found)"
+//	@Failure		409		{object}	Problem	"session not WORKING; WhatsApp refused (not_allowed)"
+//	@Failure		504		{object}	Problem
+//	@Security		ApiKeyAuth
+//	@Router			/v1/sessions/{id}/chats/{chat}/archive [put]
+func (s *Server) archiveChat(w http.ResponseWriter, r *http.Request) error {
+	return setChat(w, r, true, s.cfg.Sessions.ArchiveChat)
+}
+
+// unarchiveChat godoc
+//
+//	@Summary		Unarchive a chat
+//	@ID				unarchiveChat
+//	@Description	chat.archived follows.
+//	@Tags			chats
+//	@Produce		json
+//	@Param			id		path		string	true	"session id"
+//	@Param			chat	path		string	true	"chat id or phone number"
+//	@Success		200		{object}	session.Chat
+//	@Failure		400		{object}	Problem
+//	@Failure		404		{object}	Problem	"no such session or chat (chat_not_found)"
+//	@Failure		409		{object}	Problem	"session not WORKING; WhatsApp refused (not_allowed)"
+//	@Failure		504		{object}	Problem
+//	@Security		ApiKeyAuth
+//	@Router			/v1/sessions/{id}/chats/{chat}/archive [delete]
+func (s *Server) unarchiveChat(w http.ResponseWriter, r *http.Request) error {
+	return setChat(w, r, false, s.cfg.Sessions.ArchiveChat)
+}
+
+// pinChat godoc
+//
+//	@Summary		Pin a chat to the top of the list
+//	@ID				pinChat
+//	@Description	WhatsApp pins at most 3 chats: a fourth is 409 not_allowed. Pinning a pinned chat is no error.
+//	@Tags			chats
+//	@Produce		json
+//	@Param			id		path		string	true	"session id"
+//	@Param			chat	path		string	true	"chat id or phone number"
+//	@Success		200		{object}	session.Chat
+//	@Failure		400		{object}	Problem
+//	@Failure		404		{object}	Problem	"no such session or chat (chat_not_found)"
+//	@Failure		409		{object}	Problem	"session not WORKING; 3 chats are pinned already (not_allowed)"
+//	@Failure		504		{object}	Problem
+//	@Security		ApiKeyAuth
+//	@Router			/v1/sessions/{id}/chats/{chat}/pin [put]
+func (s *Server) pinChat(w http.ResponseWriter, r *http.Request) error {
+	return setChat(w, r, true, s.cfg.Sessions.PinChat)
+}
+
+// unpinChat godoc
+//
+//	@Summary	Unpin a chat
+//	@ID			unpinChat
+//	@Tags		chats
+//	@Produce	json
+//	@Param		id		path		string	true	"session id"
+//	@Param		chat	path		string	true	"chat id or phone number"
+//	@Success	200		{object}	session.Chat
+//	@Failure	400		{object}	Problem
+//	@Failure	404		{object}	Problem	"no such session or chat (chat_not_found)"
+//	@Failure	409		{object}	Problem	"session not WORKING"
+//	@Failure	504		{object}	Problem
+//	@Security	ApiKeyAuth
+//	@Router		/v1/sessions/{id}/chats/{chat}/pin [delete]
+func (s *Server) unpinChat(w http.ResponseWriter, r *http.Request) error {
+	return setChat(w, r, false, s.cfg.Sessions.PinChat)
+}
+
+// muteChat godoc
+//
+//	@Summary		Mute a chat for a while or forever
+//	@ID				muteChat
+//	@Description	Set duration_seconds (1 s to 366 days) or forever. mute_expiration in the answer is when it ends (-1: never).
+//	@Tags			chats
+//	@Accept			json
+//	@Produce		json
+//	@Param			id		path		string		true	"session id"
+//	@Param			chat	path		string		true	"chat id or phone number"
+//	@Param			body	body		MuteRequest	true	"how long"
+//	@Success		200		{object}	session.Chat
+//	@Failure		400		{object}	Problem
+//	@Failure		404		{object}	Problem	"no such session or chat (chat_not_found)"
+//	@Failure		409		{object}	Problem	"session not WORKING; WhatsApp refused (not_allowed)"
+//	@Failure		504		{object}	Problem
+//	@Security		ApiKeyAuth
+//	@Router			/v1/sessions/{id}/chats/{chat}/mute [put]
+func (s *Server) muteChat(w http.ResponseWriter, r *http.Request) error {
+	id, chat, err := chatTarget(r)
+	if err != nil {
+		return err
+	}
+	var req MuteRequest
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	if req.DurationSeconds < 0 || req.DurationSeconds > int64(session.MaxMute/time.Second) {
+		return apperr.Field("duration_seconds", "must be from 1 to %d, or set forever", int64(session.MaxMute/time.Second))
+	}
+	c, err := s.cfg.Sessions.MuteChat(r.Context(), id, chat, time.Duration(req.DurationSeconds)*time.Second, req.Forever)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, c)
+}
+
+// unmuteChat godoc
+//
+//	@Summary	Unmute a chat
+//	@ID			unmuteChat
+//	@Tags		chats
+//	@Produce	json
+//	@Param		id		path		string	true	"session id"
+//	@Param		chat	path		string	true	"chat id or phone number"
+//	@Success	200		{object}	session.Chat
+//	@Failure	400		{object}	Problem
+//	@Failure	404		{object}	Problem	"no such session or chat (chat_not_found)"
+//	@Failure	409		{object}	Problem	"session not WORKING"
+//	@Failure	504		{object}	Problem
+//	@Security	ApiKeyAuth
+//	@Router		/v1/sessions/{id}/chats/{chat}/mute [delete]
+func (s *Server) unmuteChat(w http.ResponseWriter, r *http.Request) error {
+	id, chat, err := chatTarget(r)
+	if err != nil {
+		return err
+	}
+	c, err := s.cfg.Sessions.UnmuteChat(r.Context(), id, chat)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, c)
+}
+
+// markUnread godoc
+//
+//	@Summary		Mark a chat unread
+//	@ID				markChatUnread
+//	@Description	The chat shows marked_unread (and counts in unread chats) until it is seen (POST .../seen) or we write in it. chat.unread follows.
+//	@Tags			chats
+//	@Produce		json
+//	@Param			id		path		string	true	"session id"
+//	@Param			chat	path		string	true	"chat id or phone number"
+//	@Success		200		{object}	session.Chat
+//	@Failure		400		{object}	Problem
+//	@Failure		404		{object}	Problem	"no such session or chat (chat_not_found)"
+//	@Failure		409		{object}	Problem	"session not WORKING"
+//	@Failure		504		{object}	Problem
+//	@Security		ApiKeyAuth
+//	@Router			/v1/sessions/{id}/chats/{chat}/unread [post]
+func (s *Server) markUnread(w http.ResponseWriter, r *http.Request) error {
+	id, chat, err := chatTarget(r)
+	if err != nil {
+		return err
+	}
+	c, err := s.cfg.Sessions.MarkUnread(r.Context(), id, chat)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, c)
+}
+
+// clearChat godoc
+//
+//	@Summary		Clear a chat's messages
+//	@ID				clearChat
+//	@Description	Deletes every message of the chat from this account's devices (not for the other side); the chat stays. Starred messages stay unless keep_starred=false.
+//	@Tags			chats
+//	@Param			id				path	string	true	"session id"
+//	@Param			chat			path	string	true	"chat id or phone number"
+//	@Param			keep_starred	query	bool	false	"keep starred messages (default true)"
+//	@Success		204
+//	@Failure		400	{object}	Problem
+//	@Failure		404	{object}	Problem	"no such session or chat (chat_not_found)"
+//	@Failure		409	{object}	Problem	"session not WORKING; WhatsApp refused (not_allowed)"
+//	@Failure		504	{object}	Problem
+//	@Security		ApiKeyAuth
+//	@Router			/v1/sessions/{id}/chats/{chat}/clear [post]
+func (s *Server) clearChat(w http.ResponseWriter, r *http.Request) error {
+	id, chat, err := chatTarget(r)
+	if err != nil {
+		return err
+	}
+	keep := true
+	if v := r.URL.Query().Get("keep_starred"); v != "" {
+		if keep, err = strconv.ParseBool(v); err != nil {
+			return apperr.Field("keep_starred", "must be true or false")
+		}
+	}
+	return noContent(w, s.cfg.Sessions.ClearChat(r.Context(), id, chat, keep))
+}
+
+// deleteChat godoc
+//
+//	@Summary		Delete a chat
+//	@ID				deleteChat
+//	@Description	Deletes the chat and its messages from this account's devices (not for the other side). A new message brings the chat back.
+//	@Tags			chats
+//	@Param			id		path	string	true	"session id"
+//	@Param			chat	path	string	true	"chat id or phone number"
+//	@Success		204
+//	@Failure		400	{object}	Problem
+//	@Failure		404	{object}	Problem	"no such session or chat (chat_not_found)"
+//	@Failure		409	{object}	Problem	"session not WORKING; WhatsApp refused (not_allowed)"
+//	@Failure		504	{object}	Problem
+//	@Security		ApiKeyAuth
+//	@Router			/v1/sessions/{id}/chats/{chat} [delete]
+func (s *Server) deleteChat(w http.ResponseWriter, r *http.Request) error {
+	id, chat, err := chatTarget(r)
+	if err != nil {
+		return err
+	}
+	return noContent(w, s.cfg.Sessions.DeleteChat(r.Context(), id, chat))
+}
