@@ -115,13 +115,16 @@ export function social(h: Helpers) {
         if (c) { chats.delete(w.id); fire('remove', c); }
         continue;
       }
+      // A chat new to the store is added with its values, not changed.
+      const fresh = !chats.has(w.id);
       const c = ensure(noteChat(w.id, w.name, w.timestamp), w.id);
-      set(c, 'archive', !!w.archived);
-      set(c, 'pin', w.pinned || 0);
-      set(c, 'labels', w.labels && w.labels.length ? w.labels : undefined);
-      set(c, 'muteExpiration', w.mute_expiration || 0);
+      const put = fresh ? (_: ChatModel, attr: string, v: unknown) => { (c as unknown as Record<string, unknown>)[attr] = v; } : set;
+      put(c, 'archive', !!w.archived);
+      put(c, 'pin', w.pinned || 0);
+      put(c, 'labels', w.labels && w.labels.length ? w.labels : undefined);
+      put(c, 'muteExpiration', w.mute_expiration || 0);
       c.mute.expiration = w.mute_expiration || 0;
-      set(c, 'unreadCount', w.unread_count);
+      put(c, 'unreadCount', w.unread_count);
     }
   }
   sim.handlers.chat = (m) => apply(m.chats || []);
