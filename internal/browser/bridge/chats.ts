@@ -34,6 +34,7 @@ export const CHAT_CALLS: Record<string, true> = {
 // WhatsApp pins at most this many chats (wa-js: conn.setLimit unlimitedPin).
 const MAX_PINNED = 3;
 const BLOCKED_KEY = 'easy-api:blocked';
+const CHECK_PARALLEL = 16;
 
 function ser(x: unknown): string {
   if (x == null) return '';
@@ -129,17 +130,25 @@ export function chats(h: Helpers): Record<string, (args: Args) => Promise<unknow
     return again(c);
   }
 
+  // checkNumbers asks WhatsApp about each number, at most CHECK_PARALLEL
+  // at a time (each is a query to WhatsApp's servers).
   async function checkNumbers(args: Args) {
     const list = Array.isArray(args.ids) ? args.ids.map(String) : [];
-    return Promise.all(list.map(async (id) => {
-      try {
-        const r = await w.contact.queryExists(id);
-        if (!r) return { exists: false };
-        return { exists: true, id: ser(r.wid), lid: ser(r.lid), is_business: !!r.biz };
-      } catch (err) {
-        return { exists: false, error: str((err as Error).message || err) };
+    const out: Record<string, unknown>[] = new Array(list.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < list.length) {
+        const i = next++;
+        try {
+          const r = await w.contact.queryExists(list[i]);
+          out[i] = r ? { exists: true, id: ser(r.wid), lid: ser(r.lid), is_business: !!r.biz } : { exists: false };
+        } catch (err) {
+          out[i] = { exists: false, error: str((err as Error).message || err) };
+        }
       }
-    }));
+    };
+    await Promise.all(Array.from({ length: Math.min(CHECK_PARALLEL, list.length) }, worker));
+    return out;
   }
 
   // user checks that a contact is on WhatsApp before a lookup that would
