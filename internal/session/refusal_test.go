@@ -21,6 +21,9 @@ func TestPageRefusal(t *testing.T) {
 		{"getMessages: not_found: Chat not found", apperr.NotFound, "Chat not found"},
 		{"pin: wa:pin_error: The msg x is already pinned", apperr.NotAllowed, "WhatsApp does not allow this: The msg x is already pinned (pin_error)"},
 		{"edit: wa:edit_message_error: Cannot edit this message", apperr.NotAllowed, "WhatsApp does not allow this: Cannot edit this message (edit_message_error)"},
+		{"pinChat: wa:pin_limit: WhatsApp pins at most 3 chats", apperr.NotAllowed, "WhatsApp does not allow this: WhatsApp pins at most 3 chats (pin_limit)"},
+		{"getContact: not_found: contact_not_found: Contact 1@c.us not found", apperr.ContactNotFound, "Contact 1@c.us not found"},
+		{"contactAbout: not_found: not_on_whatsapp: 1@c.us is not on WhatsApp", apperr.NotOnWhatsApp, "1@c.us is not on WhatsApp"},
 		{"forward: wa:forward_messages_not_available: not here", apperr.Unavailable, "WhatsApp Web failed: not here (forward_messages_not_available)"},
 	} {
 		err := pageRefusal(errors.New(tc.msg))
