@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -34,6 +35,7 @@ func newChatFixture(t *testing.T) *chatFixture {
 	pub := newRecordingPublisher()
 	f := &chatFixture{t: t, sm: sm, srv: startMsgServer(t, testDir(t), sm, pub, 5*time.Second), pub: pub, id: "c",
 		group: "120363041234567890@g.us"}
+	t.Cleanup(func() { checkEventPayloads(t, pub) })
 	f.srv.create(f.id, nil)
 	f.srv.link(sm, f.id, chMe)
 	f.control("/__sim/users", map[string]any{"phone": chBob, "lid": chBobLID, "name": "Bob B", "picture": "https://pps.example/bob.jpg",
@@ -151,6 +153,7 @@ func TestChats(t *testing.T) {
 	})
 
 	t.Run("archive from here and from the phone", func(t *testing.T) {
+		ws := dialWS(t, f.srv, "session="+f.id+"&type="+session.EventChatArchived)
 		archived := func(want bool) func(any) bool {
 			return func(d any) bool { e := d.(session.ChatArchivedEvent); return e.ChatID == bob && e.Archived == want }
 		}
@@ -160,6 +163,9 @@ func TestChats(t *testing.T) {
 		}
 		if e := f.pub.wait(t, f.id, session.EventChatArchived, archived(true)).Data.(session.ChatArchivedEvent); e.Phone != chBob || e.LID != chBobLID {
 			t.Errorf("chat.archived = %+v", e)
+		}
+		if got := readUntil(t, ws, isType(session.EventChatArchived)); !strings.Contains(string(got[0].Data), `"archived":true`) {
+			t.Errorf("the WebSocket got %s", got[0].Data)
 		}
 		if code, b := f.do("PUT", "/chats/"+chBob+"/archive", nil, &c); code != http.StatusOK || !c.Archived {
 			t.Errorf("archive again: %d %s", code, b)

@@ -101,6 +101,8 @@ func TestContacts(t *testing.T) {
 	})
 
 	t.Run("block, list blocked, unblock", func(t *testing.T) {
+		rcv := newReceiver(t)
+		f.srv.webhookTo(rcv, map[string]any{"sessions": []string{f.id}, "types": []string{session.EventContactChanged}})
 		changed := func(change string) func(any) bool {
 			return func(d any) bool { e := d.(session.ContactChangedEvent); return e.ID == carol && e.Change == change }
 		}
@@ -123,6 +125,11 @@ func TestContacts(t *testing.T) {
 			t.Fatalf("unblock: %d %s", code, b)
 		}
 		f.pub.wait(t, f.id, session.EventContactChanged, changed("unblocked"))
+		for _, change := range []string{"blocked", "unblocked"} {
+			rcv.waitEvent(t, "contact.changed "+change, func(ev envelope) bool {
+				return ev.Type == session.EventContactChanged && strings.Contains(string(ev.Data), `"change":"`+change+`"`)
+			})
+		}
 		if f.do("GET", "/contacts/blocked", nil, &l); len(l.Blocked) != 0 {
 			t.Errorf("blocked after unblock = %+v", l)
 		}
