@@ -3,7 +3,6 @@ package e2e
 import (
 	"net/http"
 	"testing"
-	"time"
 
 	"github.com/easy-api/easy-api/internal/api"
 	"github.com/easy-api/easy-api/internal/session"
@@ -17,15 +16,9 @@ import (
 // still becomes message.ack for the id the client got.
 func TestLIDContacts(t *testing.T) {
 	skipShort(t)
-	sm := startSim(t, wasim.Config{QRFirst: 5 * time.Second, QRInterval: 5 * time.Second, SyncDelay: 50 * time.Millisecond,
-		AckDelay: wasim.ManualAcks})
-	pub := newRecordingPublisher()
-	srv := startMsgServer(t, testDir(t), sm, pub, 3*time.Second)
 	const me, carol, carolLID = "15552220000", "15554440000", "987654321012345"
 	const lidJID = carolLID + "@lid"
-	srv.create("l", nil)
-	srv.wait("l", session.StatusScanQRCode)
-	srv.link(sm, "l", me)
+	sm, pub, srv := manualAcksSession(t, "l", me)
 
 	code, b := sm.control(t, "POST", "/__sim/messages", map[string]string{"phone": me, "from": carol, "from_lid": carolLID,
 		"from_name": "Carol", "text": "hi from my lid"})

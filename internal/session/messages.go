@@ -39,28 +39,41 @@ var (
 // Ack is how far a message got, as WhatsApp counts it; JSON carries its name.
 type Ack int
 
-// Acks, numbered as wa-js's ACK enum (every negative value is an error).
+// Acks, numbered as wa-js 4.6.0's ACK enum. Every negative ack is a
+// failure: AckError is a send that failed (wa-js's FAILED), the others are
+// WhatsApp's reasons. AckPeer is WhatsApp's PEER ack, not a step after
+// PLAYED (docs/events.md, "Acks").
 const (
-	AckError   Ack = -1
-	AckPending Ack = 0
-	AckServer  Ack = 1
-	AckDevice  Ack = 2
-	AckRead    Ack = 3
-	AckPlayed  Ack = 4
+	AckMDDowngrade         Ack = -7
+	AckInactive            Ack = -6
+	AckContentUnuploadable Ack = -5
+	AckContentTooBig       Ack = -4
+	AckContentGone         Ack = -3
+	AckExpired             Ack = -2
+	AckError               Ack = -1
+	AckPending             Ack = 0
+	AckServer              Ack = 1
+	AckDevice              Ack = 2
+	AckRead                Ack = 3
+	AckPlayed              Ack = 4
+	AckPeer                Ack = 5
 )
 
-var ackNames = [...]string{"PENDING", "SERVER", "DEVICE", "READ", "PLAYED"}
+// ackNames are the API's names of the acks from AckMDDowngrade up: the
+// names WAHA and open-wa users know for -1..4, wa-js's for the rest.
+var ackNames = [...]string{"MD_DOWNGRADE", "INACTIVE", "CONTENT_UNUPLOADABLE", "CONTENT_TOO_BIG", "CONTENT_GONE",
+	"EXPIRED", "ERROR", "PENDING", "SERVER", "DEVICE", "READ", "PLAYED", "PEER"}
 
-// String returns ERROR, PENDING, SERVER, DEVICE, READ or PLAYED.
+// String returns the ack's name (ackNames); a number outside wa-js's range
+// is named as the nearest end of it would be, ERROR below.
 func (a Ack) String() string {
 	switch {
-	case a < 0:
-		return "ERROR"
-	case int(a) < len(ackNames):
-		return ackNames[a]
-	default:
-		return "PLAYED"
+	case a < AckMDDowngrade:
+		return ackNames[AckError-AckMDDowngrade]
+	case a > AckPeer:
+		return ackNames[AckPeer-AckMDDowngrade]
 	}
+	return ackNames[a-AckMDDowngrade]
 }
 
 // MarshalJSON writes the ack's name.
@@ -70,16 +83,20 @@ func (a Ack) MarshalJSON() ([]byte, error) { return json.Marshal(a.String()) }
 func (a *Ack) UnmarshalJSON(b []byte) error {
 	var n int
 	if err := json.Unmarshal(b, &n); err == nil {
-		*a = Ack(max(n, -1))
+		*a = Ack(n)
+		if n < int(AckMDDowngrade) {
+			*a = AckError
+		}
+		*a = min(*a, AckPeer)
 		return nil
 	}
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
 		return fmt.Errorf("ack: %w", err)
 	}
-	for i := AckError; i <= AckPlayed; i++ {
-		if i.String() == s {
-			*a = i
+	for i, name := range ackNames {
+		if name == s {
+			*a = Ack(i) + AckMDDowngrade
 			return nil
 		}
 	}
@@ -99,7 +116,7 @@ type Message struct {
 	Mimetype  string `json:"mimetype"`
 	Filename  string `json:"filename"`
 	Timestamp int64  `json:"timestamp" example:"1764136800"` // unix seconds
-	Ack       Ack    `json:"ack" swaggertype:"string" enums:"ERROR,PENDING,SERVER,DEVICE,READ,PLAYED"`
+	Ack       Ack    `json:"ack" swaggertype:"string" enums:"MD_DOWNGRADE,INACTIVE,CONTENT_UNUPLOADABLE,CONTENT_TOO_BIG,CONTENT_GONE,EXPIRED,ERROR,PENDING,SERVER,DEVICE,READ,PLAYED,PEER"`
 	// Phone and LID name the chat's contact both ways (user chats, when
 	// WhatsApp knows them): chat_id may be either, as WhatsApp gives it.
 	Phone string `json:"phone,omitempty" example:"15551234567"`
@@ -111,7 +128,7 @@ type Message struct {
 type AckEvent struct {
 	ID     string `json:"id"`
 	ChatID string `json:"chat_id"`
-	Ack    Ack    `json:"ack" swaggertype:"string" enums:"ERROR,PENDING,SERVER,DEVICE,READ,PLAYED"`
+	Ack    Ack    `json:"ack" swaggertype:"string" enums:"MD_DOWNGRADE,INACTIVE,CONTENT_UNUPLOADABLE,CONTENT_TOO_BIG,CONTENT_GONE,EXPIRED,ERROR,PENDING,SERVER,DEVICE,READ,PLAYED,PEER"`
 } // @name AckEvent
 
 // RevokeEvent is the payload of message.revoked: ID is the message deleted

@@ -2,8 +2,72 @@ package wasim
 
 import (
 	"container/heap"
+	"strconv"
+	"strings"
 	"time"
 )
+
+// Acks of a message: wa-js 4.6.0's ACK enum (whatsapp/enums/ACK), whole.
+// Negative acks are failures; receipts carry 2 and up.
+const (
+	AckMDDowngrade         = -7
+	AckInactive            = -6
+	AckContentUnuploadable = -5
+	AckContentTooBig       = -4
+	AckContentGone         = -3
+	AckExpired             = -2
+	AckError               = -1 // FAILED
+	AckPending             = 0  // CLOCK
+	AckServer              = 1  // SENT
+	AckDevice              = 2  // RECEIVED
+	AckRead                = 3
+	AckPlayed              = 4
+	AckPeer                = 5
+)
+
+// ackNames are wa-js's names of the acks, from AckMDDowngrade up.
+var ackNames = [...]string{"MD_DOWNGRADE", "INACTIVE", "CONTENT_UNUPLOADABLE", "CONTENT_TOO_BIG", "CONTENT_GONE",
+	"EXPIRED", "FAILED", "CLOCK", "SENT", "RECEIVED", "READ", "PLAYED", "PEER"}
+
+// apiAckNames are the names easy-api's API gives acks -1..4, which the
+// control API also accepts.
+var apiAckNames = map[string]int{"ERROR": AckError, "PENDING": AckPending, "SERVER": AckServer, "DEVICE": AckDevice}
+
+// AckName is wa-js's name of an ack (ACK enum), or its number when wa-js
+// has none.
+func AckName(ack int) string {
+	if ack < AckMDDowngrade || ack > AckPeer {
+		return strconv.Itoa(ack)
+	}
+	return ackNames[ack-AckMDDowngrade]
+}
+
+// parseAck accepts an ack by wa-js's name, by the name easy-api's API uses
+// for it, or by number, -7..5.
+func parseAck(s string) (int, bool) {
+	if n, err := strconv.Atoi(s); err == nil {
+		return n, n >= AckMDDowngrade && n <= AckPeer
+	}
+	s = strings.ToUpper(s)
+	if a, ok := apiAckNames[s]; ok {
+		return a, true
+	}
+	for i, name := range ackNames {
+		if s == name {
+			return i + AckMDDowngrade, true
+		}
+	}
+	return 0, false
+}
+
+// ackMove checks a sent message's ack change from cur to next: it rises,
+// or the message fails (any negative ack) unless it failed already.
+func ackMove(id string, cur, next int) error {
+	if next < AckMDDowngrade || next > AckPeer || cur < 0 || (next >= 0 && next <= cur) {
+		return errorf(CodeConflict, "ack of %s is %s; it can only rise, or fail once", id, AckName(cur))
+	}
+	return nil
+}
 
 // ackStep is a scheduled change of a sent message's ack.
 type ackStep struct {

@@ -83,7 +83,7 @@ func (s *Server) outbox(w http.ResponseWriter, r *http.Request) error {
 // ackRequest is the body of POST /__sim/ack.
 type ackRequest struct {
 	ID  string `json:"id"`
-	Ack string `json:"ack"` // a name (DEVICE, READ, PLAYED, ERROR) or number
+	Ack string `json:"ack"` // wa-js's ACK name (RECEIVED, READ, PLAYED, PEER, EXPIRED, ...), the API's (DEVICE, ERROR, ...) or a number
 }
 
 func (s *Server) ack(w http.ResponseWriter, r *http.Request) error {
@@ -96,7 +96,7 @@ func (s *Server) ack(w http.ResponseWriter, r *http.Request) error {
 	}
 	ack, ok := parseAck(strings.TrimSpace(req.Ack))
 	if !ok {
-		return fieldError("ack", "must be one of ERROR, PENDING, SERVER, DEVICE, READ, PLAYED")
+		return fieldError("ack", "must be wa-js's ACK: a number from -7 to 5 or its name (%s)", strings.Join(ackNames[:], ", "))
 	}
 	m, err := s.SetAck(req.ID, ack)
 	if err != nil {

@@ -257,7 +257,7 @@ func TestLegacyPhoneOnline(t *testing.T) {
 	}
 	var out outboxResponse
 	call(t, ts, "GET", "/__sim/outbox?phone="+phone, "", &out)
-	if len(out.Messages) != 1 || out.Messages[0].AckName != "PENDING" {
+	if len(out.Messages) != 1 || out.Messages[0].AckName != "CLOCK" {
 		t.Errorf("outbox = %+v", out.Messages)
 	}
 	call(t, ts, "POST", "/__sim/messages", `{"phone":"`+phone+`","from":"`+friend+`","text":"while off"}`, nil)

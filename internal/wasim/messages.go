@@ -12,44 +12,6 @@ import (
 	"unicode/utf8"
 )
 
-// Acks of a message, as wa-js's ACK enum numbers them.
-const (
-	AckError   = -1
-	AckPending = 0
-	AckServer  = 1
-	AckDevice  = 2
-	AckRead    = 3
-	AckPlayed  = 4
-)
-
-// AckName is the name easy-api's API uses for an ack number.
-func AckName(ack int) string {
-	switch {
-	case ack < 0:
-		return "ERROR"
-	case ack == AckPending:
-		return "PENDING"
-	case ack == AckServer:
-		return "SERVER"
-	case ack == AckDevice:
-		return "DEVICE"
-	case ack == AckRead:
-		return "READ"
-	default:
-		return "PLAYED"
-	}
-}
-
-// parseAck accepts an ack name or number.
-func parseAck(s string) (int, bool) {
-	for a := AckError; a <= AckPlayed; a++ {
-		if strings.EqualFold(s, AckName(a)) || s == fmt.Sprint(a) {
-			return a, true
-		}
-	}
-	return 0, false
-}
-
 // Message is one message as the simulator keeps it, from the point of view
 // of the account whose history holds it. The page channel and the control
 // API both use this shape.
@@ -381,8 +343,8 @@ func (s *Server) SetAck(id string, ack int) (Message, error) {
 }
 
 func (s *Server) setAckLocked(m *message, ack int) error {
-	if ack < AckError || ack > AckPlayed || (ack != AckError && ack <= m.Ack) || m.Ack == AckError {
-		return errorf(CodeConflict, "ack of %s is %s; it can only move forward", m.ID, AckName(m.Ack))
+	if err := ackMove(m.ID, m.Ack, ack); err != nil {
+		return err
 	}
 	m.Ack = ack
 	// Receipts of a contact known by its LID come from the LID, whatever

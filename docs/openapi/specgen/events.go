@@ -29,7 +29,7 @@ var Payloads = []Payload{
 		session.ContactChangedEvent{ID: "15551234567@c.us", Phone: "15551234567", Change: "blocked", Blocked: true}},
 	{events.KeyRevoked, "a scoped API key was revoked; of no session, so only the admin's streams and global webhooks see it. Streams opened with that key end at once.",
 		events.KeyRevokedData{KeyID: "key_m5xq2c7rjz4w8k3a"}},
-	{events.MessageAck, "the delivery state of a message we sent rose (wa-js reports 1 = SERVER, then 2 and more: DEVICE, READ, PLAYED).",
+	{events.MessageAck, "the delivery state of a message we sent rose: SERVER (1), then the receipts DEVICE (2), READ (3), PLAYED (4) and PEER (5). ERROR (-1) when a send through the API failed; other failures are no event (as in wa-js), only the message shows them (see Acks below).",
 		session.AckEvent{ID: "true_15551234567@c.us_3EB0F435D95D32C4C638", ChatID: "15551234567@c.us", Ack: session.AckDevice}},
 	{events.MessageEdited, "a message's text (or a media caption) was edited, by us (from_me, from here or the phone) or by its sender.",
 		session.EditEvent{ID: "true_15551234567@c.us_3EB0F435D95D32C4C638", ChatID: "15551234567@c.us", From: "15550001111@c.us",

@@ -47,7 +47,8 @@ function start(): void {
   function model(v: WireMsg, isNew: boolean): MsgModel & { __media: string } {
     const old = models.get(v.id);
     if (old) {
-      old.ack = Math.max(Number(old.ack || 0), v.ack_code);
+      // The server's ack only rises or fails (ACK -7..-1), as WhatsApp's.
+      if (v.ack_code < 0 || v.ack_code > Number(old.ack || 0)) old.ack = v.ack_code;
       return old;
     }
     const isMedia = MEDIA.has(v.type);
@@ -260,8 +261,9 @@ function start(): void {
         continue;
       }
       if (msg) msg.ack = ack;
-      // A receipt: wa-js builds a new key from it (remote = who sent the
-      // receipt, maybe a LID), and says nothing of negative acks.
+      // A receipt (RECEIVED, READ, PLAYED, PEER): wa-js builds a new key
+      // from it (remote = who sent the receipt, maybe a LID). A failure
+      // (ACK -7..-1) only changes the model: wa-js emits nothing for it.
       if (ack >= 2) keys.push(key(true, chat, msgKey(id).id));
     }
     if (keys.length) queueMicrotask(() => emit('chat.msg_ack_change', { ack, chat: widOf(chat), ids: keys }));
