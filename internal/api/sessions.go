@@ -393,20 +393,21 @@ func (s *Server) getQR(w http.ResponseWriter, r *http.Request) error {
 
 // pairingCode godoc
 //
-//	@Summary	Get a code to type on the phone instead of scanning the QR
-//	@ID			requestPairingCode
-//	@Tags		sessions
-//	@Accept		json
-//	@Produce	json
-//	@Param		id		path		string				true	"session id"
-//	@Param		body	body		PairingCodeRequest	true	"the host account's phone number"
-//	@Success	200		{object}	session.PairingCodeEvent
-//	@Failure	400		{object}	Problem
-//	@Failure	404		{object}	Problem
-//	@Failure	409		{object}	Problem	"not in SCAN_QR_CODE"
-//	@Failure	504		{object}	Problem
-//	@Security	ApiKeyAuth
-//	@Router		/v1/sessions/{id}/pairing-code [post]
+//	@Summary		Get a code to type on the phone instead of scanning the QR
+//	@Description	The code lives about 3¼ minutes. WhatsApp replaces it up to five times (each new code is a session.pairing_code event), then ends the flow (a session.pairing_code event with state expired); call again for a new code. The phone refuses an expired or replaced code. Calling again while a code is live answers the live one.
+//	@ID				requestPairingCode
+//	@Tags			sessions
+//	@Accept			json
+//	@Produce		json
+//	@Param			id		path		string				true	"session id"
+//	@Param			body	body		PairingCodeRequest	true	"the host account's phone number"
+//	@Success		200		{object}	session.PairingCodeEvent
+//	@Failure		400		{object}	Problem
+//	@Failure		404		{object}	Problem
+//	@Failure		409		{object}	Problem	"not in SCAN_QR_CODE"
+//	@Failure		504		{object}	Problem
+//	@Security		ApiKeyAuth
+//	@Router			/v1/sessions/{id}/pairing-code [post]
 func (s *Server) pairingCode(w http.ResponseWriter, r *http.Request) error {
 	id, err := sessionID(r)
 	if err != nil {

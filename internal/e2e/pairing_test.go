@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,8 +12,9 @@ import (
 
 // TestPairingCodeLifecycle: wa-js 4.6's managed pairing flow replaces the
 // code before it expires; each new code reaches clients as
-// session.pairing_code, the end of the flow too (state expired), and a
-// code asked for afterwards still pairs.
+// session.pairing_code, the end of the flow too (state expired), the
+// phone is refused the expired code, and a code asked for afterwards
+// pairs.
 func TestPairingCodeLifecycle(t *testing.T) {
 	skipShort(t)
 	sm := startSim(t, wasim.Config{QRFirst: 30 * time.Second, QRInterval: 30 * time.Second, SyncDelay: 50 * time.Millisecond,
@@ -45,6 +47,17 @@ func TestPairingCodeLifecycle(t *testing.T) {
 	}
 	if c, _ := sm.control(t, "POST", "/__sim/pair", map[string]string{"code": replaced.Code}); c != http.StatusConflict {
 		t.Errorf("pairing with a replaced code: %d, want 409", c)
+	}
+	// The last code expired with the flow: the phone is refused, as by WhatsApp.
+	var last string
+	pub.count("pc", session.EventPairingCode, func(d any) bool {
+		if e := d.(session.PairingCodeEvent); e.State == "active" {
+			last = e.Code
+		}
+		return false
+	})
+	if c, b := sm.control(t, "POST", "/__sim/pair", map[string]string{"code": last}); c != http.StatusConflict || !strings.Contains(string(b), `"code_expired"`) {
+		t.Errorf("pairing with the last code after the flow expired: %d %s, want 409 code_expired", c, b)
 	}
 
 	code, body = srv.call("POST", "/v1/sessions/pc/pairing-code", map[string]string{"phone": "15550002222"})

@@ -52,6 +52,7 @@ type page struct {
 	due         time.Time // when the timer should act; zero = no timer
 	pairCode    string
 	pairPhone   string
+	pairExpires time.Time // when pairCode stops pairing (Config.PairCodeTTL)
 	dev         *device
 	awaitStored bool
 	held        []inMsg // sends withheld by HoldSends, dropped with the page
@@ -206,7 +207,7 @@ func (s *Server) clearQRLocked(p *page) {
 func (s *Server) clearPairLocked(p *page) {
 	if p.pairCode != "" {
 		delete(s.pairCodes, p.pairCode)
-		p.pairCode, p.pairPhone = "", ""
+		p.pairCode, p.pairPhone, p.pairExpires = "", "", time.Time{}
 	}
 }
 

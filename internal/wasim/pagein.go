@@ -32,7 +32,7 @@ func (s *Server) onPageMessage(p *page, m inMsg) error {
 			s.replyLocked(p, m.ID, "", err)
 			break
 		}
-		exp := time.Now().Add(s.cfg.PairCodeTTL)
+		exp := p.pairExpires
 		s.sendLocked(p, outMsg{T: msgReply, ID: m.ID, OK: true, Code: code, ExpiresAt: &exp})
 	case msgLogout:
 		if d := p.dev; d != nil {
@@ -135,7 +135,7 @@ func (s *Server) pairCodeLocked(p *page, phone string) (string, error) {
 	for s.pairCodes[code] != nil {
 		code = newPairCode()
 	}
-	p.pairCode, p.pairPhone = code, phone
+	p.pairCode, p.pairPhone, p.pairExpires = code, phone, time.Now().Add(s.cfg.PairCodeTTL)
 	s.pairCodes[code] = p
 	return code, nil
 }

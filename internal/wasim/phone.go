@@ -11,6 +11,10 @@ const (
 	// CodeUnknownCode: no open page shows that QR code or pairing code; it
 	// never existed, expired, or its page closed or linked.
 	CodeUnknownCode Code = "unknown_code"
+	// CodeCodeExpired: the pairing code was the page's, but its lifetime
+	// (Config.PairCodeTTL) is over; WhatsApp refuses it, and the page is
+	// unaffected (its managed flow shows a new code, or has ended).
+	CodeCodeExpired Code = "code_expired"
 	// CodeAccountNotFound: no simulated phone with that number linked a device.
 	CodeAccountNotFound Code = "account_not_found"
 	// CodeNotImplemented: a simulator feature that is planned but not built.
@@ -96,7 +100,8 @@ func (s *Server) scanAs(code, phone, name string, legacy bool) (Linked, error) {
 // Pair is the phone entering a pairing code that a page got from
 // WPP.conn.startLinkDeviceCodeForPhoneNumber; the device links to the phone
 // number given there. Dashes, spaces and case are ignored. It fails with
-// CodeUnknownCode when no open, unlinked page holds code, and with
+// CodeUnknownCode when no open, unlinked page holds code (it never existed
+// or was replaced), with CodeCodeExpired when its lifetime is over, and with
 // CodeAccountKind when the phone is a legacy account (legacy WhatsApp Web had
 // no pairing codes).
 func (s *Server) Pair(code, name string) (Linked, error) {
@@ -106,6 +111,10 @@ func (s *Server) Pair(code, name string) (Linked, error) {
 	p := s.pairCodes[code]
 	if p == nil || (p.phase != phaseQR && p.phase != phaseIdle) {
 		return Linked{}, errorf(CodeUnknownCode, "no open page holds this pairing code")
+	}
+	if !time.Now().Before(p.pairExpires) {
+		return Linked{}, errorf(CodeCodeExpired, "pairing code %s-%s expired at %s; get a new one on the device",
+			code[:4], code[4:], p.pairExpires.UTC().Format(time.RFC3339))
 	}
 	if err := s.kindErrLocked(p.pairPhone, false); err != nil {
 		return Linked{}, err

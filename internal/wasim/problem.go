@@ -72,6 +72,7 @@ var statusOf = map[Code]int{
 	codeMethodNotAllowed: http.StatusMethodNotAllowed,
 	CodeConflict:         http.StatusConflict,
 	CodeUnknownCode:      http.StatusConflict,
+	CodeCodeExpired:      http.StatusConflict,
 	CodeUnavailable:      http.StatusServiceUnavailable,
 	CodeNotImplemented:   http.StatusNotImplemented,
 	CodeAccountKind:      http.StatusConflict,

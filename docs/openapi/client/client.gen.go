@@ -40,20 +40,41 @@ func (e ChatStateRequestState) Valid() bool {
 
 // Defines values for MessageAck.
 const (
-	DEVICE  MessageAck = "DEVICE"
-	ERROR   MessageAck = "ERROR"
-	PENDING MessageAck = "PENDING"
-	PLAYED  MessageAck = "PLAYED"
-	READ    MessageAck = "READ"
-	SERVER  MessageAck = "SERVER"
+	CONTENTGONE         MessageAck = "CONTENT_GONE"
+	CONTENTTOOBIG       MessageAck = "CONTENT_TOO_BIG"
+	CONTENTUNUPLOADABLE MessageAck = "CONTENT_UNUPLOADABLE"
+	DEVICE              MessageAck = "DEVICE"
+	ERROR               MessageAck = "ERROR"
+	EXPIRED             MessageAck = "EXPIRED"
+	INACTIVE            MessageAck = "INACTIVE"
+	MDDOWNGRADE         MessageAck = "MD_DOWNGRADE"
+	PEER                MessageAck = "PEER"
+	PENDING             MessageAck = "PENDING"
+	PLAYED              MessageAck = "PLAYED"
+	READ                MessageAck = "READ"
+	SERVER              MessageAck = "SERVER"
 )
 
 // Valid indicates whether the value is a known member of the MessageAck enum.
 func (e MessageAck) Valid() bool {
 	switch e {
+	case CONTENTGONE:
+		return true
+	case CONTENTTOOBIG:
+		return true
+	case CONTENTUNUPLOADABLE:
+		return true
 	case DEVICE:
 		return true
 	case ERROR:
+		return true
+	case EXPIRED:
+		return true
+	case INACTIVE:
+		return true
+	case MDDOWNGRADE:
+		return true
+	case PEER:
 		return true
 	case PENDING:
 		return true
@@ -2938,12 +2959,16 @@ type ClientInterface interface {
 
 	// RequestPairingCodeWithBody Get a code to type on the phone instead of scanning the QR
 	//
+	// The code lives about 3¼ minutes. WhatsApp replaces it up to five times (each new code is a session.pairing_code event), then ends the flow (a session.pairing_code event with state expired); call again for a new code. The phone refuses an expired or replaced code. Calling again while a code is live answers the live one.
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/sessions/{id}/pairing-code (the `RequestPairingCode` operationId).
 	RequestPairingCodeWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RequestPairingCode Get a code to type on the phone instead of scanning the QR
+	//
+	// The code lives about 3¼ minutes. WhatsApp replaces it up to five times (each new code is a session.pairing_code event), then ends the flow (a session.pairing_code event with state expired); call again for a new code. The phone refuses an expired or replaced code. Calling again while a code is live answers the live one.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -4319,6 +4344,8 @@ func (c *Client) GetPollVotes(ctx context.Context, id string, message string, re
 
 // RequestPairingCodeWithBody Get a code to type on the phone instead of scanning the QR
 //
+// The code lives about 3¼ minutes. WhatsApp replaces it up to five times (each new code is a session.pairing_code event), then ends the flow (a session.pairing_code event with state expired); call again for a new code. The phone refuses an expired or replaced code. Calling again while a code is live answers the live one.
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/sessions/{id}/pairing-code (the `RequestPairingCode` operationId).
@@ -4335,6 +4362,8 @@ func (c *Client) RequestPairingCodeWithBody(ctx context.Context, id string, cont
 }
 
 // RequestPairingCode Get a code to type on the phone instead of scanning the QR
+//
+// The code lives about 3¼ minutes. WhatsApp replaces it up to five times (each new code is a session.pairing_code event), then ends the flow (a session.pairing_code event with state expired); call again for a new code. The phone refuses an expired or replaced code. Calling again while a code is live answers the live one.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -8825,12 +8854,16 @@ type ClientWithResponsesInterface interface {
 
 	// RequestPairingCodeWithBodyWithResponse Get a code to type on the phone instead of scanning the QR
 	//
+	// The code lives about 3¼ minutes. WhatsApp replaces it up to five times (each new code is a session.pairing_code event), then ends the flow (a session.pairing_code event with state expired); call again for a new code. The phone refuses an expired or replaced code. Calling again while a code is live answers the live one.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/sessions/{id}/pairing-code (the `RequestPairingCode` operationId).
 	RequestPairingCodeWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RequestPairingCodeResponse, error)
 
 	// RequestPairingCodeWithResponse Get a code to type on the phone instead of scanning the QR
+	//
+	// The code lives about 3¼ minutes. WhatsApp replaces it up to five times (each new code is a session.pairing_code event), then ends the flow (a session.pairing_code event with state expired); call again for a new code. The phone refuses an expired or replaced code. Calling again while a code is live answers the live one.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -16590,6 +16623,8 @@ func (c *ClientWithResponses) GetPollVotesWithResponse(ctx context.Context, id s
 
 // RequestPairingCodeWithBodyWithResponse Get a code to type on the phone instead of scanning the QR
 //
+// The code lives about 3¼ minutes. WhatsApp replaces it up to five times (each new code is a session.pairing_code event), then ends the flow (a session.pairing_code event with state expired); call again for a new code. The phone refuses an expired or replaced code. Calling again while a code is live answers the live one.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/sessions/{id}/pairing-code (the `RequestPairingCode` operationId).
@@ -16602,6 +16637,8 @@ func (c *ClientWithResponses) RequestPairingCodeWithBodyWithResponse(ctx context
 }
 
 // RequestPairingCodeWithResponse Get a code to type on the phone instead of scanning the QR
+//
+// The code lives about 3¼ minutes. WhatsApp replaces it up to five times (each new code is a session.pairing_code event), then ends the flow (a session.pairing_code event with state expired); call again for a new code. The phone refuses an expired or replaced code. Calling again while a code is live answers the live one.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
