@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/easy-api/easy-api/internal/apperr"
@@ -70,15 +71,9 @@ func noContent(w http.ResponseWriter, err error) error {
 //	@Security	ApiKeyAuth
 //	@Router		/v1/sessions/{id}/messages/{message} [get]
 func (s *Server) getMessage(w http.ResponseWriter, r *http.Request) error {
-	id, msgID, err := msgTarget(r)
-	if err != nil {
-		return err
-	}
-	msg, err := s.cfg.Sessions.GetMessage(r.Context(), id, msgID)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, msg)
+	return handle(w, r, messageTarget, func(ctx context.Context, t target, _ noBody) (session.Message, error) {
+		return s.cfg.Sessions.GetMessage(ctx, t.id, t.msg)
+	})
 }
 
 // editMessage godoc
@@ -100,19 +95,9 @@ func (s *Server) getMessage(w http.ResponseWriter, r *http.Request) error {
 //	@Security		ApiKeyAuth
 //	@Router			/v1/sessions/{id}/messages/{message} [patch]
 func (s *Server) editMessage(w http.ResponseWriter, r *http.Request) error {
-	id, msgID, err := msgTarget(r)
-	if err != nil {
-		return err
-	}
-	var req EditMessageRequest
-	if err := decodeJSON(r, &req); err != nil {
-		return err
-	}
-	msg, err := s.cfg.Sessions.Edit(r.Context(), id, msgID, req.Text, req.Mentions)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, msg)
+	return handle(w, r, messageTarget, func(ctx context.Context, t target, req EditMessageRequest) (session.Message, error) {
+		return s.cfg.Sessions.Edit(ctx, t.id, t.msg, req.Text, req.Mentions)
+	})
 }
 
 // deleteMessage godoc
@@ -133,23 +118,17 @@ func (s *Server) editMessage(w http.ResponseWriter, r *http.Request) error {
 //	@Security		ApiKeyAuth
 //	@Router			/v1/sessions/{id}/messages/{message} [delete]
 func (s *Server) deleteMessage(w http.ResponseWriter, r *http.Request) error {
-	id, msgID, err := msgTarget(r)
-	if err != nil {
-		return err
-	}
-	everyone := true
-	switch r.URL.Query().Get("for") {
-	case "", "everyone":
-	case "me":
-		everyone = false
-	default:
-		return apperr.Field("for", "must be everyone or me")
-	}
-	res, err := s.cfg.Sessions.DeleteMessage(r.Context(), id, msgID, everyone)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, res)
+	return handle(w, r, messageTarget, func(ctx context.Context, t target, _ noBody) (session.DeleteResult, error) {
+		everyone := true
+		switch r.URL.Query().Get("for") {
+		case "", "everyone":
+		case "me":
+			everyone = false
+		default:
+			return session.DeleteResult{}, apperr.Field("for", "must be everyone or me")
+		}
+		return s.cfg.Sessions.DeleteMessage(ctx, t.id, t.msg, everyone)
+	})
 }
 
 // react godoc
@@ -170,15 +149,9 @@ func (s *Server) deleteMessage(w http.ResponseWriter, r *http.Request) error {
 //	@Security		ApiKeyAuth
 //	@Router			/v1/sessions/{id}/messages/{message}/reaction [put]
 func (s *Server) react(w http.ResponseWriter, r *http.Request) error {
-	id, msgID, err := msgTarget(r)
-	if err != nil {
-		return err
-	}
-	var req ReactionRequest
-	if err := decodeJSON(r, &req); err != nil {
-		return err
-	}
-	return noContent(w, s.cfg.Sessions.React(r.Context(), id, msgID, req.Reaction))
+	return handle(w, r, messageTarget, func(ctx context.Context, t target, req ReactionRequest) (noResult, error) {
+		return noResult{}, s.cfg.Sessions.React(ctx, t.id, t.msg, req.Reaction)
+	})
 }
 
 // unreact godoc
@@ -196,11 +169,9 @@ func (s *Server) react(w http.ResponseWriter, r *http.Request) error {
 //	@Security	ApiKeyAuth
 //	@Router		/v1/sessions/{id}/messages/{message}/reaction [delete]
 func (s *Server) unreact(w http.ResponseWriter, r *http.Request) error {
-	id, msgID, err := msgTarget(r)
-	if err != nil {
-		return err
-	}
-	return noContent(w, s.cfg.Sessions.React(r.Context(), id, msgID, ""))
+	return handle(w, r, messageTarget, func(ctx context.Context, t target, _ noBody) (noResult, error) {
+		return noResult{}, s.cfg.Sessions.React(ctx, t.id, t.msg, "")
+	})
 }
 
 // forward godoc
@@ -221,19 +192,10 @@ func (s *Server) unreact(w http.ResponseWriter, r *http.Request) error {
 //	@Security	ApiKeyAuth
 //	@Router		/v1/sessions/{id}/messages/{message}/forward [post]
 func (s *Server) forward(w http.ResponseWriter, r *http.Request) error {
-	id, msgID, err := msgTarget(r)
-	if err != nil {
-		return err
-	}
-	var req ForwardRequest
-	if err := decodeJSON(r, &req); err != nil {
-		return err
-	}
-	res, err := s.cfg.Sessions.Forward(r.Context(), id, msgID, req.ChatIDs)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, ForwardResponse{Forwarded: res})
+	return handle(w, r, messageTarget, func(ctx context.Context, t target, req ForwardRequest) (ForwardResponse, error) {
+		res, err := s.cfg.Sessions.Forward(ctx, t.id, t.msg, req.ChatIDs)
+		return ForwardResponse{Forwarded: res}, err
+	})
 }
 
 // star godoc
@@ -251,11 +213,9 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request) error {
 //	@Security	ApiKeyAuth
 //	@Router		/v1/sessions/{id}/messages/{message}/star [put]
 func (s *Server) star(w http.ResponseWriter, r *http.Request) error {
-	id, msgID, err := msgTarget(r)
-	if err != nil {
-		return err
-	}
-	return noContent(w, s.cfg.Sessions.Star(r.Context(), id, msgID, true))
+	return handle(w, r, messageTarget, func(ctx context.Context, t target, _ noBody) (noResult, error) {
+		return noResult{}, s.cfg.Sessions.Star(ctx, t.id, t.msg, true)
+	})
 }
 
 // unstar godoc
@@ -273,11 +233,9 @@ func (s *Server) star(w http.ResponseWriter, r *http.Request) error {
 //	@Security	ApiKeyAuth
 //	@Router		/v1/sessions/{id}/messages/{message}/star [delete]
 func (s *Server) unstar(w http.ResponseWriter, r *http.Request) error {
-	id, msgID, err := msgTarget(r)
-	if err != nil {
-		return err
-	}
-	return noContent(w, s.cfg.Sessions.Star(r.Context(), id, msgID, false))
+	return handle(w, r, messageTarget, func(ctx context.Context, t target, _ noBody) (noResult, error) {
+		return noResult{}, s.cfg.Sessions.Star(ctx, t.id, t.msg, false)
+	})
 }
 
 // pin godoc
@@ -298,17 +256,16 @@ func (s *Server) unstar(w http.ResponseWriter, r *http.Request) error {
 //	@Security		ApiKeyAuth
 //	@Router			/v1/sessions/{id}/messages/{message}/pin [put]
 func (s *Server) pin(w http.ResponseWriter, r *http.Request) error {
-	id, msgID, err := msgTarget(r)
-	if err != nil {
-		return err
-	}
-	var req PinRequest
-	if r.ContentLength != 0 {
-		if err := decodeJSON(r, &req); err != nil {
-			return err
+	// The body is optional: no body pins for the default duration.
+	return handle(w, r, messageTarget, func(ctx context.Context, t target, _ noBody) (noResult, error) {
+		var req PinRequest
+		if r.ContentLength != 0 {
+			if err := decodeJSON(r, &req); err != nil {
+				return noResult{}, err
+			}
 		}
-	}
-	return noContent(w, s.cfg.Sessions.Pin(r.Context(), id, msgID, true, req.Duration))
+		return noResult{}, s.cfg.Sessions.Pin(ctx, t.id, t.msg, true, req.Duration)
+	})
 }
 
 // unpin godoc
@@ -326,11 +283,9 @@ func (s *Server) pin(w http.ResponseWriter, r *http.Request) error {
 //	@Security	ApiKeyAuth
 //	@Router		/v1/sessions/{id}/messages/{message}/pin [delete]
 func (s *Server) unpin(w http.ResponseWriter, r *http.Request) error {
-	id, msgID, err := msgTarget(r)
-	if err != nil {
-		return err
-	}
-	return noContent(w, s.cfg.Sessions.Pin(r.Context(), id, msgID, false, ""))
+	return handle(w, r, messageTarget, func(ctx context.Context, t target, _ noBody) (noResult, error) {
+		return noResult{}, s.cfg.Sessions.Pin(ctx, t.id, t.msg, false, "")
+	})
 }
 
 // votes godoc
@@ -349,15 +304,9 @@ func (s *Server) unpin(w http.ResponseWriter, r *http.Request) error {
 //	@Security	ApiKeyAuth
 //	@Router		/v1/sessions/{id}/messages/{message}/votes [get]
 func (s *Server) votes(w http.ResponseWriter, r *http.Request) error {
-	id, msgID, err := msgTarget(r)
-	if err != nil {
-		return err
-	}
-	v, err := s.cfg.Sessions.Votes(r.Context(), id, msgID)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, v)
+	return handle(w, r, messageTarget, func(ctx context.Context, t target, _ noBody) (session.PollVotes, error) {
+		return s.cfg.Sessions.Votes(ctx, t.id, t.msg)
+	})
 }
 
 // markPlayed godoc
@@ -376,9 +325,7 @@ func (s *Server) votes(w http.ResponseWriter, r *http.Request) error {
 //	@Security		ApiKeyAuth
 //	@Router			/v1/sessions/{id}/messages/{message}/played [post]
 func (s *Server) markPlayed(w http.ResponseWriter, r *http.Request) error {
-	id, msgID, err := msgTarget(r)
-	if err != nil {
-		return err
-	}
-	return noContent(w, s.cfg.Sessions.MarkPlayed(r.Context(), id, msgID))
+	return handle(w, r, messageTarget, func(ctx context.Context, t target, _ noBody) (noResult, error) {
+		return noResult{}, s.cfg.Sessions.MarkPlayed(ctx, t.id, t.msg)
+	})
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -48,11 +49,9 @@ type PresenceSubscriptions struct {
 //	@Security		ApiKeyAuth
 //	@Router			/v1/sessions/{id}/chats/{chat}/seen [post]
 func (s *Server) markSeen(w http.ResponseWriter, r *http.Request) error {
-	id, err := sessionID(r)
-	if err != nil {
-		return err
-	}
-	return noContent(w, s.cfg.Sessions.MarkSeen(r.Context(), id, pathParam(r, "chat")))
+	return handle(w, r, sessionTarget, func(ctx context.Context, t target, _ noBody) (noResult, error) {
+		return noResult{}, s.cfg.Sessions.MarkSeen(ctx, t.id, t.chat)
+	})
 }
 
 // chatState godoc
@@ -73,16 +72,10 @@ func (s *Server) markSeen(w http.ResponseWriter, r *http.Request) error {
 //	@Security		ApiKeyAuth
 //	@Router			/v1/sessions/{id}/chats/{chat}/presence [post]
 func (s *Server) chatState(w http.ResponseWriter, r *http.Request) error {
-	id, err := sessionID(r)
-	if err != nil {
-		return err
-	}
-	var req ChatStateRequest
-	if err := decodeJSON(r, &req); err != nil {
-		return err
-	}
-	d := time.Duration(req.DurationMS) * time.Millisecond
-	return noContent(w, s.cfg.Sessions.ChatState(r.Context(), id, pathParam(r, "chat"), req.State, d))
+	return handle(w, r, sessionTarget, func(ctx context.Context, t target, req ChatStateRequest) (noResult, error) {
+		d := time.Duration(req.DurationMS) * time.Millisecond
+		return noResult{}, s.cfg.Sessions.ChatState(ctx, t.id, t.chat, req.State, d)
+	})
 }
 
 // setPresence godoc
@@ -102,18 +95,12 @@ func (s *Server) chatState(w http.ResponseWriter, r *http.Request) error {
 //	@Security		ApiKeyAuth
 //	@Router			/v1/sessions/{id}/presence [put]
 func (s *Server) setPresence(w http.ResponseWriter, r *http.Request) error {
-	id, err := sessionID(r)
-	if err != nil {
-		return err
-	}
-	var req PresenceRequest
-	if err := decodeJSON(r, &req); err != nil {
-		return err
-	}
-	if req.Presence != "available" && req.Presence != "unavailable" {
-		return apperr.Field("presence", "must be available or unavailable")
-	}
-	return noContent(w, s.cfg.Sessions.SetPresence(r.Context(), id, req.Presence == "available"))
+	return handle(w, r, sessionTarget, func(ctx context.Context, t target, req PresenceRequest) (noResult, error) {
+		if req.Presence != "available" && req.Presence != "unavailable" {
+			return noResult{}, apperr.Field("presence", "must be available or unavailable")
+		}
+		return noResult{}, s.cfg.Sessions.SetPresence(ctx, t.id, req.Presence == "available")
+	})
 }
 
 // subscribePresence godoc
@@ -134,17 +121,8 @@ func (s *Server) setPresence(w http.ResponseWriter, r *http.Request) error {
 //	@Security		ApiKeyAuth
 //	@Router			/v1/sessions/{id}/presence/subscriptions [post]
 func (s *Server) subscribePresence(w http.ResponseWriter, r *http.Request) error {
-	id, err := sessionID(r)
-	if err != nil {
-		return err
-	}
-	var req SubscribePresenceRequest
-	if err := decodeJSON(r, &req); err != nil {
-		return err
-	}
-	subs, err := s.cfg.Sessions.SubscribePresence(r.Context(), id, req.ChatIDs)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, PresenceSubscriptions{Subscribed: subs})
+	return handle(w, r, sessionTarget, func(ctx context.Context, t target, req SubscribePresenceRequest) (PresenceSubscriptions, error) {
+		subs, err := s.cfg.Sessions.SubscribePresence(ctx, t.id, req.ChatIDs)
+		return PresenceSubscriptions{Subscribed: subs}, err
+	})
 }

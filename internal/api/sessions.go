@@ -409,19 +409,9 @@ func (s *Server) getQR(w http.ResponseWriter, r *http.Request) error {
 //	@Security		ApiKeyAuth
 //	@Router			/v1/sessions/{id}/pairing-code [post]
 func (s *Server) pairingCode(w http.ResponseWriter, r *http.Request) error {
-	id, err := sessionID(r)
-	if err != nil {
-		return err
-	}
-	var req PairingCodeRequest
-	if err := decodeJSON(r, &req); err != nil {
-		return err
-	}
-	pc, err := s.cfg.Sessions.PairingCode(r.Context(), id, req.Phone)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, pc)
+	return handle(w, r, sessionTarget, func(ctx context.Context, t target, req PairingCodeRequest) (session.PairingCodeEvent, error) {
+		return s.cfg.Sessions.PairingCode(ctx, t.id, req.Phone)
+	})
 }
 
 // getMe godoc
