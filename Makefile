@@ -69,10 +69,10 @@ bench: setup
 	$(GO) test -run '^$$' -bench . -benchtime 2s -timeout 30m ./internal/events/... ./internal/store/
 	$(GO) test -run '^$$' -bench 'LargeProfile|Forward' -benchtime 1x -timeout 30m ./internal/api/
 
-## spec: regenerate docs/openapi from the swag annotations (commit the result)
+## spec: regenerate docs/openapi from the swag annotations (commit the result;
+## the Go client the tests drive is generated at test time, never committed)
 spec:
 	$(GO) run ./docs/openapi/gen
-	$(GO) generate ./docs/openapi/client
 
 ## spec-check: fail when `make spec` would change docs/openapi; lint it
 spec-check: assets

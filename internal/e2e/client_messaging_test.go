@@ -1,17 +1,16 @@
 package e2e
 
 import (
-	"context"
 	"net/http"
 	"testing"
 	"time"
 
-	"github.com/easy-api/easy-api/docs/openapi/client"
+	"github.com/easy-api/easy-api/docs/openapi/clienttest"
 	"github.com/easy-api/easy-api/internal/wasim"
 )
 
 // TestGeneratedClientMessaging drives messaging with the client
-// oapi-codegen generates from the spec, unedited: a reply with a mention
+// oapi-codegen generates from the spec, generated now and unedited: a reply with a mention
 // (the text variant of the send union), a reaction, an edit and a delete,
 // each seen by the simulated phone.
 func TestGeneratedClientMessaging(t *testing.T) {
@@ -29,54 +28,60 @@ func TestGeneratedClientMessaging(t *testing.T) {
 	var in wasim.Message
 	mustJSON(t, b, &in)
 
-	c, err := client.NewClientWithResponses(srv.http.URL, client.WithHTTPClient(srv.http.Client()))
-	if err != nil {
-		t.Fatal(err)
+	c := clienttest.Build(t)
+	base := srv.http.URL
+	type message struct {
+		ID      string `json:"id"`
+		Body    string `json:"body"`
+		Revoked bool   `json:"revoked"`
 	}
-	ctx := context.Background()
-	var body client.SendMessageRequest
-	replyTo, mentions := in.ID, []string{carol}
-	if err := body.FromSendTextMessage(client.SendTextMessage{ChatId: bob, Text: "pong @" + carol, ReplyTo: &replyTo, Mentions: &mentions}); err != nil {
-		t.Fatal(err)
+	sent := c.Call(t, base, "sendText", map[string]any{"session": "gc", "chat": bob, "text": "pong @" + carol,
+		"reply_to": in.ID, "mentions": []string{carol}})
+	var m message
+	sent.Decode(t, &m)
+	if sent.Status != http.StatusCreated || m.ID == "" {
+		t.Fatalf("send: %d %s", sent.Status, sent.JSON)
 	}
-	sent, err := c.SendMessageWithResponse(ctx, "gc", body)
-	if err != nil || sent.JSON201 == nil {
-		t.Fatalf("send: %v %s", err, sent.Body)
-	}
-	id := *sent.JSON201.Id
+	id := m.ID
 	if out := sm.sentAs(t, me, id); out.Quoted != in.ID || len(out.Mentions) != 1 || out.Mentions[0] != carol+"@c.us" {
 		t.Fatalf("the phone sees the reply as %+v", out)
 	}
 
-	react, err := c.ReactToMessageWithResponse(ctx, "gc", id, client.ReactionRequest{Reaction: ptr("🎉")})
-	if err != nil || react.StatusCode() != http.StatusNoContent {
-		t.Fatalf("react: %v %s", err, react.Body)
+	if react := c.Call(t, base, "reactToMessage", map[string]any{"session": "gc", "message": id, "reaction": "🎉"}); react.Status != http.StatusNoContent {
+		t.Fatalf("react: %d %s", react.Status, react.JSON)
 	}
 	sm.waitAction(t, me, func(a wasim.Action) bool { return a.Type == "react" && a.MessageID == id && a.Value == "🎉" })
 	if out := sm.sentAs(t, me, id); out.Reactions[me+"@c.us"] != "🎉" {
 		t.Fatalf("the phone sees the reactions as %v", out.Reactions)
 	}
 
-	edited, err := c.EditMessageWithResponse(ctx, "gc", id, client.EditMessageRequest{Text: ptr("pong, edited")})
-	if err != nil || edited.JSON200 == nil || *edited.JSON200.Body != "pong, edited" {
-		t.Fatalf("edit: %v %s", err, edited.Body)
+	edited := c.Call(t, base, "editMessage", map[string]any{"session": "gc", "message": id, "text": "pong, edited"})
+	m = message{}
+	edited.Decode(t, &m)
+	if edited.Status != http.StatusOK || m.Body != "pong, edited" {
+		t.Fatalf("edit: %d %s", edited.Status, edited.JSON)
 	}
 	if out := sm.sentAs(t, me, id); out.Body != "pong, edited" || len(out.Edits) != 1 || out.Edits[0] != "pong @"+carol {
 		t.Fatalf("the phone sees the edit as %+v", out)
 	}
 
-	everyone := client.DeleteMessageParamsFor("everyone")
-	deleted, err := c.DeleteMessageWithResponse(ctx, "gc", id, &client.DeleteMessageParams{For: &everyone})
-	if err != nil || deleted.JSON200 == nil || !*deleted.JSON200.Revoked {
-		t.Fatalf("delete: %v %s", err, deleted.Body)
+	deleted := c.Call(t, base, "deleteMessage", map[string]any{"session": "gc", "message": id, "for": "everyone"})
+	var res struct {
+		Revoked bool `json:"revoked"`
+	}
+	deleted.Decode(t, &res)
+	if deleted.Status != http.StatusOK || !res.Revoked {
+		t.Fatalf("delete: %d %s", deleted.Status, deleted.JSON)
 	}
 	if out := sm.sentAs(t, me, id); !out.Revoked {
 		t.Fatalf("the phone still sees %+v", out)
 	}
-	missing, err := c.DeleteMessageWithResponse(ctx, "gc", "true_"+bob+"@c.us_3EB00000000000000000", nil)
-	if err != nil || missing.ApplicationproblemJSON404 == nil || *missing.ApplicationproblemJSON404.Code != "message_not_found" {
-		t.Fatalf("delete a missing message: %v %s", err, missing.Body)
+	missing := c.Call(t, base, "deleteMessage", map[string]any{"session": "gc", "message": "true_" + bob + "@c.us_3EB00000000000000000"})
+	var p struct {
+		Code string `json:"code"`
+	}
+	missing.Decode(t, &p)
+	if missing.Status != http.StatusNotFound || p.Code != "message_not_found" {
+		t.Fatalf("delete a missing message: %d %s", missing.Status, missing.JSON)
 	}
 }
-
-func ptr[T any](v T) *T { return &v }
