@@ -1,32 +1,14 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/easy-api/easy-api/internal/logtest"
 )
-
-// syncBuffer is a bytes.Buffer safe for one writer and concurrent readers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestSessionIDPrintsQRFromTheBus runs `easy-api serve --simulator
 // --session-id cli` through run(), as main does: the API is up before login,
@@ -37,7 +19,7 @@ func TestSessionIDPrintsQRFromTheBus(t *testing.T) {
 		t.Skip("runs a browser; runs in make test")
 	}
 	apiPort, simPort := freePort(t), freePort(t)
-	var out syncBuffer
+	var out logtest.Buffer
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/easy-api/easy-api/cmd/easy-api/app"
 	"github.com/easy-api/easy-api/internal/browser"
+	"github.com/easy-api/easy-api/internal/logtest"
 )
 
 func writeBundle(t *testing.T, path string) {
@@ -87,7 +88,7 @@ func TestSetupFetchesThePinnedBundle(t *testing.T) {
 		t.Skip("runs npm; runs in make test")
 	}
 	dir := filepath.Join(t.TempDir(), "data")
-	var out, errs syncBuffer
+	var out, errs logtest.Buffer
 	if err := run(t.Context(), []string{"setup", "--session-data-path", dir}, func(string) string { return "" }, &out, &errs); err != nil {
 		t.Fatalf("setup: %v\n%s", err, errs.String())
 	}
@@ -127,10 +128,10 @@ func TestPlainGoBuild(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	start := func(dataPath string, flags ...string) (string, *syncBuffer) {
+	start := func(dataPath string, flags ...string) (string, *logtest.Buffer) {
 		t.Helper()
 		port := freePort(t)
-		logs := &syncBuffer{}
+		logs := &logtest.Buffer{}
 		cmd := exec.Command(bin, append([]string{"serve", "--port", port, "--session-data-path", dataPath, "--log-format", "json"}, flags...)...)
 		cmd.Dir = t.TempDir() // no node_modules here
 		cmd.Stdout, cmd.Stderr = io.Discard, logs

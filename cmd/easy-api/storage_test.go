@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"crypto/tls"
 	"encoding/json"
 	"fmt"
@@ -13,11 +12,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/easy-api/easy-api/internal/logtest"
 	"github.com/easy-api/easy-api/internal/wasim"
 )
 
@@ -50,7 +49,7 @@ func TestFullDiskLosesNoMessageAndHeals(t *testing.T) {
 	t.Cleanup(control.Close)
 	apiPort := freePort(t)
 	base, sim := "http://127.0.0.1:"+apiPort, control.URL
-	var logs lockedBuffer
+	var logs logtest.Buffer
 	start := func() *exec.Cmd {
 		logs.Reset()
 		return startServe(t, bin, base, &logs, "--port", apiPort, "--host-resolver-rules", rules, "--ignore-cert-spki", pin, "--wajs", "none",
@@ -196,30 +195,6 @@ func startTLSSimulator(t *testing.T) (*wasim.Server, string, string) {
 		ts.Close()
 	})
 	return s, fmt.Sprintf("MAP web.whatsapp.com %s, MAP * ~NOTFOUND", strings.TrimPrefix(ts.URL, "https://")), pin
-}
-
-// lockedBuffer collects a child's stderr while the test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-func (l *lockedBuffer) Reset() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.b.Reset()
 }
 
 // tmpfs is a small file system a test fills and frees.

@@ -1,13 +1,11 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +13,7 @@ import (
 	"github.com/easy-api/easy-api/internal/api"
 	"github.com/easy-api/easy-api/internal/apikey"
 	"github.com/easy-api/easy-api/internal/events"
+	"github.com/easy-api/easy-api/internal/logtest"
 )
 
 // adminKey is the admin key of full servers.
@@ -30,7 +29,7 @@ type full struct {
 	api  *api.Server
 	bus  *events.Bus
 	keys *apikey.Keys
-	logs *syncBuffer
+	logs *logtest.Buffer
 	dir  string // the session data path
 }
 
@@ -45,7 +44,7 @@ func newFull(t testing.TB, edit func(*api.Config)) *full {
 // share the given guarded transport (nil: the production guard).
 func newFullGuarded(t testing.TB, guarded http.RoundTripper, edit func(*api.Config)) *full {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &logtest.Buffer{}
 	started := make(chan app.Running, 1)
 	dir := t.TempDir()
 	args := []string{"--host", "127.0.0.1", "--port", "0", "--session-data-path", dir, "--api-key", adminKey,
@@ -160,22 +159,4 @@ func (f *full) scopedKey(sessions ...string) apikey.CreatedKey {
 		f.t.Fatal(err)
 	}
 	return k
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent writers (the logger).
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/easy-api/easy-api/internal/apperr"
+	"github.com/easy-api/easy-api/internal/logtest"
 )
 
 // profileLauncher launches fake pages that sit still and counts the pages
@@ -105,7 +106,7 @@ func (f *failures) Publish(_ context.Context, id, typ string, data any) error {
 func TestLifecycleStorm(t *testing.T) {
 	l := newProfileLauncher()
 	fails := &failures{}
-	var logs lockedBuffer
+	var logs logtest.Buffer
 	h := newHarness(t, func(c *ManagerConfig) {
 		c.Launcher, c.Publisher = l, fails
 		c.Log = zerolog.New(&logs).Level(zerolog.WarnLevel)
@@ -219,24 +220,6 @@ func TestLifecycleStorm(t *testing.T) {
 		t.Errorf("warnings logged (supervisor, stop or purge trouble):\n%s", w)
 	}
 	t.Logf("%d browsers launched, %d sessions left", l.started, len(list))
-}
-
-// lockedBuffer is a bytes.Buffer safe for concurrent writers.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }
 
 // TestStopAnswersPendingThenFinishes: a stop whose deadline is shorter than

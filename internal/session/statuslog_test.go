@@ -7,12 +7,14 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"github.com/easy-api/easy-api/internal/logtest"
 )
 
 // TestFailedIsLoggedAsAnError: an operator reading the log sees a session
 // the supervisor gave up on at error level, with its reason.
 func TestFailedIsLoggedAsAnError(t *testing.T) {
-	var buf lockedBuffer
+	var buf logtest.Buffer
 	h := newHarness(t, func(c *ManagerConfig) {
 		c.Log = zerolog.New(&buf)
 		c.Launcher.(*fakeLauncher).LaunchFn = func(LaunchSpec) error { return ErrNoDisplay }

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +16,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/easy-api/easy-api/internal/apperr"
+	"github.com/easy-api/easy-api/internal/logtest"
 	"github.com/easy-api/easy-api/internal/session"
 )
 
@@ -86,31 +85,13 @@ func (d *smallDisk) Free(t testing.TB) {
 	}
 }
 
-// syncBuffer is a log sink safe for the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) count(sub string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return strings.Count(s.b.String(), sub)
-}
-
 // TestFullDiskRefusesFastAndHeals is the chaos test of issue 20: fill the
 // store's disk, write, free it, and writes succeed again within 10 s with no
 // restart of the process; data written before the fault and a durable
 // consumer carry on.
 func TestFullDiskRefusesFastAndHeals(t *testing.T) {
 	disk := newSmallDisk(t, "24m")
-	var logs syncBuffer
+	var logs logtest.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	s, err := Open(ctx, Config{Dir: disk.Dir, Log: zerolog.New(&logs).Level(zerolog.InfoLevel)})
@@ -244,11 +225,11 @@ func TestFullDiskRefusesFastAndHeals(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the durable consumer did not carry on after healing")
 	}
-	if n := logs.count(`"level":"error"`); n != 1 {
-		t.Errorf("%d error lines, want 1 for the whole fault:\n%s", n, logs.b.String())
+	if n := strings.Count(logs.String(), `"level":"error"`); n != 1 {
+		t.Errorf("%d error lines, want 1 for the whole fault:\n%s", n, logs.String())
 	}
-	if logs.count("accepts writes again") != 1 {
-		t.Errorf("no recovery line in the log:\n%s", logs.b.String())
+	if strings.Count(logs.String(), "accepts writes again") != 1 {
+		t.Errorf("no recovery line in the log:\n%s", logs.String())
 	}
 }
 

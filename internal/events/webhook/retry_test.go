@@ -1,7 +1,6 @@
 package webhook_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"net/http"
 	"slices"
@@ -12,10 +11,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/easy-api/easy-api/internal/events/webhook"
-	"github.com/easy-api/easy-api/internal/jsonbody"
 	"github.com/google/go-cmp/cmp"
 	"github.com/rs/zerolog"
+
+	"github.com/easy-api/easy-api/internal/events/webhook"
+	"github.com/easy-api/easy-api/internal/jsonbody"
+	"github.com/easy-api/easy-api/internal/logtest"
 )
 
 func TestRetrySchedules(t *testing.T) {
@@ -222,7 +223,7 @@ func TestUnorderedDeliversConcurrently(t *testing.T) {
 // attempt (webhook, event, status, next attempt) and an error per dead
 // letter.
 func TestDeliveryFailuresAreLogged(t *testing.T) {
-	var buf syncBuf
+	var buf logtest.Buffer
 	e := newEnv(t, "", webhook.Config{Retry: webhook.Retry{Attempts: 2}, Log: zerolog.New(&buf)})
 	r := newReceiver(t)
 	wh := e.create(t, r, nil, func(int, uint64, http.ResponseWriter) int { return 502 })
@@ -268,22 +269,4 @@ func (e *env) waitDelivery(t *testing.T, wid string, id uint64, status string, w
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-}
-
-// syncBuf is a bytes.Buffer safe for the logger's concurrent writes.
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -9,10 +9,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/easy-api/easy-api/internal/events"
-	"github.com/easy-api/easy-api/internal/events/webhook"
 	"github.com/google/go-cmp/cmp"
 	"github.com/rs/zerolog"
+
+	"github.com/easy-api/easy-api/internal/events"
+	"github.com/easy-api/easy-api/internal/events/webhook"
+	"github.com/easy-api/easy-api/internal/logtest"
 )
 
 // TestSignSpecVector checks Sign against the example published with the
@@ -204,7 +206,7 @@ func TestCreateValidation(t *testing.T) {
 // TestFailingWebhookIsDisabled: a receiver that keeps failing past the
 // window gets its webhook disabled and a webhook.disabled event published.
 func TestFailingWebhookIsDisabled(t *testing.T) {
-	var logs syncBuf
+	var logs logtest.Buffer
 	e := newEnv(t, "", webhook.Config{DisableAfter: 200 * time.Millisecond, Retry: webhook.Retry{Attempts: 1000}, Log: zerolog.New(&logs)})
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
