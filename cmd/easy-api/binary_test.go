@@ -5,11 +5,23 @@ import (
 	"io"
 	"net/http"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 )
+
+// buildBinary builds easy-api the plain Go way (`go build`, no make, no
+// npm step) into a folder of its own and returns the binary's path.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "easy-api")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
 
 // startServe starts the built binary as `serve` with args, in its own
 // process group (a SIGKILL of the group takes its browsers too), waits for

@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -29,10 +28,7 @@ func TestSIGKILLMidBurstLosesNoWebhookEvent(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary with a browser; runs in make test")
 	}
-	bin := filepath.Join(t.TempDir(), "easy-api")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t)
 	const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 	rcv := newSignedReceiver(t, secret)
 	dir := t.TempDir()

@@ -122,12 +122,8 @@ func TestPlainGoBuild(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary; runs in make test")
 	}
-	binDir := t.TempDir()
-	bin := filepath.Join(binDir, "easy-api")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t)
+	binDir := filepath.Dir(bin)
 	start := func(dataPath string, flags ...string) (string, *logtest.Buffer) {
 		t.Helper()
 		port := freePort(t)

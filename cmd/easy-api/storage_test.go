@@ -36,10 +36,7 @@ func TestFullDiskLosesNoMessageAndHeals(t *testing.T) {
 		// Never a silent skip in CI: the chaos test must run there.
 		t.Fatal("mounting a small tmpfs needs root: run make test as root (CI does), or go test -short to leave this test out")
 	}
-	bin := filepath.Join(t.TempDir(), "easy-api")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t)
 	dir := t.TempDir()
 	disk := mountTmpfs(t, filepath.Join(dir, "easy-api-store"), "32m")
 	// The simulator outlives the server's kill, as WhatsApp does: it runs in
