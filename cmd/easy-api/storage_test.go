@@ -115,15 +115,7 @@ func TestFullDiskLosesNoMessageAndHeals(t *testing.T) {
 	if status := get(base + "/readyz"); status != http.StatusOK {
 		t.Errorf("/readyz after healing: %d", status)
 	}
-	poll(t, 30*time.Second, "every message of the outage as message.received", func() bool {
-		got := received(t, base)
-		for _, m := range during {
-			if got[m] != 1 {
-				return false
-			}
-		}
-		return true
-	})
+	waitReceivedOnce(t, base, 30*time.Second, "every message of the outage as message.received", during)
 	if n := strings.Count(logs.String(), `"level":"error"`); n != 1 {
 		t.Errorf("%d error lines for one fault, want 1:\n%s", n, logs.String())
 	}
@@ -157,15 +149,7 @@ func TestFullDiskLosesNoMessageAndHeals(t *testing.T) {
 			t.Logf("received: %v\nlog of the restarted server:\n%s", received(t, base), strings.Join(lines, "\n"))
 		}
 	})
-	poll(t, 60*time.Second, "messages the killed server never logged", func() bool {
-		got := received(t, base)
-		for _, m := range killed {
-			if got[m] != 1 {
-				return false
-			}
-		}
-		return true
-	})
+	waitReceivedOnce(t, base, 60*time.Second, "messages the killed server never logged", killed)
 	t.Logf("caught up: %v", strings.Contains(logs.String(), "caught up messages"))
 	for text, n := range received(t, base) {
 		if n != 1 {
@@ -259,6 +243,21 @@ func getStatusBody(url string) (int, string) {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
+}
+
+// waitReceivedOnce waits up to d (polling, as poll does) until each of
+// texts has arrived as message.received of session k exactly once.
+func waitReceivedOnce(t *testing.T, base string, d time.Duration, what string, texts []string) {
+	t.Helper()
+	poll(t, d, what, func() bool {
+		got := received(t, base)
+		for _, m := range texts {
+			if got[m] != 1 {
+				return false
+			}
+		}
+		return true
+	})
 }
 
 // received counts the message.received events of session k by text.
