@@ -93,19 +93,10 @@ type pairRequest struct {
 	Name string `json:"name"`
 }
 
+func (q pairRequest) check() error { return required("code", q.Code) }
+
 func (s *Server) pair(w http.ResponseWriter, r *http.Request) error {
-	var req pairRequest
-	if err := decode(r, &req); err != nil {
-		return err
-	}
-	if err := required("code", req.Code); err != nil {
-		return err
-	}
-	l, err := s.Pair(req.Code, req.Name)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, l)
+	return handleJSON(w, r, func(q pairRequest) (Linked, error) { return s.Pair(q.Code, q.Name) })
 }
 
 // logoutRequest is the body of POST /__sim/logout.
@@ -113,19 +104,10 @@ type logoutRequest struct {
 	Phone string `json:"phone"`
 }
 
+func (q logoutRequest) check() error { return required("phone", q.Phone) }
+
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
-	var req logoutRequest
-	if err := decode(r, &req); err != nil {
-		return err
-	}
-	if err := required("phone", req.Phone); err != nil {
-		return err
-	}
-	res, err := s.Logout(req.Phone)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, res)
+	return handleJSON(w, r, func(q logoutRequest) (LogoutResult, error) { return s.Logout(q.Phone) })
 }
 
 // devicesResponse is the body of GET /__sim/devices.

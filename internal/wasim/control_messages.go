@@ -86,23 +86,16 @@ type ackRequest struct {
 	Ack string `json:"ack"` // wa-js's ACK name (RECEIVED, READ, PLAYED, PEER, EXPIRED, ...), the API's (DEVICE, ERROR, ...) or a number
 }
 
+func (q ackRequest) check() error { return required("id", q.ID, "ack", q.Ack) }
+
 func (s *Server) ack(w http.ResponseWriter, r *http.Request) error {
-	var req ackRequest
-	if err := decode(r, &req); err != nil {
-		return err
-	}
-	if err := required("id", req.ID, "ack", req.Ack); err != nil {
-		return err
-	}
-	ack, ok := parseAck(strings.TrimSpace(req.Ack))
-	if !ok {
-		return fieldError("ack", "must be wa-js's ACK: a number from -7 to 5 or its name (%s)", strings.Join(ackNames[:], ", "))
-	}
-	m, err := s.SetAck(req.ID, ack)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, m)
+	return handleJSON(w, r, func(q ackRequest) (Message, error) {
+		ack, ok := parseAck(strings.TrimSpace(q.Ack))
+		if !ok {
+			return Message{}, fieldError("ack", "must be wa-js's ACK: a number from -7 to 5 or its name (%s)", strings.Join(ackNames[:], ", "))
+		}
+		return s.SetAck(q.ID, ack)
+	})
 }
 
 // revokeRequest is the body of POST /__sim/revoke.
@@ -111,17 +104,8 @@ type revokeRequest struct {
 	ID    string `json:"id"`
 }
 
+func (q revokeRequest) check() error { return required("phone", q.Phone, "id", q.ID) }
+
 func (s *Server) revoke(w http.ResponseWriter, r *http.Request) error {
-	var req revokeRequest
-	if err := decode(r, &req); err != nil {
-		return err
-	}
-	if err := required("phone", req.Phone, "id", req.ID); err != nil {
-		return err
-	}
-	m, err := s.Revoke(req.Phone, req.ID)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, m)
+	return handleJSON(w, r, func(q revokeRequest) (Message, error) { return s.Revoke(q.Phone, q.ID) })
 }

@@ -212,19 +212,10 @@ type reactionRequest struct {
 	Reaction string `json:"reaction"`
 }
 
+func (q reactionRequest) check() error { return required("phone", q.Phone, "from", q.From, "id", q.ID) }
+
 func (s *Server) reaction(w http.ResponseWriter, r *http.Request) error {
-	var req reactionRequest
-	if err := decode(r, &req); err != nil {
-		return err
-	}
-	if err := required("phone", req.Phone, "from", req.From, "id", req.ID); err != nil {
-		return err
-	}
-	m, err := s.React(req.Phone, req.From, req.ID, req.Reaction)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, m)
+	return handleJSON(w, r, func(q reactionRequest) (Message, error) { return s.React(q.Phone, q.From, q.ID, q.Reaction) })
 }
 
 // editRequest is the body of POST /__sim/edit.
@@ -234,19 +225,10 @@ type editRequest struct {
 	Text  string `json:"text"`
 }
 
+func (q editRequest) check() error { return required("phone", q.Phone, "id", q.ID, "text", q.Text) }
+
 func (s *Server) edit(w http.ResponseWriter, r *http.Request) error {
-	var req editRequest
-	if err := decode(r, &req); err != nil {
-		return err
-	}
-	if err := required("phone", req.Phone, "id", req.ID, "text", req.Text); err != nil {
-		return err
-	}
-	m, err := s.EditIncoming(req.Phone, req.ID, req.Text)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, m)
+	return handleJSON(w, r, func(q editRequest) (Message, error) { return s.EditIncoming(q.Phone, q.ID, q.Text) })
 }
 
 // voteRequest is the body of POST /__sim/vote.
@@ -257,19 +239,10 @@ type voteRequest struct {
 	Options []int  `json:"options"`
 }
 
+func (q voteRequest) check() error { return required("phone", q.Phone, "from", q.From, "id", q.ID) }
+
 func (s *Server) vote(w http.ResponseWriter, r *http.Request) error {
-	var req voteRequest
-	if err := decode(r, &req); err != nil {
-		return err
-	}
-	if err := required("phone", req.Phone, "from", req.From, "id", req.ID); err != nil {
-		return err
-	}
-	m, err := s.Vote(req.Phone, req.From, req.ID, req.Options)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, m)
+	return handleJSON(w, r, func(q voteRequest) (Message, error) { return s.Vote(q.Phone, q.From, q.ID, q.Options) })
 }
 
 // presenceRequest is the body of POST /__sim/presence.
@@ -279,17 +252,13 @@ type presenceRequest struct {
 	State string `json:"state"`
 }
 
+func (q presenceRequest) check() error {
+	return required("phone", q.Phone, "from", q.From, "state", q.State)
+}
+
 func (s *Server) presence(w http.ResponseWriter, r *http.Request) error {
-	var req presenceRequest
-	if err := decode(r, &req); err != nil {
-		return err
-	}
-	if err := required("phone", req.Phone, "from", req.From, "state", req.State); err != nil {
-		return err
-	}
-	n, err := s.SetPresence(req.Phone, req.From, req.State)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, map[string]int{"devices": n})
+	return handleJSON(w, r, func(q presenceRequest) (map[string]int, error) {
+		n, err := s.SetPresence(q.Phone, q.From, q.State)
+		return map[string]int{"devices": n}, err
+	})
 }

@@ -149,6 +149,29 @@ func decodeN(r *http.Request, v any, limit int64) error {
 	return nil
 }
 
+// body is a control-API request body that knows its required fields.
+type body interface {
+	// check returns required's error for the body's required fields.
+	check() error
+}
+
+// handleJSON runs a control route of the common shape: decode the JSON
+// body into a Req, check it, call fn and answer its result as JSON.
+func handleJSON[Req body, Res any](w http.ResponseWriter, r *http.Request, fn func(Req) (Res, error)) error {
+	var req Req
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if err := req.check(); err != nil {
+		return err
+	}
+	res, err := fn(req)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, res)
+}
+
 // required returns an Invalid error naming the first empty field.
 func required(fields ...string) error {
 	for i := 0; i+1 < len(fields); i += 2 {
