@@ -276,6 +276,15 @@ func (m *Manager) SendMedia(ctx context.Context, id, chatID string, media Media)
 	if media.Mimetype == "" {
 		return Message{}, apperr.Field("media.mimetype", "is required")
 	}
+	return m.sendCall(ctx, id, "sendFile", map[string]string{"chat_id": chat,
+		"data": base64.StdEncoding.EncodeToString(media.Data), "mimetype": media.Mimetype,
+		"filename": media.Filename, "caption": media.Caption})
+}
+
+// sendCall makes the sending bridge call method on the WORKING page of id
+// and returns the message WhatsApp accepted. While the store refuses
+// writes it fails before reaching WhatsApp, so no message.sent is lost.
+func (m *Manager) sendCall(ctx context.Context, id, method string, args any) (Message, error) {
 	page, err := m.workingPage(ctx, id, "sending")
 	if err != nil {
 		return Message{}, err
@@ -284,9 +293,7 @@ func (m *Manager) SendMedia(ctx context.Context, id, chatID string, media Media)
 		return Message{}, err
 	}
 	var msg Message
-	err = m.msgCall(ctx, page, "sendFile", map[string]string{"chat_id": chat,
-		"data": base64.StdEncoding.EncodeToString(media.Data), "mimetype": media.Mimetype,
-		"filename": media.Filename, "caption": media.Caption}, &msg)
+	err = m.msgCall(ctx, page, method, args, &msg)
 	return msg, err
 }
 

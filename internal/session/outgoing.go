@@ -93,15 +93,7 @@ func (m *Manager) Send(ctx context.Context, id string, out Outgoing) (Message, e
 	if err != nil {
 		return Message{}, err
 	}
-	page, err := m.workingPage(ctx, id, "sending")
-	if err != nil {
-		return Message{}, err
-	}
-	if err := m.writable(); err != nil {
-		return Message{}, err
-	}
-	var msg Message
-	err = m.msgCall(ctx, page, sendCalls[out.Kind], args, &msg)
+	msg, err := m.sendCall(ctx, id, sendCalls[out.Kind], args)
 	return msg, replyTarget(err, out.ReplyTo)
 }
 
