@@ -248,15 +248,10 @@ func (m *Manager) awaitGrave(ctx context.Context, id string) error {
 	m.mu.Lock()
 	gone := m.graves[id]
 	m.mu.Unlock()
-	if gone == nil {
+	if awaitClosed(ctx, gone) {
 		return nil
 	}
-	select {
-	case <-gone:
-		return nil
-	case <-ctx.Done():
-		return &apperr.Error{Code: apperr.Timeout, Detail: fmt.Sprintf("session %q is still being deleted", id), Err: ctx.Err()}
-	}
+	return &apperr.Error{Code: apperr.Timeout, Detail: fmt.Sprintf("session %q is still being deleted", id), Err: ctx.Err()}
 }
 
 // stagedData is a data file read and checked but not installed: its

@@ -225,15 +225,25 @@ func (s *server) startSessions(ctx context.Context, fail func(error)) error {
 
 // closeSessions stops every browser gracefully, in parallel.
 func (s *server) closeSessions(ctx context.Context) error {
-	if s.stopSessions == nil {
+	if err := stopAndWait(ctx, s.stopSessions, s.sessionsDone); err != nil {
+		return fmt.Errorf("browsers still closing: %w", err)
+	}
+	return nil
+}
+
+// stopAndWait stops a component's goroutine (stop is nil when it never
+// started) and waits until it closes done or ctx ends; then it returns
+// ctx's cause.
+func stopAndWait(ctx context.Context, stop context.CancelFunc, done <-chan struct{}) error {
+	if stop == nil {
 		return nil
 	}
-	s.stopSessions()
+	stop()
 	select {
-	case <-s.sessionsDone:
+	case <-done:
 		return nil
 	case <-ctx.Done():
-		return fmt.Errorf("browsers still closing: %w", context.Cause(ctx))
+		return context.Cause(ctx)
 	}
 }
 
@@ -334,14 +344,5 @@ func (s *server) startBoot(ctx context.Context, _ func(error)) error {
 
 // closeBoot stops the --session-id terminal.
 func (s *server) closeBoot(ctx context.Context) error {
-	if s.stopTerm == nil {
-		return nil
-	}
-	s.stopTerm()
-	select {
-	case <-s.termDone:
-		return nil
-	case <-ctx.Done():
-		return context.Cause(ctx)
-	}
+	return stopAndWait(ctx, s.stopTerm, s.termDone)
 }
