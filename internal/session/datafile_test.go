@@ -91,6 +91,20 @@ func writeBytes(b []byte) func(io.Writer) error {
 	return func(w io.Writer) error { _, err := w.Write(b); return err }
 }
 
+// profileSnapshot is the snapshot of a profile whose Local Storage holds
+// one file with content.
+func profileSnapshot(t testing.TB, content string) []byte {
+	t.Helper()
+	src := t.TempDir()
+	os.MkdirAll(filepath.Join(src, "Default", "Local Storage"), 0o700)
+	os.WriteFile(filepath.Join(src, "Default", "Local Storage", "x"), []byte(content), 0o600)
+	var snap bytes.Buffer
+	if err := writeSnapshot(src, &snap); err != nil {
+		t.Fatal(err)
+	}
+	return snap.Bytes()
+}
+
 // dataFile encodes a data file around the snapshot snap (nil: none).
 func dataFile(t testing.TB, df DataFile, snap []byte) []byte {
 	t.Helper()
@@ -172,14 +186,7 @@ func TestSnapshotRoundTrip(t *testing.T) {
 // instead of restoring the same stale data in a loop.
 func TestRefusedDataFileIsNotRestoredAgain(t *testing.T) {
 	h := newHarness(t, nil)
-	src := t.TempDir()
-	os.MkdirAll(filepath.Join(src, "Default", "Local Storage"), 0o700)
-	os.WriteFile(filepath.Join(src, "Default", "Local Storage", "x"), []byte("stale"), 0o600)
-	var snap bytes.Buffer
-	if err := writeSnapshot(src, &snap); err != nil {
-		t.Fatal(err)
-	}
-	b := dataFile(t, DataFile{Version: DataFileVersion, Session: "stale", Kind: KindMD, WID: "1@c.us"}, snap.Bytes())
+	b := dataFile(t, DataFile{Version: DataFileVersion, Session: "stale", Kind: KindMD, WID: "1@c.us"}, profileSnapshot(t, "stale"))
 	if _, err := h.m.ImportData(context.Background(), "stale", bytes.NewReader(b)); err != nil {
 		t.Fatal(err)
 	}

@@ -222,20 +222,41 @@ func TestLifecycleStorm(t *testing.T) {
 	t.Logf("%d browsers launched, %d sessions left", l.started, len(list))
 }
 
+// gatedWorking returns a harness whose browsers close only once gate is
+// closed (a slow graceful close), with session id linked and WORKING on
+// the page it returns.
+func gatedWorking(t *testing.T, id string) (*harness, chan struct{}, *fakePage) {
+	t.Helper()
+	gate := make(chan struct{})
+	h := newHarness(t, func(c *ManagerConfig) {
+		c.CloseTimeout = time.Minute
+		c.Launcher.(*fakeLauncher).CloseGate = gate
+	})
+	h.create(id, Config{})
+	p := h.page()
+	link(p)
+	h.wait(id, StatusWorking)
+	return h, gate, p
+}
+
+// purgePending purges id with a deadline shorter than its browser's close
+// and checks that the answer is Pending.
+func purgePending(h *harness, id string) {
+	h.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	err := h.m.Delete(ctx, id, true)
+	if _, ok := errors.AsType[*Pending](err); !ok {
+		h.t.Fatalf("Delete = %v, want Pending", err)
+	}
+}
+
 // TestStopAnswersPendingThenFinishes: a stop whose deadline is shorter than
 // the graceful close answers at its deadline with the current status; the
 // runner finishes the close, and a start meanwhile launches only after it.
 func TestStopAnswersPendingThenFinishes(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		gate := make(chan struct{})
-		h := newHarness(t, func(c *ManagerConfig) {
-			c.CloseTimeout = time.Minute
-			c.Launcher.(*fakeLauncher).CloseGate = gate
-		})
-		h.create("slow", Config{})
-		p := h.page()
-		link(p)
-		h.wait("slow", StatusWorking)
+		h, gate, p := gatedWorking(t, "slow")
 
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		v, err := h.m.Stop(ctx, "slow")
@@ -272,20 +293,8 @@ func TestStopAnswersPendingThenFinishes(t *testing.T) {
 // purged, on a fresh profile.
 func TestDeletePendingThenCreateWaitsForTheBurial(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		gate := make(chan struct{})
-		h := newHarness(t, func(c *ManagerConfig) {
-			c.CloseTimeout = time.Minute
-			c.Launcher.(*fakeLauncher).CloseGate = gate
-		})
-		h.create("dup", Config{})
-		link(h.page())
-		h.wait("dup", StatusWorking)
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		err := h.m.Delete(ctx, "dup", true)
-		cancel()
-		if _, ok := errors.AsType[*Pending](err); !ok {
-			t.Fatalf("Delete = %v, want Pending", err)
-		}
+		h, gate, _ := gatedWorking(t, "dup")
+		purgePending(h, "dup")
 		if _, err := h.m.Get(context.Background(), "dup"); apperr.CodeOf(err) != apperr.SessionNotFound {
 			t.Fatalf("Get while burying = %v, want not found", err)
 		}
@@ -375,28 +384,9 @@ func TestRecordMissedAtBootIsAdopted(t *testing.T) {
 // imported profile, and the session resumes from what was imported.
 func TestImportWaitsForTheBurial(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		gate := make(chan struct{})
-		h := newHarness(t, func(c *ManagerConfig) {
-			c.CloseTimeout = time.Minute
-			c.Launcher.(*fakeLauncher).CloseGate = gate
-		})
-		h.create("imp", Config{})
-		link(h.page())
-		h.wait("imp", StatusWorking)
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		err := h.m.Delete(ctx, "imp", true)
-		cancel()
-		if _, ok := errors.AsType[*Pending](err); !ok {
-			t.Fatalf("Delete = %v, want Pending", err)
-		}
-		src := t.TempDir()
-		os.MkdirAll(filepath.Join(src, "Default", "Local Storage"), 0o700)
-		os.WriteFile(filepath.Join(src, "Default", "Local Storage", "x"), []byte("imported"), 0o600)
-		var snap bytes.Buffer
-		if err := writeSnapshot(src, &snap); err != nil {
-			t.Fatal(err)
-		}
-		b := dataFile(t, DataFile{Version: DataFileVersion, Session: "imp", Kind: KindMD, WID: "1@c.us"}, snap.Bytes())
+		h, gate, _ := gatedWorking(t, "imp")
+		purgePending(h, "imp")
+		b := dataFile(t, DataFile{Version: DataFileVersion, Session: "imp", Kind: KindMD, WID: "1@c.us"}, profileSnapshot(t, "imported"))
 		imported := make(chan error, 1)
 		go func() {
 			_, err := h.m.ImportData(context.Background(), "imp", bytes.NewReader(b))
