@@ -15,15 +15,17 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/go-chi/chi/v5"
+	"go.uber.org/goleak"
 
 	"github.com/easy-api/easy-api/internal/events"
 	"github.com/easy-api/easy-api/internal/events/eventstest"
 	"github.com/easy-api/easy-api/internal/events/webhook"
 	"github.com/easy-api/easy-api/internal/jsonbody"
-	"github.com/go-chi/chi/v5"
-	"go.uber.org/goleak"
 )
 
 func TestMain(m *testing.M) {
@@ -233,3 +235,26 @@ func (e *env) publish(t *testing.T, session string, n int) []uint64 {
 }
 
 func ms(n int) jsonbody.Duration { return jsonbody.Duration(time.Duration(n) * time.Millisecond) }
+
+// outage makes a webhook on e for session alice whose receiver r answers
+// status for d, then 200, while alice's events keep arriving (5 a second,
+// until a second before the end). It returns the ids published, when the
+// receiver came back, and the count of failed attempts.
+func outage(t *testing.T, e *env, r *receiver, d time.Duration, status int) ([]uint64, time.Time, *atomic.Int64) {
+	t.Helper()
+	downUntil := time.Now().Add(d)
+	failed := new(atomic.Int64)
+	e.create(t, r, map[string]any{"sessions": []string{"alice"}}, func(int, uint64, http.ResponseWriter) int {
+		if time.Now().Before(downUntil) {
+			failed.Add(1)
+			return status
+		}
+		return 200
+	})
+	var want []uint64
+	for time.Now().Before(downUntil.Add(-time.Second)) {
+		want = append(want, e.publish(t, "alice", 5)...)
+		time.Sleep(time.Second)
+	}
+	return want, downUntil, failed
+}

@@ -86,20 +86,7 @@ func TestReceiverDownFor10sRecovers(t *testing.T) {
 	}
 	e := newEnv(t, "", webhook.Config{Retry: webhook.Retry{Delay: jsonbody.Duration(webhook.DefaultRetryDelay)}})
 	r := newReceiver(t)
-	downUntil := time.Now().Add(10 * time.Second)
-	var failed atomic.Int64
-	e.create(t, r, map[string]any{"sessions": []string{"alice"}}, func(int, uint64, http.ResponseWriter) int {
-		if time.Now().Before(downUntil) {
-			failed.Add(1)
-			return 503
-		}
-		return 200
-	})
-	var want []uint64
-	for time.Now().Before(downUntil.Add(-time.Second)) {
-		want = append(want, e.publish(t, "alice", 5)...)
-		time.Sleep(time.Second)
-	}
+	want, downUntil, failed := outage(t, e, r, 10*time.Second, 503)
 	got := r.waitN(t, len(want), time.Until(downUntil)+15*time.Second)
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Fatalf("received (-want +got):\n%s", diff)

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -286,20 +285,7 @@ func TestReceiverDownFor30sThenBack(t *testing.T) {
 	}
 	e := newEnv(t, "", webhook.Config{Retry: webhook.Retry{Delay: ms(100), MaxDelay: ms(2000), Attempts: 1000}})
 	r := newReceiver(t)
-	downUntil := time.Now().Add(30 * time.Second)
-	var failed atomic.Int64
-	e.create(t, r, map[string]any{"sessions": []string{"alice"}}, func(int, uint64, http.ResponseWriter) int {
-		if time.Now().Before(downUntil) {
-			failed.Add(1)
-			return 500
-		}
-		return 200
-	})
-	var want []uint64
-	for time.Now().Before(downUntil.Add(-time.Second)) {
-		want = append(want, e.publish(t, "alice", 5)...)
-		time.Sleep(time.Second) // events keep arriving during the outage, one batch a second
-	}
+	want, _, failed := outage(t, e, r, 30*time.Second, 500)
 	got := r.waitN(t, len(want), 30*time.Second)
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Fatalf("received (-want +got):\n%s", diff)
