@@ -153,12 +153,7 @@ func TestPairingCode(t *testing.T) {
 	srv := startServer(t, testDir(t), sm, serverOpts{})
 	srv.create("pair", nil)
 	srv.wait("pair", session.StatusScanQRCode)
-	code, body := srv.call("POST", "/v1/sessions/pair/pairing-code", map[string]string{"phone": "+1 555 000 1111"})
-	if code != http.StatusOK {
-		t.Fatalf("pairing-code: %d %s", code, body)
-	}
-	var pc session.PairingCodeEvent
-	mustJSON(t, body, &pc)
+	pc := srv.pairingCode("pair", "+1 555 000 1111")
 	if len(pc.Code) != 8 || pc.Phone != "15550001111" {
 		t.Fatalf("pairing code = %+v", pc)
 	}

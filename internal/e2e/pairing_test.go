@@ -24,12 +24,7 @@ func TestPairingCodeLifecycle(t *testing.T) {
 	srv.create("pc", nil)
 	srv.wait("pc", session.StatusScanQRCode)
 
-	code, body := srv.call("POST", "/v1/sessions/pc/pairing-code", map[string]string{"phone": "+1 555 000 2222"})
-	if code != http.StatusOK {
-		t.Fatalf("pairing-code: %d %s", code, body)
-	}
-	var first session.PairingCodeEvent
-	mustJSON(t, body, &first)
+	first := srv.pairingCode("pc", "+1 555 000 2222")
 	replaced := pub.wait(t, "pc", session.EventPairingCode, func(d any) bool {
 		e := d.(session.PairingCodeEvent)
 		return e.State == "active" && e.Code != "" && e.Code != first.Code
@@ -60,11 +55,9 @@ func TestPairingCodeLifecycle(t *testing.T) {
 		t.Errorf("pairing with the last code after the flow expired: %d %s, want 409 code_expired", c, b)
 	}
 
-	code, body = srv.call("POST", "/v1/sessions/pc/pairing-code", map[string]string{"phone": "15550002222"})
-	var again session.PairingCodeEvent
-	mustJSON(t, body, &again)
-	if code != http.StatusOK || again.Code == "" {
-		t.Fatalf("pairing-code after expiry: %d %s", code, body)
+	again := srv.pairingCode("pc", "15550002222")
+	if again.Code == "" {
+		t.Fatalf("pairing-code after expiry: %+v", again)
 	}
 	if c, b := sm.control(t, "POST", "/__sim/pair", map[string]string{"code": again.Code}); c != http.StatusOK {
 		t.Fatalf("pair: %d %s", c, b)
@@ -72,4 +65,17 @@ func TestPairingCodeLifecycle(t *testing.T) {
 	if v := srv.wait("pc", session.StatusWorking); v.Reason != session.ReasonPaired {
 		t.Fatalf("view = %+v", v)
 	}
+}
+
+// pairingCode asks the API for a pairing code of session id for phone and
+// fails the test unless it answers 200.
+func (s *server) pairingCode(id, phone string) session.PairingCodeEvent {
+	s.t.Helper()
+	code, body := s.call("POST", "/v1/sessions/"+id+"/pairing-code", map[string]string{"phone": phone})
+	if code != http.StatusOK {
+		s.t.Fatalf("pairing-code: %d %s", code, body)
+	}
+	var pc session.PairingCodeEvent
+	mustJSON(s.t, body, &pc)
+	return pc
 }
