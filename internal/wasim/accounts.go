@@ -32,6 +32,9 @@ type account struct {
 	seen     map[string]int        // chat → Seq when a device last marked it seen
 	prefs    map[string]*chatPrefs // chat → its settings (chats.go)
 	blocked  map[string]bool       // jids it blocked (users.go)
+	about    string                // profile.go
+	picture  string                // media id of the profile picture
+	calls    map[string]*Call      // calls.go, by id
 }
 
 // device is one linked companion device: a browser profile holding its

@@ -17,7 +17,7 @@ import (
 // Action is one thing a linked device did, as GET /__sim/outbox lists it.
 type Action struct {
 	Seq       int       `json:"seq"`
-	Type      string    `json:"type"` // react, edit, revoke, delete, star, unstar, pin, unpin, seen, played, chatstate, presence, subscribe
+	Type      string    `json:"type"` // react, edit, revoke, delete, star, unstar, pin, unpin, seen, played, chatstate, presence, subscribe, profile_*, call_reject
 	MessageID string    `json:"message_id,omitempty"`
 	ChatID    string    `json:"chat_id,omitempty"`
 	Value     string    `json:"value,omitempty"` // the emoji, new text, pin duration, chat state, presence
@@ -167,6 +167,8 @@ func (s *Server) onActLocked(p *page, r *actReq) (outMsg, error) {
 		a.seen[r.Chat] = s.seq
 		defer s.pushChatLocked(a, r.Chat)
 	case "chatstate", "presence":
+	case "profile_name", "profile_about", "profile_picture", "profile_picture_remove", "call_reject":
+		err = s.profileActLocked(a, &act, r)
 	case "subscribe":
 		act.Chats = slices.Clone(r.Chats)
 		for _, c := range r.Chats {

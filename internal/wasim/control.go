@@ -38,6 +38,8 @@ func (s *Server) routes() *http.ServeMux {
 	m.Handle("/__sim/users", s.api(http.MethodPost, s.postUser))
 	m.Handle("/__sim/contacts", s.api(http.MethodPost, s.postContact))
 	m.Handle("/__sim/chat", s.api(http.MethodPost, s.postChat))
+	m.Handle("/__sim/call", s.api(http.MethodPost, s.call))
+	m.Handle("/__sim/profile", s.api(http.MethodGet, s.profile))
 	m.HandleFunc("/__sim/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, errorf(codeRouteNotFound, "no simulator route %s", r.URL.Path))
 	})

@@ -405,6 +405,8 @@ func (s *Server) queryLocked(p *page, m inMsg) (outMsg, error) {
 	case "messages":
 		msgs, err := a.history(m.Chat, m.Count, m.Before)
 		return outMsg{Msgs: msgs}, err
+	case "profile":
+		return outMsg{Profile: &profileView{Name: a.name, About: a.about, Picture: a.picture}}, nil
 	case "pnlid":
 		phone, lid := a.pnLid(m.Chat)
 		return outMsg{Phone: phone, LID: lid}, nil

@@ -53,6 +53,7 @@ import (
 //	presence {presence}                         a subscribed contact's presence changed
 //	chat     {chats: [chat]}                    a chat's settings or unread count changed (chats.go)
 //	blocklist {ids}                             the account's block list changed (users.go)
+//	call     {call}                             an incoming call rang, or its state changed (calls.go)
 //
 // Media bytes never travel on the channel: the page uploads and downloads
 // them over HTTP (/__page/media), authenticated with its device credentials.
@@ -175,19 +176,21 @@ type outMsg struct {
 	Code      string        `json:"code,omitempty"`
 	Error     string        `json:"error,omitempty"`
 
-	Msg      *Message   `json:"msg,omitempty"`
-	Msgs     []Message  `json:"msgs,omitempty"`
-	Chats    []Chat     `json:"chats,omitempty"`
-	Contacts []Contact  `json:"contacts,omitempty"`
-	IDs      []string   `json:"ids,omitempty"`
-	Chat     string     `json:"chat,omitempty"`
-	Ack      int        `json:"ack,omitempty"`
-	RID      string     `json:"rid,omitempty"`
-	Phone    string     `json:"phone,omitempty"` // reply to query pnlid: the phone-number jid
-	LID      string     `json:"lid,omitempty"`   // reply to query pnlid: the LID jid
-	Reaction *Reaction  `json:"reaction,omitempty"`
-	Vote     *Vote      `json:"vote,omitempty"`
-	Presence *Presence  `json:"presence,omitempty"`
-	User     *WireUser  `json:"user,omitempty"`  // reply to query user (users.go)
-	Users    []WireUser `json:"users,omitempty"` // reply to query users
+	Msg      *Message     `json:"msg,omitempty"`
+	Msgs     []Message    `json:"msgs,omitempty"`
+	Chats    []Chat       `json:"chats,omitempty"`
+	Contacts []Contact    `json:"contacts,omitempty"`
+	IDs      []string     `json:"ids,omitempty"`
+	Chat     string       `json:"chat,omitempty"`
+	Ack      int          `json:"ack,omitempty"`
+	RID      string       `json:"rid,omitempty"`
+	Phone    string       `json:"phone,omitempty"` // reply to query pnlid: the phone-number jid
+	LID      string       `json:"lid,omitempty"`   // reply to query pnlid: the LID jid
+	Reaction *Reaction    `json:"reaction,omitempty"`
+	Vote     *Vote        `json:"vote,omitempty"`
+	Presence *Presence    `json:"presence,omitempty"`
+	User     *WireUser    `json:"user,omitempty"`    // reply to query user (users.go)
+	Users    []WireUser   `json:"users,omitempty"`   // reply to query users
+	Profile  *profileView `json:"profile,omitempty"` // reply to query profile (profile.go)
+	Call     *Call        `json:"call,omitempty"`    // call (calls.go)
 }

@@ -8,7 +8,8 @@
 // window.__easy.call(name, args), which returns a promise of a
 // JSON-serialisable value or rejects with an Error whose message is shown to
 // the API client.
-import { MESSAGING_CALLS, messaging, type Messaging } from './messaging';
+import { MESSAGING_CALLS, messaging, pageError, type Messaging } from './messaging';
+import { accountCalls } from './account';
 import { emit, guard, message, report, safe } from './emit';
 import { USED, type AuthCode, type WPPSubset } from './wpp';
 
@@ -96,6 +97,8 @@ function main(): void {
   // pairing is the managed pairing-code flow while it runs.
   let pairing: { phone: string; inCall: boolean; last: string } | null = null;
   let msg: Messaging | null = null;
+  // account: our profile, calls and the raw call (account.ts).
+  const account = accountCalls(() => wpp(), () => window.WPP);
 
   const wpp = (): WPPSubset => {
     if (!WPP) throw new Error('WPP is not loaded');
@@ -265,6 +268,7 @@ function main(): void {
     w.on('chat.msg_edited', guard((e) => m.onEdited(e)));
     w.on('chat.poll_response', guard((e) => m.onPollResponse(e)));
     w.on('chat.presence_change', guard((e) => m.onPresence(e)));
+    w.on('call.incoming_call', guard((c) => account.onIncomingCall(c)));
     const tick = after(() => undefined);
     w.on('conn.main_loaded', tick);
     w.on('conn.main_ready', tick);
@@ -425,9 +429,11 @@ function main(): void {
     call: async (name: string, args: unknown) => {
       const a = (args && typeof args === 'object' ? args : {}) as Record<string, unknown>;
       const own = Object.prototype.hasOwnProperty.call(calls, name);
-      if (!own && !messagingCall(name)) throw new Error('unknown call: ' + name);
+      const acct = Object.prototype.hasOwnProperty.call(account.calls, name);
+      if (!own && !acct && !messagingCall(name)) throw new Error('unknown call: ' + name);
       if (!EARLY[name]) await whenReady();
       if (own) return await calls[name](a);
+      if (acct) return await account.calls[name](a).catch((err: unknown) => { throw pageError(err); });
       if (!msg) throw new Error('bridge not subscribed');
       return await msg.call(name, a);
     },

@@ -403,7 +403,7 @@ export const MESSAGING_CALLS: Record<string, true> = {
 // pageError prefixes wa-js's errors with what they mean, for the Go side
 // (internal/session/refusal.go): "not_found: <code>: " for no such thing,
 // "wa:<code>: " for anything else wa-js refused.
-function pageError(err: unknown): unknown {
+export function pageError(err: unknown): unknown {
   const code = err && (err as { code?: unknown }).code;
   if (typeof code === 'string' && NOT_FOUND[code]) return new Error('not_found: ' + code + ': ' + message(err));
   if (typeof code === 'string' && /^[a-z0-9_]+$/.test(code)) return new Error('wa:' + code + ': ' + message(err));

@@ -31,6 +31,13 @@ export const USED = [
   'conn.getBuildConstants',
   'conn.setKeepAlive',
   'profile.getMyProfileName',
+  'profile.getMyStatus',
+  'profile.setMyProfileName',
+  'profile.setMyStatus',
+  'profile.getMyProfilePicture',
+  'profile.setMyProfilePicture',
+  'profile.removeMyProfilePicture',
+  'call.reject',
   'chat.get',
   'chat.list',
   'chat.sendTextMessage',
@@ -91,3 +98,4 @@ export type RawMessage = Awaited<ReturnType<WAJS['chat']['getMessages']>>[number
 export type PnLidEntryResult = Awaited<ReturnType<WAJS['contact']['getPnLidEntry']>>;
 export type QueryExistsResult = WA.contact.QueryExistsResult;
 export type BusinessProfileModel = WA.whatsapp.BusinessProfileModel;
+export type ProfilePicThumbModel = WA.whatsapp.ProfilePicThumbModel;

@@ -10,6 +10,7 @@
 import type { ChatModel, ContactModel, MsgKey, MsgModel, PnLidEntryResult, SendMessageReturn, WAJS, Wid, WPPSubset } from '../../browser/bridge/wpp';
 import { actions } from './actions';
 import { social } from './chats';
+import { profile } from './profile';
 import { sim as getSim, widOf, type WireMsg } from './sim';
 
 type Chat = WPPSubset['chat'];
@@ -284,6 +285,7 @@ function start(): void {
   WPP.blocklist = soc.blocklist;
   WPP.whatsapp.ChatStore = soc.ChatStore;
   sim.markAvailable = more.markAvailable;
+  profile(sim);
 }
 
 start();

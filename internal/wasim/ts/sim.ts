@@ -33,6 +33,7 @@ export interface Reply {
   user?: WireUser; // query user (users.go)
   users?: WireUser[]; // query users
   ids?: string[]; // query blocklist, act block
+  profile?: { name: string; about: string; picture: string }; // query profile (profile.go)
 }
 
 /** WireMsg is a message as the server sends it (Message in messages.go). */
@@ -105,6 +106,7 @@ export interface ServerMsg {
   vote?: { msg: string; chat: string; sender: string; options: number[]; t: number };
   presence?: { id: string; online: boolean; state: string; t: number };
   chats?: WireChat[]; // chat (chats.go)
+  call?: { id: string; from: string; is_video: boolean; is_group: boolean; offer_time: number; state: string }; // calls.go
 }
 
 export interface SimState {

@@ -196,8 +196,9 @@ function start(): void {
     loader: { onReady: loader.onReady },
     on: on as unknown as WPPSubset['on'],
     conn,
-    profile: { getMyProfileName: () => (st.creds ? String(st.creds.push_name || '') : '') },
-    // chat.ts fills chat and contact.
+    // chat.ts fills chat and contact, profile.ts profile and call.
+    profile: {} as WPPSubset['profile'],
+    call: {} as WPPSubset['call'],
     chat: {} as WPPSubset['chat'],
     contact: {} as WPPSubset['contact'],
     blocklist: {} as WPPSubset['blocklist'], // chats.ts fills it and whatsapp.ChatStore
