@@ -104,6 +104,7 @@ func (s *Server) messageRoutes(r chi.Router) {
 	r.Get("/contacts", s.wrap(s.listContacts))
 	s.chatRoutes(r)
 	s.contactRoutes(r)
+	s.accountRoutes(r)
 }
 
 // media is the media config with defaults filled in.

@@ -19,6 +19,7 @@ type Sessions interface {
 	SessionLink
 	SessionData
 	Messaging
+	Account
 }
 
 // SessionLifecycle creates, lists, configures and runs sessions.

@@ -42,6 +42,13 @@ const (
 	OwnerUnreachable Code = "owner_unreachable"      // 503: in a cluster, the node owning the session does not answer or no node holds its lease yet
 	ContactNotFound  Code = "contact_not_found"      // no contact with that id in the session
 	NotOnWhatsApp    Code = "not_on_whatsapp"        // the number has no WhatsApp account
+
+	// Calls and the raw call (session/calls.go, session/raw.go).
+	CallNotFound        Code = "call_not_found"         // no such call in the session
+	WPPFunctionNotFound Code = "wpp_function_not_found" // the raw call names no function of WPP
+	WPPResultNotJSON    Code = "wpp_result_not_json"    // 422: the result cannot be turned into JSON
+	WPPResultTooLarge   Code = "wpp_result_too_large"   // 422: the result is over the size bound
+	WPPCallFailed       Code = "wpp_call_failed"        // 422: the function threw
 )
 
 // Error is an application error: Code for machines, Detail for people (safe

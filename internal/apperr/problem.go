@@ -49,6 +49,12 @@ var statuses = map[Code]int{
 	OwnerUnreachable: http.StatusServiceUnavailable,
 	ContactNotFound:  http.StatusNotFound,
 	NotOnWhatsApp:    http.StatusNotFound,
+
+	CallNotFound:        http.StatusNotFound,
+	WPPFunctionNotFound: http.StatusNotFound,
+	WPPResultNotJSON:    http.StatusUnprocessableEntity,
+	WPPResultTooLarge:   http.StatusUnprocessableEntity,
+	WPPCallFailed:       http.StatusUnprocessableEntity,
 }
 
 // Status returns the HTTP status of code: 500 for a code it does not know.

@@ -51,6 +51,11 @@ type Config struct {
 	// TakeoverOnConflict: when another browser is live on this legacy
 	// account, take over (true) or stay FAILED with reason conflict.
 	TakeoverOnConflict *bool `json:"takeover_on_conflict,omitempty" extensions:"x-nullable"`
+	// RejectCalls rejects every incoming call as it rings (calls.go);
+	// RejectCallsMessage, when not empty, is then sent to the caller. Both
+	// apply to the next call, without a relaunch.
+	RejectCalls        *bool   `json:"reject_calls,omitempty" extensions:"x-nullable"`
+	RejectCallsMessage *string `json:"reject_calls_message,omitempty" extensions:"x-nullable" example:"Sorry, I cannot take calls here; please write."`
 }
 
 // EffectiveConfig is the config a launch uses: each field is the session's
@@ -64,6 +69,8 @@ type EffectiveConfig struct {
 	MaxMemory          ByteSize `json:"max_memory"`
 	MultiDevice        bool     `json:"multi_device"`
 	TakeoverOnConflict bool     `json:"takeover_on_conflict"`
+	RejectCalls        bool     `json:"reject_calls"`
+	RejectCallsMessage string   `json:"reject_calls_message"`
 }
 
 // BuiltinDefaults is the config of a session when neither it nor the server
@@ -92,6 +99,8 @@ func (c Config) Resolve(d EffectiveConfig) EffectiveConfig {
 	pick(&d.MaxMemory, c.MaxMemory)
 	pick(&d.MultiDevice, c.MultiDevice)
 	pick(&d.TakeoverOnConflict, c.TakeoverOnConflict)
+	pick(&d.RejectCalls, c.RejectCalls)
+	pick(&d.RejectCallsMessage, c.RejectCallsMessage)
 	return d
 }
 
@@ -140,6 +149,8 @@ func (c Config) Validate() error {
 		return apperr.Field("qr_max", "must not be negative (0 = no limit)")
 	case c.MaxMemory != nil && *c.MaxMemory < 0:
 		return apperr.Field("max_memory", "must not be negative (0 = no limit)")
+	case c.RejectCallsMessage != nil:
+		return validateRejectMessage("reject_calls_message", *c.RejectCallsMessage)
 	}
 	return nil
 }

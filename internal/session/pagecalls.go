@@ -4,20 +4,26 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/easy-api/easy-api/internal/apperr"
 )
 
 // call runs a bridge call bounded by CallTimeout and maps its errors.
 func (m *Manager) call(ctx context.Context, page Page, method string, args, result any) error {
-	cctx, cancel := context.WithTimeout(ctx, m.cfg.CallTimeout)
+	return m.callWithin(ctx, m.cfg.CallTimeout, page, method, args, result)
+}
+
+// callWithin is call bounded by timeout instead.
+func (m *Manager) callWithin(ctx context.Context, timeout time.Duration, page Page, method string, args, result any) error {
+	cctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	err := page.Call(cctx, method, args, result)
 	switch {
 	case err == nil:
 		return nil
 	case errors.Is(err, ErrCallTimeout), errors.Is(err, context.DeadlineExceeded):
-		return apperr.Wrap(err, apperr.Timeout, "the page did not answer %s within %s", method, m.cfg.CallTimeout)
+		return apperr.Wrap(err, apperr.Timeout, "the page did not answer %s within %s", method, timeout)
 	default:
 		return apperr.Wrap(err, apperr.Unavailable, "%s failed in the page", method)
 	}

@@ -25,6 +25,7 @@ var notAllowed = map[string]bool{
 	// chats (chats.go)
 	"archive_error": true, "unarchive_error": true, "pin_limit": true, "clear_failed": true, "delete_failed": true,
 	"negative_time_mute": true, "invalid_time_mute": true,
+	"call_is_not_incoming_ring": true,
 }
 
 // waCode is the wa-js code of a "wa:" refusal, or "".
@@ -67,6 +68,8 @@ func pageRefusal(err error) error {
 		return apperr.Wrap(err, apperr.ContactNotFound, "%s", detail)
 	case "not_on_whatsapp":
 		return apperr.Wrap(err, apperr.NotOnWhatsApp, "%s", detail)
+	case "call_not_found":
+		return apperr.Wrap(err, apperr.CallNotFound, "%s", detail)
 	}
 	return apperr.Wrap(err, apperr.NotFound, "%s", detail)
 }

@@ -171,6 +171,8 @@ func (w *watch) handle(ctx context.Context, ev PageEvent) (outcome, bool) {
 		w.onAck(ctx, ev)
 	case BridgeRevoke:
 		w.onRevoke(ctx, ev)
+	case BridgeCall:
+		w.onCall(ctx, ev)
 	case BridgeError:
 		s.log.Warn().RawJSON("data", ev.Data).Msg("bridge error")
 	default:

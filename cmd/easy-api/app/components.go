@@ -251,7 +251,7 @@ func stopAndWait(ctx context.Context, stop context.CancelFunc, done <-chan struc
 func (c *serveConfig) sessionDefaults() session.Config {
 	return session.Config{Headful: new(c.Headful), AuthTimeout: new(session.Duration(c.AuthTimeout)),
 		QRTimeout: new(session.Duration(c.QRTimeout)), QRMax: new(c.QRMax), RelinkOnLogout: new(c.RelinkOnLogout),
-		MaxMemory: new(c.MaxSessionMemory)}
+		MaxMemory: new(c.MaxSessionMemory), RejectCalls: new(c.RejectCalls), RejectCallsMessage: new(c.RejectCallsMessage)}
 }
 
 func (s *server) openHTTP(ctx context.Context) error {

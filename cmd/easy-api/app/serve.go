@@ -39,6 +39,8 @@ type serveConfig struct {
 	QRMax                 int
 	AuthTimeout           time.Duration
 	RelinkOnLogout        bool
+	RejectCalls           bool
+	RejectCallsMessage    string
 	MaxConcurrentLaunches int
 	CloseTimeout          time.Duration
 	ShutdownTimeout       time.Duration
@@ -79,6 +81,8 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	fs.IntVar(&c.QRMax, "qr-max", d.QRMax, "default qr_max: give up after this many QR codes; 0 = no limit")
 	fs.DurationVar(&c.AuthTimeout, "auth-timeout", d.AuthTimeout.D(), "default auth_timeout: how long re-auth from stored data may take before a re-scan is asked; more than 0")
 	fs.BoolVar(&c.RelinkOnLogout, "relink-on-logout", d.RelinkOnLogout, "default relink_on_logout: after a phone logout show a new QR (true) or stop the session (false)")
+	fs.BoolVar(&c.RejectCalls, "reject-calls", d.RejectCalls, "default reject_calls: reject every incoming call as it rings")
+	fs.StringVar(&c.RejectCallsMessage, "reject-calls-message", d.RejectCallsMessage, "default reject_calls_message: text sent to a caller whose call reject_calls rejected; empty = none")
 	fs.IntVar(&c.MaxConcurrentLaunches, "max-concurrent-launches", 2, "browsers launching at the same time; at least 1")
 	fs.DurationVar(&c.CloseTimeout, "close-timeout", 10*time.Second, "graceful browser close before it is killed; more than 0")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "bound on the whole shutdown (HTTP, sessions, webhooks, store); at least 1.5 × --close-timeout")

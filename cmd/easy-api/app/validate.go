@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/easy-api/easy-api/internal/apperr"
 	"github.com/easy-api/easy-api/internal/events/webhook"
@@ -116,6 +117,9 @@ func (c *serveConfig) checkSessions(k *checker) {
 	k.atLeast("qr-max", int64(c.QRMax), 0)
 	if c.MaxSessionMemory < 0 {
 		k.fail("max-session-memory", c.MaxSessionMemory, "must not be negative (0 = no limit)")
+	}
+	if n := utf8.RuneCountInString(c.RejectCallsMessage); n > session.MaxRejectMessage {
+		k.fail("reject-calls-message", fmt.Sprintf("%d characters", n), "must be at most %d characters", session.MaxRejectMessage)
 	}
 	k.atLeast("max-concurrent-launches", int64(c.MaxConcurrentLaunches), 1)
 	k.positive("close-timeout", c.CloseTimeout)
