@@ -12,15 +12,15 @@ import (
 
 // WPPCallRequest is the body of POST .../wpp.
 type WPPCallRequest struct {
-	Function  string            `json:"function" example:"chat.getNotes"`                                     // namespace.function, e.g. chat.getNotes
-	Args      []json.RawMessage `json:"args,omitempty" swaggertype:"array,object" example:"15551234567@c.us"` // the function's arguments, each any JSON value
-	TimeoutMS int64             `json:"timeout_ms,omitempty" example:"15000"`                                 // 0: the server's call timeout; at most 120000
+	Function  string `json:"function" example:"chat.getNotes"`     // namespace.function, e.g. chat.getNotes
+	Args      []any  `json:"args,omitempty"`                       // the function's arguments, each any JSON value
+	TimeoutMS int64  `json:"timeout_ms,omitempty" example:"15000"` // 0: the server's call timeout; at most 120000
 } // @name WPPCallRequest
 
 // WPPCallResponse is the answer of POST .../wpp: the function's result as
 // JSON (null when it returns nothing).
 type WPPCallResponse struct {
-	Result json.RawMessage `json:"result" swaggertype:"object" extensions:"x-nullable"`
+	Result any `json:"result" extensions:"x-nullable"`
 } // @name WPPCallResponse
 
 // callWPP godoc
@@ -51,7 +51,13 @@ func (s *Server) callWPP(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	res, err := s.cfg.Sessions.CallWPP(r.Context(), id, session.RawCall{Function: req.Function, Args: req.Args,
+	args := make([]json.RawMessage, len(req.Args))
+	for i, a := range req.Args {
+		if args[i], err = json.Marshal(a); err != nil {
+			return err
+		}
+	}
+	res, err := s.cfg.Sessions.CallWPP(r.Context(), id, session.RawCall{Function: req.Function, Args: args,
 		Timeout: time.Duration(req.TimeoutMS) * time.Millisecond})
 	if err != nil {
 		return err

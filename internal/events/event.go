@@ -44,6 +44,8 @@ const (
 	MessageEdited      = "message.edited"   // session.EditEvent
 	PollVote           = "poll.vote"        // session.PollVoteEvent
 	PresenceUpdate     = "presence.update"  // session.PresenceEvent
+	CallReceived       = "call.received"    // session.CallEvent
+	CallRejected       = "call.rejected"    // session.CallRejectedEvent
 	ChatArchived       = "chat.archived"    // session.ChatArchivedEvent
 	ChatUnread         = "chat.unread"      // session.ChatUnreadEvent
 	ContactChanged     = "contact.changed"  // session.ContactChangedEvent
@@ -53,6 +55,7 @@ const (
 
 // Types lists every valid event type, sorted.
 var Types = []string{
+	CallReceived, CallRejected,
 	ChatArchived, ChatUnread, ContactChanged,
 	KeyRevoked, MessageAck, MessageEdited, MessageReaction, MessageReceived, MessageRevoked, MessageSent,
 	PollVote, PresenceUpdate,

@@ -21,6 +21,12 @@ var exampleTime = time.Date(2026, 11, 26, 6, 0, 0, 123_000_000, time.UTC)
 
 // Payloads lists every event type (events.Types, tested), sorted.
 var Payloads = []Payload{
+	{events.CallReceived, "a call is ringing (WhatsApp Web cannot answer it; reject it with POST /v1/sessions/{id}/calls/{call}/reject, or set reject_calls).",
+		session.CallEvent{ID: "A1B2C3D4E5F60718293A4B5C6D7E8F90", From: "15551234567@c.us", Phone: "15551234567", IsVideo: true,
+			Timestamp: exampleTime.Unix()}},
+	{events.CallRejected, "we rejected a call: by reject_calls (auto) or through the API; message_id is the text sent to the caller, if any.",
+		session.CallRejectedEvent{ID: "A1B2C3D4E5F60718293A4B5C6D7E8F90", From: "15551234567@c.us", Auto: true,
+			MessageID: "true_15551234567@c.us_3EB0F435D95D32C4C642"}},
 	{events.ChatArchived, "a chat was archived or unarchived, over the API or on another device (from WhatsApp's chat store).",
 		session.ChatArchivedEvent{ChatID: "15551234567@c.us", Archived: true, Phone: "15551234567"}},
 	{events.ChatUnread, "a chat's unread count changed: a message arrived, the chat was read, or it was marked unread (wa-js reports the last change within 50 ms).",

@@ -113,4 +113,8 @@ export function profile(sim: Sim): void {
 
   sim.wpp.profile = p;
   sim.wpp.call = call;
+  // wa-js's chat namespace also exports this non-function, which the
+  // bridge never uses; the raw call must refuse it (it is not a function).
+  Object.assign(sim.wpp.chat, { defaultSendMessageOptions: { createChat: false, detectMentioned: true, linkPreview: true,
+    markIsRead: true, waitForAck: true } });
 }
