@@ -254,7 +254,9 @@ func TestProfileAndCalls(t *testing.T) {
 		if got := pub.wait(t, "p", session.EventCallReceived, callID(c.ID)).Data.(session.CallEvent); got.From != carol+"@c.us" || got.IsVideo {
 			t.Errorf("call.received = %+v", got)
 		}
-		sm.waitAction(t, me, func(a wasim.Action) bool { return a.Type == "call_reject" && a.Value == c.ID && a.ChatID == carol+"@c.us" })
+		sm.waitAction(t, me, func(a wasim.Action) bool {
+			return a.Type == "call_reject" && a.Value == c.ID && a.ChatID == carol+"@c.us"
+		})
 		if out := sm.sentAs(t, me, ev.MessageID); out.Body != "I do not take calls here; please write." || out.ChatID != carol+"@c.us" {
 			t.Errorf("text to the caller = %+v", out)
 		}
