@@ -2,9 +2,11 @@ package api
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"time"
 
+	"github.com/easy-api/easy-api/internal/apperr"
 	"github.com/easy-api/easy-api/internal/session"
 )
 
@@ -51,16 +53,29 @@ func (s *Server) callWPP(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	args := make([]json.RawMessage, len(req.Args))
-	for i, a := range req.Args {
-		if args[i], err = json.Marshal(a); err != nil {
-			return err
-		}
+	c, err := req.call()
+	if err != nil {
+		return err
 	}
-	res, err := s.cfg.Sessions.CallWPP(r.Context(), id, session.RawCall{Function: req.Function, Args: args,
-		Timeout: time.Duration(req.TimeoutMS) * time.Millisecond})
+	res, err := s.cfg.Sessions.CallWPP(r.Context(), id, c)
 	if err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, WPPCallResponse{Result: res})
+}
+
+// call is the request as the domain takes it, validated.
+func (req WPPCallRequest) call() (session.RawCall, error) {
+	// Clamped first so that no product overflows; the domain refuses it.
+	ms := min(max(req.TimeoutMS, -1), session.RawMaxTimeout.Milliseconds()+1)
+	c := session.RawCall{Function: req.Function, Args: make([]json.RawMessage, len(req.Args)),
+		Timeout: time.Duration(ms) * time.Millisecond}
+	for i, a := range req.Args {
+		b, err := json.Marshal(a)
+		if err != nil {
+			return c, apperr.Field(fmt.Sprintf("args[%d]", i), "cannot be encoded: %v", err)
+		}
+		c.Args[i] = b
+	}
+	return c, session.ValidateRawCall(c)
 }

@@ -68,12 +68,12 @@ export function shape(v: unknown): unknown {
     if (typeof serialized === 'string') return serialized;
     if (x instanceof Date) return x.toISOString();
     if (path.includes(x)) {
-      const id = o.id && ser(o.id);
+      const id = idOf(o);
       if (id) return id;
       throw fail('wpp_result_not_json', `the result refers back to itself at ${at || 'its top'}; it cannot be turned into JSON`);
     }
     if (depth > MAX_DEPTH) {
-      const id = o.id && ser(o.id);
+      const id = idOf(o);
       if (id) return id;
       throw fail('wpp_result_not_json', `the result nests deeper than ${MAX_DEPTH} levels at ${at}`);
     }
@@ -110,6 +110,13 @@ export function shape(v: unknown): unknown {
   };
   const r = walk(v, 0, '');
   return r === undefined ? null : r;
+}
+
+// idOf is a model's serialized id (wa-js models keep it as __x_id), or ''.
+function idOf(o: Record<string, unknown>): string {
+  let id: unknown;
+  try { id = o.id !== undefined ? o.id : o.__x_id; } catch { return ''; }
+  return ser(id);
 }
 
 function ser(x: unknown): string {
