@@ -22,7 +22,7 @@ type WPPCallRequest struct {
 // WPPCallResponse is the answer of POST .../wpp: the function's result as
 // JSON (null when it returns nothing).
 type WPPCallResponse struct {
-	Result any `json:"result" extensions:"x-nullable"`
+	Result any `json:"result"` // any JSON value, null included
 } // @name WPPCallResponse
 
 // callWPP godoc
