@@ -47,12 +47,8 @@ func TestStatusCoversEveryCode(t *testing.T) {
 		NotScanQRCode: 409, NotRunning: 409, NotWorking: 409, Gone: 410, Timeout: 504, Unavailable: 503,
 		Unauthorized: 401, Forbidden: 403, Internal: 500, TooLarge: 413, UnsupportedMedia: 415,
 		MethodNotAllowed: 405, RateLimited: 429, StorageFull: 507, MessageNotFound: 404, ChatNotFound: 404, NotAllowed: 409,
-<<<<<<< HEAD
 		OwnerUnreachable: 503, ContactNotFound: 404, NotOnWhatsApp: 404,
-=======
-		OwnerUnreachable: 503,
-		CallNotFound:     404, WPPFunctionNotFound: 404, WPPResultNotJSON: 422, WPPResultTooLarge: 422, WPPCallFailed: 422,
->>>>>>> d44e9b0 (Tests that list event types and error codes know the call and raw-call ones (the event lists derive from events.Types))
+		CallNotFound: 404, WPPFunctionNotFound: 404, WPPResultNotJSON: 422, WPPResultTooLarge: 422, WPPCallFailed: 422,
 	}
 	if len(want) != len(statuses) {
 		t.Errorf("the table maps %d codes, the test knows %d: add the new code to both", len(statuses), len(want))

@@ -81,11 +81,7 @@ func TestWebSocketRejectsBadRequests(t *testing.T) {
 		status      int
 		detail      string
 	}{
-<<<<<<< HEAD
 		{"unknown type", "type=session.nope", 400, "valid types: "},
-=======
-		{"unknown type", "type=session.nope", 400, "valid types: " + strings.Join(events.Types, ", ")},
->>>>>>> d44e9b0 (Tests that list event types and error codes know the call and raw-call ones (the event lists derive from events.Types))
 		{"bad session", "session=a.b", 400, "not a valid session id"},
 		{"bad since", "since=x", 400, "since"},
 		{"since too old", "since=1", 410, "no longer retained"},
