@@ -49,6 +49,12 @@ const (
 	WPPResultNotJSON    Code = "wpp_result_not_json"    // 422: the result cannot be turned into JSON
 	WPPResultTooLarge   Code = "wpp_result_too_large"   // 422: the result is over the size bound
 	WPPCallFailed       Code = "wpp_call_failed"        // 422: the function threw
+
+	// Labels, status updates and channels (issue 18).
+	NotBusinessAccount Code = "not_business_account" // labels need a WhatsApp Business account
+	LabelNotFound      Code = "label_not_found"      // no label with that id
+	ChannelNotFound    Code = "channel_not_found"    // no channel (newsletter) with that id
+	StatusNotFound     Code = "status_not_found"     // no status update of ours with that id
 )
 
 // Error is an application error: Code for machines, Detail for people (safe

@@ -55,6 +55,11 @@ var statuses = map[Code]int{
 	WPPResultNotJSON:    http.StatusUnprocessableEntity,
 	WPPResultTooLarge:   http.StatusUnprocessableEntity,
 	WPPCallFailed:       http.StatusUnprocessableEntity,
+
+	NotBusinessAccount: http.StatusConflict,
+	LabelNotFound:      http.StatusNotFound,
+	ChannelNotFound:    http.StatusNotFound,
+	StatusNotFound:     http.StatusNotFound,
 }
 
 // Status returns the HTTP status of code: 500 for a code it does not know.

@@ -203,7 +203,7 @@ func NormalizeChatID(field, s string) (string, error) {
 		return p + "@c.us", nil
 	case userJID.MatchString(s):
 		return userJID.FindStringSubmatch(s)[1] + "@c.us", nil
-	case groupJID.MatchString(s), lidJID.MatchString(s):
+	case groupJID.MatchString(s), lidJID.MatchString(s), channelJID.MatchString(s):
 		return s, nil
 	}
 	return "", apperr.Field(field, "%q is not a chat id (15551234567@c.us, a group id ending in @g.us, or a phone number)", truncate(s, 60))

@@ -113,6 +113,11 @@ func (out Outgoing) bridgeArgs() (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if channelJID.MatchString(chat) {
+		if err := out.channelRules(); err != nil {
+			return nil, err
+		}
+	}
 	args := map[string]any{"chat_id": chat}
 	if out.ReplyTo != "" {
 		if err := ValidateMessageID("reply_to", out.ReplyTo); err != nil {

@@ -28,6 +28,25 @@ var notAllowed = map[string]bool{
 	"call_is_not_incoming_ring": true,
 }
 
+// waRefusals are the wa-js codes of labels, status updates and channels
+// (wa-js 4.6.0 src/labels, src/status, src/newsletter) with the API's code
+// and, when the refusal is about one input, the body's field.
+var waRefusals = map[string]struct {
+	code  apperr.Code
+	field string
+}{
+	"is_not_business":           {apperr.NotBusinessAccount, ""},
+	"label_not_exist":           {apperr.LabelNotFound, ""},
+	"canot_get_label_error":     {apperr.LabelNotFound, ""},
+	"color_not_in_pallet":       {apperr.Invalid, "color"},
+	"not_a_newsletter":          {apperr.ChannelNotFound, ""},
+	"error_on_remove_status":    {apperr.StatusNotFound, ""},
+	"newsletter_follower_limit": {apperr.NotAllowed, ""},
+	"newsletter_closed":         {apperr.NotAllowed, ""},
+	"newsletter_geosuspended":   {apperr.NotAllowed, ""},
+	"invalid_search_query":      {apperr.Invalid, "query"},
+}
+
 // waCode is the wa-js code of a "wa:" refusal, or "".
 func waCode(err error) string {
 	if err == nil {
@@ -50,6 +69,13 @@ func pageRefusal(err error) error {
 	detail := msg[m[1]:]
 	if m[4] >= 0 {
 		code := msg[m[4]:m[5]]
+		if r, ok := waRefusals[code]; ok {
+			e := apperr.Wrap(err, r.code, "WhatsApp refused: %s (%s)", detail, code)
+			if r.field != "" {
+				e.Field, e.Detail = r.field, r.field+": "+detail
+			}
+			return e
+		}
 		if notAllowed[code] {
 			return apperr.Wrap(err, apperr.NotAllowed, "WhatsApp does not allow this: %s (%s)", detail, code)
 		}

@@ -176,7 +176,9 @@ func (w *watch) handle(ctx context.Context, ev PageEvent) (outcome, bool) {
 	case BridgeError:
 		s.log.Warn().RawJSON("data", ev.Data).Msg("bridge error")
 	default:
-		w.onMessagingEvent(ctx, ev)
+		if !w.onMessagingEvent(ctx, ev) && ev.Type == BridgeStatus {
+			publishBridge[StatusUpdate](ctx, w, ev, EventStatusReceived, func(s StatusUpdate) bool { return s.ID != "" })
+		}
 	}
 	return outcome{}, false
 }
