@@ -44,7 +44,8 @@ var waRefusals = map[string]struct {
 	"newsletter_follower_limit": {apperr.NotAllowed, ""},
 	"newsletter_closed":         {apperr.NotAllowed, ""},
 	"newsletter_geosuspended":   {apperr.NotAllowed, ""},
-	"invalid_search_query":      {apperr.Invalid, "query"},
+	"invalid_search_query":      {apperr.Invalid, "q"},
+	"newsletter_delete_failed":  {apperr.NotAllowed, ""},
 }
 
 // waCode is the wa-js code of a "wa:" refusal, or "".

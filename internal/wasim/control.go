@@ -40,6 +40,7 @@ func (s *Server) routes() *http.ServeMux {
 	m.Handle("/__sim/chat", s.api(http.MethodPost, s.postChat))
 	m.Handle("/__sim/call", s.api(http.MethodPost, s.call))
 	m.Handle("/__sim/profile", s.api(http.MethodGet, s.profile))
+	s.businessRoutes(m)
 	m.HandleFunc("/__sim/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, errorf(codeRouteNotFound, "no simulator route %s", r.URL.Path))
 	})
@@ -68,6 +69,8 @@ type scanRequest struct {
 	Phone  string `json:"phone"`
 	Name   string `json:"name"`
 	Legacy bool   `json:"legacy"`
+	// Business makes the account a WhatsApp Business one (labels).
+	Business bool `json:"business"`
 }
 
 func (s *Server) scan(w http.ResponseWriter, r *http.Request) error {
@@ -86,6 +89,7 @@ func (s *Server) scan(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	s.SetBusiness(l.Phone, req.Business)
 	return writeJSON(w, l)
 }
 

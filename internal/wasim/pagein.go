@@ -75,6 +75,13 @@ func (s *Server) onPageMessage(p *page, m inMsg) error {
 			r = outMsg{T: msgReply, ID: m.ID, Error: err.Error()}
 		}
 		s.sendLocked(p, r)
+	case msgBiz:
+		r, err := s.onBizLocked(p, m.Biz)
+		if err != nil {
+			s.replyLocked(p, m.ID, "", err)
+			break
+		}
+		s.sendLocked(p, outMsg{T: msgReply, ID: m.ID, OK: true, Biz: r})
 	default:
 		return fmt.Errorf("unknown message type %q", m.T)
 	}
@@ -151,7 +158,7 @@ func (s *Server) replyLocked(p *page, id int, code string, err error) {
 // sendAndReplyLocked records a page's send and answers it with the message
 // as recorded (ack SERVER). s.mu must be held.
 func (s *Server) sendAndReplyLocked(p *page, m inMsg) {
-	v, err := s.onSendLocked(p, m.Send)
+	v, err := s.routeSendLocked(p, m.Send)
 	if err != nil {
 		s.replyLocked(p, m.ID, "", err)
 		return

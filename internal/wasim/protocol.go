@@ -28,6 +28,7 @@ import (
 //	                           archive, pin_chat, mute, unmute, mark_unread, clear,
 //	                           delete_chat (chats.go), block (users.go); reply {chats?, ids?}
 //	query q user|users|blocklist|chat: who a jid is, the address book, the block list, one chat (users.go)
+//	biz       {id, biz}        WPP.labels, WPP.status, WPP.newsletter (business.go); reply {biz?}
 //
 // server → page:
 //
@@ -54,6 +55,7 @@ import (
 //	chat     {chats: [chat]}                    a chat's settings or unread count changed (chats.go)
 //	blocklist {ids}                             the account's block list changed (users.go)
 //	call     {call}                             an incoming call rang, or its state changed (calls.go)
+//	status   {status}                           a contact posted a status (statuses.go)
 //
 // Media bytes never travel on the channel: the page uploads and downloads
 // them over HTTP (/__page/media), authenticated with its device credentials.
@@ -141,6 +143,7 @@ type inMsg struct {
 	Before string   `json:"before,omitempty"` // query messages: only older than this id
 	Msg    string   `json:"msg,omitempty"`    // query message: its id
 	Act    *actReq  `json:"act,omitempty"`    // act
+	Biz    *bizReq  `json:"biz,omitempty"`    // biz: labels, statuses, channels (business.go)
 }
 
 // sendReq is a message a page sends. The page chooses Key (WhatsApp's
@@ -155,6 +158,7 @@ type sendReq struct {
 	Filename string `json:"filename,omitempty"`
 	Media    string `json:"media,omitempty"` // id from POST /__page/media
 	Content
+	StatusStyle // a text status's look
 }
 
 // outMsg is a message to a page; each type uses the fields listed above.
@@ -193,4 +197,6 @@ type outMsg struct {
 	Users    []WireUser   `json:"users,omitempty"`   // reply to query users
 	Profile  *profileView `json:"profile,omitempty"` // reply to query profile (profile.go)
 	Call     *Call        `json:"call,omitempty"`    // call (calls.go)
+	Biz      any          `json:"biz,omitempty"`     // reply to biz
+	Status   *Status      `json:"status,omitempty"`  // status: a contact posted a status
 }

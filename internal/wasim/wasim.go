@@ -136,6 +136,8 @@ type Server struct {
 	ackWake chan struct{}         // nudges the ack scheduler
 	hold    bool                  // HoldSends: sends wait, unanswered
 	users   map[string]*User      // people on WhatsApp besides the simulated phones, by phone (users.go)
+
+	biz bizState // labels, statuses and channels (business.go)
 }
 
 // New returns a Server with cfg's zero fields set to the defaults. It starts

@@ -3,6 +3,7 @@
 // for WhatsApp's phone-number/LID table before it is complete.
 import { ACTION_CALLS, actions, detail, fileOptions, textOptions, type Detail } from './actions';
 import { CHAT_CALLS, chats } from './chats';
+import { BUSINESS_CALLS, business, status, STATUS_CHAT } from './business';
 import { emit, message, report, safe } from './emit';
 import type { ChatModel, ContactModel, EventTypes, MsgModel, RawMessage, SendMessageReturn, WAJS, WPPSubset } from './wpp';
 
@@ -230,6 +231,10 @@ export function messaging(w: WPPSubset, me: () => Account): Messaging {
   function onNewMessage(m: MsgModel): void {
     later(async () => {
       const msg = await shapeMsg(m);
+      if (msg.chat_id === STATUS_CHAT) {
+        if (!msg.from_me && msg.id) emit('status', status(m, myId())); // statuses are not messages
+        return;
+      }
       if (!msg.id || SKIP[msg.type]) return;
       if (msg.from_me && msg.ack < 1) {
         if (!seen.has(msg.id)) pendingOwn.set(ackKey(msg.id), msg);
@@ -374,6 +379,7 @@ export function messaging(w: WPPSubset, me: () => Account): Messaging {
   Object.assign(calls, more.calls);
   Object.assign(calls, chats({ w, need, chatFor, ids, shapeChat, shapeContact,
     out: (type, shape) => later(async () => { emit(type, await shape()); }) }));
+  Object.assign(calls, business({ w, myId, need, chatFor }));
   // later keeps these events in page order with the messages they follow.
   const out = (type: string, shape: () => unknown) => later(() => { emit(type, shape()); });
 
@@ -397,7 +403,7 @@ export function messaging(w: WPPSubset, me: () => Account): Messaging {
 export const MESSAGING_CALLS: Record<string, true> = {
   sendText: true, sendFile: true, getMessages: true, listContacts: true, downloadMedia: true,
   seen: true, catchUp: true,
-  ...ACTION_CALLS, ...CHAT_CALLS,
+  ...ACTION_CALLS, ...CHAT_CALLS, ...BUSINESS_CALLS,
 };
 
 // pageError prefixes wa-js's errors with what they mean, for the Go side

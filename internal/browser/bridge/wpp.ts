@@ -71,6 +71,12 @@ export const USED = [
   'chat.clear', 'chat.delete', 'chat.getUnreadChats', 'contact.get', 'contact.queryExists', 'contact.getProfilePictureUrl',
   'contact.getStatus', 'contact.getBusinessProfile', 'contact.getCommonGroups', 'blocklist.all', 'blocklist.blockContact',
   'blocklist.unblockContact', 'blocklist.isBlocked', 'whatsapp.ChatStore.on',
+  // labels, status updates and channels (business.ts)
+  'labels.getLabelColorPalette', 'labels.getAllLabels', 'labels.getLabelById', 'labels.addNewLabel', 'labels.editLabel',
+  'labels.deleteLabel', 'labels.addOrRemoveLabels',
+  'status.sendTextStatus', 'status.sendImageStatus', 'status.sendVideoStatus', 'status.remove', 'status.get',
+  'newsletter.create', 'newsletter.edit', 'newsletter.destroy', 'newsletter.follow', 'newsletter.unfollow',
+  'newsletter.mute', 'newsletter.search',
 ] as const;
 
 export type UsedPath = (typeof USED)[number];
