@@ -9,6 +9,7 @@
 // (/__page/media) authenticated with the device credentials.
 import type { ChatModel, ContactModel, MsgKey, MsgModel, PnLidEntryResult, SendMessageReturn, WAJS, Wid, WPPSubset } from '../../browser/bridge/wpp';
 import { actions } from './actions';
+import { business } from './business';
 import { social } from './chats';
 import { profile } from './profile';
 import { sim as getSim, widOf, type WireMsg } from './sim';
@@ -89,7 +90,7 @@ function start(): void {
 
   function chatJid(chatId: unknown): string {
     const jid = jidOf(chatId);
-    if (!/^([1-9][0-9]{5,14}@c\.us|[0-9]{6,20}@lid|[0-9]{6,20}(-[0-9]{6,12})?@g\.us)$/.test(jid)) {
+    if (!/^([1-9][0-9]{5,14}@c\.us|[0-9]{6,20}@lid|[0-9]{6,20}(-[0-9]{6,12})?@g\.us|[0-9]{6,24}@newsletter|status@broadcast)$/.test(jid)) {
       throw new WPPError('invalid_chat_id', `Invalid chat ${jid}`);
     }
     return jid;
@@ -284,6 +285,7 @@ function start(): void {
   WPP.contact = { list: contactList, getPnLidEntry, subscribePresence: more.subscribePresence, ...soc.contact };
   WPP.blocklist = soc.blocklist;
   WPP.whatsapp.ChatStore = soc.ChatStore;
+  Object.assign(WPP, business({ sim, jidOf, model, chats, send, byId }));
   sim.markAvailable = more.markAvailable;
   profile(sim);
 }

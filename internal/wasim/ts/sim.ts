@@ -34,6 +34,7 @@ export interface Reply {
   users?: WireUser[]; // query users
   ids?: string[]; // query blocklist, act block
   profile?: { name: string; about: string; picture: string }; // query profile (profile.go)
+  biz?: unknown; // answer to a biz request (business.ts)
 }
 
 /** WireMsg is a message as the server sends it (Message in messages.go). */

@@ -201,6 +201,8 @@ function start(): void {
     call: {} as WPPSubset['call'],
     chat: {} as WPPSubset['chat'],
     contact: {} as WPPSubset['contact'],
+    // business.ts fills labels, status and newsletter.
+    labels: {} as WPPSubset['labels'], status: {} as WPPSubset['status'], newsletter: {} as WPPSubset['newsletter'],
     blocklist: {} as WPPSubset['blocklist'], // chats.ts fills it and whatsapp.ChatStore
     whatsapp: { Socket: { takeover: () => sim.takeover() }, ChatStore: {} as WPPSubset['whatsapp']['ChatStore'] },
   };
