@@ -78,7 +78,8 @@ type ContactList struct {
 // the router-wide limit).
 func (s *Server) messageRoutes(r chi.Router) {
 	jsonBody := s.limitBody(s.cfg.MaxBodyBytes)
-	r.With(s.limitBody(max(s.cfg.MaxBodyBytes, s.media().MaxBytes/3*4+4+64<<10))).Post("/messages", s.wrap(s.sendMessage))
+	mediaBody := s.limitBody(max(s.cfg.MaxBodyBytes, s.media().MaxBytes/3*4+4+64<<10))
+	r.With(mediaBody).Post("/messages", s.wrap(s.sendMessage))
 	r.Route("/messages/{message}", func(r chi.Router) {
 		r.Use(jsonBody)
 		r.Get("/", s.wrap(s.getMessage))
@@ -105,6 +106,7 @@ func (s *Server) messageRoutes(r chi.Router) {
 	s.chatRoutes(r)
 	s.contactRoutes(r)
 	s.accountRoutes(r)
+	s.businessRoutes(r, jsonBody, mediaBody)
 }
 
 // media is the media config with defaults filled in.

@@ -74,6 +74,9 @@ type Messaging interface {
 	Presence
 	ChatActions    // chats.go
 	ContactActions // contacts.go
+	LabelActions   // labels.go
+	StatusActions  // statuses.go
+	ChannelActions // channels.go
 }
 
 // MessageActions act on one message; a message the session does not hold

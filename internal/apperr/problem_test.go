@@ -49,6 +49,7 @@ func TestStatusCoversEveryCode(t *testing.T) {
 		MethodNotAllowed: 405, RateLimited: 429, StorageFull: 507, MessageNotFound: 404, ChatNotFound: 404, NotAllowed: 409,
 		OwnerUnreachable: 503, ContactNotFound: 404, NotOnWhatsApp: 404,
 		CallNotFound: 404, WPPFunctionNotFound: 404, WPPResultNotJSON: 422, WPPResultTooLarge: 422, WPPCallFailed: 422,
+		NotBusinessAccount: 409, LabelNotFound: 404, ChannelNotFound: 404, StatusNotFound: 404,
 	}
 	if len(want) != len(statuses) {
 		t.Errorf("the table maps %d codes, the test knows %d: add the new code to both", len(statuses), len(want))

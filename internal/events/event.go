@@ -49,6 +49,8 @@ const (
 	ChatArchived       = "chat.archived"    // session.ChatArchivedEvent
 	ChatUnread         = "chat.unread"      // session.ChatUnreadEvent
 	ContactChanged     = "contact.changed"  // session.ContactChangedEvent
+	LabelChanged       = "label.changed"    // session.LabelEvent
+	StatusReceived     = "status.received"  // session.StatusUpdate
 	WebhookDisabled    = "webhook.disabled" // WebhookDisabledData
 	KeyRevoked         = "key.revoked"      // KeyRevokedData, of no session
 )
@@ -57,10 +59,10 @@ const (
 var Types = []string{
 	CallReceived, CallRejected,
 	ChatArchived, ChatUnread, ContactChanged,
-	KeyRevoked, MessageAck, MessageEdited, MessageReaction, MessageReceived, MessageRevoked, MessageSent,
+	KeyRevoked, LabelChanged, MessageAck, MessageEdited, MessageReaction, MessageReceived, MessageRevoked, MessageSent,
 	PollVote, PresenceUpdate,
 	SessionData, SessionPairingCode, SessionProgress, SessionQR, SessionStatus,
-	WebhookDisabled,
+	StatusReceived, WebhookDisabled,
 }
 
 // ValidType reports whether typ is one of Types.

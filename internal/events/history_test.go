@@ -71,7 +71,7 @@ func TestHistoryErrors(t *testing.T) {
 		status int
 		detail string
 	}{
-		{"/v1/sessions/alice/events?type=session.nope", 400, "key.revoked, message.ack, message.edited"},
+		{"/v1/sessions/alice/events?type=session.nope", 400, "key.revoked, label.changed, message.ack, message.edited"},
 		{"/v1/sessions/-bad/events", 400, "not a valid session id"},
 		{"/v1/sessions/alice/events?since=1", 410, "no longer retained"},
 		{"/v1/sessions/alice/events?limit=0", 400, "limit"},

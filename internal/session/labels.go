@@ -52,7 +52,7 @@ type LabelList struct {
 type LabelEvent struct {
 	Action  string   `json:"action" enums:"created,edited,deleted,chats_added,chats_removed" example:"chats_added"`
 	Label   Label    `json:"label"`
-	ChatIDs []string `json:"chat_ids,omitempty" example:"15551234567@c.us"`
+	ChatIDs []string `json:"chat_ids,omitempty"`
 } // @name LabelEvent
 
 // LabelInput is what a label is created or edited with; an empty Name or
