@@ -94,6 +94,9 @@ export function business(h: Helpers): Record<string, (args: Args) => Promise<unk
   // labelColor: wa-js takes a palette index as a number, a colour as a string.
   const color = (args: Args) => (args.color === undefined ? undefined : /^[0-9]+$/.test(str(args.color)) ? Number(args.color) : str(args.color));
   const now = () => Math.floor(Date.now() / 1000);
+  // assertBusiness: getLabelById does not ask WhatsApp whether this is a
+  // business account; the palette does (wa-js's assertIsBusiness).
+  const assertBusiness = () => w.labels.getLabelColorPalette();
   return {
     // getAllLabels answers [] on a personal account: the palette asks
     // WhatsApp whether this is a business account first.
@@ -113,6 +116,7 @@ export function business(h: Helpers): Record<string, (args: Args) => Promise<unk
       return label(await w.labels.editLabel(need(args, 'id'), opts));
     },
     deleteLabel: async (args) => {
+      await assertBusiness();
       const l = label(await w.labels.getLabelById(need(args, 'id')));
       const r = await w.labels.deleteLabel(l.id);
       if (!r.deleteLabelResult) throw refusal('label_not_exist', `WhatsApp did not delete label ${l.id}`);
@@ -120,6 +124,7 @@ export function business(h: Helpers): Record<string, (args: Args) => Promise<unk
     },
     labelChats: async (args) => {
       const id = need(args, 'id');
+      await assertBusiness();
       await w.labels.getLabelById(id);
       const chats = await Promise.all(((args.chat_ids as unknown[]) || []).map((c) => h.chatFor(String(c))));
       await w.labels.addOrRemoveLabels(chats, { labelId: id, type: args.add ? 'add' : 'remove' });
