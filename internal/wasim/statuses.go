@@ -82,7 +82,9 @@ func (s *Server) shareStatusLocked(a *account, st *Status, to []*account) {
 	}
 	for _, o := range to {
 		in := *st
-		in.ID, in.FromMe, in.Device, in.Author = "false_"+statusChat+"_"+st.Key+"_"+a.wid(), false, "", a.wid()
+		// WhatsApp appends the poster to the key (…_<participant>); the
+		// simulated MsgKey has no participant, and the key is unique anyway.
+		in.ID, in.FromMe, in.Device, in.Author = "false_"+statusChat+"_"+st.Key, false, "", a.wid()
 		if md := s.media[st.MediaID]; md != nil {
 			md.owners[o.phone] = true
 		}
