@@ -51,14 +51,11 @@ func (s *Server) businessRoutes(r chi.Router, jsonBody, mediaBody func(http.Hand
 	r.With(mediaBody).Post("/channels", s.wrap(s.createChannel))
 	r.Get("/channels", s.wrap(s.searchChannels))
 	r.With(mediaBody).Patch("/channels/{channel}", s.wrap(s.editChannel))
-	r.Route("/channels/{channel}/", func(r chi.Router) {
-		r.Use(jsonBody)
-		r.Delete("/", s.wrap(s.deleteChannel))
-		r.Put("/follow", s.wrap(s.followChannel))
-		r.Delete("/follow", s.wrap(s.unfollowChannel))
-		r.Put("/mute", s.wrap(s.muteChannel))
-		r.Delete("/mute", s.wrap(s.unmuteChannel))
-	})
+	r.With(jsonBody).Delete("/channels/{channel}", s.wrap(s.deleteChannel))
+	r.With(jsonBody).Put("/channels/{channel}/follow", s.wrap(s.followChannel))
+	r.With(jsonBody).Delete("/channels/{channel}/follow", s.wrap(s.unfollowChannel))
+	r.With(jsonBody).Put("/channels/{channel}/mute", s.wrap(s.muteChannel))
+	r.With(jsonBody).Delete("/channels/{channel}/mute", s.wrap(s.unmuteChannel))
 }
 
 // listLabels godoc

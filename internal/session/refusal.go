@@ -46,6 +46,8 @@ var waRefusals = map[string]struct {
 	"newsletter_geosuspended":   {apperr.NotAllowed, ""},
 	"invalid_search_query":      {apperr.Invalid, "q"},
 	"newsletter_delete_failed":  {apperr.NotAllowed, ""},
+	"newsletter_follow_failed":  {apperr.NotAllowed, ""},
+	"not_authorized":            {apperr.NotAllowed, ""}, // WhatsApp's 401: not the channel's admin
 }
 
 // waCode is the wa-js code of a "wa:" refusal, or "".
