@@ -105,6 +105,23 @@ func TestChannels(t *testing.T) {
 		wantProblem(t, "mute a channel we left", code, b, http.StatusNotFound, "channel_not_found", "")
 	})
 
+	t.Run("a followed channel's posts arrive", func(t *testing.T) {
+		if code, b := srv.call("PUT", base+"/"+bakery.ID+"/follow", nil); code != http.StatusNoContent {
+			t.Fatalf("follow: %d %s", code, b)
+		}
+		code, b := sm.control(t, "POST", "/__sim/channel-post", map[string]any{"id": bakery.ID, "text": "Croissants are out"})
+		if code != http.StatusOK {
+			t.Fatalf("carol posts: %d %s", code, b)
+		}
+		got := pub.wait(t, "ch", session.EventMessageReceived, func(d any) bool {
+			m, ok := d.(session.Message)
+			return ok && m.ChatID == bakery.ID
+		}).Data.(session.Message)
+		if got.Body != "Croissants are out" || got.FromMe || got.Kind != "text" {
+			t.Fatalf("message.received = %+v", got)
+		}
+	})
+
 	t.Run("edit ours, not theirs", func(t *testing.T) {
 		code, b := srv.call("PATCH", base+"/"+ours.ID, map[string]any{"name": "Store news (EU)", "description": "Offers"})
 		var c session.Channel
@@ -115,7 +132,6 @@ func TestChannels(t *testing.T) {
 		if got := sm.channel(t, ours.ID); got.Name != "Store news (EU)" {
 			t.Fatalf("the simulator holds %+v", got)
 		}
-		srv.call("PUT", base+"/"+bakery.ID+"/follow", nil)
 		code, b = srv.call("PATCH", base+"/"+bakery.ID, map[string]any{"name": "Mine now"})
 		wantProblem(t, "edit carol's", code, b, http.StatusConflict, "not_allowed", "")
 	})

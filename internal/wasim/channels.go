@@ -200,15 +200,40 @@ func (s *Server) channelSendLocked(p *page, r *sendReq) (Message, error) {
 	if md := s.media[r.Media]; md != nil {
 		m.Size = len(md.data)
 	}
-	c.posts = append(c.posts, m)
 	a.byID[m.ID] = &message{Message: m, acct: a}
+	s.postLocked(c, m)
+	v := (&message{Message: m}).view()
+	return v, nil
+}
+
+// postLocked records m in c and hands it to every follower. s.mu must be
+// held.
+func (s *Server) postLocked(c *channel, m Message) {
+	c.posts = append(c.posts, m)
 	for phone := range c.followers {
 		if f := s.accounts[phone]; f != nil {
 			s.incomingLocked(f, c.ID, c.Name, m)
 		}
 	}
-	v := (&message{Message: m}).view()
-	return v, nil
+}
+
+// PostToChannel is the owner of channel id posting a text from the phone;
+// every follower's devices get it.
+func (s *Server) PostToChannel(id, text string) (Message, error) {
+	if strings.TrimSpace(text) == "" {
+		return Message{}, fieldError("text", "is required")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.biz.channels[id]
+	if c == nil || c.Deleted {
+		return Message{}, errorf(CodeNotFound, "no channel %s", id)
+	}
+	key := newKey()
+	m := Message{ID: "true_" + c.ID + "_" + key, Key: key, ChatID: c.ID, From: c.Owner + "@c.us", To: c.ID, FromMe: true,
+		Type: "chat", Body: text, Timestamp: time.Now().Unix(), Ack: AckServer}
+	s.postLocked(c, m)
+	return (&message{Message: m}).view(), nil
 }
 
 // CreateChannel is the phone of phone creating a channel it owns.

@@ -16,6 +16,7 @@ func (s *Server) businessRoutes(m *http.ServeMux) {
 	m.Handle("/__sim/labels", s.api(http.MethodGet, s.labelsInfo))
 	m.Handle("/__sim/status", s.api(http.MethodPost, s.postStatus))
 	m.Handle("/__sim/statuses", s.api(http.MethodGet, s.statusesInfo))
+	m.Handle("/__sim/channel-post", s.api(http.MethodPost, s.channelPost))
 	list, create := s.api(http.MethodGet, s.channelsInfo), s.api(http.MethodPost, s.createChannel)
 	m.Handle("/__sim/channels", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPost {
@@ -109,6 +110,28 @@ func (s *Server) createChannel(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeJSON(w, c)
+}
+
+// channelPostRequest is the body of POST /__sim/channel-post: the owner of
+// channel id posts text to it from the phone.
+type channelPostRequest struct {
+	ID   string `json:"id"`
+	Text string `json:"text"`
+}
+
+func (s *Server) channelPost(w http.ResponseWriter, r *http.Request) error {
+	var req channelPostRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if err := required("id", req.ID); err != nil {
+		return err
+	}
+	m, err := s.PostToChannel(req.ID, req.Text)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, m)
 }
 
 func (s *Server) channelsInfo(w http.ResponseWriter, _ *http.Request) error {
