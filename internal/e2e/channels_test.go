@@ -34,6 +34,7 @@ func TestChannels(t *testing.T) {
 	sm := fastSim(t)
 	pub := newRecordingPublisher()
 	srv := startMsgServer(t, testDir(t), sm, pub, 5*time.Second)
+	t.Cleanup(func() { checkEventPayloads(t, pub) })
 	const me, carol = "15552226666", "15554447777"
 	srv.create("ch", nil)
 	srv.link(sm, "ch", me)

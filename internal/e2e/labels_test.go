@@ -53,6 +53,7 @@ func TestLabels(t *testing.T) {
 	sm := fastSim(t)
 	pub := newRecordingPublisher()
 	srv := startMsgServer(t, testDir(t), sm, pub, 5*time.Second)
+	t.Cleanup(func() { checkEventPayloads(t, pub) })
 	const shop, person, bob = "15557770000", "15558880000", "15553330000"
 	srv.create("shop", nil)
 	srv.linkBusiness(sm, "shop", shop)

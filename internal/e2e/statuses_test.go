@@ -26,6 +26,7 @@ func TestStatusUpdates(t *testing.T) {
 	sm := fastSim(t)
 	pub := newRecordingPublisher()
 	srv := startMsgServer(t, testDir(t), sm, pub, 5*time.Second)
+	t.Cleanup(func() { checkEventPayloads(t, pub) })
 	const me, bob = "15552224444", "15553335555"
 	srv.create("st", nil)
 	srv.link(sm, "st", me)
