@@ -87,7 +87,7 @@ func TestChannels(t *testing.T) {
 
 	t.Run("follow, mute, unmute, unfollow", func(t *testing.T) {
 		for _, step := range []struct {
-			method, path      string
+			method, path     string
 			followers, muted []string
 		}{
 			{"PUT", "/follow", []string{me}, []string{}},
