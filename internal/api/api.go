@@ -13,6 +13,10 @@
 //	@tag.description			Export and import the session data file (portability)
 //	@tag.name					messaging
 //	@tag.description			Send and read messages, chats and contacts
+//	@tag.name					groups
+//	@tag.description			Groups: create, participants, settings, invites, membership requests
+//	@tag.name					communities
+//	@tag.description			Communities: their announcement group and subgroups
 //	@tag.name					events
 //	@tag.description			Live events (WebSocket, SSE) and their history
 //	@tag.name					webhooks

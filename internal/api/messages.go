@@ -107,6 +107,7 @@ func (s *Server) messageRoutes(r chi.Router) {
 	s.contactRoutes(r)
 	s.accountRoutes(r)
 	s.businessRoutes(r, jsonBody, mediaBody)
+	s.groupRoutes(r) // groups.go
 }
 
 // media is the media config with defaults filled in.

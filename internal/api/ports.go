@@ -20,6 +20,8 @@ type Sessions interface {
 	SessionData
 	Messaging
 	Account
+	Groups      // groups.go
+	Communities // communities.go
 }
 
 // SessionLifecycle creates, lists, configures and runs sessions.

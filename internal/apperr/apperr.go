@@ -55,6 +55,12 @@ const (
 	LabelNotFound      Code = "label_not_found"      // no label with that id
 	ChannelNotFound    Code = "channel_not_found"    // no channel (newsletter) with that id
 	StatusNotFound     Code = "status_not_found"     // no status update of ours with that id
+
+	// Groups (session/groups.go).
+	GroupNotFound  Code = "group_not_found"  // the session is in no group with that id
+	NotGroupAdmin  Code = "not_group_admin"  // only the group's admins may do that
+	GroupFull      Code = "group_full"       // the group holds as many participants as WhatsApp allows
+	InviteNotFound Code = "invite_not_found" // no group has that invite code (wrong, or revoked)
 )
 
 // Error is an application error: Code for machines, Detail for people (safe

@@ -60,6 +60,11 @@ var statuses = map[Code]int{
 	LabelNotFound:      http.StatusNotFound,
 	ChannelNotFound:    http.StatusNotFound,
 	StatusNotFound:     http.StatusNotFound,
+
+	GroupNotFound:  http.StatusNotFound,
+	NotGroupAdmin:  http.StatusForbidden,
+	GroupFull:      http.StatusConflict,
+	InviteNotFound: http.StatusNotFound,
 }
 
 // Status returns the HTTP status of code: 500 for a code it does not know.

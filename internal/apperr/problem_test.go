@@ -50,6 +50,7 @@ func TestStatusCoversEveryCode(t *testing.T) {
 		OwnerUnreachable: 503, ContactNotFound: 404, NotOnWhatsApp: 404,
 		CallNotFound: 404, WPPFunctionNotFound: 404, WPPResultNotJSON: 422, WPPResultTooLarge: 422, WPPCallFailed: 422,
 		NotBusinessAccount: 409, LabelNotFound: 404, ChannelNotFound: 404, StatusNotFound: 404,
+		GroupNotFound: 404, NotGroupAdmin: 403, GroupFull: 409, InviteNotFound: 404,
 	}
 	if len(want) != len(statuses) {
 		t.Errorf("the table maps %d codes, the test knows %d: add the new code to both", len(statuses), len(want))

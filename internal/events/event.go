@@ -52,13 +52,21 @@ const (
 	LabelChanged       = "label.changed"    // session.LabelEvent
 	StatusReceived     = "status.received"  // session.StatusUpdate
 	WebhookDisabled    = "webhook.disabled" // WebhookDisabledData
-	KeyRevoked         = "key.revoked"      // KeyRevokedData, of no session
+
+	// Groups (session/group_events.go).
+	GroupJoined            = "group.joined"             // session.GroupJoinedEvent
+	GroupLeft              = "group.left"               // session.GroupLeftEvent
+	GroupParticipants      = "group.participants"       // session.GroupParticipantsEvent
+	GroupUpdated           = "group.updated"            // session.GroupUpdatedEvent
+	GroupMembershipRequest = "group.membership_request" // session.GroupMembershipRequestEvent
+	KeyRevoked             = "key.revoked"              // KeyRevokedData, of no session
 )
 
 // Types lists every valid event type, sorted.
 var Types = []string{
 	CallReceived, CallRejected,
 	ChatArchived, ChatUnread, ContactChanged,
+	GroupJoined, GroupLeft, GroupMembershipRequest, GroupParticipants, GroupUpdated,
 	KeyRevoked, LabelChanged, MessageAck, MessageEdited, MessageReaction, MessageReceived, MessageRevoked, MessageSent,
 	PollVote, PresenceUpdate,
 	SessionData, SessionPairingCode, SessionProgress, SessionQR, SessionStatus,

@@ -109,6 +109,7 @@ type Message struct {
 	ChatID    string `json:"chat_id" example:"15551234567@c.us"`
 	From      string `json:"from" example:"15550001111@c.us"`
 	To        string `json:"to" example:"15551234567@c.us"`
+	Author    string `json:"author,omitempty" example:"15552223333@c.us"` // who wrote it, in a group (from says the same)
 	FromMe    bool   `json:"from_me"`
 	Type      string `json:"type" example:"chat"` // chat, image, video, audio, ptt, document, sticker, ...
 	Body      string `json:"body"`

@@ -50,6 +50,17 @@ var waRefusals = map[string]struct {
 	"not_authorized":            {apperr.NotAllowed, ""}, // WhatsApp's 401: not the channel's admin
 }
 
+// groupRefusals are wa-js's codes of group calls that have a code of their
+// own in the API: WhatsApp's admin rules, a full group, an unknown invite.
+var groupRefusals = map[string]apperr.Code{
+	"group_you_are_not_admin": apperr.NotGroupAdmin, "you_are_not_allowed_set_group_subject": apperr.NotGroupAdmin,
+	"you_are_not_allowed_set_group_description": apperr.NotGroupAdmin, "you_are_not_allowed_set_group_property": apperr.NotGroupAdmin,
+	"you_are_not_allowed_set_ephemeral_setting": apperr.NotGroupAdmin, "group_you_are_restricted_member": apperr.NotGroupAdmin,
+	"group_full": apperr.GroupFull, "invalid_invite_code": apperr.InviteNotFound,
+	"not_a_group": apperr.GroupNotFound, "not_a_participant": apperr.NotAllowed,
+	"group_not_exist": apperr.GroupNotFound, "not_a_community": apperr.NotAllowed,
+}
+
 // waCode is the wa-js code of a "wa:" refusal, or "".
 func waCode(err error) string {
 	if err == nil {
@@ -78,6 +89,9 @@ func pageRefusal(err error) error {
 				e.Field, e.Detail = r.field, r.field+": "+detail
 			}
 			return e
+		}
+		if c, ok := groupRefusals[code]; ok {
+			return apperr.Wrap(err, c, "WhatsApp refused: %s (%s)", detail, code)
 		}
 		if notAllowed[code] {
 			return apperr.Wrap(err, apperr.NotAllowed, "WhatsApp does not allow this: %s (%s)", detail, code)

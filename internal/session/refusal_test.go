@@ -25,6 +25,10 @@ func TestPageRefusal(t *testing.T) {
 		{"getContact: not_found: contact_not_found: Contact 1@c.us not found", apperr.ContactNotFound, "Contact 1@c.us not found"},
 		{"contactAbout: not_found: not_on_whatsapp: 1@c.us is not on WhatsApp", apperr.NotOnWhatsApp, "1@c.us is not on WhatsApp"},
 		{"forward: wa:forward_messages_not_available: not here", apperr.Unavailable, "WhatsApp Web failed: not here (forward_messages_not_available)"},
+		{"groupParticipants: wa:group_you_are_not_admin: You are not admin in 1@g.us", apperr.NotGroupAdmin, "WhatsApp refused: You are not admin in 1@g.us (group_you_are_not_admin)"},
+		{"setGroupSubject: wa:you_are_not_allowed_set_group_subject: no", apperr.NotGroupAdmin, "WhatsApp refused: no (you_are_not_allowed_set_group_subject)"},
+		{"joinGroup: wa:group_full: the group is full", apperr.GroupFull, "WhatsApp refused: the group is full (group_full)"},
+		{"groupInviteInfo: wa:invalid_invite_code: Invalid Invite Code", apperr.InviteNotFound, "WhatsApp refused: Invalid Invite Code (invalid_invite_code)"},
 	} {
 		err := pageRefusal(errors.New(tc.msg))
 		e, ok := errors.AsType[*apperr.Error](err)

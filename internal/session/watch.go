@@ -176,7 +176,7 @@ func (w *watch) handle(ctx context.Context, ev PageEvent) (outcome, bool) {
 	case BridgeError:
 		s.log.Warn().RawJSON("data", ev.Data).Msg("bridge error")
 	default:
-		if !w.onMessagingEvent(ctx, ev) && ev.Type == BridgeStatus {
+		if !w.onMessagingEvent(ctx, ev) && !w.onGroupEvent(ctx, ev) && ev.Type == BridgeStatus {
 			publishBridge[StatusUpdate](ctx, w, ev, EventStatusReceived, func(s StatusUpdate) bool { return s.ID != "" })
 		}
 	}

@@ -159,6 +159,9 @@ func (s *Server) Accounts() []AccountInfo {
 	}
 	out := make([]AccountInfo, 0, len(s.accounts))
 	for _, a := range s.accounts {
+		if len(a.devices) == 0 {
+			continue // a group member's phone that never linked (groups_control.go)
+		}
 		ai := AccountInfo{Phone: a.phone, Wid: a.wid(), Name: a.name, Legacy: a.legacy,
 			Online: a.online || !a.legacy, Pending: len(a.pending),
 			Platform: platform, Devices: make([]DeviceInfo, 0, len(a.devices))}

@@ -41,6 +41,7 @@ func (s *Server) routes() *http.ServeMux {
 	m.Handle("/__sim/call", s.api(http.MethodPost, s.call))
 	m.Handle("/__sim/profile", s.api(http.MethodGet, s.profile))
 	s.businessRoutes(m)
+	s.groupRoutes(m)
 	m.HandleFunc("/__sim/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, errorf(codeRouteNotFound, "no simulator route %s", r.URL.Path))
 	})

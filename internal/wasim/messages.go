@@ -37,6 +37,12 @@ type Message struct {
 	AckName   string `json:"ack"`
 	Revoked   bool   `json:"revoked,omitempty"`
 	Kind      string `json:"kind"` // the type as easy-api's API names it: text, voice, contacts, poll, ...
+	// Groups (groups.go): who wrote a group message or made a group
+	// change, and for a gp2 notification its subtype and the participants
+	// it is about.
+	Author     string   `json:"author,omitempty"`
+	Subtype    string   `json:"subtype,omitempty"`
+	Recipients []string `json:"recipients,omitempty"`
 	Content
 	State
 }
@@ -180,7 +186,9 @@ func (s *Server) onSendLocked(p *page, r *sendReq) (Message, error) {
 // when that is a simulated account, and schedules its acks. s.mu must be
 // held.
 func (s *Server) routeSentLocked(m *message) {
-	if to := s.accounts[strings.TrimSuffix(m.To, "@c.us")]; to != nil {
+	if strings.HasSuffix(m.To, "@g.us") {
+		s.routeGroupLocked(m)
+	} else if to := s.accounts[strings.TrimSuffix(m.To, "@c.us")]; to != nil {
 		s.incomingLocked(to, m.acct.wid(), m.acct.name, m.Message)
 	}
 	if s.cfg.AckDelay > 0 {
@@ -210,6 +218,9 @@ func (s *Server) validateSendLocked(a *account, r *sendReq) error {
 	case contentTypes[r.Type]:
 	default:
 		return fmt.Errorf("invalid_message: unknown type %q", r.Type)
+	}
+	if err := s.checkGroupSendLocked(a, r.To); err != nil {
+		return err
 	}
 	return s.validateContentLocked(a, r)
 }

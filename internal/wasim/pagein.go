@@ -68,6 +68,13 @@ func (s *Server) onPageMessage(p *page, m inMsg) error {
 			r = outMsg{T: msgReply, ID: m.ID, Error: err.Error()}
 		}
 		s.sendLocked(p, r)
+	case msgGroup:
+		r, err := s.onGroupLocked(p, m.Group)
+		r.T, r.ID, r.OK = msgReply, m.ID, err == nil
+		if err != nil {
+			r = outMsg{T: msgReply, ID: m.ID, Error: pageError(err)}
+		}
+		s.sendLocked(p, r)
 	case msgQuery:
 		r, err := s.queryLocked(p, m)
 		r.T, r.ID, r.OK = msgReply, m.ID, err == nil

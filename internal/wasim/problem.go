@@ -77,6 +77,7 @@ var statusOf = map[Code]int{
 	CodeNotImplemented:   http.StatusNotImplemented,
 	CodeAccountKind:      http.StatusConflict,
 	CodeNotLegacy:        http.StatusBadRequest,
+	codeNotAdmin:         http.StatusForbidden,
 }
 
 // handlerFunc is a control-API handler: it writes a response or returns an

@@ -29,6 +29,10 @@ import (
 //	                           delete_chat (chats.go), block (users.go); reply {chats?, ids?}
 //	query q user|users|blocklist|chat: who a jid is, the address book, the block list, one chat (users.go)
 //	biz       {id, biz}        WPP.labels, WPP.status, WPP.newsletter (business.go); reply {biz?}
+//	group     {id, group}      WPP.group.*: create, list, add, remove, promote, demote, leave,
+//	                           set, invite, revoke, info, join, requests, approve, reject
+//	                           (groups_page.go); community_create, _link, _unlink, _deactivate
+//	                           (communities.go); reply {groups?, results?, code?, requests?, linked?, failed?}
 //
 // server → page:
 //
@@ -56,6 +60,8 @@ import (
 //	blocklist {ids}                             the account's block list changed (users.go)
 //	call     {call}                             an incoming call rang, or its state changed (calls.go)
 //	status   {status}                           a contact posted a status (statuses.go)
+//	group    {group, change?}                   a group of this account changed (metadata as it is now;
+//	                                            change: a participant change, group.participant_changed)
 //
 // Media bytes never travel on the channel: the page uploads and downloads
 // them over HTTP (/__page/media), authenticated with its device credentials.
@@ -89,6 +95,7 @@ const (
 	msgPresence  = "presence"
 	msgChat      = "chat"
 	msgBlocklist = "blocklist"
+	msgGroup     = "group"
 )
 
 // Logout and refusal reasons the page reports as conn.logout_reason.
@@ -144,6 +151,8 @@ type inMsg struct {
 	Msg    string   `json:"msg,omitempty"`    // query message: its id
 	Act    *actReq  `json:"act,omitempty"`    // act
 	Biz    *bizReq  `json:"biz,omitempty"`    // biz: labels, statuses, channels (business.go)
+
+	Group *groupReq `json:"group,omitempty"` // group
 }
 
 // sendReq is a message a page sends. The page chooses Key (WhatsApp's
@@ -199,4 +208,13 @@ type outMsg struct {
 	Call     *Call        `json:"call,omitempty"`    // call (calls.go)
 	Biz      any          `json:"biz,omitempty"`     // reply to biz
 	Status   *Status      `json:"status,omitempty"`  // status: a contact posted a status
+
+	Group    *GroupInfo    `json:"group,omitempty"`    // group; reply to group create/info/join
+	Change   *GroupChange  `json:"change,omitempty"`   // group
+	Groups   []GroupInfo   `json:"groups,omitempty"`   // reply to group list
+	Results  []AddResult   `json:"results,omitempty"`  // reply to group create/add/approve/reject
+	Requests []JoinRequest `json:"requests,omitempty"` // reply to group requests
+	Pending  bool          `json:"pending,omitempty"`  // reply to group join: waiting for approval
+	Linked   []string      `json:"linked,omitempty"`   // reply to community create/link/unlink
+	Failed   []LinkFailure `json:"failed,omitempty"`   // reply to community create/link/unlink
 }

@@ -76,6 +76,9 @@ type Config struct {
 	PairCodeTTL time.Duration
 	// MaxMediaBytes bounds one media upload.
 	MaxMediaBytes int64
+	// GroupSizeLimit is how many participants a group holds; default
+	// DefaultGroupSizeLimit.
+	GroupSizeLimit int
 	// Log receives the simulator's logs; the zero Logger discards them.
 	Log zerolog.Logger
 }
@@ -89,6 +92,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.QRMax <= 0 {
 		c.QRMax = DefaultQRMax
+	}
+	if c.GroupSizeLimit <= 0 {
+		c.GroupSizeLimit = DefaultGroupSizeLimit
 	}
 	if c.SyncDelay <= 0 {
 		c.SyncDelay = DefaultSyncDelay
@@ -137,7 +143,8 @@ type Server struct {
 	hold    bool                  // HoldSends: sends wait, unanswered
 	users   map[string]*User      // people on WhatsApp besides the simulated phones, by phone (users.go)
 
-	biz bizState // labels, statuses and channels (business.go)
+	biz    bizState  // labels, statuses and channels (business.go)
+	groups groupBook // groups.go
 }
 
 // New returns a Server with cfg's zero fields set to the defaults. It starts

@@ -19,6 +19,10 @@ type Payload struct {
 
 var exampleTime = time.Date(2026, 11, 26, 6, 0, 0, 123_000_000, time.UTC)
 
+var exampleGroup = session.Group{ID: "120363041234567890@g.us", Subject: "Support team", Owner: "15550001111@c.us",
+	CreatedAt: exampleTime.Unix(), Size: 2, Member: true, Participants: []session.GroupParticipant{
+		{ID: "15550001111@c.us", Role: "superadmin"}, {ID: "15552223333@c.us", Role: "admin"}}}
+
 // Payloads lists every event type (events.Types, tested), sorted.
 var Payloads = []Payload{
 	{events.CallReceived, "a call is ringing (WhatsApp Web cannot answer it; reject it with POST /v1/sessions/{id}/calls/{call}/reject, or set reject_calls).",
@@ -33,6 +37,17 @@ var Payloads = []Payload{
 		session.ChatUnreadEvent{ChatID: "15551234567@c.us", UnreadCount: 2, PreviousUnreadCount: 1, Phone: "15551234567"}},
 	{events.ContactChanged, "a contact was blocked or unblocked, over the API or on another device (the only contact change wa-js 4.6.0 signals).",
 		session.ContactChangedEvent{ID: "15551234567@c.us", Phone: "15551234567", Change: "blocked", Blocked: true}},
+	// Groups.
+	{events.GroupJoined, "we created a group, were added to one, or joined one by invite.",
+		session.GroupJoinedEvent{GroupID: exampleGroup.ID, By: "15550001111@c.us", Reason: "created", Group: &exampleGroup}},
+	{events.GroupLeft, "we left a group, or an admin removed us.",
+		session.GroupLeftEvent{GroupID: exampleGroup.ID, By: "15550001111@c.us", Reason: "left"}},
+	{events.GroupMembershipRequest, "someone asked to join a group of ours that needs an admin's approval (see GET .../groups/{group}/requests).",
+		session.GroupMembershipRequestEvent{GroupID: exampleGroup.ID, By: "15553334444@c.us", Participants: []string{"15553334444@c.us"}, Method: "InviteLink"}},
+	{events.GroupParticipants, "participants of a group we are in were added, removed (reason left: they left), promoted or demoted — by us or by another admin.",
+		session.GroupParticipantsEvent{GroupID: exampleGroup.ID, Action: "promote", Participants: []string{"15552223333@c.us"}, By: "15550001111@c.us"}},
+	{events.GroupUpdated, "a group's subject, description, picture, a setting or its invite link changed; group is the group after the change.",
+		session.GroupUpdatedEvent{GroupID: exampleGroup.ID, By: "15550001111@c.us", Changed: "subject", Group: &exampleGroup}},
 	{events.KeyRevoked, "a scoped API key was revoked; of no session, so only the admin's streams and global webhooks see it. Streams opened with that key end at once.",
 		events.KeyRevokedData{KeyID: "key_m5xq2c7rjz4w8k3a"}},
 	{events.LabelChanged, "a label of a business account was created, edited or deleted, or put on or taken off chats, through this API (wa-js 4.6.0 reports no label changes made elsewhere).",

@@ -269,6 +269,7 @@ function main(): void {
     w.on('chat.poll_response', guard((e) => m.onPollResponse(e)));
     w.on('chat.presence_change', guard((e) => m.onPresence(e)));
     w.on('call.incoming_call', guard((c) => account.onIncomingCall(c)));
+    w.on('group.participant_changed', guard((e) => m.onGroupParticipants(e)));
     const tick = after(() => undefined);
     w.on('conn.main_loaded', tick);
     w.on('conn.main_ready', tick);

@@ -5,6 +5,7 @@ import { ACTION_CALLS, actions, detail, fileOptions, textOptions, type Detail } 
 import { CHAT_CALLS, chats } from './chats';
 import { BUSINESS_CALLS, business, status, STATUS_CHAT } from './business';
 import { emit, message, report, safe } from './emit';
+import { GROUP_CALLS, groups } from './groups';
 import type { ChatModel, ContactModel, EventTypes, MsgModel, RawMessage, SendMessageReturn, WAJS, WPPSubset } from './wpp';
 
 type AckEvent = EventTypes['chat.msg_ack_change'];
@@ -17,6 +18,7 @@ export interface Message extends Detail {
   chat_id: string;
   from: string;
   to: string;
+  author: string; // who wrote a group message
   from_me: boolean;
   type: string;
   body: string;
@@ -41,6 +43,7 @@ export interface Messaging {
   onEdited(e: EventTypes['chat.msg_edited']): void;
   onPollResponse(e: EventTypes['chat.poll_response']): void;
   onPresence(e: EventTypes['chat.presence_change']): void;
+  onGroupParticipants(e: EventTypes['group.participant_changed']): void;
   call(name: string, args: Record<string, unknown>): Promise<unknown>;
 }
 
@@ -155,7 +158,7 @@ export function messaging(w: WPPSubset, me: () => Account): Messaging {
     const chat = k.remote || (k.fromMe ? ser(m.to) : ser(m.from));
     const { phone, lid } = await ids(chat);
     return {
-      id: k.serialized, chat_id: chat, from: ser(m.author) || ser(m.from), to: ser(m.to), from_me: k.fromMe, type,
+      id: k.serialized, chat_id: chat, from: ser(m.author) || ser(m.from), to: ser(m.to), author: ser(m.author), from_me: k.fromMe, type,
       body: type === 'chat' ? str(m.body) : '', caption: str(m.caption), mimetype: str(m.mimetype),
       filename: str(m.filename), timestamp: Number(m.t || 0), ack: Number(m.ack || 0), phone, lid,
       ...detail(m, myId()),
@@ -230,6 +233,7 @@ export function messaging(w: WPPSubset, me: () => Account): Messaging {
   // nothing is reported as sent that was not.
   function onNewMessage(m: MsgModel): void {
     later(async () => {
+      if (m.type === 'gp2' || m.type === 'group_notification') return grp.onNotification(m);
       const msg = await shapeMsg(m);
       if (msg.chat_id === STATUS_CHAT) {
         if (!msg.from_me && msg.id) emit('status', status(m, myId())); // statuses are not messages
@@ -310,7 +314,7 @@ export function messaging(w: WPPSubset, me: () => Account): Messaging {
     if (!msg || !msg.id) {
       const mine = me();
       const { phone, lid } = await ids(chat);
-      msg = Object.assign({ id, chat_id: chat, from: mine ? mine.id : '', to: chat, from_me: true, type: '',
+      msg = Object.assign({ id, chat_id: chat, from: mine ? mine.id : '', to: chat, author: '', from_me: true, type: '',
         body: '', caption: '', mimetype: '', filename: '', timestamp: Math.floor(Date.now() / 1000), ack: 0, phone, lid,
         ...detail({ type: String(fields.type || '') } as RawMessage, myId()) }, fields);
     }
@@ -380,6 +384,8 @@ export function messaging(w: WPPSubset, me: () => Account): Messaging {
   Object.assign(calls, chats({ w, need, chatFor, ids, shapeChat, shapeContact,
     out: (type, shape) => later(async () => { emit(type, await shape()); }) }));
   Object.assign(calls, business({ w, myId, need, chatFor }));
+  const grp = groups({ w, myId, need });
+  Object.assign(calls, grp.calls);
   // later keeps these events in page order with the messages they follow.
   const out = (type: string, shape: () => unknown) => later(() => { emit(type, shape()); });
 
@@ -389,6 +395,7 @@ export function messaging(w: WPPSubset, me: () => Account): Messaging {
     onEdited: (e) => out('edit', () => more.edit(e)),
     onPollResponse: (e) => out('poll_vote', () => more.pollVote(e)),
     onPresence: (e) => out('presence', () => more.presence(e)),
+    onGroupParticipants: (e) => later(() => grp.onParticipants(e)),
     call: async (name, args) => {
       try {
         return await calls[name](args);
@@ -404,6 +411,7 @@ export const MESSAGING_CALLS: Record<string, true> = {
   sendText: true, sendFile: true, getMessages: true, listContacts: true, downloadMedia: true,
   seen: true, catchUp: true,
   ...ACTION_CALLS, ...CHAT_CALLS, ...BUSINESS_CALLS,
+  ...GROUP_CALLS,
 };
 
 // pageError prefixes wa-js's errors with what they mean, for the Go side

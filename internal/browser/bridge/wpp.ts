@@ -77,6 +77,14 @@ export const USED = [
   'status.sendTextStatus', 'status.sendImageStatus', 'status.sendVideoStatus', 'status.remove', 'status.get',
   'newsletter.create', 'newsletter.edit', 'newsletter.destroy', 'newsletter.follow', 'newsletter.unfollow',
   'newsletter.mute', 'newsletter.search',
+  // groups (groups.ts)
+  'group.create', 'group.getAllGroups', 'group.getParticipants', 'group.addParticipants',
+  'group.removeParticipants', 'group.promoteParticipants', 'group.demoteParticipants', 'group.setSubject',
+  'group.setDescription', 'group.setIcon', 'group.removeIcon', 'group.setProperty', 'group.getInviteCode',
+  'group.revokeInviteCode', 'group.getGroupInfoFromInviteCode', 'group.join', 'group.leave',
+  'group.getMembershipRequests', 'group.approve', 'group.reject',
+  'community.create', 'community.getSubgroups', 'community.addSubgroups', 'community.removeSubgroups',
+  'community.deactivate', 'community.getAnnouncementGroup',
 ] as const;
 
 export type UsedPath = (typeof USED)[number];
@@ -101,6 +109,10 @@ export type AuthCode = WA.conn.AuthCode;
 export type EventTypes = WA.ev.EventTypes;
 export type SendMessageReturn = Awaited<ReturnType<WAJS['chat']['sendTextMessage']>>;
 export type RawMessage = Awaited<ReturnType<WAJS['chat']['getMessages']>>[number];
+export type ParticipantModel = WA.whatsapp.ParticipantModel;
+export type GroupMetadataModel = WA.whatsapp.GroupMetadataModel;
+export type GroupProperty = WA.group.GroupProperty;
+export type ParticipantChanged = WA.ev.EventTypes['group.participant_changed'];
 export type PnLidEntryResult = Awaited<ReturnType<WAJS['contact']['getPnLidEntry']>>;
 export type QueryExistsResult = WA.contact.QueryExistsResult;
 export type BusinessProfileModel = WA.whatsapp.BusinessProfileModel;

@@ -12,6 +12,7 @@ import { actions } from './actions';
 import { business } from './business';
 import { social } from './chats';
 import { profile } from './profile';
+import { groups } from './groups';
 import { sim as getSim, widOf, type WireMsg } from './sim';
 
 type Chat = WPPSubset['chat'];
@@ -55,7 +56,8 @@ function start(): void {
     }
     const isMedia = MEDIA.has(v.type);
     const fields: Partial<MsgModel> = {
-      id: msgKey(v.id), from: widOf(v.from), to: widOf(v.to), author: undefined, type: v.type,
+      id: msgKey(v.id), from: widOf(v.from), to: widOf(v.to), author: v.author ? widOf(v.author) : undefined, type: v.type,
+      subtype: v.subtype || undefined, recipients: v.recipients ? v.recipients.map(widOf) : undefined,
       body: v.type === 'chat' ? v.body : '', caption: v.caption, mimetype: v.mimetype, filename: v.filename,
       size: v.size, t: v.timestamp, ack: v.ack_code, isNewMsg: isNew,
     };
@@ -242,6 +244,8 @@ function start(): void {
 
   const more = actions({ sim, jidOf, msgKey, models, me, chatJid, newKey, send, byId });
   const soc = social({ sim, jidOf, chats, noteChat });
+  const grp = groups({ sim, jidOf, me, noteChat, chats });
+  sim.handlers.group = (m) => { if (m.group) grp.onGroup(m.group, m.change); };
 
   // Server → page messaging.
   sim.handlers.message = (m) => {
@@ -278,7 +282,10 @@ function start(): void {
   };
   // The chat store is loaded once the page reaches MAIN, as WhatsApp does.
   WPP.on('conn.stream_mode_changed', (mode) => {
-    if (mode === 'MAIN') WPP.chat.list().catch((e) => console.warn('wasim: chats', e));
+    if (mode === 'MAIN') {
+      WPP.chat.list().catch((e) => console.warn('wasim: chats', e));
+      grp.group.getAllGroups().catch((e) => console.warn('wasim: groups', e));
+    }
   });
 
   WPP.chat = { get, sendTextMessage, sendFileMessage, getMessages, getMessageById, downloadMedia, ...more.chat, ...soc.chat };
@@ -286,6 +293,8 @@ function start(): void {
   WPP.blocklist = soc.blocklist;
   WPP.whatsapp.ChatStore = soc.ChatStore;
   Object.assign(WPP, business({ sim, jidOf, model, chats, send, byId }));
+  WPP.group = grp.group;
+  WPP.community = grp.community;
   sim.markAvailable = more.markAvailable;
   profile(sim);
 }

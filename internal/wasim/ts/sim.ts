@@ -1,6 +1,7 @@
 // sim.ts: the private state the simulator's scripts share through
 // window.__wasim (wpp.ts creates it; chat.ts, core.ts and ui.ts use it).
 import type { AuthCode, Wid, WPPSubset } from '../../browser/bridge/wpp';
+import type { WireChange, WireGroup } from './groups';
 
 /** Creds is what a linked page keeps in its profile. */
 export interface Creds {
@@ -35,6 +36,14 @@ export interface Reply {
   ids?: string[]; // query blocklist, act block
   profile?: { name: string; about: string; picture: string }; // query profile (profile.go)
   biz?: unknown; // answer to a biz request (business.ts)
+  // group replies (groups.go)
+  group?: WireGroup;
+  groups?: WireGroup[];
+  results?: { wid: string; code: number; invite_code?: string; invite_code_exp?: number }[];
+  requests?: { id: string; method: string; by: string; t: number }[];
+  pending?: boolean;
+  linked?: string[];
+  failed?: { error: string; jid: string }[];
 }
 
 /** WireMsg is a message as the server sends it (Message in messages.go). */
@@ -67,6 +76,10 @@ export interface WireMsg {
   edits?: string[];
   starred?: boolean;
   votes?: Record<string, number[]>;
+  // groups: who wrote a group message or made a change; gp2's subtype and recipients
+  author?: string;
+  subtype?: string;
+  recipients?: string[];
 }
 export interface WireChat {
   id: string; name: string; is_group: boolean; timestamp: number; unread_count: number; // -1: marked unread
@@ -108,6 +121,8 @@ export interface ServerMsg {
   presence?: { id: string; online: boolean; state: string; t: number };
   chats?: WireChat[]; // chat (chats.go)
   call?: { id: string; from: string; is_video: boolean; is_group: boolean; offer_time: number; state: string }; // calls.go
+  group?: WireGroup;
+  change?: WireChange;
 }
 
 export interface SimState {

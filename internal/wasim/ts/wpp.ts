@@ -205,6 +205,8 @@ function start(): void {
     labels: {} as WPPSubset['labels'], status: {} as WPPSubset['status'], newsletter: {} as WPPSubset['newsletter'],
     blocklist: {} as WPPSubset['blocklist'], // chats.ts fills it and whatsapp.ChatStore
     whatsapp: { Socket: { takeover: () => sim.takeover() }, ChatStore: {} as WPPSubset['whatsapp']['ChatStore'] },
+    group: {} as WPPSubset['group'], // groups.ts
+    community: {} as WPPSubset['community'], // groups.ts
   };
 
   const sim: Sim = {

@@ -1,0 +1,277 @@
+package wasim
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// The control API of groups: what the other members' phones do, so a test
+// can make another member add, remove or promote us, write to the group,
+// change it, or leave. Each call acts as the member phone; admin rules
+// apply as on a page (403 not_admin).
+
+// groupRoutes adds the group control calls to m.
+func (s *Server) groupRoutes(m *http.ServeMux) {
+	m.Handle("/__sim/groups", s.api(http.MethodGet, s.listGroups))
+	m.Handle("/__sim/groups/create", s.api(http.MethodPost, s.ctlCreateGroup))
+	m.Handle("/__sim/groups/privacy", s.api(http.MethodPost, s.groupPrivacy))
+	m.Handle("/__sim/groups/join", s.api(http.MethodPost, s.ctlJoin))
+	m.Handle("/__sim/groups/{group}/participants", s.api(http.MethodPost, s.ctlParticipants))
+	m.Handle("/__sim/groups/{group}/messages", s.api(http.MethodPost, s.ctlGroupMessage))
+	m.Handle("/__sim/groups/{group}/settings", s.api(http.MethodPost, s.ctlGroupSettings))
+}
+
+// memberLocked normalises a control call's phone into a jid and makes sure
+// the phone exists as an account (a member need not have linked a device).
+func (s *Server) memberLocked(phone string) (*account, error) {
+	norm, ok := normalizePhone(phone)
+	if !ok {
+		return nil, fieldError("phone", "must be 6 to 15 digits")
+	}
+	return s.accountLocked(norm, ""), nil
+}
+
+func jids(field string, in []string) ([]string, error) {
+	out := make([]string, 0, len(in))
+	for i, p := range in {
+		j, err := userJid(fmt.Sprintf("%s[%d]", field, i), p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, j)
+	}
+	return out, nil
+}
+
+// groupsResponse is the body of GET /__sim/groups.
+type groupsResponse struct {
+	Groups []GroupInfo `json:"groups"`
+}
+
+func (s *Server) listGroups(w http.ResponseWriter, _ *http.Request) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.groups.init()
+	out := []GroupInfo{}
+	for _, g := range s.groups.byID {
+		gi := g.info(g.owner)
+		gi.Invite = g.invite
+		out = append(out, gi)
+	}
+	return writeJSON(w, groupsResponse{Groups: out})
+}
+
+// createGroupRequest is the body of POST /__sim/groups/create.
+type createGroupRequest struct {
+	Phone        string   `json:"phone"`
+	Subject      string   `json:"subject"`
+	Participants []string `json:"participants"`
+}
+
+// createGroupResponse is what POST /__sim/groups/create answers.
+type createGroupResponse struct {
+	Group   GroupInfo   `json:"group"`
+	Results []AddResult `json:"results"`
+}
+
+func (s *Server) ctlCreateGroup(w http.ResponseWriter, r *http.Request) error {
+	var req createGroupRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if err := required("phone", req.Phone, "subject", req.Subject); err != nil {
+		return err
+	}
+	ps, err := jids("participants", req.Participants)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, err := s.memberLocked(req.Phone)
+	if err != nil {
+		return err
+	}
+	g, res, err := s.createGroupLocked(a.wid(), req.Subject, ps)
+	if err != nil {
+		return err
+	}
+	gi := g.info(a.wid())
+	return writeJSON(w, createGroupResponse{Group: gi, Results: res})
+}
+
+// privacyRequest is the body of POST /__sim/groups/privacy: refuse_adds
+// makes adds of phone produce an invite instead (WhatsApp's "who can add
+// me to groups: my contacts").
+type privacyRequest struct {
+	Phone      string `json:"phone"`
+	RefuseAdds bool   `json:"refuse_adds"`
+}
+
+func (s *Server) groupPrivacy(w http.ResponseWriter, r *http.Request) error {
+	var req privacyRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	j, err := userJid("phone", req.Phone)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.groups.init()
+	s.groups.refuseAdd[j] = req.RefuseAdds
+	return writeJSON(w, req)
+}
+
+// joinRequest is the body of POST /__sim/groups/join.
+type joinRequest struct {
+	Phone string `json:"phone"`
+	Code  string `json:"code"`
+}
+
+func (s *Server) ctlJoin(w http.ResponseWriter, r *http.Request) error {
+	var req joinRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if err := required("phone", req.Phone, "code", req.Code); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, err := s.memberLocked(req.Phone)
+	if err != nil {
+		return err
+	}
+	g, pending, err := s.joinLocked(a.wid(), req.Code)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, map[string]any{"group": g.info(a.wid()), "pending": pending})
+}
+
+// participantsRequest is the body of POST /__sim/groups/{group}/participants:
+// the member phone adds, removes, promotes or demotes participants, or
+// leaves (action leave, no participants).
+type participantsRequest struct {
+	Phone        string   `json:"phone"`
+	Action       string   `json:"action"`
+	Participants []string `json:"participants"`
+}
+
+func (s *Server) ctlParticipants(w http.ResponseWriter, r *http.Request) error {
+	var req participantsRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if err := required("phone", req.Phone, "action", req.Action); err != nil {
+		return err
+	}
+	switch req.Action {
+	case "add", "remove", "promote", "demote", "approve", "reject":
+		if len(req.Participants) == 0 {
+			return fieldError("participants", "must name at least one participant")
+		}
+	case "leave":
+	default:
+		return fieldError("action", "must be add, remove, promote, demote, approve, reject or leave")
+	}
+	ps, err := jids("participants", req.Participants)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, err := s.memberLocked(req.Phone)
+	if err != nil {
+		return err
+	}
+	g, err := s.groupLocked(r.PathValue("group"))
+	if err != nil {
+		return err
+	}
+	var res []AddResult
+	if req.Action == "approve" || req.Action == "reject" {
+		res, err = s.decideLocked(g, a.wid(), ps, req.Action == "approve")
+	} else {
+		res, err = s.groupActLocked(g, a.wid(), req.Action, ps)
+	}
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, map[string]any{"group": g.info(a.wid()), "results": res})
+}
+
+// groupMessageRequest is the body of POST /__sim/groups/{group}/messages:
+// the member phone writes text to the group.
+type groupMessageRequest struct {
+	Phone string `json:"phone"`
+	Text  string `json:"text"`
+}
+
+func (s *Server) ctlGroupMessage(w http.ResponseWriter, r *http.Request) error {
+	var req groupMessageRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if err := required("phone", req.Phone, "text", req.Text); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, err := s.memberLocked(req.Phone)
+	if err != nil {
+		return err
+	}
+	gid := r.PathValue("group")
+	if _, err := s.groupLocked(gid); err != nil {
+		return err
+	}
+	if err := s.checkGroupSendLocked(a, gid); err != nil {
+		return errorf(CodeConflict, "%s", err.Error())
+	}
+	key := newKey()
+	m := &message{Message: Message{ID: "true_" + gid + "_" + key, Key: key, ChatID: gid, From: a.wid(), To: gid, FromMe: true,
+		Type: "chat", Body: req.Text, Timestamp: time.Now().Unix(), Ack: AckServer}}
+	s.addLocked(a, m)
+	s.routeGroupLocked(m)
+	return writeJSON(w, m.view())
+}
+
+// groupSettingsRequest is the body of POST /__sim/groups/{group}/settings:
+// the member phone changes one setting (subject, description, picture,
+// announce, restrict, ephemeral, approval, revoke_invite).
+type groupSettingsRequest struct {
+	Phone string `json:"phone"`
+	What  string `json:"what"`
+	Value string `json:"value"`
+	Flag  bool   `json:"flag"`
+	N     int    `json:"n"`
+}
+
+func (s *Server) ctlGroupSettings(w http.ResponseWriter, r *http.Request) error {
+	var req groupSettingsRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if err := required("phone", req.Phone, "what", req.What); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, err := s.memberLocked(req.Phone)
+	if err != nil {
+		return err
+	}
+	g, err := s.groupLocked(r.PathValue("group"))
+	if err != nil {
+		return err
+	}
+	if err := s.setGroupLocked(g, a.wid(), strings.TrimSpace(req.What), req.Value, req.Flag, req.N); err != nil {
+		return err
+	}
+	return writeJSON(w, g.info(a.wid()))
+}
