@@ -50,9 +50,12 @@ func (s *Server) checkGroupSendLocked(a *account, to string) error {
 	if !strings.HasSuffix(to, "@g.us") {
 		return nil
 	}
-	g, err := s.groupLocked(to)
-	if err != nil {
-		return fmt.Errorf("chat_not_found: Chat not found for %s", to)
+	s.groups.init()
+	g := s.groups.byID[to]
+	if g == nil {
+		// A group the simulator does not model (a test's made-up chat id):
+		// the send is recorded and goes nowhere.
+		return nil
 	}
 	switch {
 	case !g.has(a.wid()):
