@@ -37,6 +37,9 @@ func (s *Store) startServer(ctx context.Context, refusing bool) (*server.Server,
 	if refusing {
 		opts.JetStreamMaxStore = refusingMaxStore
 	}
+	if err := s.cfg.Cluster.apply(opts, s.token); err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
 	srv, err := server.NewServer(opts)
 	if err != nil {
 		return nil, fmt.Errorf("store: new server: %w", err)

@@ -12,6 +12,7 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"os"
@@ -55,6 +56,20 @@ type Config struct {
 	// Log receives the server's messages: notices at debug, warnings and
 	// errors at their own level. The zero Logger discards them.
 	Log zerolog.Logger
+	// Cluster joins the embedded server to a NATS cluster of easy-api
+	// nodes; the zero value is a single node.
+	Cluster ClusterConfig
+	// URL, when set, puts the store on an existing NATS server or cluster
+	// (nats://host:port, comma-separated for several) instead of an
+	// embedded one; Dir, Sync and Cluster are then unused.
+	URL string
+	// Replicas is how many copies of each stream, bucket and object store
+	// JetStream keeps; 0 means Cluster.DefaultReplicas (1 on one node).
+	Replicas int
+	// QuorumTimeout bounds, in a cluster or on URL, the wait for JetStream
+	// to answer at Open (the other nodes may still be starting); 0 means
+	// one minute.
+	QuorumTimeout time.Duration
 }
 
 // Store is a running embedded NATS server with JetStream and the client
@@ -70,6 +85,7 @@ type Store struct {
 	js       jetstream.JetStream
 	sessions *SessionRegistry
 	lock     *os.File // flock on Dir, held until Close
+	token    string   // a cluster node's client token (see ClusterConfig.apply)
 
 	mu  sync.Mutex
 	srv *server.Server // the server running now
@@ -96,6 +112,12 @@ func Open(ctx context.Context, cfg Config) (_ *Store, err error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
+	if err := cfg.Cluster.Validate(); err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	if cfg.URL != "" {
+		return openRemote(ctx, cfg)
+	}
 	if cfg.Dir == "" {
 		return nil, errors.New("store: Config.Dir is empty")
 	}
@@ -112,12 +134,14 @@ func Open(ctx context.Context, cfg Config) (_ *Store, err error) {
 	if s.lock, err = lockDir(cfg.Dir); err != nil {
 		return nil, err
 	}
+	s.token = rand.Text()
 	if s.srv, err = s.startServer(ctx, false); err != nil {
 		return nil, err
 	}
 
 	s.nc, err = nats.Connect("",
 		nats.InProcessServer(s),
+		nats.Token(s.token),
 		nats.Name("easy-api"),
 		nats.MaxReconnects(-1),
 		nats.ReconnectWait(reconnectWait),
@@ -128,22 +152,70 @@ func Open(ctx context.Context, cfg Config) (_ *Store, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: connect: %w", err)
 	}
-	js, err := jetstream.New(s.nc)
-	if err != nil {
-		return nil, fmt.Errorf("store: jetstream: %w", err)
-	}
-	s.js = guardedJS{JetStream: js, h: s.health}
-	if err := openHealthStream(ctx, s.js); err != nil {
-		return nil, err
-	}
-	s.sessions, err = openSessions(ctx, s.js)
-	if err != nil {
+	if err := s.openBuckets(ctx); err != nil {
 		return nil, err
 	}
 	s.stopHeal, s.healDone = make(chan struct{}), make(chan struct{})
 	go s.heal()
 	return s, nil
 }
+
+// openRemote is Open on an existing NATS server or cluster: no embedded
+// server, no directory lock, no disk healing (the operator's servers own
+// their disks).
+func openRemote(ctx context.Context, cfg Config) (_ *Store, err error) {
+	s := &Store{cfg: cfg, health: newHealth(cfg.Log), closed: make(chan struct{})}
+	defer func() {
+		if err != nil {
+			_ = s.Close()
+		}
+	}()
+	s.nc, err = nats.Connect(cfg.URL,
+		nats.Name("easy-api"),
+		nats.MaxReconnects(-1),
+		nats.RetryOnFailedConnect(true),
+		nats.ClosedHandler(func(*nats.Conn) { close(s.closed) }),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) { cfg.Log.Warn().Err(err).Msg("store: connection lost") }),
+		nats.ReconnectHandler(func(*nats.Conn) { cfg.Log.Info().Msg("store: reconnected") }),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("store: connect %s: %w", cfg.URL, err)
+	}
+	return s, s.openBuckets(ctx)
+}
+
+// openBuckets builds the JetStream context on the connection, waits for
+// quorum when the store is shared, and opens the store's own streams.
+func (s *Store) openBuckets(ctx context.Context) error {
+	js, err := jetstream.New(s.nc)
+	if err != nil {
+		return fmt.Errorf("store: jetstream: %w", err)
+	}
+	replicas := s.cfg.Replicas
+	if replicas == 0 {
+		replicas = s.cfg.Cluster.DefaultReplicas()
+	}
+	s.js = guardedJS{JetStream: replicated{JetStream: js, replicas: replicas, retry: s.shared()}, h: s.health}
+	if s.shared() {
+		wait := s.cfg.QuorumTimeout
+		if wait <= 0 {
+			wait = time.Minute
+		}
+		qctx, cancel := context.WithTimeout(ctx, wait)
+		defer cancel()
+		if err := s.waitQuorum(qctx); err != nil {
+			return err
+		}
+	}
+	if err := openHealthStream(ctx, s.js); err != nil {
+		return err
+	}
+	s.sessions, err = openSessions(ctx, s.js)
+	return err
+}
+
+// shared reports whether other nodes use the same JetStream.
+func (s *Store) shared() bool { return s.cfg.URL != "" || s.cfg.Cluster.Enabled() }
 
 // JetStream returns the JetStream context of the store's connection, for
 // packages that add their own streams, consumers and buckets. It also has
@@ -165,6 +237,9 @@ func (s *Store) Ready() error {
 	}
 	if s.nc == nil || !s.nc.IsConnected() {
 		return errors.New("store: not connected")
+	}
+	if s.cfg.URL != "" {
+		return nil
 	}
 	if srv := s.server(); srv == nil || !srv.JetStreamEnabled() {
 		return errors.New("store: JetStream is not running")

@@ -1,0 +1,112 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/easy-api/easy-api/internal/session"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// freeRoutePorts returns n loopback host:port pairs free right now.
+func freeRoutePorts(t testing.TB, n int) []string {
+	t.Helper()
+	out := make([]string, n)
+	for i := range out {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[i] = ln.Addr().String()
+		ln.Close()
+	}
+	return out
+}
+
+// OpenClusterT opens n stores forming one NATS cluster on loopback and
+// closes them when the test ends (those still open).
+func openClusterT(t testing.TB, n int) []*Store {
+	t.Helper()
+	addrs := freeRoutePorts(t, n)
+	peers := make([]string, n)
+	for i, a := range addrs {
+		peers[i] = "nats://" + a
+	}
+	stores := make([]*Store, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			stores[i], errs[i] = Open(ctx, Config{Dir: t.TempDir(), Cluster: ClusterConfig{
+				Name: "test", Listen: addrs[i], Peers: peers, Node: fmt.Sprintf("n%d", i+1)}})
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("Open node %d: %v", i+1, err)
+		}
+	}
+	t.Cleanup(func() {
+		for _, s := range stores {
+			s.Close()
+		}
+	})
+	return stores
+}
+
+func TestClusterReplicatesAndSurvivesANode(t *testing.T) {
+	stores := openClusterT(t, 3)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+
+	if err := stores[0].Sessions().Create(ctx, session.Record{ID: "alice", Running: true}); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := stores[2].Sessions().Get(ctx, "alice")
+	if err != nil || !rec.Running {
+		t.Fatalf("node 3 reads alice = %+v, %v; want the record node 1 wrote", rec, err)
+	}
+	info, err := stores[1].JetStream().KeyValue(ctx, "sessions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := info.Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := st.(*jetstream.KeyValueBucketStatus).StreamInfo().Config.Replicas; got != 3 {
+		t.Errorf("sessions bucket has %d replicas, want 3", got)
+	}
+
+	// Two of three keep quorum: writes go on without node 1.
+	if err := stores[0].Close(); err != nil {
+		t.Fatalf("Close node 1: %v", err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		_, err := stores[1].Sessions().Update(ctx, "alice", func(r *session.Record) error { r.Running = false; return nil })
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("write after losing one node of three: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	for err := stores[2].Quorum(ctx); err != nil; err = stores[2].Quorum(ctx) {
+		if time.Now().After(deadline) {
+			t.Fatalf("Quorum with two of three nodes: %v", err)
+		}
+	}
+	rec, err = stores[2].Sessions().Get(ctx, "alice")
+	if err != nil || rec.Running {
+		t.Errorf("node 3 reads alice = %+v, %v; want Running false as node 2 wrote", rec, err)
+	}
+}
