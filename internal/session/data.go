@@ -127,6 +127,9 @@ func (m *Manager) putSnapshot(ctx context.Context, id string) {
 	if m.cfg.Snapshots == nil {
 		return
 	}
+	if s := m.live(id); s != nil && !s.leaseValid() {
+		return // another node may run it: never overwrite its snapshot
+	}
 	f, err := openDataFile(m.cfg.DataPath, id)
 	if err == nil && f != nil {
 		err = m.cfg.Snapshots.PutSnapshot(ctx, id, f)

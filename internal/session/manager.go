@@ -27,6 +27,9 @@ type ManagerConfig struct {
 	Launcher  Launcher
 	Publisher Publisher     // may be nil
 	Snapshots SnapshotStore // may be nil
+	// Leases, in a cluster, decides which node runs each session; nil
+	// means this node runs them all.
+	Leases Leases
 	// MessageLog tells the inbox the newest message logged per session, the
 	// start of a catch-up from WhatsApp; nil leaves it to the page's own
 	// watermark.
@@ -131,7 +134,8 @@ func (m *Manager) Serve(ctx context.Context) error {
 	}
 	for _, r := range recs {
 		s := m.ensure(r.ID)
-		if r.Running {
+		// In a cluster the placement adopts them, on the least loaded nodes.
+		if r.Running && m.cfg.Leases == nil {
 			s.start(ReasonBoot)
 		}
 	}
@@ -229,8 +233,8 @@ func (m *Manager) find(ctx context.Context, id string, locked bool) (Record, *se
 // view combines a record with live state.
 func (m *Manager) view(rec Record, s *sess) View {
 	st, reason, errMsg, attempt, hist := s.snapshot()
-	return View{ID: rec.ID, Status: st, Reason: reason, Error: errMsg, Attempt: attempt, History: hist,
-		Config: rec.Config, EffectiveConfig: m.effective(rec), Me: rec.Me, Resources: s.resources(m.now()), PhoneOnline: s.phoneOnline(rec), CreatedAt: rec.CreatedAt, UpdatedAt: rec.UpdatedAt}
+	return m.clusterView(View{ID: rec.ID, Status: st, Reason: reason, Error: errMsg, Attempt: attempt, History: hist,
+		Config: rec.Config, EffectiveConfig: m.effective(rec), Me: rec.Me, Resources: s.resources(m.now()), PhoneOnline: s.phoneOnline(rec), CreatedAt: rec.CreatedAt, UpdatedAt: rec.UpdatedAt}, s)
 }
 
 // Create registers a session with the overrides cfg and, when start is
@@ -308,6 +312,10 @@ func (m *Manager) setRunning(ctx context.Context, id string, running bool) (Reco
 // publish sends an event, logging (never returning) a failure.
 func (m *Manager) publish(ctx context.Context, id, typ string, data any) {
 	if m.cfg.Publisher == nil {
+		return
+	}
+	if s := m.live(id); s != nil && !s.leaseValid() {
+		m.log.Debug().Str("session", id).Str("type", typ).Msg("lease not valid: event dropped")
 		return
 	}
 	if ctx.Err() != nil {

@@ -91,10 +91,12 @@ type Registry interface {
 
 // Record is what the server persists of a session.
 type Record struct {
-	ID        string    `json:"id"`
-	Config    Config    `json:"config"`
-	Running   bool      `json:"running"` // should run: restarted at boot
-	Me        *Account  `json:"me,omitempty"`
+	ID      string   `json:"id"`
+	Config  Config   `json:"config"`
+	Running bool     `json:"running"` // should run: restarted at boot
+	Me      *Account `json:"me,omitempty"`
+	// Node is, in a cluster, the node that last took the session's lease.
+	Node      string    `json:"node,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 }

@@ -52,6 +52,9 @@ type runner struct {
 	stopReason  Reason // why the runner is being stopped
 	finished    bool   // the final status is being recorded
 	logoutByAPI bool   // a logout asked through the API ends STOPPED
+	lease       Lease  // in a cluster, this node's hold on the session
+	leaseLost   bool   // the lease was lost: the browser is killed, the end is quiet
+	handover    bool   // stopping to hand the session to another node (drain)
 }
 
 func newRunner(s *sess, reason Reason) *runner {
@@ -93,6 +96,17 @@ func (r *runner) Serve(ctx context.Context) error {
 // run launches browsers until the session stops, fails or ctx ends.
 func (r *runner) run(ctx context.Context) {
 	s := r.s
+	lease, ok := r.takeLease(ctx)
+	if !ok {
+		r.finish(StatusStopped, ReasonAPI, "", false)
+		return
+	}
+	if lease != nil {
+		var cancel func()
+		ctx, cancel = r.watchLease(ctx, lease)
+		defer cancel()
+		defer lease.Release(context.WithoutCancel(ctx))
+	}
 	s.mu.Lock()
 	s.attempt, s.restarts = 0, 0
 	s.mu.Unlock()
@@ -177,15 +191,23 @@ func (r *runner) whyStopped() Reason {
 // finish marks the runner finished and records the final status, in that
 // order, so that whoever sees the status can start the session again. With
 // persist it first records that the session should not run at the next boot.
+//
+// A quiet end (no lease, lease lost, hand-over) records STOPPED here only:
+// the session goes on, on another node, and must still run at its boot.
 func (r *runner) finish(st Status, reason Reason, detail string, persist bool) {
 	s := r.s
 	s.releaseRecycle()
-	if persist {
+	quiet := r.quiet() || r.lease == nil && s.m.cfg.Leases != nil
+	if persist && !quiet {
 		r.persistStopped()
 	}
 	s.mu.Lock()
 	r.finished = true
 	s.mu.Unlock()
+	if quiet {
+		s.record(StatusStopped, reason, "")
+		return
+	}
 	s.setStatus(context.Background(), st, reason, detail)
 }
 
@@ -266,13 +288,18 @@ func (r *runner) runBrowser(ctx context.Context, reason Reason, restarting, rest
 	defer func() {
 		s.mu.Lock()
 		s.page, s.launched = nil, time.Time{}
+		lost := r.leaseLost
 		s.mu.Unlock()
-		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), m.cfg.CloseTimeout)
+		closeTimeout := m.cfg.CloseTimeout
+		if lost {
+			closeTimeout = min(closeTimeout, leaseCloseTimeout)
+		}
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), closeTimeout)
 		if err := page.Close(cctx); err != nil {
 			s.log.Warn().Err(err).Msg("close browser")
 		}
 		cancel()
-		if out.kind == outCanceled && !s.purging() {
+		if out.kind == outCanceled && !s.purging() && !lost {
 			// A graceful close leaves a consistent profile: keep its data file current.
 			m.snapshotStopped(context.WithoutCancel(ctx), s.id, prof)
 		}

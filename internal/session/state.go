@@ -62,6 +62,28 @@ func newSess(m *Manager, id string) *sess {
 
 // setStatus records a transition, logs it and publishes session.status.
 func (s *sess) setStatus(ctx context.Context, st Status, reason Reason, detail string) {
+	prev, ev := s.record(st, reason, detail)
+	s.report()
+
+	// An operator must notice a session the supervisor gave up on (error)
+	// or relaunches after a crash, hang or memory limit (warn); the rest,
+	// planned recycling included, is the normal life of a session.
+	lvl := zerolog.InfoLevel
+	switch {
+	case st == StatusFailed:
+		lvl = zerolog.ErrorLevel
+	case st == StatusRestarting && reason != ReasonRecycle:
+		lvl = zerolog.WarnLevel
+	}
+	s.log.WithLevel(lvl).Str("status", string(st)).Str("previous", string(prev)).
+		Str("reason", string(reason)).Int("attempt", ev.Attempt).Str("detail", detail).Msg("status")
+	// A stop cancels the runner's context; its last transitions must still be told.
+	s.m.publish(context.WithoutCancel(ctx), s.id, EventStatus, ev)
+}
+
+// record records a transition in the live state only and returns the
+// previous status and the event telling it.
+func (s *sess) record(st Status, reason Reason, detail string) (Status, StatusEvent) {
 	s.mu.Lock()
 	prev := s.status
 	s.status, s.reason = st, reason
@@ -85,21 +107,7 @@ func (s *sess) setStatus(ctx context.Context, st Status, reason Reason, detail s
 	close(s.changed)
 	s.changed = make(chan struct{})
 	s.mu.Unlock()
-
-	// An operator must notice a session the supervisor gave up on (error)
-	// or relaunches after a crash, hang or memory limit (warn); the rest,
-	// planned recycling included, is the normal life of a session.
-	lvl := zerolog.InfoLevel
-	switch {
-	case st == StatusFailed:
-		lvl = zerolog.ErrorLevel
-	case st == StatusRestarting && reason != ReasonRecycle:
-		lvl = zerolog.WarnLevel
-	}
-	s.log.WithLevel(lvl).Str("status", string(st)).Str("previous", string(prev)).
-		Str("reason", string(reason)).Int("attempt", ev.Attempt).Str("detail", detail).Msg("status")
-	// A stop cancels the runner's context; its last transitions must still be told.
-	s.m.publish(context.WithoutCancel(ctx), s.id, EventStatus, ev)
+	return prev, ev
 }
 
 // snapshot returns the live part of the view.

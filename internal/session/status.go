@@ -53,6 +53,9 @@ const (
 	ReasonRecycle         Reason = "recycle"       // --recycle-after: a planned relaunch of a long-lived browser
 	ReasonPhoneOffline    Reason = "phone_offline" // legacy: the phone went offline (status stays)
 	ReasonPhoneOnline     Reason = "phone_online"  // legacy: the phone is back
+	// ReasonFailover: in a cluster, the session moved to this node (its
+	// node died, was drained or lost quorum) and re-auths here.
+	ReasonFailover Reason = "failover"
 	// ReasonAccountBlocked: WhatsApp will not serve this account or network
 	// (stream mode TOS_BLOCK, SMB_TOS_BLOCK or PROXYBLOCK); the session is FAILED.
 	ReasonAccountBlocked Reason = "account_blocked"
