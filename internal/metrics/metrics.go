@@ -45,6 +45,9 @@ type Config struct {
 	Version string
 	// Now is the clock of the duration histograms; nil means time.Now.
 	Now func() time.Time
+	// Node, in a cluster, labels every metric node="<name>" so that one
+	// Prometheus tells the nodes apart; empty on a single node.
+	Node string
 }
 
 // Metrics holds every easy-api metric and the registry they live in. Its
@@ -153,7 +156,11 @@ func New(cfg Config) *Metrics {
 	})
 	build.Set(1)
 
-	m.reg.MustRegister(m.sessions, m.statusChanges, m.restarts, m.reauth, m.timeToQR,
+	var reg prometheus.Registerer = m.reg
+	if cfg.Node != "" {
+		reg = prometheus.WrapRegistererWith(prometheus.Labels{"node": cfg.Node}, m.reg)
+	}
+	reg.MustRegister(m.sessions, m.statusChanges, m.restarts, m.reauth, m.timeToQR,
 		m.timeToWorking, m.reauthSeconds, m.published, m.pss, m.streamClients,
 		m.webhookDeliveries, m.webhookSeconds, m.httpRequests, m.httpSeconds, build,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

@@ -45,6 +45,9 @@ type server struct {
 	sessionsDone chan struct{}
 	stopTerm     context.CancelFunc
 	termDone     <-chan struct{}
+
+	stopPlacement context.CancelFunc
+	placementDone <-chan struct{}
 }
 
 // newServer builds the app of `easy-api serve`: its components in the
@@ -56,7 +59,7 @@ func newServer(c *serveConfig, getenv func(string) string, stdout io.Writer, log
 	if err != nil {
 		return nil, err
 	}
-	s := &server{c: c, log: log, stdout: stdout, opts: o, data: data, met: metrics.New(metrics.Config{Version: o.Version})}
+	s := &server{c: c, log: log, stdout: stdout, opts: o, data: data, met: metrics.New(metrics.Config{Version: o.Version, Node: c.cluster.nodeLabel()})}
 	wajs, wajsReady := resolveWAJS(c.WAJS, c.Simulator, data, log)
 	s.wajsReady = wajsReady
 	s.wire = Wiring{
@@ -81,10 +84,19 @@ func newServer(c *serveConfig, getenv func(string) string, stdout io.Writer, log
 	if c.Simulator {
 		comps = append(comps, &component{name: "simulator", open: s.openSimulator, close: s.closeSimulator, timeout: share(0.02)})
 	}
+	// In a cluster the drain hands the sessions over before the rest closes.
+	sessionsShare := 0.7
+	if c.cluster.enabled() {
+		sessionsShare = 0.2
+		comps = append(comps, &component{name: "cluster", open: s.openCluster})
+	}
 	comps = append(comps,
-		&component{name: "sessions", open: s.openSessions, start: s.startSessions, close: s.closeSessions, timeout: share(0.7)},
-		&component{name: "http", open: s.openHTTP, start: s.startHTTP, close: s.closeHTTP, timeout: min(2*time.Second, share(0.08))},
-		&component{name: "boot", start: s.startBoot, close: s.closeBoot, timeout: share(0.02)})
+		&component{name: "sessions", open: s.openSessions, start: s.startSessions, close: s.closeSessions, timeout: share(sessionsShare)},
+		&component{name: "http", open: s.openHTTP, start: s.startHTTP, close: s.closeHTTP, timeout: min(2*time.Second, share(0.08))})
+	if c.cluster.enabled() {
+		comps = append(comps, &component{name: "placement", start: s.startPlacement, close: s.closePlacement, timeout: share(0.5)})
+	}
+	comps = append(comps, &component{name: "boot", start: s.startBoot, close: s.closeBoot, timeout: share(0.02)})
 	return &app{log: log, comps: comps, shutdown: c.ShutdownTimeout}, nil
 }
 
@@ -96,7 +108,9 @@ func (s *server) openStore(ctx context.Context) error {
 	if err := os.MkdirAll(s.data, 0o700); err != nil {
 		return fmt.Errorf("session data path: %w", err)
 	}
-	st, err := store.Open(ctx, store.Config{Dir: filepath.Join(s.data, "easy-api-store"), Sync: s.c.StoreSync, Log: s.logFor("store")})
+	cc := &s.c.cluster
+	st, err := store.Open(ctx, store.Config{Dir: filepath.Join(s.data, "easy-api-store"), Sync: s.c.StoreSync, Log: s.logFor("store"),
+		Cluster: cc.store(), URL: cc.NATSURL, Replicas: cc.Replicas})
 	s.run.Store = st
 	return err
 }
@@ -192,8 +206,12 @@ func (s *server) openSessions(ctx context.Context) error {
 	if s.c.Simulator {
 		waURL = "https://web.whatsapp.com/"
 	}
+	var leases session.Leases
+	if s.run.Cluster != nil {
+		leases = s.run.Cluster
+	}
 	s.run.Sessions = session.NewManager(session.ManagerConfig{
-		Registry: s.run.Store.Sessions(), Launcher: launcher, Publisher: pub, Snapshots: snaps, DataPath: s.data, URL: waURL,
+		Registry: s.run.Store.Sessions(), Launcher: launcher, Publisher: pub, Snapshots: snaps, Leases: leases, DataPath: s.data, URL: waURL,
 		MessageLog: s.run.Bus, Writable: s.run.Store.Writable,
 		OnUsage:  func(id string, u session.Usage) { s.met.SetSessionPSS(id, u.PSSBytes) },
 		Defaults: s.c.sessionDefaults(), RecycleAfter: s.c.RecycleAfter, SampleInterval: s.c.SampleInterval,

@@ -21,6 +21,7 @@ import (
 	"github.com/easy-api/easy-api/internal/api"
 	"github.com/easy-api/easy-api/internal/apikey"
 	"github.com/easy-api/easy-api/internal/browser"
+	"github.com/easy-api/easy-api/internal/cluster"
 	"github.com/easy-api/easy-api/internal/events"
 	"github.com/easy-api/easy-api/internal/events/webhook"
 	"github.com/easy-api/easy-api/internal/session"
@@ -66,6 +67,7 @@ type serveConfig struct {
 	MediaFetchTimeout     time.Duration
 	AllowPrivateMediaURLs bool
 	security              securityConfig
+	cluster               clusterConfig
 }
 
 func (c *serveConfig) flags(fs *flag.FlagSet) {
@@ -110,6 +112,7 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.SessionData, "session-data", "", "seed a session at boot from a session data file: a path, or the file's content in base64 (restored only when the session has no profile yet)")
 	fs.Var(&c.SPKIPins, "ignore-cert-spki", "SPKI pin (base64 SHA-256) of a certificate Chromium should accept; repeatable")
 	c.security.flags(fs)
+	c.cluster.flags(fs)
 }
 
 // Options are what Serve takes besides the command line: the binary's
@@ -150,7 +153,8 @@ type Running struct {
 	Sessions  *session.Manager
 	Keys      *apikey.Keys
 	API       *api.Server
-	Simulator *wasim.Server // with --simulator
+	Simulator *wasim.Server    // with --simulator
+	Cluster   *cluster.Cluster // in a cluster (--cluster-name, --nats-url)
 }
 
 // Serve is `easy-api serve`: it reads and checks every setting (exiting
