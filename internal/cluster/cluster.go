@@ -43,8 +43,10 @@ type Config struct {
 
 // Sessions is what the cluster drives on this node: the session manager.
 type Sessions interface {
-	// Wanted lists the sessions that should run, on some node.
-	Wanted(ctx context.Context) ([]string, error)
+	// Wanted lists the sessions that should run, on some node, leaving
+	// out those whose record changed within settle (a node starting one
+	// takes its lease itself).
+	Wanted(ctx context.Context, settle time.Duration) ([]string, error)
 	// Adopt starts a session here; its runner takes the lease.
 	Adopt(ctx context.Context, id string) error
 	// HandOver closes a session here gracefully and releases its lease.

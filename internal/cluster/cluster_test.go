@@ -57,6 +57,11 @@ func TestLeaseIsExclusiveAndReleased(t *testing.T) {
 	if !la.Valid() {
 		t.Fatal("a renewing lease is not valid")
 	}
+	la.Report(session.Holding{Status: session.StatusWorking, Reason: session.ReasonScanned})
+	waitFor(t, testTTL, "b to see a's report", func() bool {
+		h, ok, err := b.Holder(ctx, "alice")
+		return err == nil && ok && h.Node == "a" && h.Status == session.StatusWorking
+	})
 	la.Release(ctx)
 	if la.Valid() {
 		t.Error("released lease still valid")
@@ -140,7 +145,7 @@ type fakeSessions struct {
 	leases map[string]session.Lease
 }
 
-func (f *fakeSessions) Wanted(context.Context) ([]string, error) { return f.wanted, nil }
+func (f *fakeSessions) Wanted(context.Context, time.Duration) ([]string, error) { return f.wanted, nil }
 func (f *fakeSessions) Load() (int, int64) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

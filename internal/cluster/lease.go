@@ -150,7 +150,11 @@ func (l *lease) renew() bool {
 		l.markLost("encode lease: " + err.Error())
 		return false
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), l.c.ttl/3)
+	// A slow answer still counts until the kill deadline: give it that long.
+	l.mu.Lock()
+	left := l.c.killAfter() - time.Since(l.renewed)
+	l.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), max(left, l.c.ttl/6))
 	defer cancel()
 	next, err := l.c.leases.Update(ctx, l.id, data, rev)
 	switch {

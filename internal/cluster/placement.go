@@ -86,7 +86,7 @@ func (c *Cluster) place(ctx context.Context, sessions Sessions) {
 	}
 	lctx, cancel := context.WithTimeout(ctx, c.ttl/3)
 	defer cancel()
-	wanted, err := sessions.Wanted(lctx)
+	wanted, err := sessions.Wanted(lctx, c.ttl)
 	if err != nil {
 		c.log.Debug().Err(err).Msg("placement: list sessions")
 		return

@@ -61,9 +61,11 @@ var (
 // TTL left before the lease can expire elsewhere.
 const leaseCloseTimeout = 500 * time.Millisecond
 
-// Wanted returns the ids of the sessions whose record says they should run,
-// sorted; a cluster places those no node holds.
-func (m *Manager) Wanted(ctx context.Context) ([]string, error) {
+// Wanted returns the ids of the sessions whose record says they should run
+// and did not change within settle, sorted; a cluster places those no node
+// holds. A session just created or started is left out: the node that
+// started it is taking its lease.
+func (m *Manager) Wanted(ctx context.Context, settle time.Duration) ([]string, error) {
 	if err := m.waitServing(ctx); err != nil {
 		return nil, err
 	}
@@ -73,7 +75,7 @@ func (m *Manager) Wanted(ctx context.Context) ([]string, error) {
 	}
 	var out []string
 	for _, r := range recs {
-		if r.Running {
+		if r.Running && m.now().Sub(r.UpdatedAt) >= settle {
 			out = append(out, r.ID)
 		}
 	}

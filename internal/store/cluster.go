@@ -181,8 +181,8 @@ type replicated struct {
 // createAttempt bounds one try of a create or update on a shared JetStream.
 const createAttempt = 5 * time.Second
 
-// ensure runs create until it succeeds or ctx ends, or once on a single
-// node.
+// ensure runs create until it succeeds, fails for good or ctx ends, or
+// once on a single node.
 func ensure[C, R any](ctx context.Context, r replicated, cfg C, create func(context.Context, C) (R, error)) (R, error) {
 	if !r.retry {
 		return create(ctx, cfg)
@@ -191,10 +191,27 @@ func ensure[C, R any](ctx context.Context, r replicated, cfg C, create func(cont
 		actx, cancel := context.WithTimeout(ctx, createAttempt)
 		out, err := create(actx, cfg)
 		cancel()
-		if err == nil || ctx.Err() != nil || !errors.Is(err, context.DeadlineExceeded) {
+		if err == nil || ctx.Err() != nil || !retryable(err) {
 			return out, err
 		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(200 * time.Millisecond):
+		}
 	}
+}
+
+// noPeers is JetStream's "no suitable peers for placement": fewer nodes
+// have joined yet than the replicas asked for.
+const noPeers jetstream.ErrorCode = 10005
+
+// retryable reports whether a create may succeed when tried again: it went
+// unanswered, or the cluster's nodes have not all joined yet.
+func retryable(err error) bool {
+	if e, ok := errors.AsType[*jetstream.APIError](err); ok && e.ErrorCode == noPeers {
+		return true
+	}
+	return errors.Is(err, context.DeadlineExceeded)
 }
 
 func (r replicated) CreateOrUpdateStream(ctx context.Context, cfg jetstream.StreamConfig) (jetstream.Stream, error) {

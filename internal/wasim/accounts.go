@@ -56,6 +56,9 @@ type device struct {
 	cursor int // the Seq of the last message the device confirmed storing
 	// subscribed are the jids whose presence the device asked for.
 	subscribed map[string]bool
+	// overlaps counts resumes while another page held the device: two
+	// browsers on one device at once.
+	overlaps int
 }
 
 // platform is what the simulated phone reports itself as.
@@ -132,6 +135,10 @@ type DeviceInfo struct {
 	// stream mode CONFLICT (another page is live on the account).
 	Conflict  bool `json:"conflict,omitempty"`
 	LoggedOut bool `json:"logged_out"`
+	// Overlaps counts the times a page resumed this device while another
+	// page still had it open (two browsers driving one device at once; the
+	// newer wins). A server that fails sessions over cleanly keeps it 0.
+	Overlaps int `json:"overlaps"`
 }
 
 // AccountInfo describes one simulated phone in GET /__sim/devices.
@@ -167,7 +174,7 @@ func (s *Server) Accounts() []AccountInfo {
 			Platform: platform, Devices: make([]DeviceInfo, 0, len(a.devices))}
 		for _, d := range a.devices {
 			ai.Devices = append(ai.Devices, DeviceInfo{ID: d.id, LinkedAt: d.linkedAt,
-				Connected: d.page != nil, Conflict: conflict[d], LoggedOut: d.loggedOut})
+				Connected: d.page != nil, Conflict: conflict[d], LoggedOut: d.loggedOut, Overlaps: d.overlaps})
 		}
 		out = append(out, ai)
 	}

@@ -127,6 +127,7 @@ func (s *Server) onHelloLocked(p *page, m inMsg) error {
 	if old := d.page; old != nil && old != p {
 		// The same profile opened twice (a copied profile): the newest wins.
 		old.dev = nil
+		d.overlaps++
 	}
 	p.dev = d
 	s.becomeLiveLocked(p)

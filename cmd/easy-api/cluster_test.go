@@ -1,0 +1,275 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/easy-api/easy-api/internal/wasim"
+)
+
+// clusterTTL is the lease TTL of the cluster tests: short, so that a
+// failover takes seconds.
+const clusterTTL = 5 * time.Second
+
+// testCluster is three `easy-api serve` processes forming one cluster on
+// loopback, against one simulator that outlives them (as WhatsApp does).
+type testCluster struct {
+	t      *testing.T
+	bin    string
+	sim    *wasim.Server
+	simURL string // control API
+	rules  string
+	pin    string
+	hook   *signedReceiver
+	nodes  []*clusterNode
+}
+
+type clusterNode struct {
+	name, base, apiPort, route string
+	dir                        string
+	cmd                        *exec.Cmd
+	logs                       *lockedBuffer
+}
+
+const clusterSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+func newTestCluster(t *testing.T, n int) *testCluster {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "easy-api")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	sim, rules, pin := startTLSSimulator(t)
+	control := httptest.NewServer(sim)
+	t.Cleanup(control.Close)
+	c := &testCluster{t: t, bin: bin, sim: sim, simURL: control.URL, rules: rules, pin: pin, hook: newSignedReceiver(t, clusterSecret)}
+	for i := range n {
+		port := freePort(t)
+		c.nodes = append(c.nodes, &clusterNode{name: fmt.Sprintf("n%d", i+1), apiPort: port, base: "http://127.0.0.1:" + port,
+			route: "127.0.0.1:" + freePort(t), dir: t.TempDir(), logs: &lockedBuffer{}})
+	}
+	for _, nd := range c.nodes {
+		c.start(nd)
+	}
+	for _, nd := range c.nodes {
+		c.waitReady(nd)
+	}
+	return c
+}
+
+// start runs a node's process; waitReady waits for its API (the store
+// opens once a majority of the nodes meet).
+func (c *testCluster) start(nd *clusterNode) {
+	var peers []string
+	for _, o := range c.nodes {
+		peers = append(peers, "nats://"+o.route)
+	}
+	cmd := exec.Command(c.bin, "serve", "--port", nd.apiPort, "--host-resolver-rules", c.rules, "--ignore-cert-spki", c.pin, "--wajs", "none",
+		"--session-data-path", nd.dir, "--log-format", "json", "--log-level", "info",
+		"--cluster-name", "test", "--cluster-listen", nd.route, "--cluster-peers", strings.Join(peers, ","),
+		"--node-name", nd.name, "--advertise-url", nd.base, "--lease-ttl", clusterTTL.String(),
+		"--close-timeout", "3s", "--shutdown-timeout", "60s",
+		"--webhook", c.hook.URL, "--webhook-secret", clusterSecret)
+	nd.logs.Reset()
+	cmd.Stdout, cmd.Stderr = io.Discard, nd.logs
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		c.t.Fatal(err)
+	}
+	nd.cmd = cmd
+	logs := nd.logs
+	c.t.Cleanup(func() {
+		if c.t.Failed() {
+			c.t.Logf("%s's log:\n%s", nd.name, lastLines(logs.String(), 60))
+		}
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGCONT)
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		cmd.Wait()
+	})
+}
+
+func (c *testCluster) waitReady(nd *clusterNode) {
+	c.t.Helper()
+	poll(c.t, 60*time.Second, nd.name+" up", func() bool { return get(nd.base+"/healthz") == http.StatusOK })
+}
+
+// kill SIGKILLs a node with its browsers: a machine that dies.
+func (c *testCluster) kill(nd *clusterNode) {
+	syscall.Kill(-nd.cmd.Process.Pid, syscall.SIGKILL)
+	nd.cmd.Wait()
+}
+
+// sessionView is what the tests read of a session resource.
+type sessionView struct {
+	ID     string
+	Status string
+	Node   string
+}
+
+func (c *testCluster) sessions(nd *clusterNode) map[string]sessionView {
+	var list struct{ Sessions []sessionView }
+	if err := json.Unmarshal([]byte(getBody(nd.base+"/v1/sessions")), &list); err != nil {
+		return nil
+	}
+	out := map[string]sessionView{}
+	for _, v := range list.Sessions {
+		out[v.ID] = v
+	}
+	return out
+}
+
+// event is one entry of a session's event history.
+type event struct {
+	ID   uint64
+	Type string
+	Data struct {
+		Status string
+		Reason string
+		ID     string
+	}
+}
+
+func (c *testCluster) history(nd *clusterNode, id string) []event {
+	var all []event
+	for since := uint64(0); ; {
+		var page struct {
+			Events []event
+			Next   *uint64
+		}
+		if err := json.Unmarshal([]byte(getBody(fmt.Sprintf("%s/v1/sessions/%s/events?since=%d&limit=500", nd.base, id, since))), &page); err != nil {
+			c.t.Fatalf("history of %s on %s: %v", id, nd.name, err)
+		}
+		all = append(all, page.Events...)
+		if page.Next == nil {
+			return all
+		}
+		since = *page.Next
+	}
+}
+
+// overlaps sums, over the simulator's devices, the times two browsers had
+// one device open at once.
+func (c *testCluster) overlaps() int {
+	n := 0
+	for _, a := range c.sim.Accounts() {
+		for _, d := range a.Devices {
+			n += d.Overlaps
+		}
+	}
+	return n
+}
+
+// browsers counts the browser processes in a node's process group.
+func browsers(pgid int) int {
+	n := 0
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || pid == pgid {
+			continue
+		}
+		if g, err := syscall.Getpgid(pid); err == nil && g == pgid {
+			n++
+		}
+	}
+	return n
+}
+
+func TestClusterFailsOverWithoutRescan(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs three servers with browsers; runs in make test")
+	}
+	c := newTestCluster(t, 3)
+	const perNode = 3
+	var ids []string
+	var wg sync.WaitGroup
+	for i, nd := range c.nodes {
+		for j := range perNode {
+			id := fmt.Sprintf("s%d%d", i+1, j+1)
+			ids = append(ids, id)
+			wg.Go(func() {
+				createAndLink(t, nd.base, c.simURL, id, fmt.Sprintf("155500%02d%02d", i+1, j+1))
+			})
+		}
+	}
+	wg.Wait()
+
+	// Every node lists all sessions, each on the node that linked it.
+	for _, nd := range c.nodes {
+		got := c.sessions(nd)
+		for _, id := range ids {
+			if v := got[id]; v.Status != "WORKING" || v.Node != "n"+id[1:2] {
+				t.Errorf("%s lists %s as %+v, want WORKING on n%s", nd.name, id, v, id[1:2])
+			}
+		}
+	}
+
+	// SIGKILL n1: its sessions come back on n2 and n3 with no re-scan.
+	killed := time.Now()
+	c.kill(c.nodes[0])
+	moved := ids[:perNode]
+	poll(t, 20*clusterTTL+30*time.Second, "n1's sessions WORKING elsewhere", func() bool {
+		got := c.sessions(c.nodes[1])
+		for _, id := range moved {
+			if v := got[id]; v.Status != "WORKING" || v.Node == "n1" || v.Node == "" {
+				return false
+			}
+		}
+		return true
+	})
+	t.Logf("SIGKILL → %d sessions WORKING on the other nodes in %v (lease TTL %v)", len(moved), time.Since(killed), clusterTTL)
+	for _, id := range moved {
+		var failover bool
+		for _, e := range c.history(c.nodes[1], id) {
+			if e.Type == "session.status" && e.Data.Status == "SCAN_QR_CODE" && e.Data.Reason != "api" {
+				t.Errorf("%s showed a QR again (reason %s) after its node died", id, e.Data.Reason)
+			}
+			failover = failover || e.Type == "session.status" && e.Data.Reason == "failover"
+		}
+		if !failover {
+			t.Errorf("%s: no session.status with reason failover", id)
+		}
+	}
+	if n := c.overlaps(); n != 0 {
+		t.Errorf("the simulator saw %d times two browsers on one device", n)
+	}
+	// Messages reach the moved sessions.
+	post(t, c.simURL+"/__sim/messages", `{"phone":"1555000101","from":"15559990000","text":"after failover"}`)
+	poll(t, 20*time.Second, "message.received on the new owner", func() bool {
+		for _, e := range c.history(c.nodes[2], "s11") {
+			if e.Type == "message.received" {
+				return true
+			}
+		}
+		return false
+	})
+	// The webhook receiver got every event the log holds.
+	var all []uint64
+	for _, id := range ids {
+		for _, e := range c.history(c.nodes[1], id) {
+			all = append(all, e.ID)
+		}
+	}
+	poll(t, 30*time.Second, "every logged event delivered to the webhook", func() bool { return c.hook.hasAll(all) })
+	if bad := c.hook.badCount(); bad > 0 {
+		t.Errorf("%d deliveries with a bad signature", bad)
+	}
+}
+
+// lastLines returns the last n lines of s.
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
