@@ -93,6 +93,7 @@ func (c *testCluster) start(nd *clusterNode) {
 	c.t.Cleanup(func() {
 		if c.t.Failed() {
 			c.t.Logf("%s's log:\n%s", nd.name, lastLines(logs.String(), 60))
+			os.WriteFile(filepath.Join(os.TempDir(), "cluster-test-"+nd.name+".log"), []byte(logs.String()), 0o600)
 		}
 		syscall.Kill(-cmd.Process.Pid, syscall.SIGCONT)
 		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
@@ -192,7 +193,10 @@ func TestClusterFailsOverWithoutRescan(t *testing.T) {
 		t.Skip("runs three servers with browsers; runs in make test")
 	}
 	c := newTestCluster(t, 3)
-	const perNode = 3
+	perNode := 3
+	if v, err := strconv.Atoi(os.Getenv("CLUSTER_PER_NODE")); err == nil {
+		perNode = v
+	}
 	var ids []string
 	var wg sync.WaitGroup
 	for i, nd := range c.nodes {
@@ -205,6 +209,17 @@ func TestClusterFailsOverWithoutRescan(t *testing.T) {
 		}
 	}
 	wg.Wait()
+	// A node may die once a session's snapshot is in the replicated store.
+	for _, id := range ids {
+		poll(t, 30*time.Second, id+"'s snapshot written", func() bool {
+			for _, e := range c.history(c.nodes[2], id) {
+				if e.Type == "session.data" && e.Data.Reason == "linked" {
+					return true
+				}
+			}
+			return false
+		})
+	}
 
 	// Every node lists all sessions, each on the node that linked it.
 	for _, nd := range c.nodes {
