@@ -21,7 +21,7 @@ import (
 
 // clusterTTL is the lease TTL of the cluster tests: short, so that a
 // failover takes seconds.
-const clusterTTL = 5 * time.Second
+const clusterTTL = 8 * time.Second
 
 // testCluster is three `easy-api serve` processes forming one cluster on
 // loopback, against one simulator that outlives them (as WhatsApp does).
@@ -281,6 +281,116 @@ func TestClusterFailsOverWithoutRescan(t *testing.T) {
 	if bad := c.hook.badCount(); bad > 0 {
 		t.Errorf("%d deliveries with a bad signature", bad)
 	}
+
+	c.start(c.nodes[0])
+	c.waitReady(c.nodes[0])
+	c.pause(t, ids)
+	c.rollingRestart(t, ids)
+}
+
+// pause SIGSTOPs n2 with its browsers (a frozen machine) past the lease
+// TTL: its sessions move; at SIGCONT it finds its leases gone and kills its
+// browsers before they do anything, and no message is reported twice.
+func (c *testCluster) pause(t *testing.T, ids []string) {
+	n2, n3 := c.nodes[1], c.nodes[2]
+	var mine []string
+	for id, v := range c.sessions(n3) {
+		if v.Node == "n2" {
+			mine = append(mine, id)
+		}
+	}
+	if len(mine) == 0 {
+		t.Fatal("n2 runs no session to pause")
+	}
+	pgid := n2.cmd.Process.Pid
+	syscall.Kill(-pgid, syscall.SIGSTOP)
+	poll(t, 20*clusterTTL+30*time.Second, "n2's sessions WORKING elsewhere while it is frozen", func() bool {
+		got := c.sessions(n3)
+		for _, id := range mine {
+			if v := got[id]; v.Status != "WORKING" || v.Node == "n2" || v.Node == "" {
+				return false
+			}
+		}
+		return true
+	})
+	// A message to each moved account, received by its new owner alone.
+	for _, id := range mine {
+		post(t, c.simURL+"/__sim/messages", fmt.Sprintf(`{"phone":"155500%s%s","from":"15559990000","text":"while n2 is frozen"}`, "0"+id[1:2], "0"+id[2:3]))
+	}
+	resumed := time.Now()
+	syscall.Kill(-pgid, syscall.SIGCONT)
+	poll(t, 5*time.Second, "n2's browsers killed after SIGCONT", func() bool { return browsers(pgid) == 0 })
+	t.Logf("SIGSTOP past the TTL, SIGCONT: n2's browsers gone %v later", time.Since(resumed))
+	for _, id := range mine {
+		poll(t, 20*time.Second, id+" receives the message on its new owner", func() bool { return c.received(n3, id) > 0 })
+	}
+	for _, id := range ids {
+		seen := map[string]int{}
+		for _, e := range c.history(n3, id) {
+			if e.Type == "message.received" {
+				if seen[e.Data.ID]++; seen[e.Data.ID] == 2 {
+					t.Errorf("%s: message.received %s reported twice", id, e.Data.ID)
+				}
+			}
+		}
+	}
+}
+
+// received counts a session's message.received events.
+func (c *testCluster) received(nd *clusterNode, id string) int {
+	n := 0
+	for _, e := range c.history(nd, id) {
+		if e.Type == "message.received" {
+			n++
+		}
+	}
+	return n
+}
+
+// rollingRestart SIGTERMs each node in turn (it drains: its sessions are
+// handed over one at a time) and starts it again: no re-scan, no two
+// browsers on one device, every event delivered.
+func (c *testCluster) rollingRestart(t *testing.T, ids []string) {
+	before := c.overlaps()
+	start := time.Now()
+	for i, nd := range c.nodes {
+		other := c.nodes[(i+1)%len(c.nodes)]
+		nd.cmd.Process.Signal(syscall.SIGTERM)
+		if err := nd.cmd.Wait(); err != nil {
+			t.Errorf("%s after SIGTERM: %v", nd.name, err)
+		}
+		got := c.sessions(other)
+		for _, id := range ids {
+			if v := got[id]; v.Node == nd.name {
+				t.Errorf("%s still holds %s after its drain", nd.name, id)
+			}
+		}
+		c.start(nd)
+		c.waitReady(nd)
+		poll(t, 60*time.Second, "all sessions WORKING after restarting "+nd.name, func() bool {
+			got := c.sessions(other)
+			for _, id := range ids {
+				if got[id].Status != "WORKING" {
+					return false
+				}
+			}
+			return true
+		})
+	}
+	t.Logf("rolling restart of %d nodes with %d sessions took %v", len(c.nodes), len(ids), time.Since(start))
+	if n := c.overlaps() - before; n != 0 {
+		t.Errorf("the simulator saw %d times two browsers on one device during the rolling restart", n)
+	}
+	var all []uint64
+	for _, id := range ids {
+		for _, e := range c.history(c.nodes[0], id) {
+			all = append(all, e.ID)
+			if e.Type == "session.status" && e.Data.Status == "SCAN_QR_CODE" && e.Data.Reason != "api" {
+				t.Errorf("%s showed a QR again (reason %s)", id, e.Data.Reason)
+			}
+		}
+	}
+	poll(t, 30*time.Second, "every logged event delivered to the webhook", func() bool { return c.hook.hasAll(all) })
 }
 
 // lastLines returns the last n lines of s.

@@ -16,8 +16,10 @@ import (
 	"github.com/easy-api/easy-api/internal/session"
 )
 
-// DefaultTTL is the lease TTL when Config.TTL is zero.
-const DefaultTTL = 15 * time.Second
+// DefaultTTL is the lease TTL when Config.TTL is zero. Two thirds of it
+// must outlast a JetStream leader election (4 to 9 s after a node dies or
+// freezes), else every node loses its leases whenever one node goes.
+const DefaultTTL = 30 * time.Second
 
 // Buckets of the cluster.
 const (

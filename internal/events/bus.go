@@ -100,7 +100,7 @@ func NewBus(ctx context.Context, cfg BusConfig) (*Bus, error) {
 	tail, err := stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
 		DeliverPolicy: jetstream.DeliverByStartSequencePolicy,
 		OptStartSeq:   last + 1,
-		NamePrefix:    "events_tail",
+		NamePrefix:    ConsumerName("events_tail"),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("events: tail consumer: %w", err)

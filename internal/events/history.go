@@ -55,7 +55,7 @@ func (b *Bus) History(ctx context.Context, f Filter, since *uint64, limit int) (
 		FilterSubjects: f.Subjects(),
 		DeliverPolicy:  jetstream.DeliverByStartSequencePolicy,
 		OptStartSeq:    from + 1,
-		NamePrefix:     "events_history",
+		NamePrefix:     ConsumerName("events_history"),
 	})
 	if err != nil {
 		return Page{}, fmt.Errorf("events: history consumer: %w", err)

@@ -96,7 +96,7 @@ func (b *Bus) startReplay(ctx context.Context, f Filter, from, until uint64) (*r
 		FilterSubjects: f.Subjects(),
 		DeliverPolicy:  jetstream.DeliverByStartSequencePolicy,
 		OptStartSeq:    from,
-		NamePrefix:     "events_replay",
+		NamePrefix:     ConsumerName("events_replay"),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("events: replay consumer: %w", err)

@@ -167,13 +167,33 @@ func (r *runner) takeLease(ctx context.Context) (lease Lease, ok bool) {
 		s.log.Info().Err(err).Msg("not running here")
 		return nil, false
 	}
-	if _, err := m.cfg.Registry.Update(ctx, s.id, func(rec *Record) error { rec.Node = m.cfg.Leases.Self(); return nil }); err != nil {
+	self, prev := m.cfg.Leases.Self(), ""
+	if _, err := m.cfg.Registry.Update(ctx, s.id, func(rec *Record) error { prev, rec.Node = rec.Node, self; return nil }); err != nil {
 		s.log.Warn().Err(err).Msg("record the node")
 	}
 	s.mu.Lock()
 	r.lease = lease
+	// Another node ran it since: what this node's disk holds of it is
+	// stale, the replicated snapshot is current.
+	r.stale = prev != "" && prev != self
 	s.mu.Unlock()
 	return lease, true
+}
+
+// dropStale removes, once per runner, the profile and data file this node
+// kept of a session another node ran since, so that the launch restores
+// the snapshot that node left. The caller holds the profile lock.
+func (r *runner) dropStale(prof profile) {
+	r.s.mu.Lock()
+	stale := r.stale
+	r.stale = false
+	r.s.mu.Unlock()
+	if !stale {
+		return
+	}
+	if err := errors.Join(prof.purge(), removeDataFile(r.s.m.cfg.DataPath, r.s.id)); err != nil {
+		r.s.log.Warn().Err(err).Msg("drop the stale local profile")
+	}
 }
 
 // watchLease returns ctx canceled once lease is lost, marking the runner's

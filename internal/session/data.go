@@ -341,36 +341,42 @@ func (m *Manager) installData(ctx context.Context, id string, st *stagedData) er
 
 // restoreIfEmpty restores a profile from the session data file (or, when
 // there is none on disk, from the snapshot store) when the profile folder
-// holds no browser data yet. The caller holds the profile lock.
-func (m *Manager) restoreIfEmpty(ctx context.Context, id string, prof profile) {
+// holds no browser data yet. The caller holds the profile lock. It
+// returns an error when the stored data could not be read (the store did
+// not answer): in a cluster the launch waits for it rather than show a QR.
+func (m *Manager) restoreIfEmpty(ctx context.Context, id string, prof profile) error {
 	if _, err := os.Stat(filepath.Join(prof.dir, "Default")); err == nil || prof.hasAuth() {
-		return
+		return nil
 	}
 	src, err := m.storedData(ctx, id)
 	if err != nil || src == nil {
 		if err != nil {
 			m.log.Warn().Err(err).Str("session", id).Msg("read session data")
 		}
-		return
+		return err
 	}
 	st, err := m.stageData(id, src, false)
 	src.Close()
 	if err != nil {
 		m.log.Warn().Err(err).Str("session", id).Msg("session data file unusable; starting without it")
-		return
+		if _, bad := errors.AsType[*apperr.Error](err); !bad {
+			return err // not the file's fault: reading it failed
+		}
+		return nil
 	}
 	defer st.discard()
 	if st.df.Kind == KindLegacy {
-		return // seeded into localStorage at launch
+		return nil // seeded into localStorage at launch
 	}
 	if err := replaceProfile(prof.dir, st.profile()); err != nil {
 		m.log.Error().Err(err).Str("session", id).Msg("restore profile")
-		return
+		return nil
 	}
 	if err := prof.markAuth(st.df.WID, m.now()); err != nil {
 		m.log.Error().Err(err).Str("session", id).Msg("restore profile")
 	}
 	m.log.Info().Str("session", id).Msg("profile restored from session data")
+	return nil
 }
 
 // storedData opens the session's data file, else its copy in the snapshot

@@ -55,6 +55,7 @@ type runner struct {
 	lease       Lease  // in a cluster, this node's hold on the session
 	leaseLost   bool   // the lease was lost: the browser is killed, the end is quiet
 	handover    bool   // stopping to hand the session to another node (drain)
+	stale       bool   // another node ran it since this one did: drop the local profile
 }
 
 func newRunner(s *sess, reason Reason) *runner {
@@ -244,6 +245,10 @@ func (r *runner) runBrowser(ctx context.Context, reason Reason, restarting, rest
 		if s.isDeleted() { // Delete removed the record and is about to stop us
 			return outcome{kind: outStopped, reason: ReasonAPI, detail: "session deleted"}
 		}
+		if m.cfg.Leases != nil && !errors.Is(err, apperr.ErrNotFound) {
+			// A shared store briefly without a leader: try again, do not give up.
+			return outcome{kind: outCrashed, reason: ReasonLaunchFailed, detail: "read session record: " + err.Error()}
+		}
 		return outcome{kind: outFailed, reason: ReasonLaunchFailed, detail: "read session record: " + err.Error()}
 	}
 	cfg := m.effective(rec)
@@ -255,7 +260,12 @@ func (r *runner) runBrowser(ctx context.Context, reason Reason, restarting, rest
 	defer lock.unlock()
 	var seed map[string]string
 	if restore {
-		m.restoreIfEmpty(ctx, s.id, prof)
+		r.dropStale(prof)
+		if err := m.restoreIfEmpty(ctx, s.id, prof); err != nil && m.cfg.Leases != nil {
+			// The replicated store is electing a leader, say: a QR now
+			// would ask for a re-scan the snapshot makes needless.
+			return outcome{kind: outCrashed, reason: ReasonLaunchFailed, detail: "read the session's snapshot: " + err.Error()}
+		}
 		seed = m.legacySeed(s.id, prof)
 	}
 	if !restarting {

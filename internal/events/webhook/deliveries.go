@@ -79,7 +79,7 @@ func cmpUint(a, b uint64) int {
 // readLog folds the webhook's log into latest (later attempts win).
 func (o *Outbox) readLog(ctx context.Context, wid string, latest map[uint64]Delivery) error {
 	c, err := o.js.OrderedConsumer(ctx, LogStream, jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{logSubject + wid}, NamePrefix: "deliveries",
+		FilterSubjects: []string{logSubject + wid}, NamePrefix: events.ConsumerName("deliveries"),
 	})
 	if err != nil {
 		return fmt.Errorf("webhook: read log: %w", err)
