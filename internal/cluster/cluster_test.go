@@ -16,7 +16,9 @@ import (
 
 const testTTL = 900 * time.Millisecond
 
-func openStore(t *testing.T) *store.Store {
+func openStore(t *testing.T) *store.Store { return openStoreB(t) }
+
+func openStoreB(t testing.TB) *store.Store {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
