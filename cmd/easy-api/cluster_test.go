@@ -204,14 +204,14 @@ func TestClusterFailsOverWithoutRescan(t *testing.T) {
 			id := fmt.Sprintf("s%d%d", i+1, j+1)
 			ids = append(ids, id)
 			wg.Go(func() {
-				createAndLink(t, nd.base, c.simURL, id, fmt.Sprintf("155500%02d%02d", i+1, j+1))
+				c.link(t, nd, id, fmt.Sprintf("155500%02d%02d", i+1, j+1))
 			})
 		}
 	}
 	wg.Wait()
 	// A node may die once a session's snapshot is in the replicated store.
 	for _, id := range ids {
-		poll(t, 30*time.Second, id+"'s snapshot written", func() bool {
+		poll(t, 60*time.Second, id+"'s snapshot written", func() bool {
 			for _, e := range c.history(c.nodes[2], id) {
 				if e.Type == "session.data" && e.Data.Reason == "linked" {
 					return true
@@ -336,6 +336,28 @@ func (c *testCluster) pause(t *testing.T, ids []string) {
 	}
 }
 
+// link creates session id on nd and scans its QR with phone. Nine
+// browsers launching at once on a shared machine are slow: the deadlines
+// are generous.
+func (c *testCluster) link(t *testing.T, nd *clusterNode, id, phone string) {
+	post(t, nd.base+"/v1/sessions", fmt.Sprintf(`{"id":%q}`, id))
+	var code string
+	poll(t, 120*time.Second, id+"'s QR", func() bool {
+		resp, err := http.Get(nd.base + "/v1/sessions/" + id + "/qr?format=raw")
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		code = string(b)
+		return resp.StatusCode == http.StatusOK
+	})
+	post(t, c.simURL+"/__sim/scan", fmt.Sprintf(`{"code":%q,"phone":%q}`, code, phone))
+	poll(t, 120*time.Second, id+" WORKING", func() bool {
+		return strings.Contains(getBody(nd.base+"/v1/sessions/"+id), `"status":"WORKING"`)
+	})
+}
+
 // received counts a session's message.received events.
 func (c *testCluster) received(nd *clusterNode, id string) int {
 	n := 0
@@ -367,7 +389,7 @@ func (c *testCluster) rollingRestart(t *testing.T, ids []string) {
 		}
 		c.start(nd)
 		c.waitReady(nd)
-		poll(t, 60*time.Second, "all sessions WORKING after restarting "+nd.name, func() bool {
+		poll(t, 120*time.Second, "all sessions WORKING after restarting "+nd.name, func() bool {
 			got := c.sessions(other)
 			for _, id := range ids {
 				if got[id].Status != "WORKING" {
