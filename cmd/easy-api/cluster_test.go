@@ -204,7 +204,8 @@ func TestClusterFailsOverWithoutRescan(t *testing.T) {
 			id := fmt.Sprintf("s%d%d", i+1, j+1)
 			ids = append(ids, id)
 			wg.Go(func() {
-				c.link(t, nd, id, fmt.Sprintf("155500%02d%02d", i+1, j+1))
+				// The QR comes through the next node: forwarded to the owner.
+				c.link(t, nd, c.nodes[(i+1)%len(c.nodes)], id, fmt.Sprintf("155500%02d%02d", i+1, j+1))
 			})
 		}
 	}
@@ -228,6 +229,18 @@ func TestClusterFailsOverWithoutRescan(t *testing.T) {
 			if v := got[id]; v.Status != "WORKING" || v.Node != "n"+id[1:2] {
 				t.Errorf("%s lists %s as %+v, want WORKING on n%s", nd.name, id, v, id[1:2])
 			}
+		}
+	}
+
+	// Any node serves the messages of any session (forwarded to its owner)
+	// and its events (from the replicated log).
+	for i, id := range ids {
+		nd := c.nodes[(i/perNode+2)%len(c.nodes)] // never the owner
+		if code := get(nd.base + "/v1/sessions/" + id + "/chats"); code != http.StatusOK {
+			t.Errorf("GET %s's chats through %s: %d, want 200 (forwarded)", id, nd.name, code)
+		}
+		if len(c.history(nd, id)) == 0 {
+			t.Errorf("%s serves no events of %s", nd.name, id)
 		}
 	}
 
@@ -336,14 +349,15 @@ func (c *testCluster) pause(t *testing.T, ids []string) {
 	}
 }
 
-// link creates session id on nd and scans its QR with phone. Nine
+// link creates session id on nd and scans its QR, fetched through via,
+// with phone. Nine
 // browsers launching at once on a shared machine are slow: the deadlines
 // are generous.
-func (c *testCluster) link(t *testing.T, nd *clusterNode, id, phone string) {
+func (c *testCluster) link(t *testing.T, nd, via *clusterNode, id, phone string) {
 	post(t, nd.base+"/v1/sessions", fmt.Sprintf(`{"id":%q}`, id))
 	var code string
 	poll(t, 120*time.Second, id+"'s QR", func() bool {
-		resp, err := http.Get(nd.base + "/v1/sessions/" + id + "/qr?format=raw")
+		resp, err := http.Get(via.base + "/v1/sessions/" + id + "/qr?format=raw")
 		if err != nil {
 			return false
 		}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/easy-api/easy-api/internal/api"
 	"github.com/easy-api/easy-api/internal/cluster"
 	"github.com/easy-api/easy-api/internal/store"
 )
@@ -149,3 +150,6 @@ func (c *clusterConfig) nodeLabel() string {
 	}
 	return c.Node
 }
+
+// The API's view of the cluster is this node's membership.
+var _ api.Cluster = (*cluster.Cluster)(nil)

@@ -291,6 +291,9 @@ func (s *server) openHTTP(ctx context.Context) error {
 			AllowPrivateURLs: s.c.AllowPrivateMediaURLs, Transport: s.guarded},
 		AdminKey: sec.APIKey, Keys: keys, AuthFailures: sec.AuthFailures, TrustedProxies: proxies, CORSOrigins: sec.CORSOrigins,
 		MaxBodyBytes: int64(sec.MaxBodyBytes), MaxDataBytes: int64(sec.MaxDataBytes)}
+	if s.run.Cluster != nil { // a nil *cluster.Cluster would be a non-nil interface
+		cfg.Cluster = s.run.Cluster
+	}
 	if s.wire.API != nil {
 		s.wire.API(&cfg)
 	}
