@@ -297,6 +297,9 @@ func TestClusterFailsOverWithoutRescan(t *testing.T) {
 
 	c.start(c.nodes[0])
 	c.waitReady(c.nodes[0])
+	// Pause another node only once n1's copies of the store caught up: two
+	// of three current copies are what keeps the store writable.
+	poll(t, 120*time.Second, "n1 ready (store caught up)", func() bool { return get(c.nodes[0].base+"/readyz") == http.StatusOK })
 	c.pause(t, ids)
 	c.rollingRestart(t, ids)
 }

@@ -21,6 +21,7 @@ const (
 	outRelaunch                    // relaunch at once, not a failure (stale auth purged)
 	outFailed                      // give up: FAILED
 	outStopped                     // stop without error: STOPPED
+	outYield                       // cluster: this node cannot run it now; release the lease for another
 )
 
 // outcome is how one browser run ended.
@@ -125,6 +126,13 @@ func (r *runner) run(ctx context.Context) {
 			return
 		case outStopped:
 			r.finish(StatusStopped, out.reason, out.detail, true)
+			return
+		case outYield:
+			s.log.Warn().Str("detail", out.detail).Msg("yielding the session to another node")
+			s.mu.Lock()
+			r.handover = true
+			s.mu.Unlock()
+			r.finish(StatusStopped, out.reason, out.detail, false)
 			return
 		case outRelaunch:
 			// The stored data was just refused: never restore it into the
@@ -246,8 +254,9 @@ func (r *runner) runBrowser(ctx context.Context, reason Reason, restarting, rest
 			return outcome{kind: outStopped, reason: ReasonAPI, detail: "session deleted"}
 		}
 		if m.cfg.Leases != nil && !errors.Is(err, apperr.ErrNotFound) {
-			// A shared store briefly without a leader: try again, do not give up.
-			return outcome{kind: outCrashed, reason: ReasonLaunchFailed, detail: "read session record: " + err.Error()}
+			// A shared store briefly without a leader: let a node that
+			// reads it take the session, never give up on it.
+			return outcome{kind: outYield, reason: ReasonLaunchFailed, detail: "read session record: " + err.Error()}
 		}
 		return outcome{kind: outFailed, reason: ReasonLaunchFailed, detail: "read session record: " + err.Error()}
 	}
@@ -263,8 +272,9 @@ func (r *runner) runBrowser(ctx context.Context, reason Reason, restarting, rest
 		r.dropStale(prof)
 		if err := m.restoreIfEmpty(ctx, s.id, prof); err != nil && m.cfg.Leases != nil {
 			// The replicated store is electing a leader, say: a QR now
-			// would ask for a re-scan the snapshot makes needless.
-			return outcome{kind: outCrashed, reason: ReasonLaunchFailed, detail: "read the session's snapshot: " + err.Error()}
+			// would ask for a re-scan the snapshot makes needless. The
+			// lease goes back; placement retries, here or elsewhere.
+			return outcome{kind: outYield, reason: ReasonLaunchFailed, detail: "read the session's snapshot: " + err.Error()}
 		}
 		seed = m.legacySeed(s.id, prof)
 	}

@@ -123,7 +123,7 @@ const quorumTimeout = 2 * time.Second
 
 // Quorum reports whether JetStream can take writes: in a cluster, whether
 // this node knows a meta leader and is caught up with it (a majority of the
-// nodes see each other). Readiness probes ask it. On a single node it is
+// nodes see each other), and its copies of every stream are current. Readiness probes ask it. On a single node it is
 // nil while the server runs.
 func (s *Store) Quorum(ctx context.Context) error {
 	if s.cfg.URL == "" {
@@ -136,6 +136,10 @@ func (s *Store) Quorum(ctx context.Context) error {
 		}
 		if !srv.JetStreamIsCurrent() {
 			return errors.New("store: no JetStream quorum: this node sees no meta leader (fewer than a majority of the nodes reachable)")
+		}
+		// A node that rejoined serves reads only once its copies caught up.
+		if hs := srv.Healthz(nil); hs.Error != "" {
+			return fmt.Errorf("store: not caught up with the cluster: %s", hs.Error)
 		}
 	}
 	// Only the meta leader answers stream listings: an answer proves that
