@@ -14,7 +14,7 @@ import (
 	"github.com/easy-api/easy-api/internal/store"
 )
 
-const testTTL = 900 * time.Millisecond
+const testTTL = 2 * time.Second
 
 func openStore(t *testing.T) *store.Store { return openStoreB(t) }
 
