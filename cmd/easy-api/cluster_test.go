@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/easy-api/easy-api/internal/logtest"
 	"github.com/easy-api/easy-api/internal/wasim"
 )
 
@@ -40,7 +41,7 @@ type clusterNode struct {
 	name, base, apiPort, route string
 	dir                        string
 	cmd                        *exec.Cmd
-	logs                       *lockedBuffer
+	logs                       *logtest.Buffer
 }
 
 const clusterSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
@@ -58,7 +59,7 @@ func newTestCluster(t *testing.T, n int) *testCluster {
 	for i := range n {
 		port := freePort(t)
 		c.nodes = append(c.nodes, &clusterNode{name: fmt.Sprintf("n%d", i+1), apiPort: port, base: "http://127.0.0.1:" + port,
-			route: "127.0.0.1:" + freePort(t), dir: t.TempDir(), logs: &lockedBuffer{}})
+			route: "127.0.0.1:" + freePort(t), dir: t.TempDir(), logs: &logtest.Buffer{}})
 	}
 	for _, nd := range c.nodes {
 		c.start(nd)
