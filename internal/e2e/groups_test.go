@@ -93,6 +93,17 @@ func TestGroupLife(t *testing.T) {
 	}
 
 	// We promote Bob.
+	// Groups in common: bob is in it; dave, only invited, is not.
+	for contact, want := range map[string]bool{bob: true, dave: false} {
+		code, body := srv.call("GET", "/v1/sessions/grp/contacts/"+contact+"/groups", nil)
+		var common struct{ Groups []string }
+		if code != http.StatusOK {
+			t.Fatalf("common groups with %s: %d %s", contact, code, body)
+		}
+		if mustJSON(t, body, &common); slices.Contains(common.Groups, gid) != want {
+			t.Errorf("common groups with %s = %v; want %s in it: %v", contact, common.Groups, gid, want)
+		}
+	}
 	code, body = srv.call("POST", base+"/"+gid+"/participants/promote", map[string]any{"participants": []string{bob}})
 	if code != http.StatusOK || !strings.Contains(string(body), `"ok":true`) {
 		t.Fatalf("promote: %d %s", code, body)

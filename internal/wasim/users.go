@@ -221,6 +221,19 @@ func (s *Server) userQueryLocked(a *account, m inMsg) (out outMsg, ok bool) {
 	return outMsg{}, false
 }
 
-// commonGroupsLocked lists the groups a and jid are both in. The
-// simulator's chats hold no group membership yet, so there are none.
-func (s *Server) commonGroupsLocked(_ *account, _ string) []string { return []string{} }
+// commonGroupsLocked lists the ids of the groups a and jid (a phone
+// number or its …@c.us) are both in, sorted; none for a jid that is not a
+// user's.
+func (s *Server) commonGroupsLocked(a *account, jid string) []string {
+	ids := []string{}
+	other, err := userJid("chat", jid)
+	if err != nil {
+		return ids
+	}
+	for _, g := range s.groupsOfLocked(a.wid()) {
+		if s.groups.byID[g.ID].has(other) {
+			ids = append(ids, g.ID)
+		}
+	}
+	return ids
+}
