@@ -26,6 +26,8 @@ type clusterConfig struct {
 	Replicas     int
 	LeaseTTL     time.Duration
 	MaxSessions  int
+	// ForwardTimeout bounds a request forwarded to a session's owner.
+	ForwardTimeout time.Duration
 }
 
 func (c *clusterConfig) flags(fs *flag.FlagSet) {
@@ -38,6 +40,7 @@ func (c *clusterConfig) flags(fs *flag.FlagSet) {
 	fs.IntVar(&c.Replicas, "replicas", 0, "copies JetStream keeps of each stream and bucket, 1 to 5; 0 = 3 with three nodes or more, else 1")
 	fs.DurationVar(&c.LeaseTTL, "lease-ttl", cluster.DefaultTTL, "in a cluster: a session's lease TTL; a dead node's sessions move after it; at least 300ms")
 	fs.IntVar(&c.MaxSessions, "max-sessions", 0, "in a cluster: at most this many sessions run on this node; 0 = no limit")
+	fs.DurationVar(&c.ForwardTimeout, "forward-timeout", api.DefaultForwardTimeout, "in a cluster: how long a request forwarded to the node owning the session may wait for its answer before 503 owner_unreachable")
 }
 
 // enabled reports whether the node shares its store with others.
@@ -62,6 +65,9 @@ func (c *clusterConfig) check(k *checker) {
 		k.fail("lease-ttl", c.LeaseTTL, "must be at least 300ms")
 	}
 	k.atLeast("max-sessions", int64(c.MaxSessions), 0)
+	if c.ForwardTimeout < time.Second {
+		k.fail("forward-timeout", c.ForwardTimeout, "must be at least 1s")
+	}
 	if !c.enabled() {
 		return
 	}

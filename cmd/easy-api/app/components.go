@@ -292,7 +292,7 @@ func (s *server) openHTTP(ctx context.Context) error {
 		AdminKey: sec.APIKey, Keys: keys, AuthFailures: sec.AuthFailures, TrustedProxies: proxies, CORSOrigins: sec.CORSOrigins,
 		MaxBodyBytes: int64(sec.MaxBodyBytes), MaxDataBytes: int64(sec.MaxDataBytes)}
 	if s.run.Cluster != nil { // a nil *cluster.Cluster would be a non-nil interface
-		cfg.Cluster = s.run.Cluster
+		cfg.Cluster, cfg.ForwardTimeout = s.run.Cluster, s.c.cluster.ForwardTimeout
 	}
 	if s.wire.API != nil {
 		s.wire.API(&cfg)
