@@ -68,11 +68,9 @@ type PollOption struct {
 	Name  string `json:"name"`
 } // @name PollOption
 
-// onMessageCall runs a bridge call about one message of a WORKING session.
-func (m *Manager) onMessageCall(ctx context.Context, id, msgID, what, method string, args map[string]any, result any) error {
-	if err := ValidateMessageID("message", msgID); err != nil {
-		return err
-	}
+// targetCall runs a bridge call about one thing of a WORKING session (a
+// message, a chat, a contact), named to the bridge as args[key] = target.
+func (m *Manager) targetCall(ctx context.Context, id, what, method, key, target string, args map[string]any, result any) error {
 	page, err := m.workingPage(ctx, id, what)
 	if err != nil {
 		return err
@@ -80,8 +78,16 @@ func (m *Manager) onMessageCall(ctx context.Context, id, msgID, what, method str
 	if args == nil {
 		args = map[string]any{}
 	}
-	args["id"] = msgID
+	args[key] = target
 	return m.msgCall(ctx, page, method, args, result)
+}
+
+// onMessageCall runs a bridge call about one message of a WORKING session.
+func (m *Manager) onMessageCall(ctx context.Context, id, msgID, what, method string, args map[string]any, result any) error {
+	if err := ValidateMessageID("message", msgID); err != nil {
+		return err
+	}
+	return m.targetCall(ctx, id, what, method, "id", msgID, args, result)
 }
 
 // GetMessage returns one message.

@@ -116,15 +116,7 @@ func (m *Manager) chatCall(ctx context.Context, id, chatID, what, method string,
 	if err != nil {
 		return err
 	}
-	page, err := m.workingPage(ctx, id, what)
-	if err != nil {
-		return err
-	}
-	if args == nil {
-		args = map[string]any{}
-	}
-	args["chat_id"] = chat
-	return m.msgCall(ctx, page, method, args, result)
+	return m.targetCall(ctx, id, what, method, "chat_id", chat, args, result)
 }
 
 // GetChat returns one chat; chat_not_found when the session has none

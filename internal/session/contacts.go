@@ -89,15 +89,7 @@ func (m *Manager) contactCall(ctx context.Context, id, contactID, what, method s
 	if err != nil {
 		return err
 	}
-	page, err := m.workingPage(ctx, id, what)
-	if err != nil {
-		return err
-	}
-	if args == nil {
-		args = map[string]any{}
-	}
-	args["id"] = jid
-	return m.msgCall(ctx, page, method, args, result)
+	return m.targetCall(ctx, id, what, method, "id", jid, args, result)
 }
 
 // GetContact returns one contact; contact_not_found when the host account
