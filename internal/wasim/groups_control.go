@@ -76,30 +76,27 @@ type createGroupResponse struct {
 	Results []AddResult `json:"results"`
 }
 
+func (q createGroupRequest) check() error { return required("phone", q.Phone, "subject", q.Subject) }
+
 func (s *Server) ctlCreateGroup(w http.ResponseWriter, r *http.Request) error {
-	var req createGroupRequest
-	if err := decode(r, &req); err != nil {
-		return err
-	}
-	if err := required("phone", req.Phone, "subject", req.Subject); err != nil {
-		return err
-	}
-	ps, err := jids("participants", req.Participants)
-	if err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a, err := s.memberLocked(req.Phone)
-	if err != nil {
-		return err
-	}
-	g, res, err := s.createGroupLocked(a.wid(), req.Subject, ps)
-	if err != nil {
-		return err
-	}
-	gi := g.info(a.wid())
-	return writeJSON(w, createGroupResponse{Group: gi, Results: res})
+	return handleJSON(w, r, func(req createGroupRequest) (any, error) {
+		ps, err := jids("participants", req.Participants)
+		if err != nil {
+			return nil, err
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		a, err := s.memberLocked(req.Phone)
+		if err != nil {
+			return nil, err
+		}
+		g, res, err := s.createGroupLocked(a.wid(), req.Subject, ps)
+		if err != nil {
+			return nil, err
+		}
+		gi := g.info(a.wid())
+		return createGroupResponse{Group: gi, Results: res}, nil
+	})
 }
 
 // privacyRequest is the body of POST /__sim/groups/privacy: refuse_adds
@@ -132,25 +129,22 @@ type joinRequest struct {
 	Code  string `json:"code"`
 }
 
+func (q joinRequest) check() error { return required("phone", q.Phone, "code", q.Code) }
+
 func (s *Server) ctlJoin(w http.ResponseWriter, r *http.Request) error {
-	var req joinRequest
-	if err := decode(r, &req); err != nil {
-		return err
-	}
-	if err := required("phone", req.Phone, "code", req.Code); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a, err := s.memberLocked(req.Phone)
-	if err != nil {
-		return err
-	}
-	g, pending, err := s.joinLocked(a.wid(), req.Code)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, map[string]any{"group": g.info(a.wid()), "pending": pending})
+	return handleJSON(w, r, func(req joinRequest) (any, error) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		a, err := s.memberLocked(req.Phone)
+		if err != nil {
+			return nil, err
+		}
+		g, pending, err := s.joinLocked(a.wid(), req.Code)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"group": g.info(a.wid()), "pending": pending}, nil
+	})
 }
 
 // participantsRequest is the body of POST /__sim/groups/{group}/participants:
@@ -162,47 +156,44 @@ type participantsRequest struct {
 	Participants []string `json:"participants"`
 }
 
+func (q participantsRequest) check() error { return required("phone", q.Phone, "action", q.Action) }
+
 func (s *Server) ctlParticipants(w http.ResponseWriter, r *http.Request) error {
-	var req participantsRequest
-	if err := decode(r, &req); err != nil {
-		return err
-	}
-	if err := required("phone", req.Phone, "action", req.Action); err != nil {
-		return err
-	}
-	switch req.Action {
-	case "add", "remove", "promote", "demote", "approve", "reject":
-		if len(req.Participants) == 0 {
-			return fieldError("participants", "must name at least one participant")
+	return handleJSON(w, r, func(req participantsRequest) (any, error) {
+		switch req.Action {
+		case "add", "remove", "promote", "demote", "approve", "reject":
+			if len(req.Participants) == 0 {
+				return nil, fieldError("participants", "must name at least one participant")
+			}
+		case "leave":
+		default:
+			return nil, fieldError("action", "must be add, remove, promote, demote, approve, reject or leave")
 		}
-	case "leave":
-	default:
-		return fieldError("action", "must be add, remove, promote, demote, approve, reject or leave")
-	}
-	ps, err := jids("participants", req.Participants)
-	if err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a, err := s.memberLocked(req.Phone)
-	if err != nil {
-		return err
-	}
-	g, err := s.groupLocked(r.PathValue("group"))
-	if err != nil {
-		return err
-	}
-	var res []AddResult
-	if req.Action == "approve" || req.Action == "reject" {
-		res, err = s.decideLocked(g, a.wid(), ps, req.Action == "approve")
-	} else {
-		res, err = s.groupActLocked(g, a.wid(), req.Action, ps)
-	}
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, map[string]any{"group": g.info(a.wid()), "results": res})
+		ps, err := jids("participants", req.Participants)
+		if err != nil {
+			return nil, err
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		a, err := s.memberLocked(req.Phone)
+		if err != nil {
+			return nil, err
+		}
+		g, err := s.groupLocked(r.PathValue("group"))
+		if err != nil {
+			return nil, err
+		}
+		var res []AddResult
+		if req.Action == "approve" || req.Action == "reject" {
+			res, err = s.decideLocked(g, a.wid(), ps, req.Action == "approve")
+		} else {
+			res, err = s.groupActLocked(g, a.wid(), req.Action, ps)
+		}
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"group": g.info(a.wid()), "results": res}, nil
+	})
 }
 
 // groupMessageRequest is the body of POST /__sim/groups/{group}/messages:
@@ -212,33 +203,30 @@ type groupMessageRequest struct {
 	Text  string `json:"text"`
 }
 
+func (q groupMessageRequest) check() error { return required("phone", q.Phone, "text", q.Text) }
+
 func (s *Server) ctlGroupMessage(w http.ResponseWriter, r *http.Request) error {
-	var req groupMessageRequest
-	if err := decode(r, &req); err != nil {
-		return err
-	}
-	if err := required("phone", req.Phone, "text", req.Text); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a, err := s.memberLocked(req.Phone)
-	if err != nil {
-		return err
-	}
-	gid := r.PathValue("group")
-	if _, err := s.groupLocked(gid); err != nil {
-		return err
-	}
-	if err := s.checkGroupSendLocked(a, gid); err != nil {
-		return errorf(CodeConflict, "%s", err.Error())
-	}
-	key := newKey()
-	m := &message{Message: Message{ID: "true_" + gid + "_" + key, Key: key, ChatID: gid, From: a.wid(), To: gid, FromMe: true,
-		Type: "chat", Body: req.Text, Timestamp: time.Now().Unix(), Ack: AckServer}}
-	s.addLocked(a, m)
-	s.routeGroupLocked(m)
-	return writeJSON(w, m.view())
+	return handleJSON(w, r, func(req groupMessageRequest) (any, error) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		a, err := s.memberLocked(req.Phone)
+		if err != nil {
+			return nil, err
+		}
+		gid := r.PathValue("group")
+		if _, err := s.groupLocked(gid); err != nil {
+			return nil, err
+		}
+		if err := s.checkGroupSendLocked(a, gid); err != nil {
+			return nil, errorf(CodeConflict, "%s", err.Error())
+		}
+		key := newKey()
+		m := &message{Message: Message{ID: "true_" + gid + "_" + key, Key: key, ChatID: gid, From: a.wid(), To: gid, FromMe: true,
+			Type: "chat", Body: req.Text, Timestamp: time.Now().Unix(), Ack: AckServer}}
+		s.addLocked(a, m)
+		s.routeGroupLocked(m)
+		return m.view(), nil
+	})
 }
 
 // groupSettingsRequest is the body of POST /__sim/groups/{group}/settings:
@@ -252,26 +240,23 @@ type groupSettingsRequest struct {
 	N     int    `json:"n"`
 }
 
+func (q groupSettingsRequest) check() error { return required("phone", q.Phone, "what", q.What) }
+
 func (s *Server) ctlGroupSettings(w http.ResponseWriter, r *http.Request) error {
-	var req groupSettingsRequest
-	if err := decode(r, &req); err != nil {
-		return err
-	}
-	if err := required("phone", req.Phone, "what", req.What); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a, err := s.memberLocked(req.Phone)
-	if err != nil {
-		return err
-	}
-	g, err := s.groupLocked(r.PathValue("group"))
-	if err != nil {
-		return err
-	}
-	if err := s.setGroupLocked(g, a.wid(), strings.TrimSpace(req.What), req.Value, req.Flag, req.N); err != nil {
-		return err
-	}
-	return writeJSON(w, g.info(a.wid()))
+	return handleJSON(w, r, func(req groupSettingsRequest) (any, error) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		a, err := s.memberLocked(req.Phone)
+		if err != nil {
+			return nil, err
+		}
+		g, err := s.groupLocked(r.PathValue("group"))
+		if err != nil {
+			return nil, err
+		}
+		if err := s.setGroupLocked(g, a.wid(), strings.TrimSpace(req.What), req.Value, req.Flag, req.N); err != nil {
+			return nil, err
+		}
+		return g.info(a.wid()), nil
+	})
 }
