@@ -63,7 +63,7 @@ func openClusterT(t testing.TB, n int) []*Store {
 
 func TestClusterReplicatesAndSurvivesANode(t *testing.T) {
 	stores := openClusterT(t, 3)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 
 	if err := stores[0].Sessions().Create(ctx, session.Record{ID: "alice", Running: true}); err != nil {
@@ -86,9 +86,13 @@ func TestClusterReplicatesAndSurvivesANode(t *testing.T) {
 	if err := stores[0].Close(); err != nil {
 		t.Fatalf("Close node 1: %v", err)
 	}
-	deadline := time.Now().Add(20 * time.Second)
+	// Until the two elect new leaders a request may go unanswered: each try
+	// gets its own short deadline so one lost request cannot use up the wait.
+	deadline := time.Now().Add(45 * time.Second)
 	for {
-		_, err := stores[1].Sessions().Update(ctx, "alice", func(r *session.Record) error { r.Running = false; return nil })
+		tctx, tcancel := context.WithTimeout(ctx, 2*time.Second)
+		_, err := stores[1].Sessions().Update(tctx, "alice", func(r *session.Record) error { r.Running = false; return nil })
+		tcancel()
 		if err == nil {
 			break
 		}
@@ -101,6 +105,7 @@ func TestClusterReplicatesAndSurvivesANode(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("Quorum with two of three nodes: %v", err)
 		}
+		time.Sleep(100 * time.Millisecond)
 	}
 	awaitRunning(t, ctx, stores[2], "alice", false)
 }
