@@ -143,8 +143,12 @@ func poll(t *testing.T, d time.Duration, what string, cond func() bool) {
 	}
 }
 
+// testClient bounds every request of the process tests: a node that dies
+// or freezes mid-request must cost one try of a poll, not its whole wait.
+var testClient = &http.Client{Timeout: 10 * time.Second}
+
 func get(url string) int {
-	resp, err := http.Get(url)
+	resp, err := testClient.Get(url)
 	if err != nil {
 		return 0
 	}
@@ -153,7 +157,7 @@ func get(url string) int {
 }
 
 func getBody(url string) string {
-	resp, err := http.Get(url)
+	resp, err := testClient.Get(url)
 	if err != nil {
 		return ""
 	}
@@ -164,7 +168,7 @@ func getBody(url string) string {
 
 func post(t *testing.T, url, body string) {
 	t.Helper()
-	resp, err := http.Post(url, "application/json", bytes.NewReader([]byte(body)))
+	resp, err := testClient.Post(url, "application/json", bytes.NewReader([]byte(body)))
 	if err != nil {
 		t.Fatalf("POST %s: %v", url, err)
 	}
