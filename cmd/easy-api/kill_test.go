@@ -145,7 +145,7 @@ func poll(t *testing.T, d time.Duration, what string, cond func() bool) {
 
 // testClient bounds every request of the process tests: a node that dies
 // or freezes mid-request must cost one try of a poll, not its whole wait.
-var testClient = &http.Client{Timeout: 10 * time.Second}
+var testClient = &http.Client{Timeout: 30 * time.Second}
 
 func get(url string) int {
 	resp, err := testClient.Get(url)
