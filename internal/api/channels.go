@@ -3,9 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
-	"strconv"
 
-	"github.com/easy-api/easy-api/internal/apperr"
 	"github.com/easy-api/easy-api/internal/session"
 )
 
@@ -32,15 +30,12 @@ type ChannelRequest struct {
 	RemovePicture bool          `json:"remove_picture,omitempty" example:"false"` // PATCH only
 } // @name ChannelRequest
 
-// channelInput decodes a ChannelRequest, fetching or decoding its picture.
-func (s *Server) channelInput(r *http.Request) (session.ChannelInput, error) {
-	var req ChannelRequest
-	if err := decodeJSON(r, &req); err != nil {
-		return session.ChannelInput{}, err
-	}
+// channelInput is a ChannelRequest as the domain takes it, its picture
+// fetched or decoded.
+func (s *Server) channelInput(ctx context.Context, req ChannelRequest) (session.ChannelInput, error) {
 	in := session.ChannelInput{Name: req.Name, Description: req.Description, RemovePicture: req.RemovePicture}
 	if req.Picture != nil {
-		pic, err := s.readMedia(r.Context(), req.Picture)
+		pic, err := s.readMedia(ctx, req.Picture)
 		if err != nil {
 			return in, renameField(err, "media", "picture")
 		}
@@ -50,13 +45,8 @@ func (s *Server) channelInput(r *http.Request) (session.ChannelInput, error) {
 }
 
 // channelTarget reads the session id and channel id of a channel route.
-func channelTarget(r *http.Request) (string, string, error) {
-	id, err := sessionID(r)
-	if err != nil {
-		return "", "", err
-	}
-	ch := pathParam(r, "channel")
-	return id, ch, session.ValidateChannelID("channel", ch)
+func channelTarget(r *http.Request) (target, error) {
+	return itemTarget(r, "channel", valid(session.ValidateChannelID))
 }
 
 // createChannel godoc
@@ -77,19 +67,13 @@ func channelTarget(r *http.Request) (string, string, error) {
 //	@Security		ApiKeyAuth
 //	@Router			/v1/sessions/{id}/channels [post]
 func (s *Server) createChannel(w http.ResponseWriter, r *http.Request) error {
-	id, err := sessionID(r)
-	if err != nil {
-		return err
-	}
-	in, err := s.channelInput(r)
-	if err != nil {
-		return err
-	}
-	c, err := s.cfg.Sessions.CreateChannel(r.Context(), id, in)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusCreated, c)
+	return handleCreated(w, r, sessionTarget, func(ctx context.Context, t target, req ChannelRequest) (session.Channel, error) {
+		in, err := s.channelInput(ctx, req)
+		if err != nil {
+			return session.Channel{}, err
+		}
+		return s.cfg.Sessions.CreateChannel(ctx, t.id, in)
+	})
 }
 
 // editChannel godoc
@@ -111,19 +95,13 @@ func (s *Server) createChannel(w http.ResponseWriter, r *http.Request) error {
 //	@Security		ApiKeyAuth
 //	@Router			/v1/sessions/{id}/channels/{channel} [patch]
 func (s *Server) editChannel(w http.ResponseWriter, r *http.Request) error {
-	id, ch, err := channelTarget(r)
-	if err != nil {
-		return err
-	}
-	in, err := s.channelInput(r)
-	if err != nil {
-		return err
-	}
-	c, err := s.cfg.Sessions.EditChannel(r.Context(), id, ch, in)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, c)
+	return handle(w, r, channelTarget, func(ctx context.Context, t target, req ChannelRequest) (session.Channel, error) {
+		in, err := s.channelInput(ctx, req)
+		if err != nil {
+			return session.Channel{}, err
+		}
+		return s.cfg.Sessions.EditChannel(ctx, t.id, t.item, in)
+	})
 }
 
 // deleteChannel godoc
@@ -141,11 +119,9 @@ func (s *Server) editChannel(w http.ResponseWriter, r *http.Request) error {
 //	@Security	ApiKeyAuth
 //	@Router		/v1/sessions/{id}/channels/{channel} [delete]
 func (s *Server) deleteChannel(w http.ResponseWriter, r *http.Request) error {
-	id, ch, err := channelTarget(r)
-	if err != nil {
-		return err
-	}
-	return noContent(w, s.cfg.Sessions.DeleteChannel(r.Context(), id, ch))
+	return handle(w, r, channelTarget, func(ctx context.Context, t target, _ noBody) (noResult, error) {
+		return noResult{}, s.cfg.Sessions.DeleteChannel(ctx, t.id, t.item)
+	})
 }
 
 // followChannel godoc
@@ -186,11 +162,9 @@ func (s *Server) unfollowChannel(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) follow(w http.ResponseWriter, r *http.Request, follow bool) error {
-	id, ch, err := channelTarget(r)
-	if err != nil {
-		return err
-	}
-	return noContent(w, s.cfg.Sessions.FollowChannel(r.Context(), id, ch, follow))
+	return handle(w, r, channelTarget, func(ctx context.Context, t target, _ noBody) (noResult, error) {
+		return noResult{}, s.cfg.Sessions.FollowChannel(ctx, t.id, t.item, follow)
+	})
 }
 
 // muteChannel godoc
@@ -230,12 +204,10 @@ func (s *Server) unmuteChannel(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) mute(w http.ResponseWriter, r *http.Request, mute bool) error {
-	id, ch, err := channelTarget(r)
-	if err != nil {
-		return err
-	}
-	_, err = s.cfg.Sessions.MuteChannel(r.Context(), id, ch, mute)
-	return noContent(w, err)
+	return handle(w, r, channelTarget, func(ctx context.Context, t target, _ noBody) (noResult, error) {
+		_, err := s.cfg.Sessions.MuteChannel(ctx, t.id, t.item, mute)
+		return noResult{}, err
+	})
 }
 
 // searchChannels godoc
@@ -257,20 +229,12 @@ func (s *Server) mute(w http.ResponseWriter, r *http.Request, mute bool) error {
 //	@Security		ApiKeyAuth
 //	@Router			/v1/sessions/{id}/channels [get]
 func (s *Server) searchChannels(w http.ResponseWriter, r *http.Request) error {
-	id, err := sessionID(r)
-	if err != nil {
-		return err
-	}
-	q := r.URL.Query()
-	limit := 20
-	if v := q.Get("limit"); v != "" {
-		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > session.MaxChannelSearch {
-			return apperr.Field("limit", "must be a whole number from 1 to %d", session.MaxChannelSearch)
+	return handle(w, r, sessionTarget, func(ctx context.Context, t target, _ noBody) (session.ChannelSearch, error) {
+		q := r.URL.Query()
+		limit, err := queryLimit(q, 20, session.MaxChannelSearch)
+		if err != nil {
+			return session.ChannelSearch{}, err
 		}
-	}
-	res, err := s.cfg.Sessions.SearchChannels(r.Context(), id, q.Get("q"), limit, q.Get("cursor"))
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, res)
+		return s.cfg.Sessions.SearchChannels(ctx, t.id, q.Get("q"), limit, q.Get("cursor"))
+	})
 }

@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -58,36 +57,19 @@ func (s *Server) chatRoutes(r chi.Router) {
 	})
 }
 
-// chatTarget reads the session id and chat of a chat route's path.
-func chatTarget(r *http.Request) (string, string, error) {
-	id, err := sessionID(r)
-	return id, pathParam(r, "chat"), err
-}
-
 // chatFilter reads GET .../chats' query.
 func chatFilter(r *http.Request) (session.ChatFilter, error) {
 	q := r.URL.Query()
 	f := session.ChatFilter{Type: q.Get("type"), Labels: q["label"], After: q.Get("after")}
-	for _, b := range []struct {
-		name string
-		dst  *bool
-	}{{"unread", &f.Unread}, {"archived", &f.Archived}} {
-		if v := q.Get(b.name); v != "" {
-			x, err := strconv.ParseBool(v)
-			if err != nil {
-				return f, apperr.Field(b.name, "must be true or false")
-			}
-			*b.dst = x
-		}
+	var err error
+	if f.Unread, err = queryBool(q, "unread", false); err != nil {
+		return f, err
 	}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > session.MaxChatPage {
-			return f, apperr.Field("limit", "must be a whole number from 1 to %d", session.MaxChatPage)
-		}
-		f.Limit = n
+	if f.Archived, err = queryBool(q, "archived", false); err != nil {
+		return f, err
 	}
-	return f, nil
+	f.Limit, err = queryLimit(q, 0, session.MaxChatPage)
+	return f, err
 }
 
 // listChats godoc
@@ -112,19 +94,13 @@ func chatFilter(r *http.Request) (session.ChatFilter, error) {
 //	@Security		ApiKeyAuth
 //	@Router			/v1/sessions/{id}/chats [get]
 func (s *Server) listChats(w http.ResponseWriter, r *http.Request) error {
-	id, err := sessionID(r)
-	if err != nil {
-		return err
-	}
-	f, err := chatFilter(r)
-	if err != nil {
-		return err
-	}
-	page, err := s.cfg.Sessions.ListChats(r.Context(), id, f)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, page)
+	return handle(w, r, sessionTarget, func(ctx context.Context, t target, _ noBody) (session.ChatPage, error) {
+		f, err := chatFilter(r)
+		if err != nil {
+			return session.ChatPage{}, err
+		}
+		return s.cfg.Sessions.ListChats(ctx, t.id, f)
+	})
 }
 
 // unreadChats godoc
@@ -143,15 +119,9 @@ func (s *Server) listChats(w http.ResponseWriter, r *http.Request) error {
 //	@Security		ApiKeyAuth
 //	@Router			/v1/sessions/{id}/chats/unread [get]
 func (s *Server) unreadChats(w http.ResponseWriter, r *http.Request) error {
-	id, err := sessionID(r)
-	if err != nil {
-		return err
-	}
-	u, err := s.cfg.Sessions.UnreadChats(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, u)
+	return handle(w, r, sessionTarget, func(ctx context.Context, t target, _ noBody) (session.UnreadChats, error) {
+		return s.cfg.Sessions.UnreadChats(ctx, t.id)
+	})
 }
 
 // getChat godoc
@@ -170,29 +140,17 @@ func (s *Server) unreadChats(w http.ResponseWriter, r *http.Request) error {
 //	@Security	ApiKeyAuth
 //	@Router		/v1/sessions/{id}/chats/{chat} [get]
 func (s *Server) getChat(w http.ResponseWriter, r *http.Request) error {
-	id, chat, err := chatTarget(r)
-	if err != nil {
-		return err
-	}
-	c, err := s.cfg.Sessions.GetChat(r.Context(), id, chat)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, c)
+	return handle(w, r, sessionTarget, func(ctx context.Context, t target, _ noBody) (session.Chat, error) {
+		return s.cfg.Sessions.GetChat(ctx, t.id, t.chat)
+	})
 }
 
 // setChat answers a PUT (on) or DELETE (off) of a chat setting with the
 // chat as it is then.
 func setChat(w http.ResponseWriter, r *http.Request, on bool, set func(ctx context.Context, id, chatID string, on bool) (session.Chat, error)) error {
-	id, chat, err := chatTarget(r)
-	if err != nil {
-		return err
-	}
-	c, err := set(r.Context(), id, chat, on)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, c)
+	return handle(w, r, sessionTarget, func(ctx context.Context, t target, _ noBody) (session.Chat, error) {
+		return set(ctx, t.id, t.chat, on)
+	})
 }
 
 // archiveChat godoc
@@ -293,22 +251,12 @@ func (s *Server) unpinChat(w http.ResponseWriter, r *http.Request) error {
 //	@Security		ApiKeyAuth
 //	@Router			/v1/sessions/{id}/chats/{chat}/mute [put]
 func (s *Server) muteChat(w http.ResponseWriter, r *http.Request) error {
-	id, chat, err := chatTarget(r)
-	if err != nil {
-		return err
-	}
-	var req MuteRequest
-	if err := decodeJSON(r, &req); err != nil {
-		return err
-	}
-	if req.DurationSeconds < 0 || req.DurationSeconds > int64(session.MaxMute/time.Second) {
-		return apperr.Field("duration_seconds", "must be from 1 to %d, or set forever", int64(session.MaxMute/time.Second))
-	}
-	c, err := s.cfg.Sessions.MuteChat(r.Context(), id, chat, time.Duration(req.DurationSeconds)*time.Second, req.Forever)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, c)
+	return handle(w, r, sessionTarget, func(ctx context.Context, t target, req MuteRequest) (session.Chat, error) {
+		if most := int64(session.MaxMute / time.Second); req.DurationSeconds < 0 || req.DurationSeconds > most {
+			return session.Chat{}, apperr.Field("duration_seconds", "must be from 1 to %d, or set forever", most)
+		}
+		return s.cfg.Sessions.MuteChat(ctx, t.id, t.chat, time.Duration(req.DurationSeconds)*time.Second, req.Forever)
+	})
 }
 
 // unmuteChat godoc
@@ -327,15 +275,9 @@ func (s *Server) muteChat(w http.ResponseWriter, r *http.Request) error {
 //	@Security	ApiKeyAuth
 //	@Router		/v1/sessions/{id}/chats/{chat}/mute [delete]
 func (s *Server) unmuteChat(w http.ResponseWriter, r *http.Request) error {
-	id, chat, err := chatTarget(r)
-	if err != nil {
-		return err
-	}
-	c, err := s.cfg.Sessions.UnmuteChat(r.Context(), id, chat)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, c)
+	return handle(w, r, sessionTarget, func(ctx context.Context, t target, _ noBody) (session.Chat, error) {
+		return s.cfg.Sessions.UnmuteChat(ctx, t.id, t.chat)
+	})
 }
 
 // markUnread godoc
@@ -355,15 +297,9 @@ func (s *Server) unmuteChat(w http.ResponseWriter, r *http.Request) error {
 //	@Security		ApiKeyAuth
 //	@Router			/v1/sessions/{id}/chats/{chat}/unread [post]
 func (s *Server) markUnread(w http.ResponseWriter, r *http.Request) error {
-	id, chat, err := chatTarget(r)
-	if err != nil {
-		return err
-	}
-	c, err := s.cfg.Sessions.MarkUnread(r.Context(), id, chat)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, c)
+	return handle(w, r, sessionTarget, func(ctx context.Context, t target, _ noBody) (session.Chat, error) {
+		return s.cfg.Sessions.MarkUnread(ctx, t.id, t.chat)
+	})
 }
 
 // clearChat godoc
@@ -383,17 +319,13 @@ func (s *Server) markUnread(w http.ResponseWriter, r *http.Request) error {
 //	@Security		ApiKeyAuth
 //	@Router			/v1/sessions/{id}/chats/{chat}/clear [post]
 func (s *Server) clearChat(w http.ResponseWriter, r *http.Request) error {
-	id, chat, err := chatTarget(r)
-	if err != nil {
-		return err
-	}
-	keep := true
-	if v := r.URL.Query().Get("keep_starred"); v != "" {
-		if keep, err = strconv.ParseBool(v); err != nil {
-			return apperr.Field("keep_starred", "must be true or false")
+	return handle(w, r, sessionTarget, func(ctx context.Context, t target, _ noBody) (noResult, error) {
+		keep, err := queryBool(r.URL.Query(), "keep_starred", true)
+		if err != nil {
+			return noResult{}, err
 		}
-	}
-	return noContent(w, s.cfg.Sessions.ClearChat(r.Context(), id, chat, keep))
+		return noResult{}, s.cfg.Sessions.ClearChat(ctx, t.id, t.chat, keep)
+	})
 }
 
 // deleteChat godoc
@@ -412,9 +344,7 @@ func (s *Server) clearChat(w http.ResponseWriter, r *http.Request) error {
 //	@Security		ApiKeyAuth
 //	@Router			/v1/sessions/{id}/chats/{chat} [delete]
 func (s *Server) deleteChat(w http.ResponseWriter, r *http.Request) error {
-	id, chat, err := chatTarget(r)
-	if err != nil {
-		return err
-	}
-	return noContent(w, s.cfg.Sessions.DeleteChat(r.Context(), id, chat))
+	return handle(w, r, sessionTarget, func(ctx context.Context, t target, _ noBody) (noResult, error) {
+		return noResult{}, s.cfg.Sessions.DeleteChat(ctx, t.id, t.chat)
+	})
 }

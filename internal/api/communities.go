@@ -64,29 +64,14 @@ func (s *Server) communityRoutes(r chi.Router) {
 //	@Security		ApiKeyAuth
 //	@Router			/v1/sessions/{id}/communities [post]
 func (s *Server) createCommunity(w http.ResponseWriter, r *http.Request) error {
-	id, err := sessionID(r)
-	if err != nil {
-		return err
-	}
-	var req CreateCommunityRequest
-	if err := decodeJSON(r, &req); err != nil {
-		return err
-	}
-	c, err := s.cfg.Sessions.CreateCommunity(r.Context(), id, req.Name, req.Description, req.Groups)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusCreated, c)
+	return handleCreated(w, r, sessionTarget, func(ctx context.Context, t target, req CreateCommunityRequest) (session.CreatedCommunity, error) {
+		return s.cfg.Sessions.CreateCommunity(ctx, t.id, req.Name, req.Description, req.Groups)
+	})
 }
 
 // communityTarget reads the session id and the community of the path.
-func communityTarget(r *http.Request) (string, string, error) {
-	id, err := sessionID(r)
-	if err != nil {
-		return "", "", err
-	}
-	c, err := session.NormalizeGroupID("community", pathParam(r, "community"))
-	return id, c, err
+func communityTarget(r *http.Request) (target, error) {
+	return itemTarget(r, "community", session.NormalizeGroupID)
 }
 
 // getCommunity godoc
@@ -105,15 +90,9 @@ func communityTarget(r *http.Request) (string, string, error) {
 //	@Security	ApiKeyAuth
 //	@Router		/v1/sessions/{id}/communities/{community} [get]
 func (s *Server) getCommunity(w http.ResponseWriter, r *http.Request) error {
-	id, cid, err := communityTarget(r)
-	if err != nil {
-		return err
-	}
-	c, err := s.cfg.Sessions.Community(r.Context(), id, cid)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, c)
+	return handle(w, r, communityTarget, func(ctx context.Context, t target, _ noBody) (session.Community, error) {
+		return s.cfg.Sessions.Community(ctx, t.id, t.item)
+	})
 }
 
 // communitySubgroups godoc
@@ -132,15 +111,10 @@ func (s *Server) getCommunity(w http.ResponseWriter, r *http.Request) error {
 //	@Security	ApiKeyAuth
 //	@Router		/v1/sessions/{id}/communities/{community}/subgroups [get]
 func (s *Server) communitySubgroups(w http.ResponseWriter, r *http.Request) error {
-	id, cid, err := communityTarget(r)
-	if err != nil {
-		return err
-	}
-	gs, err := s.cfg.Sessions.CommunitySubgroups(r.Context(), id, cid)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, GroupList{Groups: gs})
+	return handle(w, r, communityTarget, func(ctx context.Context, t target, _ noBody) (GroupList, error) {
+		gs, err := s.cfg.Sessions.CommunitySubgroups(ctx, t.id, t.item)
+		return GroupList{Groups: gs}, err
+	})
 }
 
 // linkSubgroups godoc
@@ -161,19 +135,9 @@ func (s *Server) communitySubgroups(w http.ResponseWriter, r *http.Request) erro
 //	@Security	ApiKeyAuth
 //	@Router		/v1/sessions/{id}/communities/{community}/subgroups [post]
 func (s *Server) linkSubgroups(w http.ResponseWriter, r *http.Request) error {
-	id, cid, err := communityTarget(r)
-	if err != nil {
-		return err
-	}
-	var req SubgroupsRequest
-	if err := decodeJSON(r, &req); err != nil {
-		return err
-	}
-	res, err := s.cfg.Sessions.LinkSubgroups(r.Context(), id, cid, req.Groups, true)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, res)
+	return handle(w, r, communityTarget, func(ctx context.Context, t target, req SubgroupsRequest) (session.SubgroupLinks, error) {
+		return s.cfg.Sessions.LinkSubgroups(ctx, t.id, t.item, req.Groups, true)
+	})
 }
 
 // unlinkSubgroup godoc
@@ -194,15 +158,9 @@ func (s *Server) linkSubgroups(w http.ResponseWriter, r *http.Request) error {
 //	@Security		ApiKeyAuth
 //	@Router			/v1/sessions/{id}/communities/{community}/subgroups/{group} [delete]
 func (s *Server) unlinkSubgroup(w http.ResponseWriter, r *http.Request) error {
-	id, cid, err := communityTarget(r)
-	if err != nil {
-		return err
-	}
-	res, err := s.cfg.Sessions.LinkSubgroups(r.Context(), id, cid, []string{pathParam(r, "group")}, false)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, res)
+	return handle(w, r, communityTarget, func(ctx context.Context, t target, _ noBody) (session.SubgroupLinks, error) {
+		return s.cfg.Sessions.LinkSubgroups(ctx, t.id, t.item, []string{pathParam(r, "group")}, false)
+	})
 }
 
 // deactivateCommunity godoc
@@ -222,9 +180,7 @@ func (s *Server) unlinkSubgroup(w http.ResponseWriter, r *http.Request) error {
 //	@Security		ApiKeyAuth
 //	@Router			/v1/sessions/{id}/communities/{community} [delete]
 func (s *Server) deactivateCommunity(w http.ResponseWriter, r *http.Request) error {
-	id, cid, err := communityTarget(r)
-	if err != nil {
-		return err
-	}
-	return noContent(w, s.cfg.Sessions.DeactivateCommunity(r.Context(), id, cid))
+	return handle(w, r, communityTarget, func(ctx context.Context, t target, _ noBody) (noResult, error) {
+		return noResult{}, s.cfg.Sessions.DeactivateCommunity(ctx, t.id, t.item)
+	})
 }

@@ -66,22 +66,15 @@ func (s *Server) contactRoutes(r chi.Router) {
 }
 
 // contactTarget reads the session id and contact of a contact route's path.
-func contactTarget(r *http.Request) (string, string, error) {
-	id, err := sessionID(r)
-	return id, pathParam(r, "contact"), err
+func contactTarget(r *http.Request) (target, error) {
+	return itemTarget(r, "contact", nil)
 }
 
 // answer runs get for the contact of r's path and writes what it returns.
 func answer[T any](w http.ResponseWriter, r *http.Request, get func(ctx context.Context, id, contactID string) (T, error)) error {
-	id, contact, err := contactTarget(r)
-	if err != nil {
-		return err
-	}
-	v, err := get(r.Context(), id, contact)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, v)
+	return handle(w, r, contactTarget, func(ctx context.Context, t target, _ noBody) (T, error) {
+		return get(ctx, t.id, t.item)
+	})
 }
 
 // getContact godoc
@@ -121,19 +114,10 @@ func (s *Server) getContact(w http.ResponseWriter, r *http.Request) error {
 //	@Security		ApiKeyAuth
 //	@Router			/v1/sessions/{id}/contacts/check [post]
 func (s *Server) checkNumbers(w http.ResponseWriter, r *http.Request) error {
-	id, err := sessionID(r)
-	if err != nil {
-		return err
-	}
-	var req CheckNumbersRequest
-	if err := decodeJSON(r, &req); err != nil {
-		return err
-	}
-	res, err := s.cfg.Sessions.CheckNumbers(r.Context(), id, req.Numbers)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, NumberCheckList{Results: res})
+	return handle(w, r, sessionTarget, func(ctx context.Context, t target, req CheckNumbersRequest) (NumberCheckList, error) {
+		res, err := s.cfg.Sessions.CheckNumbers(ctx, t.id, req.Numbers)
+		return NumberCheckList{Results: res}, err
+	})
 }
 
 // contactPicture godoc
@@ -211,15 +195,10 @@ func (s *Server) businessProfile(w http.ResponseWriter, r *http.Request) error {
 //	@Security	ApiKeyAuth
 //	@Router		/v1/sessions/{id}/contacts/{contact}/groups [get]
 func (s *Server) commonGroups(w http.ResponseWriter, r *http.Request) error {
-	id, contact, err := contactTarget(r)
-	if err != nil {
-		return err
-	}
-	groups, err := s.cfg.Sessions.CommonGroups(r.Context(), id, contact)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, CommonGroups{Groups: groups})
+	return answer(w, r, func(ctx context.Context, id, c string) (CommonGroups, error) {
+		groups, err := s.cfg.Sessions.CommonGroups(ctx, id, c)
+		return CommonGroups{Groups: groups}, err
+	})
 }
 
 // blockContact godoc
@@ -281,13 +260,8 @@ func (s *Server) unblockContact(w http.ResponseWriter, r *http.Request) error {
 //	@Security	ApiKeyAuth
 //	@Router		/v1/sessions/{id}/contacts/blocked [get]
 func (s *Server) listBlocked(w http.ResponseWriter, r *http.Request) error {
-	id, err := sessionID(r)
-	if err != nil {
-		return err
-	}
-	list, err := s.cfg.Sessions.Blocked(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, BlockedList{Blocked: list})
+	return handle(w, r, sessionTarget, func(ctx context.Context, t target, _ noBody) (BlockedList, error) {
+		list, err := s.cfg.Sessions.Blocked(ctx, t.id)
+		return BlockedList{Blocked: list}, err
+	})
 }

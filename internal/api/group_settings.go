@@ -31,15 +31,9 @@ import (
 //	@Security		ApiKeyAuth
 //	@Router			/v1/sessions/{id}/groups/{group}/subject [put]
 func (s *Server) setGroupSubject(w http.ResponseWriter, r *http.Request) error {
-	id, gid, err := groupTarget(r)
-	if err != nil {
-		return err
-	}
-	var req SubjectRequest
-	if err := decodeJSON(r, &req); err != nil {
-		return err
-	}
-	return noContent(w, s.cfg.Sessions.SetGroupSubject(r.Context(), id, gid, req.Subject))
+	return handle(w, r, groupTarget, func(ctx context.Context, t target, req SubjectRequest) (noResult, error) {
+		return noResult{}, s.cfg.Sessions.SetGroupSubject(ctx, t.id, t.item, req.Subject)
+	})
 }
 
 // setGroupDescription godoc
@@ -61,15 +55,9 @@ func (s *Server) setGroupSubject(w http.ResponseWriter, r *http.Request) error {
 //	@Security		ApiKeyAuth
 //	@Router			/v1/sessions/{id}/groups/{group}/description [put]
 func (s *Server) setGroupDescription(w http.ResponseWriter, r *http.Request) error {
-	id, gid, err := groupTarget(r)
-	if err != nil {
-		return err
-	}
-	var req DescriptionRequest
-	if err := decodeJSON(r, &req); err != nil {
-		return err
-	}
-	return noContent(w, s.cfg.Sessions.SetGroupDescription(r.Context(), id, gid, req.Description))
+	return handle(w, r, groupTarget, func(ctx context.Context, t target, req DescriptionRequest) (noResult, error) {
+		return noResult{}, s.cfg.Sessions.SetGroupDescription(ctx, t.id, t.item, req.Description)
+	})
 }
 
 // setGroupPicture godoc
@@ -92,19 +80,13 @@ func (s *Server) setGroupDescription(w http.ResponseWriter, r *http.Request) err
 //	@Security		ApiKeyAuth
 //	@Router			/v1/sessions/{id}/groups/{group}/picture [put]
 func (s *Server) setGroupPicture(w http.ResponseWriter, r *http.Request) error {
-	id, gid, err := groupTarget(r)
-	if err != nil {
-		return err
-	}
-	var req PictureRequest
-	if err := decodeJSON(r, &req); err != nil {
-		return err
-	}
-	data, err := base64.StdEncoding.DecodeString(req.Data)
-	if err != nil {
-		return apperr.Field("data", "must be standard base64")
-	}
-	return noContent(w, s.cfg.Sessions.SetGroupPicture(r.Context(), id, gid, session.Media{Data: data, Mimetype: req.Mimetype}))
+	return handle(w, r, groupTarget, func(ctx context.Context, t target, req PictureRequest) (noResult, error) {
+		data, err := base64.StdEncoding.DecodeString(req.Data)
+		if err != nil {
+			return noResult{}, apperr.Field("data", "must be standard base64")
+		}
+		return noResult{}, s.cfg.Sessions.SetGroupPicture(ctx, t.id, t.item, session.Media{Data: data, Mimetype: req.Mimetype})
+	})
 }
 
 // removeGroupPicture godoc
@@ -123,11 +105,9 @@ func (s *Server) setGroupPicture(w http.ResponseWriter, r *http.Request) error {
 //	@Security	ApiKeyAuth
 //	@Router		/v1/sessions/{id}/groups/{group}/picture [delete]
 func (s *Server) removeGroupPicture(w http.ResponseWriter, r *http.Request) error {
-	id, gid, err := groupTarget(r)
-	if err != nil {
-		return err
-	}
-	return noContent(w, s.cfg.Sessions.RemoveGroupPicture(r.Context(), id, gid))
+	return handle(w, r, groupTarget, func(ctx context.Context, t target, _ noBody) (noResult, error) {
+		return noResult{}, s.cfg.Sessions.RemoveGroupPicture(ctx, t.id, t.item)
+	})
 }
 
 // setGroupSettings godoc
@@ -150,19 +130,9 @@ func (s *Server) removeGroupPicture(w http.ResponseWriter, r *http.Request) erro
 //	@Security		ApiKeyAuth
 //	@Router			/v1/sessions/{id}/groups/{group}/settings [patch]
 func (s *Server) setGroupSettings(w http.ResponseWriter, r *http.Request) error {
-	id, gid, err := groupTarget(r)
-	if err != nil {
-		return err
-	}
-	var req session.GroupSettings
-	if err := decodeJSON(r, &req); err != nil {
-		return err
-	}
-	g, err := s.cfg.Sessions.SetGroupSettings(r.Context(), id, gid, req)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, g)
+	return handle(w, r, groupTarget, func(ctx context.Context, t target, req session.GroupSettings) (session.Group, error) {
+		return s.cfg.Sessions.SetGroupSettings(ctx, t.id, t.item, req)
+	})
 }
 
 // getGroupInvite godoc
@@ -207,15 +177,9 @@ func (s *Server) revokeGroupInvite(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *Server) invite(w http.ResponseWriter, r *http.Request, fn func(ctx context.Context, id, gid string) (session.GroupInvite, error)) error {
-	id, gid, err := groupTarget(r)
-	if err != nil {
-		return err
-	}
-	inv, err := fn(r.Context(), id, gid)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, inv)
+	return handle(w, r, groupTarget, func(ctx context.Context, t target, _ noBody) (session.GroupInvite, error) {
+		return fn(ctx, t.id, t.item)
+	})
 }
 
 // groupInviteInfo godoc
@@ -235,15 +199,9 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request, fn func(ctx cont
 //	@Security		ApiKeyAuth
 //	@Router			/v1/sessions/{id}/groups/join [get]
 func (s *Server) groupInviteInfo(w http.ResponseWriter, r *http.Request) error {
-	id, err := sessionID(r)
-	if err != nil {
-		return err
-	}
-	g, err := s.cfg.Sessions.GroupInviteInfo(r.Context(), id, r.URL.Query().Get("code"))
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, g)
+	return handle(w, r, sessionTarget, func(ctx context.Context, t target, _ noBody) (session.Group, error) {
+		return s.cfg.Sessions.GroupInviteInfo(ctx, t.id, r.URL.Query().Get("code"))
+	})
 }
 
 // joinGroup godoc
@@ -264,19 +222,9 @@ func (s *Server) groupInviteInfo(w http.ResponseWriter, r *http.Request) error {
 //	@Security		ApiKeyAuth
 //	@Router			/v1/sessions/{id}/groups/join [post]
 func (s *Server) joinGroup(w http.ResponseWriter, r *http.Request) error {
-	id, err := sessionID(r)
-	if err != nil {
-		return err
-	}
-	var req JoinRequest
-	if err := decodeJSON(r, &req); err != nil {
-		return err
-	}
-	j, err := s.cfg.Sessions.JoinGroup(r.Context(), id, req.Code)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, j)
+	return handle(w, r, sessionTarget, func(ctx context.Context, t target, req JoinRequest) (session.GroupJoin, error) {
+		return s.cfg.Sessions.JoinGroup(ctx, t.id, req.Code)
+	})
 }
 
 // leaveGroup godoc
@@ -295,11 +243,9 @@ func (s *Server) joinGroup(w http.ResponseWriter, r *http.Request) error {
 //	@Security		ApiKeyAuth
 //	@Router			/v1/sessions/{id}/groups/{group}/leave [post]
 func (s *Server) leaveGroup(w http.ResponseWriter, r *http.Request) error {
-	id, gid, err := groupTarget(r)
-	if err != nil {
-		return err
-	}
-	return noContent(w, s.cfg.Sessions.LeaveGroup(r.Context(), id, gid))
+	return handle(w, r, groupTarget, func(ctx context.Context, t target, _ noBody) (noResult, error) {
+		return noResult{}, s.cfg.Sessions.LeaveGroup(ctx, t.id, t.item)
+	})
 }
 
 // membershipRequests godoc
@@ -319,15 +265,10 @@ func (s *Server) leaveGroup(w http.ResponseWriter, r *http.Request) error {
 //	@Security	ApiKeyAuth
 //	@Router		/v1/sessions/{id}/groups/{group}/requests [get]
 func (s *Server) membershipRequests(w http.ResponseWriter, r *http.Request) error {
-	id, gid, err := groupTarget(r)
-	if err != nil {
-		return err
-	}
-	reqs, err := s.cfg.Sessions.MembershipRequests(r.Context(), id, gid)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, MembershipRequestList{Requests: reqs})
+	return handle(w, r, groupTarget, func(ctx context.Context, t target, _ noBody) (MembershipRequestList, error) {
+		reqs, err := s.cfg.Sessions.MembershipRequests(ctx, t.id, t.item)
+		return MembershipRequestList{Requests: reqs}, err
+	})
 }
 
 // decideRequests godoc
@@ -351,21 +292,22 @@ func (s *Server) membershipRequests(w http.ResponseWriter, r *http.Request) erro
 //	@Security		ApiKeyAuth
 //	@Router			/v1/sessions/{id}/groups/{group}/requests/{decision} [post]
 func (s *Server) decideRequests(w http.ResponseWriter, r *http.Request) error {
-	id, gid, err := groupTarget(r)
+	return handle(w, r, decisionTarget, func(ctx context.Context, t target, req ParticipantsRequest) (ParticipantResults, error) {
+		approve := pathParam(r, "decision") == "approve"
+		res, err := s.cfg.Sessions.DecideMembershipRequests(ctx, t.id, t.item, approve, req.Participants)
+		return ParticipantResults{Results: res}, err
+	})
+}
+
+// decisionTarget is groupTarget for .../requests/{decision}: a decision
+// other than approve or reject is no route, whatever the body holds.
+func decisionTarget(r *http.Request) (target, error) {
+	t, err := groupTarget(r)
 	if err != nil {
-		return err
+		return t, err
 	}
-	decision := pathParam(r, "decision")
-	if decision != "approve" && decision != "reject" {
-		return apperr.E(apperr.NotFound, "no route here: decide with .../requests/approve or .../requests/reject")
+	if d := pathParam(r, "decision"); d != "approve" && d != "reject" {
+		return t, apperr.E(apperr.NotFound, "no route here: decide with .../requests/approve or .../requests/reject")
 	}
-	var req ParticipantsRequest
-	if err := decodeJSON(r, &req); err != nil {
-		return err
-	}
-	res, err := s.cfg.Sessions.DecideMembershipRequests(r.Context(), id, gid, decision == "approve", req.Participants)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, ParticipantResults{Results: res})
+	return t, nil
 }

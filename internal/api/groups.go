@@ -115,13 +115,8 @@ func (s *Server) groupRoutes(r chi.Router) {
 }
 
 // groupTarget reads the session id and the group of a group route's path.
-func groupTarget(r *http.Request) (string, string, error) {
-	id, err := sessionID(r)
-	if err != nil {
-		return "", "", err
-	}
-	g, err := session.NormalizeGroupID("group", pathParam(r, "group"))
-	return id, g, err
+func groupTarget(r *http.Request) (target, error) {
+	return itemTarget(r, "group", session.NormalizeGroupID)
 }
 
 // listGroups godoc
@@ -138,15 +133,10 @@ func groupTarget(r *http.Request) (string, string, error) {
 //	@Security	ApiKeyAuth
 //	@Router		/v1/sessions/{id}/groups [get]
 func (s *Server) listGroups(w http.ResponseWriter, r *http.Request) error {
-	id, err := sessionID(r)
-	if err != nil {
-		return err
-	}
-	gs, err := s.cfg.Sessions.Groups(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, GroupList{Groups: gs})
+	return handle(w, r, sessionTarget, func(ctx context.Context, t target, _ noBody) (GroupList, error) {
+		gs, err := s.cfg.Sessions.Groups(ctx, t.id)
+		return GroupList{Groups: gs}, err
+	})
 }
 
 // createGroup godoc
@@ -167,19 +157,9 @@ func (s *Server) listGroups(w http.ResponseWriter, r *http.Request) error {
 //	@Security		ApiKeyAuth
 //	@Router			/v1/sessions/{id}/groups [post]
 func (s *Server) createGroup(w http.ResponseWriter, r *http.Request) error {
-	id, err := sessionID(r)
-	if err != nil {
-		return err
-	}
-	var req CreateGroupRequest
-	if err := decodeJSON(r, &req); err != nil {
-		return err
-	}
-	g, err := s.cfg.Sessions.CreateGroup(r.Context(), id, req.Subject, req.Participants)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusCreated, g)
+	return handleCreated(w, r, sessionTarget, func(ctx context.Context, t target, req CreateGroupRequest) (session.CreatedGroup, error) {
+		return s.cfg.Sessions.CreateGroup(ctx, t.id, req.Subject, req.Participants)
+	})
 }
 
 // getGroup godoc
@@ -198,15 +178,9 @@ func (s *Server) createGroup(w http.ResponseWriter, r *http.Request) error {
 //	@Security	ApiKeyAuth
 //	@Router		/v1/sessions/{id}/groups/{group} [get]
 func (s *Server) getGroup(w http.ResponseWriter, r *http.Request) error {
-	id, gid, err := groupTarget(r)
-	if err != nil {
-		return err
-	}
-	g, err := s.cfg.Sessions.Group(r.Context(), id, gid)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, g)
+	return handle(w, r, groupTarget, func(ctx context.Context, t target, _ noBody) (session.Group, error) {
+		return s.cfg.Sessions.Group(ctx, t.id, t.item)
+	})
 }
 
 // groupParticipants godoc
@@ -230,17 +204,8 @@ func (s *Server) getGroup(w http.ResponseWriter, r *http.Request) error {
 //	@Security		ApiKeyAuth
 //	@Router			/v1/sessions/{id}/groups/{group}/participants/{action} [post]
 func (s *Server) groupParticipants(w http.ResponseWriter, r *http.Request) error {
-	id, gid, err := groupTarget(r)
-	if err != nil {
-		return err
-	}
-	var req ParticipantsRequest
-	if err := decodeJSON(r, &req); err != nil {
-		return err
-	}
-	res, err := s.cfg.Sessions.GroupParticipants(r.Context(), id, gid, pathParam(r, "action"), req.Participants)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, ParticipantResults{Results: res})
+	return handle(w, r, groupTarget, func(ctx context.Context, t target, req ParticipantsRequest) (ParticipantResults, error) {
+		res, err := s.cfg.Sessions.GroupParticipants(ctx, t.id, t.item, pathParam(r, "action"), req.Participants)
+		return ParticipantResults{Results: res}, err
+	})
 }

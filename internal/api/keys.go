@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
@@ -58,11 +59,10 @@ func (s *Server) createKey(w http.ResponseWriter, r *http.Request) error {
 //	@Security	ApiKeyAuth
 //	@Router		/v1/keys [get]
 func (s *Server) listKeys(w http.ResponseWriter, r *http.Request) error {
-	keys, err := s.cfg.Keys.List(r.Context())
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, KeyList{Keys: keys})
+	return handle(w, r, noTarget, func(ctx context.Context, _ target, _ noBody) (KeyList, error) {
+		keys, err := s.cfg.Keys.List(ctx)
+		return KeyList{Keys: keys}, err
+	})
 }
 
 // deleteKey godoc
@@ -77,9 +77,7 @@ func (s *Server) listKeys(w http.ResponseWriter, r *http.Request) error {
 //	@Security	ApiKeyAuth
 //	@Router		/v1/keys/{kid} [delete]
 func (s *Server) deleteKey(w http.ResponseWriter, r *http.Request) error {
-	if err := s.cfg.Keys.Delete(r.Context(), chi.URLParam(r, "kid")); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return handle(w, r, noTarget, func(ctx context.Context, _ target, _ noBody) (noResult, error) {
+		return noResult{}, s.cfg.Keys.Delete(ctx, chi.URLParam(r, "kid"))
+	})
 }

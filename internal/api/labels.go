@@ -29,6 +29,10 @@ type LabelRequest struct {
 	Color string `json:"color,omitempty" example:"#64c4ff"` // a palette colour (#rrggbb) or its index; default: the next free one
 } // @name LabelRequest
 
+func (req LabelRequest) input() session.LabelInput {
+	return session.LabelInput{Name: req.Name, Color: req.Color}
+}
+
 // LabelChatsRequest is the body of POST .../labels/{label}/chats.
 type LabelChatsRequest struct {
 	ChatIDs []string `json:"chat_ids" example:"15551234567"`
@@ -58,6 +62,10 @@ func (s *Server) businessRoutes(r chi.Router, jsonBody, mediaBody func(http.Hand
 	r.With(jsonBody).Delete("/channels/{channel}/mute", s.wrap(s.unmuteChannel))
 }
 
+// labelTarget reads the session and the {label} of a label route, as sent:
+// the domain answers label_not_found for one it does not know.
+func labelTarget(r *http.Request) (target, error) { return itemTarget(r, "label", nil) }
+
 // listLabels godoc
 //
 //	@Summary		The account's labels
@@ -74,15 +82,9 @@ func (s *Server) businessRoutes(r chi.Router, jsonBody, mediaBody func(http.Hand
 //	@Security		ApiKeyAuth
 //	@Router			/v1/sessions/{id}/labels [get]
 func (s *Server) listLabels(w http.ResponseWriter, r *http.Request) error {
-	id, err := sessionID(r)
-	if err != nil {
-		return err
-	}
-	list, err := s.cfg.Sessions.Labels(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, list)
+	return handle(w, r, sessionTarget, func(ctx context.Context, t target, _ noBody) (session.LabelList, error) {
+		return s.cfg.Sessions.Labels(ctx, t.id)
+	})
 }
 
 // createLabel godoc
@@ -103,19 +105,9 @@ func (s *Server) listLabels(w http.ResponseWriter, r *http.Request) error {
 //	@Security		ApiKeyAuth
 //	@Router			/v1/sessions/{id}/labels [post]
 func (s *Server) createLabel(w http.ResponseWriter, r *http.Request) error {
-	id, err := sessionID(r)
-	if err != nil {
-		return err
-	}
-	var req LabelRequest
-	if err := decodeJSON(r, &req); err != nil {
-		return err
-	}
-	l, err := s.cfg.Sessions.CreateLabel(r.Context(), id, session.LabelInput{Name: req.Name, Color: req.Color})
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusCreated, l)
+	return handleCreated(w, r, sessionTarget, func(ctx context.Context, t target, req LabelRequest) (session.Label, error) {
+		return s.cfg.Sessions.CreateLabel(ctx, t.id, req.input())
+	})
 }
 
 // editLabel godoc
@@ -137,19 +129,9 @@ func (s *Server) createLabel(w http.ResponseWriter, r *http.Request) error {
 //	@Security		ApiKeyAuth
 //	@Router			/v1/sessions/{id}/labels/{label} [patch]
 func (s *Server) editLabel(w http.ResponseWriter, r *http.Request) error {
-	id, err := sessionID(r)
-	if err != nil {
-		return err
-	}
-	var req LabelRequest
-	if err := decodeJSON(r, &req); err != nil {
-		return err
-	}
-	l, err := s.cfg.Sessions.EditLabel(r.Context(), id, pathParam(r, "label"), session.LabelInput{Name: req.Name, Color: req.Color})
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, l)
+	return handle(w, r, labelTarget, func(ctx context.Context, t target, req LabelRequest) (session.Label, error) {
+		return s.cfg.Sessions.EditLabel(ctx, t.id, t.item, req.input())
+	})
 }
 
 // deleteLabel godoc
@@ -168,11 +150,9 @@ func (s *Server) editLabel(w http.ResponseWriter, r *http.Request) error {
 //	@Security		ApiKeyAuth
 //	@Router			/v1/sessions/{id}/labels/{label} [delete]
 func (s *Server) deleteLabel(w http.ResponseWriter, r *http.Request) error {
-	id, err := sessionID(r)
-	if err != nil {
-		return err
-	}
-	return noContent(w, s.cfg.Sessions.DeleteLabel(r.Context(), id, pathParam(r, "label")))
+	return handle(w, r, labelTarget, func(ctx context.Context, t target, _ noBody) (noResult, error) {
+		return noResult{}, s.cfg.Sessions.DeleteLabel(ctx, t.id, t.item)
+	})
 }
 
 // addLabelChats godoc
@@ -194,19 +174,9 @@ func (s *Server) deleteLabel(w http.ResponseWriter, r *http.Request) error {
 //	@Security		ApiKeyAuth
 //	@Router			/v1/sessions/{id}/labels/{label}/chats [post]
 func (s *Server) addLabelChats(w http.ResponseWriter, r *http.Request) error {
-	id, err := sessionID(r)
-	if err != nil {
-		return err
-	}
-	var req LabelChatsRequest
-	if err := decodeJSON(r, &req); err != nil {
-		return err
-	}
-	l, err := s.cfg.Sessions.LabelChats(r.Context(), id, pathParam(r, "label"), req.ChatIDs, true)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, l)
+	return handle(w, r, labelTarget, func(ctx context.Context, t target, req LabelChatsRequest) (session.Label, error) {
+		return s.cfg.Sessions.LabelChats(ctx, t.id, t.item, req.ChatIDs, true)
+	})
 }
 
 // removeLabelChat godoc
@@ -227,17 +197,11 @@ func (s *Server) addLabelChats(w http.ResponseWriter, r *http.Request) error {
 //	@Security		ApiKeyAuth
 //	@Router			/v1/sessions/{id}/labels/{label}/chats/{chat} [delete]
 func (s *Server) removeLabelChat(w http.ResponseWriter, r *http.Request) error {
-	id, err := sessionID(r)
-	if err != nil {
-		return err
-	}
-	chat, err := session.NormalizeChatID("chat", pathParam(r, "chat"))
-	if err != nil {
-		return err
-	}
-	l, err := s.cfg.Sessions.LabelChats(r.Context(), id, pathParam(r, "label"), []string{chat}, false)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, l)
+	return handle(w, r, labelTarget, func(ctx context.Context, t target, _ noBody) (session.Label, error) {
+		chat, err := session.NormalizeChatID("chat", pathParam(r, "chat"))
+		if err != nil {
+			return session.Label{}, err
+		}
+		return s.cfg.Sessions.LabelChats(ctx, t.id, t.item, []string{chat}, false)
+	})
 }

@@ -282,21 +282,15 @@ func (f mediaFetcher) fetchError(err error) error {
 //	@Security		ApiKeyAuth
 //	@Router			/v1/sessions/{id}/chats/{chat}/messages [get]
 func (s *Server) listMessages(w http.ResponseWriter, r *http.Request) error {
-	id, err := sessionID(r)
-	if err != nil {
-		return err
-	}
-	limit := 50
-	if v := r.URL.Query().Get("limit"); v != "" {
-		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > 500 {
-			return apperr.Field("limit", "must be a whole number from 1 to 500")
+	return handle(w, r, sessionTarget, func(ctx context.Context, t target, _ noBody) (MessageList, error) {
+		q := r.URL.Query()
+		limit, err := queryLimit(q, 50, 500)
+		if err != nil {
+			return MessageList{}, err
 		}
-	}
-	msgs, err := s.cfg.Sessions.Messages(r.Context(), id, pathParam(r, "chat"), limit, r.URL.Query().Get("before"))
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, MessageList{Messages: msgs})
+		msgs, err := s.cfg.Sessions.Messages(ctx, t.id, t.chat, limit, q.Get("before"))
+		return MessageList{Messages: msgs}, err
+	})
 }
 
 // listContacts godoc
@@ -314,15 +308,10 @@ func (s *Server) listMessages(w http.ResponseWriter, r *http.Request) error {
 //	@Security	ApiKeyAuth
 //	@Router		/v1/sessions/{id}/contacts [get]
 func (s *Server) listContacts(w http.ResponseWriter, r *http.Request) error {
-	id, err := sessionID(r)
-	if err != nil {
-		return err
-	}
-	contacts, err := s.cfg.Sessions.Contacts(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, ContactList{Contacts: contacts})
+	return handle(w, r, sessionTarget, func(ctx context.Context, t target, _ noBody) (ContactList, error) {
+		contacts, err := s.cfg.Sessions.Contacts(ctx, t.id)
+		return ContactList{Contacts: contacts}, err
+	})
 }
 
 // getMedia godoc

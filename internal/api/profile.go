@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -40,15 +41,9 @@ type ProfilePictureRequest struct {
 //	@Security	ApiKeyAuth
 //	@Router		/v1/sessions/{id}/profile [get]
 func (s *Server) getProfile(w http.ResponseWriter, r *http.Request) error {
-	id, err := sessionID(r)
-	if err != nil {
-		return err
-	}
-	p, err := s.cfg.Sessions.GetProfile(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, p)
+	return handle(w, r, sessionTarget, func(ctx context.Context, t target, _ noBody) (session.Profile, error) {
+		return s.cfg.Sessions.GetProfile(ctx, t.id)
+	})
 }
 
 // updateProfile godoc
@@ -69,29 +64,22 @@ func (s *Server) getProfile(w http.ResponseWriter, r *http.Request) error {
 //	@Security		ApiKeyAuth
 //	@Router			/v1/sessions/{id}/profile [patch]
 func (s *Server) updateProfile(w http.ResponseWriter, r *http.Request) error {
-	id, err := sessionID(r)
-	if err != nil {
-		return err
-	}
-	var req UpdateProfileRequest
-	if err := decodeJSON(r, &req); err != nil {
-		return err
-	}
-	if req.PushName == nil && req.About == nil {
-		return apperr.Field("push_name", "send push_name, about or both")
-	}
-	var p session.Profile
-	if req.PushName != nil {
-		if p, err = s.cfg.Sessions.SetPushName(r.Context(), id, *req.PushName); err != nil {
-			return err
+	return handle(w, r, sessionTarget, func(ctx context.Context, t target, req UpdateProfileRequest) (session.Profile, error) {
+		if req.PushName == nil && req.About == nil {
+			return session.Profile{}, apperr.Field("push_name", "send push_name, about or both")
 		}
-	}
-	if req.About != nil {
-		if p, err = s.cfg.Sessions.SetAbout(r.Context(), id, *req.About); err != nil {
-			return err
+		var p session.Profile
+		var err error
+		if req.PushName != nil {
+			if p, err = s.cfg.Sessions.SetPushName(ctx, t.id, *req.PushName); err != nil {
+				return p, err
+			}
 		}
-	}
-	return writeJSON(w, http.StatusOK, p)
+		if req.About != nil {
+			p, err = s.cfg.Sessions.SetAbout(ctx, t.id, *req.About)
+		}
+		return p, err
+	})
 }
 
 // setProfilePicture godoc
@@ -113,28 +101,18 @@ func (s *Server) updateProfile(w http.ResponseWriter, r *http.Request) error {
 //	@Security		ApiKeyAuth
 //	@Router			/v1/sessions/{id}/profile/picture [put]
 func (s *Server) setProfilePicture(w http.ResponseWriter, r *http.Request) error {
-	id, err := sessionID(r)
-	if err != nil {
-		return err
-	}
-	var req ProfilePictureRequest
-	if err := decodeJSON(r, &req); err != nil {
-		return err
-	}
-	if req.Image == nil {
-		return apperr.Field("image", "is required: {\"data\": base64} or {\"url\": ...}")
-	}
-	img, err := s.readMedia(r.Context(), req.Image)
-	if err != nil {
-		return renameField(err, "media", "image")
-	}
-	// The bytes decide, whatever the client or a server said the type is.
-	img.Mimetype, _, _ = strings.Cut(mimetype.Detect(img.Data).String(), ";")
-	p, err := s.cfg.Sessions.SetProfilePicture(r.Context(), id, img)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, p)
+	return handle(w, r, sessionTarget, func(ctx context.Context, t target, req ProfilePictureRequest) (session.Profile, error) {
+		if req.Image == nil {
+			return session.Profile{}, apperr.Field("image", "is required: {\"data\": base64} or {\"url\": ...}")
+		}
+		img, err := s.readMedia(ctx, req.Image)
+		if err != nil {
+			return session.Profile{}, renameField(err, "media", "image")
+		}
+		// The bytes decide, whatever the client or a server said the type is.
+		img.Mimetype, _, _ = strings.Cut(mimetype.Detect(img.Data).String(), ";")
+		return s.cfg.Sessions.SetProfilePicture(ctx, t.id, img)
+	})
 }
 
 // removeProfilePicture godoc
@@ -153,15 +131,9 @@ func (s *Server) setProfilePicture(w http.ResponseWriter, r *http.Request) error
 //	@Security		ApiKeyAuth
 //	@Router			/v1/sessions/{id}/profile/picture [delete]
 func (s *Server) removeProfilePicture(w http.ResponseWriter, r *http.Request) error {
-	id, err := sessionID(r)
-	if err != nil {
-		return err
-	}
-	p, err := s.cfg.Sessions.RemoveProfilePicture(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, p)
+	return handle(w, r, sessionTarget, func(ctx context.Context, t target, _ noBody) (session.Profile, error) {
+		return s.cfg.Sessions.RemoveProfilePicture(ctx, t.id)
+	})
 }
 
 // renameField rewrites the field an error names from from (or a path

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -45,23 +46,14 @@ type WPPCallResponse struct {
 //	@Security		ApiKeyAuth
 //	@Router			/v1/sessions/{id}/wpp [post]
 func (s *Server) callWPP(w http.ResponseWriter, r *http.Request) error {
-	id, err := sessionID(r)
-	if err != nil {
-		return err
-	}
-	var req WPPCallRequest
-	if err := decodeJSON(r, &req); err != nil {
-		return err
-	}
-	c, err := req.call()
-	if err != nil {
-		return err
-	}
-	res, err := s.cfg.Sessions.CallWPP(r.Context(), id, c)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, WPPCallResponse{Result: res})
+	return handle(w, r, sessionTarget, func(ctx context.Context, t target, req WPPCallRequest) (WPPCallResponse, error) {
+		c, err := req.call()
+		if err != nil {
+			return WPPCallResponse{}, err
+		}
+		res, err := s.cfg.Sessions.CallWPP(ctx, t.id, c)
+		return WPPCallResponse{Result: res}, err
+	})
 }
 
 // call is the request as the domain takes it, validated.

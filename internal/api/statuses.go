@@ -49,15 +49,10 @@ type StatusList struct {
 //	@Security		ApiKeyAuth
 //	@Router			/v1/sessions/{id}/status [get]
 func (s *Server) listStatuses(w http.ResponseWriter, r *http.Request) error {
-	id, err := sessionID(r)
-	if err != nil {
-		return err
-	}
-	list, err := s.cfg.Sessions.Statuses(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, StatusList{Statuses: list})
+	return handle(w, r, sessionTarget, func(ctx context.Context, t target, _ noBody) (StatusList, error) {
+		list, err := s.cfg.Sessions.Statuses(ctx, t.id)
+		return StatusList{Statuses: list}, err
+	})
 }
 
 // postStatus godoc
@@ -79,36 +74,13 @@ func (s *Server) listStatuses(w http.ResponseWriter, r *http.Request) error {
 //	@Security		ApiKeyAuth
 //	@Router			/v1/sessions/{id}/status [post]
 func (s *Server) postStatus(w http.ResponseWriter, r *http.Request) error {
-	id, err := sessionID(r)
-	if err != nil {
-		return err
-	}
-	var req PostStatusRequest
-	if err := decodeJSON(r, &req); err != nil {
-		return err
-	}
-	p := session.StatusPost{Kind: req.Type, Text: req.Text, BackgroundColor: req.BackgroundColor, Font: req.Font}
-	switch {
-	case req.Type == session.KindText && (req.Media != nil || req.Caption != ""):
-		return apperr.Field("media", "belongs to an image or video status; a text status has text")
-	case req.Media != nil:
-		media, err := s.readMedia(r.Context(), req.Media)
+	return handleCreated(w, r, sessionTarget, func(ctx context.Context, t target, req PostStatusRequest) (session.StatusUpdate, error) {
+		p, err := s.statusPost(ctx, req)
 		if err != nil {
-			return err
+			return session.StatusUpdate{}, err
 		}
-		if req.Caption != "" {
-			media.Caption = req.Caption
-		}
-		if err := checkMediaKind(req.Type, media); err != nil {
-			return err
-		}
-		p.Media = &media
-	}
-	st, err := s.cfg.Sessions.PostStatus(r.Context(), id, p)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusCreated, st)
+		return s.cfg.Sessions.PostStatus(ctx, t.id, p)
+	})
 }
 
 // deleteStatus godoc
@@ -127,9 +99,29 @@ func (s *Server) postStatus(w http.ResponseWriter, r *http.Request) error {
 //	@Security		ApiKeyAuth
 //	@Router			/v1/sessions/{id}/status/{status} [delete]
 func (s *Server) deleteStatus(w http.ResponseWriter, r *http.Request) error {
-	id, err := sessionID(r)
-	if err != nil {
-		return err
+	return handle(w, r, sessionTarget, func(ctx context.Context, t target, _ noBody) (noResult, error) {
+		return noResult{}, s.cfg.Sessions.DeleteStatus(ctx, t.id, pathParam(r, "status"))
+	})
+}
+
+// statusPost checks a status body and reads its media.
+func (s *Server) statusPost(ctx context.Context, req PostStatusRequest) (session.StatusPost, error) {
+	p := session.StatusPost{Kind: req.Type, Text: req.Text, BackgroundColor: req.BackgroundColor, Font: req.Font}
+	switch {
+	case req.Type == session.KindText && (req.Media != nil || req.Caption != ""):
+		return p, apperr.Field("media", "belongs to an image or video status; a text status has text")
+	case req.Media != nil:
+		media, err := s.readMedia(ctx, req.Media)
+		if err != nil {
+			return p, err
+		}
+		if req.Caption != "" {
+			media.Caption = req.Caption
+		}
+		if err := checkMediaKind(req.Type, media); err != nil {
+			return p, err
+		}
+		p.Media = &media
 	}
-	return noContent(w, s.cfg.Sessions.DeleteStatus(r.Context(), id, pathParam(r, "status")))
+	return p, nil
 }
