@@ -4,14 +4,13 @@ import (
 	"fmt"
 	"strconv"
 	"testing"
-	"time"
 )
 
 // TestAckWholeRange: the control API takes every ack of wa-js 4.6.0's ACK
 // enum, -7 (MD_DOWNGRADE) to 5 (PEER), by wa-js's name, the API's name or
 // number; the page is told the number and the outbox shows wa-js's name.
 func TestAckWholeRange(t *testing.T) {
-	s, ts := simServer(t, Config{QRFirst: time.Minute, SyncDelay: time.Millisecond, AckDelay: ManualAcks})
+	s, ts := manualAckSim(t)
 	page, _ := linkedPage(t, ts, "15551230009")
 	send := func(i int) string {
 		t.Helper()

@@ -3,7 +3,6 @@ package wasim
 import (
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestActionsReachTheOtherAccount: between two simulated accounts, a
@@ -11,7 +10,7 @@ import (
 // edit and a revoke reach the recipient's device, as WhatsApp routes them;
 // WhatsApp's refusals come back with wa-js's codes.
 func TestActionsReachTheOtherAccount(t *testing.T) {
-	_, ts := simServer(t, Config{QRFirst: time.Minute, SyncDelay: time.Millisecond, AckDelay: ManualAcks})
+	_, ts := manualAckSim(t)
 	alice, _ := linkedPage(t, ts, "15551230001")
 	bob, _ := linkedPage(t, ts, "15551230002")
 
@@ -80,7 +79,7 @@ func TestActionsReachTheOtherAccount(t *testing.T) {
 // TestPhoneSideVotesAndPresence: votes are checked against the poll, and a
 // contact's presence reaches only devices that subscribed to it.
 func TestPhoneSideVotesAndPresence(t *testing.T) {
-	s, ts := simServer(t, Config{QRFirst: time.Minute, SyncDelay: time.Millisecond, AckDelay: ManualAcks})
+	s, ts := manualAckSim(t)
 	page, _ := linkedPage(t, ts, "15551230003")
 	page.send(inMsg{T: msgSend, ID: 1, Send: &sendReq{Key: "3EB0CCCC0001", To: "15559990000@c.us", Type: "poll_creation",
 		Content: Content{Poll: &Poll{Name: "Lunch?", Options: []string{"Pizza", "Sushi"}, SelectableCount: 1}}}})

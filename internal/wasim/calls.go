@@ -44,19 +44,10 @@ type callRequest struct {
 	Group bool   `json:"group"`
 }
 
+func (q callRequest) check() error { return required("phone", q.Phone, "from", q.From) }
+
 func (s *Server) call(w http.ResponseWriter, r *http.Request) error {
-	var req callRequest
-	if err := decode(r, &req); err != nil {
-		return err
-	}
-	if err := required("phone", req.Phone, "from", req.From); err != nil {
-		return err
-	}
-	c, err := s.PlaceCall(req.Phone, req.From, req.Video, req.Group)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, c)
+	return handleJSON(w, r, func(q callRequest) (Call, error) { return s.PlaceCall(q.Phone, q.From, q.Video, q.Group) })
 }
 
 // PlaceCall is from (a phone number) calling the account of phone: its

@@ -32,7 +32,7 @@ func (p *wsPage) replyTo(id int) (outMsg, []Chat) {
 // cleared chat keeps starred messages, a deleted chat comes back with a new
 // message), and each change is pushed to the devices.
 func TestChatSettingsWithWhatsAppsRefusals(t *testing.T) {
-	s, ts := simServer(t, Config{QRFirst: time.Minute, SyncDelay: time.Millisecond, AckDelay: ManualAcks})
+	s, ts := manualAckSim(t)
 	const me = "15551230001"
 	page, _ := linkedPage(t, ts, me)
 	var chats []string
@@ -97,7 +97,7 @@ func TestChatSettingsWithWhatsAppsRefusals(t *testing.T) {
 // simulated phone, and the users registered), with their LID, and blocking
 // pushes the block list to the devices.
 func TestUsersAndBlockList(t *testing.T) {
-	s, ts := simServer(t, Config{QRFirst: time.Minute, SyncDelay: time.Millisecond, AckDelay: ManualAcks})
+	s, ts := manualAckSim(t)
 	const me = "15551230001"
 	page, _ := linkedPage(t, ts, me)
 	if _, err := s.SetUser(User{Phone: "+1 555 999 0001", LID: "12345678901", About: "hi"}); err != nil {

@@ -74,24 +74,20 @@ type scanRequest struct {
 	Business bool `json:"business"`
 }
 
+func (q scanRequest) check() error { return required("code", q.Code, "phone", q.Phone) }
+
 func (s *Server) scan(w http.ResponseWriter, r *http.Request) error {
-	var req scanRequest
-	if err := decode(r, &req); err != nil {
-		return err
-	}
-	if err := required("code", req.Code, "phone", req.Phone); err != nil {
-		return err
-	}
-	scan := s.Scan
-	if req.Legacy {
-		scan = s.ScanLegacy
-	}
-	l, err := scan(req.Code, req.Phone, req.Name)
-	if err != nil {
-		return err
-	}
-	s.SetBusiness(l.Phone, req.Business)
-	return writeJSON(w, l)
+	return handleJSON(w, r, func(q scanRequest) (Linked, error) {
+		scan := s.Scan
+		if q.Legacy {
+			scan = s.ScanLegacy
+		}
+		l, err := scan(q.Code, q.Phone, q.Name)
+		if err == nil {
+			s.SetBusiness(l.Phone, q.Business)
+		}
+		return l, err
+	})
 }
 
 // pairRequest is the body of POST /__sim/pair.
@@ -133,20 +129,16 @@ type phoneOnlineRequest struct {
 	Online *bool  `json:"online"`
 }
 
-func (s *Server) phoneOnline(w http.ResponseWriter, r *http.Request) error {
-	var req phoneOnlineRequest
-	if err := decode(r, &req); err != nil {
+func (q phoneOnlineRequest) check() error {
+	if err := required("phone", q.Phone); err != nil {
 		return err
 	}
-	if err := required("phone", req.Phone); err != nil {
-		return err
-	}
-	if req.Online == nil {
+	if q.Online == nil {
 		return fieldError("online", "is required (true or false)")
 	}
-	res, err := s.SetPhoneOnline(req.Phone, *req.Online)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, res)
+	return nil
+}
+
+func (s *Server) phoneOnline(w http.ResponseWriter, r *http.Request) error {
+	return handleJSON(w, r, func(q phoneOnlineRequest) (PhoneState, error) { return s.SetPhoneOnline(q.Phone, *q.Online) })
 }

@@ -1,7 +1,6 @@
 package wasim
 
 import (
-	"encoding/base64"
 	"net/http"
 	"strconv"
 	"strings"
@@ -28,15 +27,7 @@ func (s *Server) businessRoutes(m *http.ServeMux) {
 }
 
 func (s *Server) labelsInfo(w http.ResponseWriter, r *http.Request) error {
-	phone := r.URL.Query().Get("phone")
-	if err := required("phone", phone); err != nil {
-		return err
-	}
-	info, err := s.Labels(phone)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, info)
+	return handlePhone(w, r, s.Labels)
 }
 
 // statusRequest is the body of POST /__sim/status: the phone of phone
@@ -50,46 +41,40 @@ type statusRequest struct {
 	Media           *messageMedia `json:"media"`
 }
 
-func (s *Server) postStatus(w http.ResponseWriter, r *http.Request) error {
-	var req statusRequest
-	if err := decodeN(r, &req, s.cfg.MaxMediaBytes/3*4+maxBody); err != nil {
-		return err
+func (q statusRequest) check() error { return required("phone", q.Phone) }
+
+// style is the text status's look, or the field that is off.
+func (q statusRequest) style() (StatusStyle, error) {
+	style := StatusStyle{Font: q.Font}
+	if q.Font < 0 || q.Font > 5 {
+		return style, fieldError("font", "must be 0 to 5 (wa-js TextFontStyle)")
 	}
-	if err := required("phone", req.Phone); err != nil {
-		return err
-	}
-	style := StatusStyle{Font: req.Font}
-	if req.Font < 0 || req.Font > 5 {
-		return fieldError("font", "must be 0 to 5 (wa-js TextFontStyle)")
-	}
-	if req.BackgroundColor != "" {
-		rgb, err := strconv.ParseUint(strings.TrimPrefix(req.BackgroundColor, "#"), 16, 32)
-		if err != nil || len(req.BackgroundColor) != 7 {
-			return fieldError("background_color", "must be #rrggbb")
+	if q.BackgroundColor != "" {
+		rgb, err := strconv.ParseUint(strings.TrimPrefix(q.BackgroundColor, "#"), 16, 32)
+		if err != nil || len(q.BackgroundColor) != 7 {
+			return style, fieldError("background_color", "must be #rrggbb")
 		}
 		style.BackgroundColor = int64(0xff000000 | rgb)
 	}
-	var media *IncomingMedia
-	if req.Media != nil {
-		data, err := base64.StdEncoding.DecodeString(req.Media.Data)
-		if err != nil || len(data) == 0 {
-			return fieldError("media.data", "must be non-empty standard base64")
+	return style, nil
+}
+
+func (s *Server) postStatus(w http.ResponseWriter, r *http.Request) error {
+	return handleJSONN(w, r, s.mediaBodyLimit(), func(req statusRequest) (Status, error) {
+		style, err := req.style()
+		if err != nil {
+			return Status{}, err
 		}
-		media = &IncomingMedia{Data: data, Mimetype: req.Media.Mimetype, Caption: req.Media.Caption}
-	}
-	st, err := s.PostStatus(req.Phone, req.Text, style, media)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, st)
+		media, err := req.Media.incoming()
+		if err != nil {
+			return Status{}, err
+		}
+		return s.PostStatus(req.Phone, req.Text, style, media)
+	})
 }
 
 func (s *Server) statusesInfo(w http.ResponseWriter, r *http.Request) error {
-	phone := r.URL.Query().Get("phone")
-	if err := required("phone", phone); err != nil {
-		return err
-	}
-	return writeJSON(w, s.Statuses(phone))
+	return handlePhone(w, r, func(phone string) (StatusesInfo, error) { return s.Statuses(phone), nil })
 }
 
 // channelRequest is the body of POST /__sim/channels: the phone of phone
@@ -100,16 +85,11 @@ type channelRequest struct {
 	Description string `json:"description"`
 }
 
+// check leaves the fields to CreateChannel, which names what is off.
+func (q channelRequest) check() error { return nil }
+
 func (s *Server) createChannel(w http.ResponseWriter, r *http.Request) error {
-	var req channelRequest
-	if err := decode(r, &req); err != nil {
-		return err
-	}
-	c, err := s.CreateChannel(req.Phone, req.Name, req.Description)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, c)
+	return handleJSON(w, r, func(q channelRequest) (ChannelInfo, error) { return s.CreateChannel(q.Phone, q.Name, q.Description) })
 }
 
 // channelPostRequest is the body of POST /__sim/channel-post: the owner of
@@ -119,19 +99,10 @@ type channelPostRequest struct {
 	Text string `json:"text"`
 }
 
+func (q channelPostRequest) check() error { return required("id", q.ID) }
+
 func (s *Server) channelPost(w http.ResponseWriter, r *http.Request) error {
-	var req channelPostRequest
-	if err := decode(r, &req); err != nil {
-		return err
-	}
-	if err := required("id", req.ID); err != nil {
-		return err
-	}
-	m, err := s.PostToChannel(req.ID, req.Text)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, m)
+	return handleJSON(w, r, func(q channelPostRequest) (Message, error) { return s.PostToChannel(q.ID, q.Text) })
 }
 
 func (s *Server) channelsInfo(w http.ResponseWriter, _ *http.Request) error {

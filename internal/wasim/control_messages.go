@@ -26,36 +26,37 @@ type messageMedia struct {
 	Caption  string `json:"caption"`
 }
 
+// incoming decodes m's base64 data; a nil m is no media.
+func (m *messageMedia) incoming() (*IncomingMedia, error) {
+	if m == nil {
+		return nil, nil
+	}
+	data, err := base64.StdEncoding.DecodeString(m.Data)
+	if err != nil || len(data) == 0 {
+		return nil, fieldError("media.data", "must be non-empty standard base64")
+	}
+	return &IncomingMedia{Data: data, Mimetype: m.Mimetype, Filename: m.Filename, Caption: m.Caption}, nil
+}
+
+// mediaBodyLimit bounds a control-API body that may carry base64 media.
+func (s *Server) mediaBodyLimit() int64 { return s.cfg.MaxMediaBytes/3*4 + maxBody }
+
+func (q messageRequest) check() error { return required("phone", q.Phone, "from", q.From) }
+
 func (s *Server) messages(w http.ResponseWriter, r *http.Request) error {
-	var req messageRequest
-	if err := decodeN(r, &req, s.cfg.MaxMediaBytes/3*4+maxBody); err != nil {
-		return err
-	}
-	if err := required("phone", req.Phone, "from", req.From); err != nil {
-		return err
-	}
-	var media *IncomingMedia
-	if req.Media != nil {
-		data, err := base64.StdEncoding.DecodeString(req.Media.Data)
-		if err != nil || len(data) == 0 {
-			return fieldError("media.data", "must be non-empty standard base64")
+	return handleJSONN(w, r, s.mediaBodyLimit(), func(req messageRequest) (Message, error) {
+		media, err := req.Media.incoming()
+		if err != nil {
+			return Message{}, err
 		}
-		media = &IncomingMedia{Data: data, Mimetype: req.Media.Mimetype, Filename: req.Media.Filename, Caption: req.Media.Caption}
-	}
-	var m Message
-	var err error
-	if req.Type == "" && req.Content.isZero() {
-		m, err = s.DeliverFrom(req.Phone, req.From, req.FromLID, req.FromName, req.Text, media)
-	} else {
+		if req.Type == "" && req.Content.isZero() {
+			return s.DeliverFrom(req.Phone, req.From, req.FromLID, req.FromName, req.Text, media)
+		}
 		if req.Type == "" && media != nil {
 			req.Type = mediaType(media.Mimetype)
 		}
-		m, err = s.DeliverKind(req.Phone, req.From, req.FromName, IncomingKind{Type: req.Type, Text: req.Text, Media: media, Content: req.Content})
-	}
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, m)
+		return s.DeliverKind(req.Phone, req.From, req.FromName, IncomingKind{Type: req.Type, Text: req.Text, Media: media, Content: req.Content})
+	})
 }
 
 // outboxResponse is the body of GET /__sim/outbox.
@@ -65,19 +66,14 @@ type outboxResponse struct {
 }
 
 func (s *Server) outbox(w http.ResponseWriter, r *http.Request) error {
-	phone := r.URL.Query().Get("phone")
-	if err := required("phone", phone); err != nil {
-		return err
-	}
-	msgs, err := s.Outbox(phone)
-	if err != nil {
-		return err
-	}
-	acts, err := s.Actions(phone)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, outboxResponse{Messages: msgs, Actions: acts})
+	return handlePhone(w, r, func(phone string) (outboxResponse, error) {
+		msgs, err := s.Outbox(phone)
+		if err != nil {
+			return outboxResponse{}, err
+		}
+		acts, err := s.Actions(phone)
+		return outboxResponse{Messages: msgs, Actions: acts}, err
+	})
 }
 
 // ackRequest is the body of POST /__sim/ack.

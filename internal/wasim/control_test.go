@@ -27,6 +27,13 @@ func simServer(t *testing.T, cfg Config) (*Server, *httptest.Server) {
 	return s, ts
 }
 
+// manualAckSim is simServer with a QR that waits, a fast sync and acks
+// that move only when the test says (POST /__sim/ack).
+func manualAckSim(t *testing.T) (*Server, *httptest.Server) {
+	t.Helper()
+	return simServer(t, Config{QRFirst: time.Minute, SyncDelay: time.Millisecond, AckDelay: ManualAcks})
+}
+
 // wsPage is a page channel driven by the test instead of a browser.
 type wsPage struct {
 	t    *testing.T

@@ -33,6 +33,28 @@ func (s *Server) memberLocked(phone string) (*account, error) {
 	return s.accountLocked(norm, ""), nil
 }
 
+// asMember runs fn under s.mu as the member phone of a control call.
+func (s *Server) asMember(phone string, fn func(a *account) (any, error)) (any, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, err := s.memberLocked(phone)
+	if err != nil {
+		return nil, err
+	}
+	return fn(a)
+}
+
+// inGroup is asMember in the group that r's path names.
+func (s *Server) inGroup(r *http.Request, phone string, fn func(a *account, g *group) (any, error)) (any, error) {
+	return s.asMember(phone, func(a *account) (any, error) {
+		g, err := s.groupLocked(r.PathValue("group"))
+		if err != nil {
+			return nil, err
+		}
+		return fn(a, g)
+	})
+}
+
 func jids(field string, in []string) ([]string, error) {
 	out := make([]string, 0, len(in))
 	for i, p := range in {
@@ -84,18 +106,13 @@ func (s *Server) ctlCreateGroup(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return nil, err
 		}
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		a, err := s.memberLocked(req.Phone)
-		if err != nil {
-			return nil, err
-		}
-		g, res, err := s.createGroupLocked(a.wid(), req.Subject, ps)
-		if err != nil {
-			return nil, err
-		}
-		gi := g.info(a.wid())
-		return createGroupResponse{Group: gi, Results: res}, nil
+		return s.asMember(req.Phone, func(a *account) (any, error) {
+			g, res, err := s.createGroupLocked(a.wid(), req.Subject, ps)
+			if err != nil {
+				return nil, err
+			}
+			return createGroupResponse{Group: g.info(a.wid()), Results: res}, nil
+		})
 	})
 }
 
@@ -107,20 +124,21 @@ type privacyRequest struct {
 	RefuseAdds bool   `json:"refuse_adds"`
 }
 
+// check leaves phone to userJid, which says what is off.
+func (q privacyRequest) check() error { return nil }
+
 func (s *Server) groupPrivacy(w http.ResponseWriter, r *http.Request) error {
-	var req privacyRequest
-	if err := decode(r, &req); err != nil {
-		return err
-	}
-	j, err := userJid("phone", req.Phone)
-	if err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.groups.init()
-	s.groups.refuseAdd[j] = req.RefuseAdds
-	return writeJSON(w, req)
+	return handleJSON(w, r, func(req privacyRequest) (privacyRequest, error) {
+		j, err := userJid("phone", req.Phone)
+		if err != nil {
+			return req, err
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.groups.init()
+		s.groups.refuseAdd[j] = req.RefuseAdds
+		return req, nil
+	})
 }
 
 // joinRequest is the body of POST /__sim/groups/join.
@@ -133,17 +151,13 @@ func (q joinRequest) check() error { return required("phone", q.Phone, "code", q
 
 func (s *Server) ctlJoin(w http.ResponseWriter, r *http.Request) error {
 	return handleJSON(w, r, func(req joinRequest) (any, error) {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		a, err := s.memberLocked(req.Phone)
-		if err != nil {
-			return nil, err
-		}
-		g, pending, err := s.joinLocked(a.wid(), req.Code)
-		if err != nil {
-			return nil, err
-		}
-		return map[string]any{"group": g.info(a.wid()), "pending": pending}, nil
+		return s.asMember(req.Phone, func(a *account) (any, error) {
+			g, pending, err := s.joinLocked(a.wid(), req.Code)
+			if err != nil {
+				return nil, err
+			}
+			return map[string]any{"group": g.info(a.wid()), "pending": pending}, nil
+		})
 	})
 }
 
@@ -173,26 +187,19 @@ func (s *Server) ctlParticipants(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return nil, err
 		}
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		a, err := s.memberLocked(req.Phone)
-		if err != nil {
-			return nil, err
-		}
-		g, err := s.groupLocked(r.PathValue("group"))
-		if err != nil {
-			return nil, err
-		}
-		var res []AddResult
-		if req.Action == "approve" || req.Action == "reject" {
-			res, err = s.decideLocked(g, a.wid(), ps, req.Action == "approve")
-		} else {
-			res, err = s.groupActLocked(g, a.wid(), req.Action, ps)
-		}
-		if err != nil {
-			return nil, err
-		}
-		return map[string]any{"group": g.info(a.wid()), "results": res}, nil
+		return s.inGroup(r, req.Phone, func(a *account, g *group) (any, error) {
+			var res []AddResult
+			var err error
+			if req.Action == "approve" || req.Action == "reject" {
+				res, err = s.decideLocked(g, a.wid(), ps, req.Action == "approve")
+			} else {
+				res, err = s.groupActLocked(g, a.wid(), req.Action, ps)
+			}
+			if err != nil {
+				return nil, err
+			}
+			return map[string]any{"group": g.info(a.wid()), "results": res}, nil
+		})
 	})
 }
 
@@ -207,25 +214,17 @@ func (q groupMessageRequest) check() error { return required("phone", q.Phone, "
 
 func (s *Server) ctlGroupMessage(w http.ResponseWriter, r *http.Request) error {
 	return handleJSON(w, r, func(req groupMessageRequest) (any, error) {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		a, err := s.memberLocked(req.Phone)
-		if err != nil {
-			return nil, err
-		}
-		gid := r.PathValue("group")
-		if _, err := s.groupLocked(gid); err != nil {
-			return nil, err
-		}
-		if err := s.checkGroupSendLocked(a, gid); err != nil {
-			return nil, errorf(CodeConflict, "%s", err.Error())
-		}
-		key := newKey()
-		m := &message{Message: Message{ID: "true_" + gid + "_" + key, Key: key, ChatID: gid, From: a.wid(), To: gid, FromMe: true,
-			Type: "chat", Body: req.Text, Timestamp: time.Now().Unix(), Ack: AckServer}}
-		s.addLocked(a, m)
-		s.routeGroupLocked(m)
-		return m.view(), nil
+		return s.inGroup(r, req.Phone, func(a *account, g *group) (any, error) {
+			if err := s.checkGroupSendLocked(a, g.id); err != nil {
+				return nil, errorf(CodeConflict, "%s", err.Error())
+			}
+			key := newKey()
+			m := &message{Message: Message{ID: "true_" + g.id + "_" + key, Key: key, ChatID: g.id, From: a.wid(), To: g.id, FromMe: true,
+				Type: "chat", Body: req.Text, Timestamp: time.Now().Unix(), Ack: AckServer}}
+			s.addLocked(a, m)
+			s.routeGroupLocked(m)
+			return m.view(), nil
+		})
 	})
 }
 
@@ -244,19 +243,11 @@ func (q groupSettingsRequest) check() error { return required("phone", q.Phone, 
 
 func (s *Server) ctlGroupSettings(w http.ResponseWriter, r *http.Request) error {
 	return handleJSON(w, r, func(req groupSettingsRequest) (any, error) {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		a, err := s.memberLocked(req.Phone)
-		if err != nil {
-			return nil, err
-		}
-		g, err := s.groupLocked(r.PathValue("group"))
-		if err != nil {
-			return nil, err
-		}
-		if err := s.setGroupLocked(g, a.wid(), strings.TrimSpace(req.What), req.Value, req.Flag, req.N); err != nil {
-			return nil, err
-		}
-		return g.info(a.wid()), nil
+		return s.inGroup(r, req.Phone, func(a *account, g *group) (any, error) {
+			if err := s.setGroupLocked(g, a.wid(), strings.TrimSpace(req.What), req.Value, req.Flag, req.N); err != nil {
+				return nil, err
+			}
+			return g.info(a.wid()), nil
+		})
 	})
 }

@@ -3,7 +3,6 @@ package wasim
 import (
 	"fmt"
 	"strings"
-	"time"
 )
 
 // Messages in groups: a member's message reaches every other member that is
@@ -29,19 +28,7 @@ func (s *Server) routeGroupLocked(m *message) {
 // groupIncomingLocked adds a message by author in g to a's history and
 // delivers it. s.mu must be held.
 func (s *Server) groupIncomingLocked(a *account, g *group, author, name string, src Message) *message {
-	m := &message{Message: Message{ID: "false_" + g.id + "_" + src.Key, Key: src.Key, ChatID: g.id, From: g.id, To: a.wid(),
-		Author: author, Type: src.Type, Body: src.Body, Caption: src.Caption, Mimetype: src.Mimetype, Filename: src.Filename,
-		MediaID: src.MediaID, Size: src.Size, Timestamp: time.Now().Unix(), Ack: AckServer, Content: src.Content}}
-	m.Quoted = a.sameKeyID(src.Quoted)
-	if md := s.media[src.MediaID]; md != nil {
-		md.owners[a.phone] = true
-	}
-	s.addLocked(a, m)
-	if name != "" {
-		a.contacts[author] = name
-	}
-	s.deliverLocked(m)
-	return m
+	return s.receiveLocked(a, g.id, author, name, src)
 }
 
 // checkGroupSendLocked refuses a send to a group by a non-member, or by a

@@ -3,14 +3,13 @@ package wasim
 import (
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestGroupsSharedByPhones: a group is the server's; its changes and
 // messages reach every member's linked device, admin rules hold for pages
 // and control calls alike, and a number that refuses adds gets an invite.
 func TestGroupsSharedByPhones(t *testing.T) {
-	_, ts := simServer(t, Config{QRFirst: time.Minute, SyncDelay: time.Millisecond, AckDelay: ManualAcks})
+	_, ts := manualAckSim(t)
 	const a, b, c, d = "15556660001", "15556660002", "15556660003", "15556660004"
 	pa, _ := linkedPage(t, ts, a)
 	pb, _ := linkedPage(t, ts, b)

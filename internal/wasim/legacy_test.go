@@ -45,7 +45,7 @@ func devicesOf(t *testing.T, ts *httptest.Server) []AccountInfo {
 }
 
 func TestLegacyConflictAndTakeover(t *testing.T) {
-	_, ts := simServer(t, Config{QRFirst: time.Minute, SyncDelay: time.Millisecond, AckDelay: ManualAcks})
+	_, ts := manualAckSim(t)
 	const phone = "15551234567"
 	a, linked := legacyLink(t, ts, phone)
 	tok := linked.Legacy
@@ -224,7 +224,7 @@ func TestAccountKindMismatch(t *testing.T) {
 }
 
 func TestLegacyPhoneOnline(t *testing.T) {
-	_, ts := simServer(t, Config{QRFirst: time.Minute, SyncDelay: time.Millisecond, AckDelay: ManualAcks})
+	_, ts := manualAckSim(t)
 	const phone, friend = "15551234567", "15550000001"
 	a, linked := legacyLink(t, ts, phone)
 	a.send(inMsg{T: msgStored})

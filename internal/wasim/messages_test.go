@@ -127,7 +127,7 @@ func TestSendOutboxAndAcks(t *testing.T) {
 }
 
 func TestManualAcksAndHeldSends(t *testing.T) {
-	s, ts := simServer(t, Config{QRFirst: time.Minute, SyncDelay: time.Millisecond, AckDelay: ManualAcks})
+	s, ts := manualAckSim(t)
 	page, _ := linkedPage(t, ts, "15551230003")
 
 	s.HoldSends(true)

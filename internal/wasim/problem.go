@@ -159,14 +159,33 @@ type body interface {
 // handleJSON runs a control route of the common shape: decode the JSON
 // body into a Req, check it, call fn and answer its result as JSON.
 func handleJSON[Req body, Res any](w http.ResponseWriter, r *http.Request, fn func(Req) (Res, error)) error {
+	return handleJSONN(w, r, maxBody, fn)
+}
+
+// handleJSONN is handleJSON with a body limit of limit bytes.
+func handleJSONN[Req body, Res any](w http.ResponseWriter, r *http.Request, limit int64, fn func(Req) (Res, error)) error {
 	var req Req
-	if err := decode(r, &req); err != nil {
+	if err := decodeN(r, &req, limit); err != nil {
 		return err
 	}
 	if err := req.check(); err != nil {
 		return err
 	}
 	res, err := fn(req)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, res)
+}
+
+// handlePhone runs a GET control route about one account: the phone query
+// parameter is required, fn's result is answered as JSON.
+func handlePhone[Res any](w http.ResponseWriter, r *http.Request, fn func(phone string) (Res, error)) error {
+	phone := r.URL.Query().Get("phone")
+	if err := required("phone", phone); err != nil {
+		return err
+	}
+	res, err := fn(phone)
 	if err != nil {
 		return err
 	}

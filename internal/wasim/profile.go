@@ -33,15 +33,7 @@ const (
 )
 
 func (s *Server) profile(w http.ResponseWriter, r *http.Request) error {
-	phone := r.URL.Query().Get("phone")
-	if err := required("phone", phone); err != nil {
-		return err
-	}
-	p, err := s.Profile(phone)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, p)
+	return handlePhone(w, r, s.Profile)
 }
 
 // Profile returns the profile of the account of phone.

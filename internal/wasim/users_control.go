@@ -14,48 +14,26 @@ type contactRequest struct {
 
 // postUser serves POST /__sim/users: a User to add to WhatsApp's directory.
 func (s *Server) postUser(w http.ResponseWriter, r *http.Request) error {
-	var u User
-	if err := decode(r, &u); err != nil {
-		return err
-	}
-	if err := required("phone", u.Phone); err != nil {
-		return err
-	}
-	out, err := s.SetUser(u)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, out)
+	return handleJSON(w, r, s.SetUser)
 }
+
+func (u User) check() error { return required("phone", u.Phone) }
+
+func (q contactRequest) check() error { return required("phone", q.Phone, "id", q.ID) }
 
 // postContact serves POST /__sim/contacts: the account saves a contact.
 func (s *Server) postContact(w http.ResponseWriter, r *http.Request) error {
-	var req contactRequest
-	if err := decode(r, &req); err != nil {
-		return err
-	}
-	if err := required("phone", req.Phone, "id", req.ID); err != nil {
-		return err
-	}
-	if err := s.SaveContact(req.Phone, req.ID, req.Name); err != nil {
-		return err
-	}
-	return writeJSON(w, map[string]bool{"ok": true})
+	return handleJSON(w, r, func(q contactRequest) (map[string]bool, error) {
+		return map[string]bool{"ok": true}, s.SaveContact(q.Phone, q.ID, q.Name)
+	})
 }
+
+func (q chatSettingsRequest) check() error { return required("phone", q.Phone, "chat", q.Chat) }
 
 // postChat serves POST /__sim/chat: the phone archives a chat or sets its
 // labels.
 func (s *Server) postChat(w http.ResponseWriter, r *http.Request) error {
-	var req chatSettingsRequest
-	if err := decode(r, &req); err != nil {
-		return err
-	}
-	if err := required("phone", req.Phone, "chat", req.Chat); err != nil {
-		return err
-	}
-	c, err := s.SetChat(req.Phone, req.Chat, req.Archived, req.Labels)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, c)
+	return handleJSON(w, r, func(q chatSettingsRequest) (Chat, error) {
+		return s.SetChat(q.Phone, q.Chat, q.Archived, q.Labels)
+	})
 }
