@@ -187,12 +187,18 @@ func (m *Manager) MarkPlayed(ctx context.Context, id, msgID string) error {
 
 // normalizeChatIDs normalises 1 to most chat ids, naming field[i] in errors.
 func normalizeChatIDs(field string, in []string, most int) ([]string, error) {
-	if len(in) == 0 || len(in) > most {
-		return nil, apperr.Field(field, "must hold 1 to %d chats, not %d", most, len(in))
+	return normalizeIDs(field, in, 1, most, "chats", NormalizeChatID)
+}
+
+// normalizeIDs normalises least to most ids (noun names them in the count's
+// error) with normalize, naming field[i] in its errors.
+func normalizeIDs(field string, in []string, least, most int, noun string, normalize func(field, s string) (string, error)) ([]string, error) {
+	if len(in) < least || len(in) > most {
+		return nil, apperr.Field(field, "must hold %d to %d %s, not %d", least, most, noun, len(in))
 	}
 	out := make([]string, len(in))
-	for i, c := range in {
-		n, err := NormalizeChatID(fmt.Sprintf("%s[%d]", field, i), c)
+	for i, id := range in {
+		n, err := normalize(fmt.Sprintf("%s[%d]", field, i), id)
 		if err != nil {
 			return nil, err
 		}

@@ -126,9 +126,8 @@ func callRefusal(err error) error {
 // a PATCH applies to the next call), rejects it.
 func (w *watch) onCall(ctx context.Context, ev PageEvent) {
 	s := w.r.s
-	c, err := decode[CallEvent](ev.Data)
-	if err != nil || c.ID == "" {
-		s.log.Warn().Err(err).RawJSON("data", ev.Data).Msg("malformed bridge event")
+	c, ok := bridgeEvent(w, ev, func(c CallEvent) bool { return c.ID != "" })
+	if !ok {
 		return
 	}
 	s.m.publish(ctx, s.id, EventCallReceived, c)

@@ -60,11 +60,10 @@ type ChannelInput struct {
 func (in ChannelInput) args(create bool) (map[string]any, error) {
 	args := map[string]any{}
 	name := strings.TrimSpace(in.Name)
+	if err := checkInputName(name, create, MaxChannelNameLen); err != nil {
+		return nil, err
+	}
 	switch {
-	case create && name == "":
-		return nil, apperr.Field("name", "is required")
-	case utf8.RuneCountInString(name) > MaxChannelNameLen:
-		return nil, apperr.Field("name", "has more than %d characters", MaxChannelNameLen)
 	case in.Description != nil && utf8.RuneCountInString(*in.Description) > MaxChannelDescLen:
 		return nil, apperr.Field("description", "has more than %d characters", MaxChannelDescLen)
 	case in.Picture != nil && in.RemovePicture:

@@ -2,9 +2,6 @@ package session
 
 import (
 	"context"
-	"fmt"
-
-	"github.com/easy-api/easy-api/internal/apperr"
 )
 
 // Communities through the bridge (WPP.community of wa-js 4.6.0): a
@@ -39,20 +36,9 @@ type CreatedCommunity struct {
 	SubgroupLinks
 } // @name CreatedCommunity
 
-// normalizeGroups normalises 0 to 50 group ids, naming field[i].
+// normalizeGroups normalises least to 50 group ids, naming field[i].
 func normalizeGroups(field string, in []string, least int) ([]string, error) {
-	if len(in) < least || len(in) > 50 {
-		return nil, apperr.Field(field, "must hold %d to 50 groups, not %d", least, len(in))
-	}
-	out := make([]string, len(in))
-	for i, g := range in {
-		n, err := NormalizeGroupID(fmt.Sprintf("%s[%d]", field, i), g)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = n
-	}
-	return out, nil
+	return normalizeIDs(field, in, least, 50, "groups", NormalizeGroupID)
 }
 
 // CreateCommunity creates a community named name with its announcement

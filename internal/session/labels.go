@@ -71,11 +71,10 @@ var (
 func (in LabelInput) args(create bool) (map[string]any, error) {
 	args := map[string]any{}
 	name := strings.TrimSpace(in.Name)
+	if err := checkInputName(name, create, MaxLabelNameLen); err != nil {
+		return nil, err
+	}
 	switch {
-	case create && name == "":
-		return nil, apperr.Field("name", "is required")
-	case utf8.RuneCountInString(name) > MaxLabelNameLen:
-		return nil, apperr.Field("name", "has more than %d characters", MaxLabelNameLen)
 	case in.Color != "" && !labelColorRe.MatchString(in.Color):
 		return nil, apperr.Field("color", "%q is neither a #rrggbb colour of the palette nor a palette index", truncate(in.Color, 20))
 	case !create && name == "" && in.Color == "":
@@ -88,6 +87,18 @@ func (in LabelInput) args(create bool) (map[string]any, error) {
 		args["color"] = strings.ToLower(in.Color)
 	}
 	return args, nil
+}
+
+// checkInputName checks the trimmed name of a label or channel input: one
+// that creates needs it; none may be longer than most characters.
+func checkInputName(name string, create bool, most int) error {
+	switch {
+	case create && name == "":
+		return apperr.Field("name", "is required")
+	case utf8.RuneCountInString(name) > most:
+		return apperr.Field("name", "has more than %d characters", most)
+	}
+	return nil
 }
 
 func validLabelID(id string) error {

@@ -2,6 +2,17 @@ package session
 
 import "context"
 
+// Event types of messaging (DESIGN §8).
+const (
+	EventMessageReceived = "message.received" // Message, not from us
+	EventMessageSent     = "message.sent"     // Message, from us, accepted by WhatsApp
+	EventMessageAck      = "message.ack"      // AckEvent
+	EventMessageRevoked  = "message.revoked"  // RevokeEvent
+)
+
+// BridgeRevoke is the bridge event for chat.msg_revoke (RevokeEvent).
+const BridgeRevoke = "revoke"
+
 // Events of messaging beyond a message itself (DESIGN §8): reactions,
 // edits, poll votes and presence. The bridge reports each (docs/bridge.md)
 // in both directions: ours (from_me) and everyone else's.
@@ -19,6 +30,26 @@ const (
 	BridgePollVote = "poll_vote"
 	BridgePresence = "presence"
 )
+
+// AckEvent is the payload of message.ack.
+type AckEvent struct {
+	ID     string `json:"id"`
+	ChatID string `json:"chat_id"`
+	Ack    Ack    `json:"ack" swaggertype:"string" enums:"MD_DOWNGRADE,INACTIVE,CONTENT_UNUPLOADABLE,CONTENT_TOO_BIG,CONTENT_GONE,EXPIRED,ERROR,PENDING,SERVER,DEVICE,READ,PLAYED,PEER"`
+} // @name AckEvent
+
+// RevokeEvent is the payload of message.revoked: ID is the message deleted
+// for everyone.
+type RevokeEvent struct {
+	ID       string `json:"id"`
+	RevokeID string `json:"revoke_id"`
+	ChatID   string `json:"chat_id"`
+	From     string `json:"from"`
+	To       string `json:"to"`
+	Author   string `json:"author,omitempty"` // groups: who deleted it
+	Type     string `json:"type"`             // revoke, sender_revoke, admin_revoke
+	FromMe   bool   `json:"from_me"`          // we deleted it (from here or the phone)
+} // @name RevokeEvent
 
 // ReactionEvent is the payload of message.reaction: someone (or we) set or
 // removed (empty reaction) a reaction to a message.
@@ -91,11 +122,72 @@ func (w *watch) onMessagingEvent(ctx context.Context, ev PageEvent) bool {
 // publishBridge decodes a bridge event as T and publishes it as typ when
 // ok accepts it; anything else is logged as malformed.
 func publishBridge[T any](ctx context.Context, w *watch, ev PageEvent, typ string, ok func(T) bool) {
-	s := w.r.s
+	if v, good := bridgeEvent(w, ev, ok); good {
+		w.r.s.m.publish(ctx, w.r.s.id, typ, v)
+	}
+}
+
+// bridgeEvent decodes a bridge event as T; one that does not decode, or
+// that ok refuses, is logged as malformed and reported false.
+func bridgeEvent[T any](w *watch, ev PageEvent, ok func(T) bool) (T, bool) {
 	v, err := decode[T](ev.Data)
 	if err != nil || !ok(v) {
-		s.log.Warn().Err(err).Str("event", ev.Type).RawJSON("data", ev.Data).Msg("malformed bridge event")
+		w.r.s.log.Warn().Err(err).Str("event", ev.Type).RawJSON("data", ev.Data).Msg("malformed bridge event")
+		return v, false
+	}
+	return v, true
+}
+
+// onMessage publishes a bridge "message" event: message.sent for our own
+// messages (the bridge reports them once WhatsApp accepted them),
+// message.received for everyone else's. It goes through the page's inbox,
+// which commits the message as seen in the page once it is logged.
+func (w *watch) onMessage(ctx context.Context, ev PageEvent) {
+	msg, ok := bridgeEvent(w, ev, func(m Message) bool { return m.ID != "" })
+	if !ok {
 		return
 	}
-	s.m.publish(ctx, s.id, typ, v)
+	typ := EventMessageReceived
+	if msg.FromMe {
+		typ = EventMessageSent
+	}
+	w.logEvent(ctx, inboxItem{typ: typ, data: msg, msg: msg.ID, t: msg.Timestamp})
+}
+
+// onAck publishes a bridge "ack" event as message.ack.
+func (w *watch) onAck(ctx context.Context, ev PageEvent) {
+	a, ok := bridgeEvent(w, ev, func(a AckEvent) bool { return a.ID != "" })
+	if !ok {
+		return
+	}
+	w.logEvent(ctx, inboxItem{typ: EventMessageAck, data: a})
+}
+
+// onRevoke publishes a bridge "revoke" event as message.revoked.
+func (w *watch) onRevoke(ctx context.Context, ev PageEvent) {
+	r, ok := bridgeEvent(w, ev, func(r RevokeEvent) bool { return r.ID != "" })
+	if !ok {
+		return
+	}
+	w.logEvent(ctx, inboxItem{typ: EventMessageRevoked, data: r})
+}
+
+// logEvent hands a messaging event to the page's inbox (see inbox.go).
+func (w *watch) logEvent(ctx context.Context, it inboxItem) {
+	m := w.r.s.m
+	if m.cfg.Publisher == nil {
+		return
+	}
+	m.inboxes.of(ctx, w.r.s, w.page).add(it)
+}
+
+// catchUpMessages asks the page, once it is ready, to report again the
+// messages that arrived while their events could not be logged (the process
+// was down, or the log refused them).
+func (w *watch) catchUpMessages(ctx context.Context) {
+	m := w.r.s.m
+	if m.cfg.Publisher == nil {
+		return
+	}
+	m.inboxes.of(ctx, w.r.s, w.page).askCatchUp()
 }

@@ -3,7 +3,6 @@ package session
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -12,21 +11,11 @@ import (
 	"github.com/easy-api/easy-api/internal/apperr"
 )
 
-// Messaging: the operations the API calls on a WORKING session, and the
-// bridge events (message, ack, revoke) that become message.* events. The
-// page does the work through wa-js (docs/bridge.md); this file validates
-// input, bounds every call by CallTimeout and maps failures to apperr codes.
-
-// Event types of messaging (DESIGN §8).
-const (
-	EventMessageReceived = "message.received" // Message, not from us
-	EventMessageSent     = "message.sent"     // Message, from us, accepted by WhatsApp
-	EventMessageAck      = "message.ack"      // AckEvent
-	EventMessageRevoked  = "message.revoked"  // RevokeEvent
-)
-
-// BridgeRevoke is the bridge event for chat.msg_revoke (RevokeEvent).
-const BridgeRevoke = "revoke"
+// Messaging: the operations the API calls on a WORKING session (the bridge
+// events that become message.* events are in message_events.go, acks in
+// ack.go). The page does the work through wa-js (docs/bridge.md); this file
+// validates input, bounds every call by CallTimeout and maps failures to
+// apperr codes.
 
 // Errors of bridge calls that messaging tells apart. Compare with errors.Is.
 var (
@@ -35,73 +24,6 @@ var (
 	// ErrPageGone: the page crashed, closed or was torn down during the call.
 	ErrPageGone = errors.New("the page went away")
 )
-
-// Ack is how far a message got, as WhatsApp counts it; JSON carries its name.
-type Ack int
-
-// Acks, numbered as wa-js 4.6.0's ACK enum. Every negative ack is a
-// failure: AckError is a send that failed (wa-js's FAILED), the others are
-// WhatsApp's reasons. AckPeer is WhatsApp's PEER ack, not a step after
-// PLAYED (docs/events.md, "Acks").
-const (
-	AckMDDowngrade         Ack = -7
-	AckInactive            Ack = -6
-	AckContentUnuploadable Ack = -5
-	AckContentTooBig       Ack = -4
-	AckContentGone         Ack = -3
-	AckExpired             Ack = -2
-	AckError               Ack = -1
-	AckPending             Ack = 0
-	AckServer              Ack = 1
-	AckDevice              Ack = 2
-	AckRead                Ack = 3
-	AckPlayed              Ack = 4
-	AckPeer                Ack = 5
-)
-
-// ackNames are the API's names of the acks from AckMDDowngrade up: the
-// names WAHA and open-wa users know for -1..4, wa-js's for the rest.
-var ackNames = [...]string{"MD_DOWNGRADE", "INACTIVE", "CONTENT_UNUPLOADABLE", "CONTENT_TOO_BIG", "CONTENT_GONE",
-	"EXPIRED", "ERROR", "PENDING", "SERVER", "DEVICE", "READ", "PLAYED", "PEER"}
-
-// String returns the ack's name (ackNames); a number outside wa-js's range
-// is named as the nearest end of it would be, ERROR below.
-func (a Ack) String() string {
-	switch {
-	case a < AckMDDowngrade:
-		return ackNames[AckError-AckMDDowngrade]
-	case a > AckPeer:
-		return ackNames[AckPeer-AckMDDowngrade]
-	}
-	return ackNames[a-AckMDDowngrade]
-}
-
-// MarshalJSON writes the ack's name.
-func (a Ack) MarshalJSON() ([]byte, error) { return json.Marshal(a.String()) }
-
-// UnmarshalJSON reads a name or wa-js's number.
-func (a *Ack) UnmarshalJSON(b []byte) error {
-	var n int
-	if err := json.Unmarshal(b, &n); err == nil {
-		*a = Ack(n)
-		if n < int(AckMDDowngrade) {
-			*a = AckError
-		}
-		*a = min(*a, AckPeer)
-		return nil
-	}
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return fmt.Errorf("ack: %w", err)
-	}
-	for i, name := range ackNames {
-		if name == s {
-			*a = Ack(i) + AckMDDowngrade
-			return nil
-		}
-	}
-	return fmt.Errorf("ack: unknown name %q", s)
-}
 
 // Message is a WhatsApp message as the API and the message.* events show it.
 type Message struct {
@@ -124,26 +46,6 @@ type Message struct {
 	LID   string `json:"lid,omitempty" example:"123456789012345@lid"`
 	MessageDetail
 } // @name Message
-
-// AckEvent is the payload of message.ack.
-type AckEvent struct {
-	ID     string `json:"id"`
-	ChatID string `json:"chat_id"`
-	Ack    Ack    `json:"ack" swaggertype:"string" enums:"MD_DOWNGRADE,INACTIVE,CONTENT_UNUPLOADABLE,CONTENT_TOO_BIG,CONTENT_GONE,EXPIRED,ERROR,PENDING,SERVER,DEVICE,READ,PLAYED,PEER"`
-} // @name AckEvent
-
-// RevokeEvent is the payload of message.revoked: ID is the message deleted
-// for everyone.
-type RevokeEvent struct {
-	ID       string `json:"id"`
-	RevokeID string `json:"revoke_id"`
-	ChatID   string `json:"chat_id"`
-	From     string `json:"from"`
-	To       string `json:"to"`
-	Author   string `json:"author,omitempty"` // groups: who deleted it
-	Type     string `json:"type"`             // revoke, sender_revoke, admin_revoke
-	FromMe   bool   `json:"from_me"`          // we deleted it (from here or the phone)
-} // @name RevokeEvent
 
 // Chat is one conversation of the host account.
 type Chat struct {
@@ -352,66 +254,6 @@ func (m *Manager) DownloadMedia(ctx context.Context, id, msgID string) (Media, e
 		return Media{}, apperr.Wrap(err, apperr.Unavailable, "the page returned malformed media")
 	}
 	return Media{Data: data, Mimetype: res.Mimetype, Filename: res.Filename}, nil
-}
-
-// onMessage publishes a bridge "message" event: message.sent for our own
-// messages (the bridge reports them once WhatsApp accepted them),
-// message.received for everyone else's. It goes through the page's inbox,
-// which commits the message as seen in the page once it is logged.
-func (w *watch) onMessage(ctx context.Context, ev PageEvent) {
-	s := w.r.s
-	msg, err := decode[Message](ev.Data)
-	if err != nil || msg.ID == "" {
-		s.log.Warn().Err(err).RawJSON("data", ev.Data).Msg("malformed message event")
-		return
-	}
-	typ := EventMessageReceived
-	if msg.FromMe {
-		typ = EventMessageSent
-	}
-	w.logEvent(ctx, inboxItem{typ: typ, data: msg, msg: msg.ID, t: msg.Timestamp})
-}
-
-// onAck publishes a bridge "ack" event as message.ack.
-func (w *watch) onAck(ctx context.Context, ev PageEvent) {
-	s := w.r.s
-	a, err := decode[AckEvent](ev.Data)
-	if err != nil || a.ID == "" {
-		s.log.Warn().Err(err).RawJSON("data", ev.Data).Msg("malformed ack event")
-		return
-	}
-	w.logEvent(ctx, inboxItem{typ: EventMessageAck, data: a})
-}
-
-// onRevoke publishes a bridge "revoke" event as message.revoked.
-func (w *watch) onRevoke(ctx context.Context, ev PageEvent) {
-	s := w.r.s
-	r, err := decode[RevokeEvent](ev.Data)
-	if err != nil || r.ID == "" {
-		s.log.Warn().Err(err).RawJSON("data", ev.Data).Msg("malformed revoke event")
-		return
-	}
-	w.logEvent(ctx, inboxItem{typ: EventMessageRevoked, data: r})
-}
-
-// logEvent hands a messaging event to the page's inbox (see inbox.go).
-func (w *watch) logEvent(ctx context.Context, it inboxItem) {
-	m := w.r.s.m
-	if m.cfg.Publisher == nil {
-		return
-	}
-	m.inboxes.of(ctx, w.r.s, w.page).add(it)
-}
-
-// catchUpMessages asks the page, once it is ready, to report again the
-// messages that arrived while their events could not be logged (the process
-// was down, or the log refused them).
-func (w *watch) catchUpMessages(ctx context.Context) {
-	m := w.r.s.m
-	if m.cfg.Publisher == nil {
-		return
-	}
-	m.inboxes.of(ctx, w.r.s, w.page).askCatchUp()
 }
 
 // writable fails a send before it reaches WhatsApp while the event log
