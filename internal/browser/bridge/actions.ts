@@ -4,6 +4,7 @@
 // poll votes and presence (docs/bridge.md). Written against wa-js 4.6.0
 // (src/chat/functions, src/chat/events); messaging.ts hands in its helpers.
 import type { EventTypes, MsgModel, RawMessage, SendMessageReturn, WAJS, WPPSubset } from './wpp';
+import { ser, str, refusal } from './values';
 
 type MsgLike = MsgModel | RawMessage;
 type Args = Record<string, unknown>;
@@ -54,21 +55,10 @@ const KINDS: Record<string, string> = { chat: 'text', image: 'image', video: 'vi
 const STATES: Record<string, string> = { composing: 'typing', recording: 'recording', paused: 'paused',
   available: 'available', unavailable: 'unavailable' };
 
-function ser(x: unknown): string {
-  if (x == null) return '';
-  const s = (x as { _serialized?: unknown })._serialized;
-  return String(s !== undefined ? s : x);
-}
-function str(x: unknown): string { return x == null ? '' : String(x); }
 function remoteOf(key: unknown): string {
   if (key && typeof key === 'object' && 'remote' in key) return ser((key as { remote: unknown }).remote);
   const parts = ser(key).split('_');
   return parts.length >= 3 ? parts[1] : '';
-}
-
-/** refusal is a wa-js-style error with a code (Go maps it, refusal.go). */
-function refusal(code: string, text: string): Error & { code: string } {
-  return Object.assign(new Error(text), { code });
 }
 
 // quotedId rebuilds the quoted message's key from WhatsApp's context

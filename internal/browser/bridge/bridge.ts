@@ -8,10 +8,13 @@
 // window.__easy.call(name, args), which returns a promise of a
 // JSON-serialisable value or rejects with an Error whose message is shown to
 // the API client.
-import { MESSAGING_CALLS, messaging, pageError, type Messaging } from './messaging';
+import { MESSAGING_CALLS, messaging, type Messaging } from './messaging';
 import { accountCalls } from './account';
+import { doctor, legacyTokens, waVersion } from './diagnostics';
 import { emit, guard, message, report, safe } from './emit';
-import { USED, type AuthCode, type WPPSubset } from './wpp';
+import { FATAL_MODES, NEEDS_UPDATE, type Fatal } from './fatal';
+import { pageError } from './values';
+import { type AuthCode, type WPPSubset } from './wpp';
 
 declare global {
   interface Window {
@@ -34,42 +37,6 @@ interface State {
   phone_online: boolean;
   conflict: boolean;
 }
-
-/** Fatal is the payload of the fatal event: the session cannot go on. */
-interface Fatal {
-  reason: 'account_blocked' | 'update_required';
-  stream_mode: string;
-  detail: string;
-}
-
-// Stream modes in which WhatsApp will not serve this account or this
-// WhatsApp Web build; the session ends FAILED with a detail a person can act on.
-const FATAL_MODES: Record<string, Fatal> = {
-  PROXYBLOCK: {
-    reason: 'account_blocked', stream_mode: 'PROXYBLOCK',
-    detail: 'WhatsApp refuses connections from this network (PROXYBLOCK): the server\'s IP address or proxy is blocked. Use another network or proxy, then start the session again.',
-  },
-  TOS_BLOCK: {
-    reason: 'account_blocked', stream_mode: 'TOS_BLOCK',
-    detail: 'WhatsApp banned this account for breaking its Terms of Service (TOS_BLOCK). Open WhatsApp on the phone to see the notice and request a review; start the session again once it is lifted.',
-  },
-  SMB_TOS_BLOCK: {
-    reason: 'account_blocked', stream_mode: 'SMB_TOS_BLOCK',
-    detail: 'WhatsApp banned this business account for breaking its Business Terms of Service (SMB_TOS_BLOCK). Open WhatsApp Business on the phone to request a review; start the session again once it is lifted.',
-  },
-  DEPRECATED_VERSION: {
-    reason: 'update_required', stream_mode: 'DEPRECATED_VERSION',
-    detail: 'WhatsApp no longer accepts this WhatsApp Web version (DEPRECATED_VERSION). Restart the session so WhatsApp Web loads its current version; if it persists, update easy-api (and its pinned @wppconnect/wa-js).',
-  },
-};
-
-const NEEDS_UPDATE: Fatal = {
-  reason: 'update_required', stream_mode: '',
-  detail: 'WhatsApp Web asks to be updated (conn.needs_update). Restart the session so it loads the current version; if it persists, update easy-api (and its pinned @wppconnect/wa-js).',
-};
-
-// The legacy WhatsApp Web credentials in localStorage (docs/bridge.md).
-const LEGACY_KEYS = ['WABrowserId', 'WASecretBundle', 'WAToken1', 'WAToken2'];
 
 // A QR or pairing phase was seen in this tab; survives reloads (WhatsApp
 // Web reloads while it links) and holds the method ("qr" or "pairing").
@@ -331,48 +298,6 @@ function main(): void {
     return new Promise((resolve) => readyWaiters.push(resolve));
   }
 
-  // legacyTokens returns the four legacy keys exactly as stored, or null
-  // unless all four are there.
-  function legacyTokens(): Record<string, string> | null {
-    const out: Record<string, string> = {};
-    for (const k of LEGACY_KEYS) {
-      const v = safe(() => localStorage.getItem(k), null);
-      if (v == null) return null;
-      out[k] = v;
-    }
-    return out;
-  }
-
-  function waVersion(): string | null {
-    const w = WPP;
-    const bc = w ? safe(() => w.conn.getBuildConstants(), null) : null;
-    if (bc && bc.VERSION_STR) return String(bc.VERSION_STR);
-    const dbg = safe(() => window.Debug && window.Debug.VERSION, undefined);
-    return dbg == null ? null : String(dbg);
-  }
-
-  // doctor reports what `easy-api doctor` prints: whether wa-js is there
-  // and ready, the versions, the stream mode and each USED path.
-  function doctor() {
-    const w = window.WPP as unknown as Record<string, unknown> | undefined;
-    const present: Record<string, boolean> = {};
-    for (const path of USED) {
-      // wa-js's lazy WhatsApp exports throw until its loader found them.
-      present[path] = safe(() => {
-        let v: unknown = w;
-        for (const part of path.split('.')) {
-          v = v != null && (typeof v === 'object' || typeof v === 'function') ? (v as Record<string, unknown>)[part] : undefined;
-        }
-        return v !== undefined;
-      }, false);
-    }
-    const sd = WPP ? safe(() => wpp().conn.getStreamData(), null) : null;
-    return {
-      wpp_loaded: !!w, wpp_version: w ? String(w.version || '') : '', is_ready: !!(w && w.isReady),
-      wa_version: waVersion(), stream_mode: sd ? String(sd.mode || '') : '', functions: present,
-    };
-  }
-
   type Call = (args: Record<string, unknown>) => unknown;
   const calls: Record<string, Call> = {
     state: () => state(),
@@ -418,8 +343,8 @@ function main(): void {
       return true;
     },
     legacyTokens: () => legacyTokens(),
-    versions: () => ({ wpp: String(wpp().version || ''), wa: waVersion() }),
-    doctor: () => doctor(),
+    versions: () => ({ wpp: String(wpp().version || ''), wa: waVersion(WPP) }),
+    doctor: () => doctor(WPP),
   };
 
   // Calls that do not need WPP ready, answered at once.

@@ -4,6 +4,7 @@
 // src/newsletter); messaging.ts hands in its helpers and routes the
 // chat.new_message of status@broadcast here.
 import type { ChatModel, MsgModel, RawMessage, WAJS, WPPSubset } from './wpp';
+import { ser, str, refusal } from './values';
 
 type Args = Record<string, unknown>;
 type MsgLike = MsgModel | RawMessage;
@@ -23,16 +24,6 @@ export interface Helpers {
   myId(): string;
   need(args: Args, name: string): string;
   chatFor(jid: string): Promise<string>;
-}
-
-function ser(x: unknown): string {
-  if (x == null) return '';
-  const s = (x as { _serialized?: unknown })._serialized;
-  return String(s !== undefined ? s : x);
-}
-function str(x: unknown): string { return x == null ? '' : String(x); }
-function refusal(code: string, text: string): Error & { code: string } {
-  return Object.assign(new Error(text), { code });
 }
 
 function label(l: WALabel) {

@@ -3,6 +3,7 @@
 // (call.reject), docs/bridge.md.
 import { emit } from './emit';
 import type { EventTypes, WPPSubset } from './wpp';
+import { ser } from './values';
 
 type Incoming = EventTypes['call.incoming_call'];
 
@@ -18,12 +19,6 @@ export interface Call {
 
 // KEEP bounds the calls remembered for their caller.
 const KEEP = 100;
-
-function ser(x: unknown): string {
-  if (x == null) return '';
-  const s = (x as { _serialized?: unknown })._serialized;
-  return String(s !== undefined ? s : x);
-}
 
 /** Calls is the call part of the bridge. */
 export interface Calls {

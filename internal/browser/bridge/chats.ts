@@ -8,6 +8,7 @@
 // messaging.ts hands in its helpers.
 import { safe } from './emit';
 import type { ChatModel, ContactModel, EventTypes, WPPSubset } from './wpp';
+import { ser, str, refusal } from './values';
 
 type Args = Record<string, unknown>;
 type Ids = { phone: string; lid: string };
@@ -35,16 +36,6 @@ export const CHAT_CALLS: Record<string, true> = {
 const MAX_PINNED = 3;
 const BLOCKED_KEY = 'easy-api:blocked';
 const CHECK_PARALLEL = 16;
-
-function ser(x: unknown): string {
-  if (x == null) return '';
-  const s = (x as { _serialized?: unknown })._serialized;
-  return String(s !== undefined ? s : x);
-}
-function str(x: unknown): string { return x == null ? '' : String(x); }
-function refusal(code: string, text: string): Error & { code: string } {
-  return Object.assign(new Error(text), { code });
-}
 
 /** chats builds the calls and subscribes the events on h's WPP. */
 export function chats(h: Helpers): Record<string, (args: Args) => Promise<unknown>> {

@@ -6,6 +6,7 @@
 // group_notification), which messaging.ts skips as messages and hands here.
 import { emit } from './emit';
 import type { ChatModel, GroupProperty, MsgModel, ParticipantChanged, ParticipantModel, WPPSubset } from './wpp';
+import { ser } from './values';
 
 type Args = Record<string, unknown>;
 
@@ -48,11 +49,6 @@ const UPDATES: Record<string, string> = { subject: 'subject', description: 'desc
   announce: 'announcement', restrict: 'restrict', ephemeral: 'ephemeral', revoke_invite: 'invite',
   membership_approval_mode: 'membership_approval' };
 
-function ser(x: unknown): string {
-  if (x == null) return '';
-  const s = (x as { _serialized?: unknown })._serialized;
-  return String(s !== undefined ? s : x);
-}
 function codeOf(err: unknown): string {
   const c = err && (err as { code?: unknown }).code;
   return typeof c === 'string' ? c : 'error';

@@ -1,35 +1,17 @@
 // messaging.ts: messages, acks, revokes, chats and contacts (docs/bridge.md).
 // Events leave in page order through one queue, because a shape may wait
 // for WhatsApp's phone-number/LID table before it is complete.
-import { ACTION_CALLS, actions, detail, fileOptions, textOptions, type Detail } from './actions';
+import { ACTION_CALLS, actions, detail, fileOptions, textOptions } from './actions';
 import { CHAT_CALLS, chats } from './chats';
 import { BUSINESS_CALLS, business, status, STATUS_CHAT } from './business';
-import { emit, message, report, safe } from './emit';
+import { emit, report, safe } from './emit';
 import { GROUP_CALLS, groups } from './groups';
 import type { ChatModel, ContactModel, EventTypes, MsgModel, RawMessage, SendMessageReturn, WAJS, WPPSubset } from './wpp';
+import { ackKey, keyParts, type Message } from './message';
+import { pageError, ser, str } from './values';
 
 type AckEvent = EventTypes['chat.msg_ack_change'];
 type RevokeEvent = EventTypes['chat.msg_revoke'];
-
-/** Message is the bridge's message shape; Detail (actions.ts) holds the
- * kind, quote, mentions and content of every kind. */
-export interface Message extends Detail {
-  id: string;
-  chat_id: string;
-  from: string;
-  to: string;
-  author: string; // who wrote a group message
-  from_me: boolean;
-  type: string;
-  body: string;
-  caption: string;
-  mimetype: string;
-  filename: string;
-  timestamp: number;
-  ack: number;
-  phone: string; // the chat's phone number (user chats), when known
-  lid: string; // the chat's LID (user chats), when known
-}
 
 type MsgLike = MsgModel | RawMessage;
 type Account = { id: string } | null;
@@ -55,39 +37,6 @@ const ACKS_MAX = 2000;
 // Message types that are not messages people wrote.
 const SKIP: Record<string, true> = { ciphertext: true, e2e_notification: true, notification_template: true, gp2: true,
   protocol: true, call_log: true, notification: true, broadcast_notification: true, revoked: true, group_notification: true };
-// Codes of wa-js errors that mean "no such thing"; Go maps them to 404.
-const NOT_FOUND: Record<string, true> = { chat_not_found: true, msg_not_found: true, message_not_found: true,
-  message_not_contains_media: true, media_not_found: true, contact_not_found: true, not_on_whatsapp: true,
-  not_a_business: true };
-
-
-function ser(x: unknown): string {
-  if (x == null) return '';
-  const s = (x as { _serialized?: unknown })._serialized;
-  return String(s !== undefined ? s : x);
-}
-function str(x: unknown): string { return x == null ? '' : String(x); }
-
-/** keyParts splits a message key (object or fromMe_remote_id string). */
-function keyParts(key: unknown): { fromMe: boolean; remote: string; id: string; serialized: string } {
-  const serialized = ser(key);
-  if (key && typeof key === 'object' && 'id' in key) {
-    const k = key as { fromMe?: boolean; remote?: unknown; id?: unknown };
-    return { fromMe: !!k.fromMe, remote: ser(k.remote), id: str(k.id), serialized };
-  }
-  const parts = serialized.split('_');
-  if (parts.length < 3) return { fromMe: false, remote: '', id: serialized, serialized };
-  return { fromMe: parts[0] === 'true', remote: parts[1], id: parts[2], serialized };
-}
-
-/** ackKey identifies a message across key shapes: wa-js rebuilds the key of
- * a receipt (ack >= 2), whose remote may be a LID where we saw a phone
- * number, so only the bare id and fromMe are stable. */
-function ackKey(key: unknown): string {
-  const k = keyParts(key);
-  return (k.fromMe ? 'true_' : 'false_') + k.id;
-}
-
 const isUser = (jid: string) => /@(c\.us|lid)$/.test(jid);
 
 /** messaging builds the messaging part of the bridge on w; me returns the
@@ -413,13 +362,3 @@ export const MESSAGING_CALLS: Record<string, true> = {
   ...ACTION_CALLS, ...CHAT_CALLS, ...BUSINESS_CALLS,
   ...GROUP_CALLS,
 };
-
-// pageError prefixes wa-js's errors with what they mean, for the Go side
-// (internal/session/refusal.go): "not_found: <code>: " for no such thing,
-// "wa:<code>: " for anything else wa-js refused.
-export function pageError(err: unknown): unknown {
-  const code = err && (err as { code?: unknown }).code;
-  if (typeof code === 'string' && NOT_FOUND[code]) return new Error('not_found: ' + code + ': ' + message(err));
-  if (typeof code === 'string' && /^[a-z0-9_]+$/.test(code)) return new Error('wa:' + code + ': ' + message(err));
-  return err;
-}

@@ -1,6 +1,7 @@
 // profile.ts: our own profile (push name, about text, picture) through
 // wa-js 4.6.0's WPP.profile (src/profile/functions), docs/bridge.md.
 import type { WPPSubset } from './wpp';
+import { str, refusal } from './values';
 
 type Args = Record<string, unknown>;
 
@@ -11,13 +12,6 @@ export interface Profile {
   push_name: string;
   about: string;
   picture_url: string;
-}
-
-function str(x: unknown): string { return x == null ? '' : String(x); }
-
-/** refusal is a wa-js-style error with a code (Go maps it, refusal.go). */
-function refusal(code: string, text: string): Error & { code: string } {
-  return Object.assign(new Error(text), { code });
 }
 
 /** profileCalls builds the profile calls on the WPP that wpp() returns. */
