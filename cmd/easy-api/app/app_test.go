@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
@@ -81,32 +82,35 @@ func TestAppFailureStopsEverything(t *testing.T) {
 // left behind at its own timeout, the bound of the whole holds, and the
 // components after it still close.
 func TestShutdownTimeoutBoundsTheWhole(t *testing.T) {
-	j := &journal{}
-	stuck := recorded(j, "sessions", nil)
-	stuck.timeout = time.Hour // the whole bound cuts it
-	release := make(chan struct{})
-	defer close(release)
-	stuck.close = func(ctx context.Context) error {
-		j.add("close sessions")
-		<-release // ignores ctx, as a hung browser close would
-		return nil
-	}
-	a := &app{log: zerolog.Nop(), shutdown: 300 * time.Millisecond,
-		comps: []*component{recorded(j, "store", nil), stuck, recorded(j, "http", nil)}}
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	began := time.Now()
-	if err := a.run(ctx); err != nil {
-		t.Fatal(err)
-	}
-	// The bound plus one forced grace; far below the stuck component's hour.
-	if took := time.Since(began); took > 300*time.Millisecond+forcedGrace+time.Second {
-		t.Fatalf("shutdown took %s", took)
-	}
-	got := j.get()
-	if got[len(got)-1] != "close store" || !slices.Contains(got, "close http") {
-		t.Fatalf("journal %v: the store did not close after the stuck component", got)
-	}
+	// A fake clock: the bound is asserted exactly, whatever the load.
+	synctest.Test(t, func(t *testing.T) {
+		j := &journal{}
+		stuck := recorded(j, "sessions", nil)
+		stuck.timeout = time.Hour // the whole bound cuts it
+		release := make(chan struct{})
+		defer close(release)
+		stuck.close = func(ctx context.Context) error {
+			j.add("close sessions")
+			<-release // ignores ctx, as a hung browser close would
+			return nil
+		}
+		a := &app{log: zerolog.Nop(), shutdown: 300 * time.Millisecond,
+			comps: []*component{recorded(j, "store", nil), stuck, recorded(j, "http", nil)}}
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		began := time.Now()
+		if err := a.run(ctx); err != nil {
+			t.Fatal(err)
+		}
+		// The bound plus one forced grace; far below the stuck component's hour.
+		if took, bound := time.Since(began), 300*time.Millisecond+forcedGrace; took > bound {
+			t.Fatalf("shutdown took %s, want at most %s", took, bound)
+		}
+		got := j.get()
+		if got[len(got)-1] != "close store" || !slices.Contains(got, "close http") {
+			t.Fatalf("journal %v: the store did not close after the stuck component", got)
+		}
+	})
 }
 
 // TestServeCleansUpAfterAPartialStart: a server whose port is taken fails
