@@ -27,6 +27,10 @@ func (c *Cluster) die() {
 	}
 }
 
+// benchTTL is the benchmark's lease TTL: short, since it measures (the
+// tests' longer testTTL is there for a loaded machine).
+const benchTTL = 2 * time.Second
+
 // BenchmarkFailover measures, at 3 and 30 sessions on the dead node, the
 // time from a node's death to every one of its sessions' leases held by
 // the two other nodes: lease expiry plus placement, without the browser
@@ -39,7 +43,7 @@ func BenchmarkFailover(b *testing.B) {
 			for range b.N {
 				took := failoverOnce(b, n)
 				b.ReportMetric(took.Seconds(), "s/failover")
-				b.ReportMetric(testTTL.Seconds(), "s/floor-ttl")
+				b.ReportMetric(benchTTL.Seconds(), "s/floor-ttl")
 			}
 		})
 	}
@@ -56,7 +60,7 @@ func failoverOnce(b *testing.B, perNode int) time.Duration {
 	var cancels []context.CancelFunc
 	var wg sync.WaitGroup
 	for _, name := range []string{"a", "b", "c"} {
-		c, err := Open(ctx, Config{JS: st.JetStream(), Node: name, URL: "http://" + name, TTL: testTTL})
+		c, err := Open(ctx, Config{JS: st.JetStream(), Node: name, URL: "http://" + name, TTL: benchTTL})
 		if err != nil {
 			b.Fatal(err)
 		}

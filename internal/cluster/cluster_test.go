@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"slices"
 	"sync"
@@ -14,7 +15,25 @@ import (
 	"github.com/easy-api/easy-api/internal/store"
 )
 
-const testTTL = 2 * time.Second
+// testTTL is the lease TTL of these tests. The lease timing runs on the
+// store's clock (the bucket's TTL is enforced by the NATS server), so no
+// fake clock reaches it; 6 s leaves a renewal (every 2 s, lost after 4 s)
+// room to be starved for a second or two on a loaded machine.
+const testTTL = 6 * time.Second
+
+// waitLong bounds a wait for something the nodes do within a TTL or two.
+const waitLong = 4 * testTTL
+
+// renewedAfter reports whether the leases bucket holds a's lease for id
+// with a renewal sent after t.
+func renewedAfter(c *Cluster, id string, t time.Time) bool {
+	e, err := c.leases.Get(context.Background(), id)
+	if err != nil {
+		return false
+	}
+	var v leaseValue
+	return json.Unmarshal(e.Value(), &v) == nil && v.Node == c.Self() && v.Renewed.After(t)
+}
 
 func openStore(t *testing.T) *store.Store { return openStoreB(t) }
 
@@ -43,6 +62,7 @@ func TestLeaseIsExclusiveAndReleased(t *testing.T) {
 	st := openStore(t)
 	a, b := openNode(t, st, "a", 0), openNode(t, st, "b", 0)
 	ctx := context.Background()
+	acquired := time.Now()
 	la, err := a.Acquire(ctx, "alice")
 	if err != nil {
 		t.Fatal(err)
@@ -50,8 +70,9 @@ func TestLeaseIsExclusiveAndReleased(t *testing.T) {
 	if _, err := b.Acquire(ctx, "alice"); !errors.Is(err, session.ErrLeaseHeld) {
 		t.Fatalf("b.Acquire of a's session = %v, want ErrLeaseHeld", err)
 	}
-	// Renewals keep it past its TTL.
-	time.Sleep(2 * testTTL)
+	// Renewals keep it past its TTL: the bucket still holds a's lease, in a
+	// renewal written more than a TTL after the acquire.
+	waitFor(t, waitLong, "a renewal a TTL after the acquire", func() bool { return renewedAfter(a, "alice", acquired.Add(testTTL)) })
 	node, url, local, ok, err := b.Owner(ctx, "alice")
 	if err != nil || !ok || node != "a" || url != "http://a" || local {
 		t.Fatalf("b.Owner = %q %q local=%v ok=%v %v; want a's", node, url, local, ok, err)
@@ -60,7 +81,7 @@ func TestLeaseIsExclusiveAndReleased(t *testing.T) {
 		t.Fatal("a renewing lease is not valid")
 	}
 	la.Report(session.Holding{Status: session.StatusWorking, Reason: session.ReasonScanned})
-	waitFor(t, testTTL, "b to see a's report", func() bool {
+	waitFor(t, waitLong, "b to see a's report", func() bool {
 		h, ok, err := b.Holder(ctx, "alice")
 		return err == nil && ok && h.Node == "a" && h.Status == session.StatusWorking
 	})
@@ -100,11 +121,12 @@ func TestLeaseLostBeforeItExpiresElsewhere(t *testing.T) {
 	kv := &cutKV{KeyValue: a.leases}
 	a.leases = kv
 	ctx := context.Background()
+	acquired := time.Now()
 	la, err := a.Acquire(ctx, "alice")
 	if err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(testTTL / 2) // a few renewals
+	waitFor(t, waitLong, "a renewal before the cut", func() bool { return renewedAfter(a, "alice", acquired) })
 	kv.mu.Lock()
 	kv.cut = true
 	kv.mu.Unlock()
@@ -204,7 +226,7 @@ func TestPlacementSpreadsAndDrainMovesSessions(t *testing.T) {
 		}
 		return n
 	}
-	waitFor(t, 20*testTTL, "all six placed", func() bool { return total() == 6 })
+	waitFor(t, 10*testTTL, "all six placed", func() bool { return total() == 6 })
 	// Placement prefers the least loaded node from registry figures a
 	// heartbeat old: the spread is even when the figures are fresh, and
 	// always within --max-sessions on every node.
@@ -220,7 +242,7 @@ func TestPlacementSpreadsAndDrainMovesSessions(t *testing.T) {
 	if got := fs[0].ids(); len(got) != 0 {
 		t.Fatalf("a still runs %v after its drain", got)
 	}
-	waitFor(t, 20*testTTL, "the drained sessions on b and c", func() bool { return len(fs[1].ids()) == 3 && len(fs[2].ids()) == 3 })
+	waitFor(t, 10*testTTL, "the drained sessions on b and c", func() bool { return len(fs[1].ids()) == 3 && len(fs[2].ids()) == 3 })
 	for _, id := range moved {
 		node, _, _, ok, _ := fs[1].c.Owner(ctx, id)
 		if !ok || node == "a" {
@@ -228,7 +250,7 @@ func TestPlacementSpreadsAndDrainMovesSessions(t *testing.T) {
 		}
 	}
 	var nodes []Node
-	waitFor(t, 5*testTTL, "the registry to show a drained, b and c full", func() bool {
+	waitFor(t, waitLong, "the registry to show a drained, b and c full", func() bool {
 		nodes, _ = fs[1].c.Nodes(ctx)
 		return len(nodes) == 3 && !nodes[0].Up && nodes[0].Sessions == 0 &&
 			nodes[1].Up && nodes[1].Sessions == 3 && nodes[2].Up && nodes[2].Sessions == 3
