@@ -15,10 +15,9 @@ import (
 	"github.com/gorilla/websocket"
 )
 
-// TestRevocationEndsStreamsAtOnce: a key.revoked event ends, within a
-// second, the SSE and WebSocket streams opened with that key, while the
-// heartbeat (which would also notice) is a minute away; streams of other
-// keys go on.
+// TestRevocationEndsStreamsAtOnce: a key.revoked event ends, well within
+// the heartbeat's minute (which would also notice), the SSE and WebSocket
+// streams opened with that key; streams of other keys go on.
 func TestRevocationEndsStreamsAtOnce(t *testing.T) {
 	st := eventstest.OpenStore(t, "")
 	bus, err := events.NewBus(context.Background(), events.BusConfig{JS: st.JetStream()})
@@ -54,14 +53,17 @@ func TestRevocationEndsStreamsAtOnce(t *testing.T) {
 	}
 	defer sse.Body.Close()
 
+	// Ten seconds is room for a loaded machine, and still far below the
+	// heartbeat: an end that waited for it would fail.
+	const within = 10 * time.Second
 	start := time.Now()
 	if err := bus.Publish(context.Background(), events.Global, events.KeyRevoked, events.KeyRevokedData{KeyID: "key_a"}); err != nil {
 		t.Fatal(err)
 	}
-	_ = revoked.SetReadDeadline(time.Now().Add(time.Second))
+	_ = revoked.SetReadDeadline(start.Add(within))
 	_, _, err = revoked.ReadMessage()
 	if ce, ok := err.(*websocket.CloseError); !ok || ce.Code != events.CloseKeyRevoked {
-		t.Fatalf("websocket after revocation: %v, want close %d within a second", err, events.CloseKeyRevoked)
+		t.Fatalf("websocket after revocation: %v, want close %d within %s", err, events.CloseKeyRevoked, within)
 	}
 	sseDone := make(chan string, 1)
 	go func() { b, _ := io.ReadAll(sse.Body); sseDone <- string(b) }()
@@ -70,12 +72,12 @@ func TestRevocationEndsStreamsAtOnce(t *testing.T) {
 		if !strings.Contains(body, ": API key revoked") {
 			t.Errorf("SSE ended with %q", body)
 		}
-	case <-time.After(time.Second - time.Since(start)):
-		t.Fatal("the SSE stream outlived its revoked key by more than a second")
+	case <-time.After(time.Until(start.Add(within))):
+		t.Fatalf("the SSE stream outlived its revoked key by more than %s", within)
 	}
 
 	id := publishOne(t, bus)
-	_ = other.SetReadDeadline(time.Now().Add(5 * time.Second))
+	_ = other.SetReadDeadline(time.Now().Add(within))
 	if _, msg, err := other.ReadMessage(); err != nil || frameID(msg) != id {
 		t.Fatalf("the other key's stream: %v %s, want event %d", err, msg, id)
 	}
