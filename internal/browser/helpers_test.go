@@ -67,10 +67,15 @@ func launchSpec(t *testing.T, cfg Config, spec session.LaunchSpec) (*Page, strin
 	return p, dir
 }
 
+// pageDeadline bounds a call, an evaluation or a wait on a page: room for
+// Chromium on a loaded 2-core machine. A test whose subject is a timeout
+// sets its own short one.
+const pageDeadline = 20 * time.Second
+
 // waitEvent reads events until one of type typ arrives and returns its data.
 func waitEvent(t *testing.T, p *Page, typ string) json.RawMessage {
 	t.Helper()
-	timeout := time.After(10 * time.Second)
+	timeout := time.After(pageDeadline)
 	var seen []string
 	for {
 		select {
@@ -83,7 +88,7 @@ func waitEvent(t *testing.T, p *Page, typ string) json.RawMessage {
 			}
 			seen = append(seen, ev.Type+string(ev.Data))
 		case <-timeout:
-			t.Fatalf("no %q event in 10s (saw %v)", typ, seen)
+			t.Fatalf("no %q event in %s (saw %v)", typ, pageDeadline, seen)
 		}
 	}
 }
@@ -91,7 +96,7 @@ func waitEvent(t *testing.T, p *Page, typ string) json.RawMessage {
 // waitState waits for a state event with the given phase.
 func waitState(t *testing.T, p *Page, phase string) session.BridgeStateData {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(pageDeadline)
 	for time.Now().Before(deadline) {
 		var s session.BridgeStateData
 		if err := json.Unmarshal(waitEvent(t, p, session.BridgeState), &s); err != nil {
@@ -118,7 +123,7 @@ func waitDone(t *testing.T, p *Page) {
 // evalJSON evaluates expr in the page and decodes its JSON value into v.
 func evalJSON(t *testing.T, p *Page, expr string, v any) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), pageDeadline)
 	defer cancel()
 	res, err := p.evaluate(ctx, expr, true)
 	if err != nil {

@@ -272,7 +272,7 @@ func TestPageFlow(t *testing.T) {
 
 func call(t *testing.T, p *Page, method string, args, result any) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), pageDeadline)
 	defer cancel()
 	if err := p.Call(ctx, method, args, result); err != nil {
 		t.Fatalf("Call(%s): %v", method, err)

@@ -8,7 +8,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -73,7 +72,7 @@ func TestRawCallGuardAndShape(t *testing.T) {
 	p, _ := launch(t, testConfig(t), rawServer(t).URL+"/")
 	waitState(t, p, "ready")
 	raw := func(fn string, args ...any) (json.RawMessage, error) {
-		ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+		ctx, cancel := context.WithTimeout(t.Context(), pageDeadline)
 		defer cancel()
 		if args == nil {
 			args = []any{}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/easy-api/easy-api/internal/session"
 )
@@ -53,7 +52,7 @@ func TestLocalStorageSeed(t *testing.T) {
 		t.Fatalf("the page's first script saw %+v, want the seeded values", first)
 	}
 
-	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), pageDeadline)
 	defer cancel()
 	_ = p.Eval(ctx, `localStorage.clear(); setTimeout(() => location.reload(), 0)`)
 	waitEvent(t, p, session.BridgeBoot)
