@@ -1,8 +1,10 @@
 package session
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -19,22 +21,33 @@ func TestFatalStreamEndsFailed(t *testing.T) {
 		{"outdated", ReasonUpdateRequired, "WhatsApp Web asks to be updated"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			h := newHarness(t, nil)
-			h.create("f", Config{})
-			p := h.page()
-			p.emit(BridgeQR, map[string]string{"code": "ref1,a,b,c"})
-			h.wait("f", StatusScanQRCode)
-			p.emit(BridgeFatal, map[string]string{"reason": string(tc.reason), "stream_mode": "X", "detail": tc.detail})
-			v := h.wait2("f", StatusFailed)
-			if v.Reason != tc.reason || v.Error != tc.detail {
-				t.Fatalf("view = reason %q error %q, want %q %q", v.Reason, v.Error, tc.reason, tc.detail)
-			}
-			select {
-			case <-h.l.pages:
-				t.Fatal("a FAILED session relaunched")
-			case <-time.After(50 * time.Millisecond):
-			}
+			synctest.Test(t, func(t *testing.T) { testFatalStreamEndsFailed(t, tc.reason, tc.detail) })
 		})
+	}
+}
+
+func testFatalStreamEndsFailed(t *testing.T, reason Reason, detail string) {
+	h := newBubbleHarness(t, nil)
+	h.create("f", Config{})
+	p := h.page()
+	p.emit(BridgeQR, map[string]string{"code": "ref1,a,b,c"})
+	h.wait("f", StatusScanQRCode)
+	p.emit(BridgeFatal, map[string]string{"reason": string(reason), "stream_mode": "X", "detail": detail})
+	v := h.wait2("f", StatusFailed)
+	if v.Reason != reason || v.Error != detail {
+		t.Fatalf("view = reason %q error %q, want %q %q", v.Reason, v.Error, reason, detail)
+	}
+	// Past the longest restart backoff, with every goroutine settled: a
+	// relaunch would have asked for a page by now.
+	time.Sleep(2 * time.Minute)
+	synctest.Wait()
+	select {
+	case <-h.l.pages:
+		t.Fatal("a FAILED session relaunched")
+	default:
+	}
+	if v, _ := h.m.Get(context.Background(), "f"); v.Status != StatusFailed {
+		t.Fatalf("status %s after two minutes, want it to stay FAILED", v.Status)
 	}
 }
 
