@@ -80,7 +80,7 @@ func manualAcksSession(t *testing.T, id, me string) (*sim, *recordingPublisher, 
 	sm := startSim(t, wasim.Config{QRFirst: 5 * time.Second, QRInterval: 5 * time.Second, SyncDelay: 50 * time.Millisecond,
 		AckDelay: wasim.ManualAcks})
 	pub := newRecordingPublisher()
-	srv := startMsgServer(t, testDir(t), sm, pub, 3*time.Second)
+	srv := startMsgServer(t, testDir(t), sm, pub, pageCallTimeout)
 	srv.create(id, nil)
 	srv.wait(id, session.StatusScanQRCode)
 	srv.link(sm, id, me)

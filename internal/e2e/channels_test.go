@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/easy-api/easy-api/internal/session"
 	"github.com/easy-api/easy-api/internal/wasim"
@@ -33,7 +32,7 @@ func TestChannels(t *testing.T) {
 	skipShort(t)
 	sm := fastSim(t)
 	pub := newRecordingPublisher()
-	srv := startMsgServer(t, testDir(t), sm, pub, 5*time.Second)
+	srv := startMsgServer(t, testDir(t), sm, pub, pageCallTimeout)
 	t.Cleanup(func() { checkEventPayloads(t, pub) })
 	const me, carol = "15552226666", "15554447777"
 	srv.create("ch", nil)

@@ -33,7 +33,7 @@ func newChatFixture(t *testing.T) *chatFixture {
 	sm := startSim(t, wasim.Config{QRFirst: 5 * time.Second, QRInterval: 5 * time.Second, SyncDelay: 50 * time.Millisecond,
 		AckDelay: 100 * time.Millisecond})
 	pub := newRecordingPublisher()
-	f := &chatFixture{t: t, sm: sm, srv: startMsgServer(t, testDir(t), sm, pub, 5*time.Second), pub: pub, id: "c",
+	f := &chatFixture{t: t, sm: sm, srv: startMsgServer(t, testDir(t), sm, pub, pageCallTimeout), pub: pub, id: "c",
 		group: "120363041234567890@g.us"}
 	t.Cleanup(func() { checkEventPayloads(t, pub) })
 	f.srv.create(f.id, nil)

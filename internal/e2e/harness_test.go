@@ -126,6 +126,16 @@ type server struct {
 // browserConfig is browser.Config, named for option funcs.
 type browserConfig = browser.Config
 
+// pageCallTimeout is the servers' page-call timeout (--call-timeout):
+// room for Chromium on a loaded 2-core machine. A test whose subject is a
+// call timing out sets a short one.
+const pageCallTimeout = 20 * time.Second
+
+// requestTimeout bounds each request of server.call: past any page call
+// and the server's own work, so a request that hangs fails its test (or
+// its try inside eventually) instead of hanging it.
+const requestTimeout = 45 * time.Second
+
 type serverOpts struct {
 	tee         session.Publisher // also receives every event (tests record them)
 	callTimeout time.Duration
@@ -189,7 +199,7 @@ func startServer(t testing.TB, dir string, s *sim, o serverOpts) *server {
 		o.restart = session.RestartPolicy{InitialBackoff: 100 * time.Millisecond, MaxBackoff: time.Second, Budget: 5, Window: time.Minute}
 	}
 	if o.callTimeout == 0 {
-		o.callTimeout = 10 * time.Second
+		o.callTimeout = pageCallTimeout
 	}
 	rl := &recordingLauncher{pages: map[string]*browser.Page{}}
 	conns := &connTracker{conns: map[net.Conn]bool{}}
@@ -335,10 +345,13 @@ func (s *server) stop() {
 	}
 }
 
-// call sends a request to the API and returns status and body.
+// call sends a request to the API and returns status and body; each
+// request has its own timeout (requestTimeout).
 func (s *server) call(method, path string, body any) (int, []byte) {
 	s.t.Helper()
-	return do(s.t, s.http.Client(), method, s.http.URL+path, "", body)
+	c := *s.http.Client()
+	c.Timeout = requestTimeout
+	return do(s.t, &c, method, s.http.URL+path, "", body)
 }
 
 // wait blocks until the session reaches want (event-driven, with a deadline)

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/easy-api/easy-api/internal/session"
 	"github.com/easy-api/easy-api/internal/wasim"
@@ -52,7 +51,7 @@ func TestLabels(t *testing.T) {
 	skipShort(t)
 	sm := fastSim(t)
 	pub := newRecordingPublisher()
-	srv := startMsgServer(t, testDir(t), sm, pub, 5*time.Second)
+	srv := startMsgServer(t, testDir(t), sm, pub, pageCallTimeout)
 	t.Cleanup(func() { checkEventPayloads(t, pub) })
 	const shop, person, bob = "15557770000", "15558880000", "15553330000"
 	srv.create("shop", nil)

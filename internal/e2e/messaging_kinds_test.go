@@ -90,7 +90,7 @@ func TestMessagingKinds(t *testing.T) {
 	sm := startSim(t, wasim.Config{QRFirst: 5 * time.Second, QRInterval: 5 * time.Second, SyncDelay: 50 * time.Millisecond,
 		AckDelay: 100 * time.Millisecond})
 	pub := newRecordingPublisher()
-	srv := startMsgServer(t, testDir(t), sm, pub, 5*time.Second)
+	srv := startMsgServer(t, testDir(t), sm, pub, pageCallTimeout)
 	const me, bob, carol = "15552220000", "15553330000", "15554440000"
 	srv.create("k", nil)
 	srv.link(sm, "k", me)

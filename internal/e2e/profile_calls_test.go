@@ -82,7 +82,7 @@ func TestProfileAndCalls(t *testing.T) {
 	sm := startSim(t, wasim.Config{QRFirst: 5 * time.Second, QRInterval: 5 * time.Second, SyncDelay: 50 * time.Millisecond,
 		AckDelay: 100 * time.Millisecond})
 	pub := newRecordingPublisher()
-	srv := startServer(t, testDir(t), sm, serverOpts{tee: pub, callTimeout: 5 * time.Second,
+	srv := startServer(t, testDir(t), sm, serverOpts{tee: pub, callTimeout: pageCallTimeout,
 		media: api.MediaConfig{MaxBytes: 1 << 20, FetchTimeout: 5 * time.Second, AllowPrivateURLs: true}})
 	t.Cleanup(func() { checkEventPayloads(t, pub) })
 	const me, bob, carol = "15552220000", "15553330000", "15554440000"
@@ -296,7 +296,7 @@ func TestRawCall(t *testing.T) {
 		AckDelay: 100 * time.Millisecond})
 	pub := newRecordingPublisher()
 	const admin = "raw-call-admin-key-0123456789abcdef"
-	srv := startServer(t, testDir(t), sm, serverOpts{tee: pub, callTimeout: 5 * time.Second, apiKey: admin, keys: true})
+	srv := startServer(t, testDir(t), sm, serverOpts{tee: pub, callTimeout: pageCallTimeout, apiKey: admin, keys: true})
 	const me, bob = "15552220000", "15553330000"
 	srv.create("r", nil)
 	srv.link(sm, "r", me)

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"slices"
 	"testing"
-	"time"
 
 	"github.com/easy-api/easy-api/internal/session"
 	"github.com/easy-api/easy-api/internal/wasim"
@@ -25,7 +24,7 @@ func TestStatusUpdates(t *testing.T) {
 	skipShort(t)
 	sm := fastSim(t)
 	pub := newRecordingPublisher()
-	srv := startMsgServer(t, testDir(t), sm, pub, 5*time.Second)
+	srv := startMsgServer(t, testDir(t), sm, pub, pageCallTimeout)
 	t.Cleanup(func() { checkEventPayloads(t, pub) })
 	const me, bob = "15552224444", "15553335555"
 	srv.create("st", nil)
