@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -175,11 +176,13 @@ func (s *Store) waitQuorum(ctx context.Context) error {
 // replicas copies unless their config asks for a number. On a shared
 // JetStream (retry) their creation is retried: a create or update racing
 // the same one from another starting node can go unanswered, and each is
-// idempotent.
+// idempotent. Its replicated KV buckets read from their stream's leader
+// (see consistent.go) through legacy, nil on a single node.
 type replicated struct {
 	jetstream.JetStream
 	replicas int
 	retry    bool
+	legacy   nats.JetStreamContext
 }
 
 // createAttempt bounds one try of a create or update on a shared JetStream.
@@ -230,12 +233,25 @@ func (r replicated) CreateStream(ctx context.Context, cfg jetstream.StreamConfig
 
 func (r replicated) CreateOrUpdateKeyValue(ctx context.Context, cfg jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
 	cfg.Replicas = cmp.Or(cfg.Replicas, r.replicas)
-	return ensure(ctx, r, cfg, r.JetStream.CreateOrUpdateKeyValue)
+	kv, err := ensure(ctx, r, cfg, r.JetStream.CreateOrUpdateKeyValue)
+	return r.leaderReads(kv, cfg.Replicas), err
 }
 
 func (r replicated) CreateKeyValue(ctx context.Context, cfg jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
 	cfg.Replicas = cmp.Or(cfg.Replicas, r.replicas)
-	return ensure(ctx, r, cfg, r.JetStream.CreateKeyValue)
+	kv, err := ensure(ctx, r, cfg, r.JetStream.CreateKeyValue)
+	return r.leaderReads(kv, cfg.Replicas), err
+}
+
+func (r replicated) UpdateKeyValue(ctx context.Context, cfg jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
+	cfg.Replicas = cmp.Or(cfg.Replicas, r.replicas)
+	kv, err := r.JetStream.UpdateKeyValue(ctx, cfg)
+	return r.leaderReads(kv, cfg.Replicas), err
+}
+
+func (r replicated) KeyValue(ctx context.Context, bucket string) (jetstream.KeyValue, error) {
+	kv, err := r.JetStream.KeyValue(ctx, bucket)
+	return r.leaderReads(kv, r.replicas), err
 }
 
 func (r replicated) CreateOrUpdateObjectStore(ctx context.Context, cfg jetstream.ObjectStoreConfig) (jetstream.ObjectStore, error) {

@@ -110,9 +110,9 @@ func TestClusterReplicatesAndSurvivesANode(t *testing.T) {
 	awaitRunning(t, ctx, stores[2], "alice", false)
 }
 
-// awaitRunning waits until s reads session id with Running == want. KV reads
-// are direct gets, which a follower may answer before it has a write made
-// through another node: the write shows soon, not at once.
+// awaitRunning waits until s reads session id with Running == want. Reads
+// go to the stream's leader, but right after a node died there may be
+// none yet and a read falls back to any replica, which may be behind.
 func awaitRunning(t *testing.T, ctx context.Context, s *Store, id string, want bool) {
 	t.Helper()
 	for readBy := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {

@@ -195,7 +195,15 @@ func (s *Store) openBuckets(ctx context.Context) error {
 	if replicas == 0 {
 		replicas = s.cfg.Cluster.DefaultReplicas()
 	}
-	s.js = guardedJS{JetStream: replicated{JetStream: js, replicas: replicas, retry: s.shared()}, h: s.health}
+	// A shared store's replicated buckets read from their stream leaders
+	// (consistent.go) through nats.go's JetStream API.
+	var legacy nats.JetStreamContext
+	if s.shared() {
+		if legacy, err = s.nc.JetStream(); err != nil {
+			return fmt.Errorf("store: jetstream: %w", err)
+		}
+	}
+	s.js = guardedJS{JetStream: replicated{JetStream: js, replicas: replicas, retry: s.shared(), legacy: legacy}, h: s.health}
 	if s.shared() {
 		wait := s.cfg.QuorumTimeout
 		if wait <= 0 {
