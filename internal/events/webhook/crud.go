@@ -18,11 +18,17 @@ import (
 // returns it with its secret (the caller's, or a generated one). The secret
 // is never returned again.
 func (o *Outbox) Create(ctx context.Context, in Input) (Webhook, error) {
+	return o.create(ctx, newID(), in)
+}
+
+// create is Create under id. When id has a webhook already, it fails with
+// an error matching jetstream.ErrKeyExists.
+func (o *Outbox) create(ctx context.Context, id string, in Input) (Webhook, error) {
 	if in.URL == nil {
 		return Webhook{}, apperr.Field("url", "required")
 	}
 	now := time.Now().UTC()
-	rec := &record{ID: newID(), Enabled: true, CreatedAt: now, UpdatedAt: now,
+	rec := &record{ID: id, Enabled: true, CreatedAt: now, UpdatedAt: now,
 		Restricted: events.ScopeFromContext(ctx) != nil}
 	if err := in.apply(rec); err != nil {
 		return Webhook{}, err
@@ -154,6 +160,10 @@ func (o *Outbox) purge(ctx context.Context, stream, subject string) {
 // --webhook), matching by URL so it is idempotent across restarts. New
 // ones receive all sessions and types, signed with secret (generated when
 // empty). It returns the webhooks it created, with their secrets.
+//
+// Nodes of a cluster starting at once all call it: a new global webhook's
+// id is derived from its URL (globalID) and created only if absent, so
+// exactly one node creates it and the others find it.
 func (o *Outbox) EnsureGlobal(ctx context.Context, urls []string, secret string) ([]Webhook, error) {
 	existing, err := o.List(ctx)
 	if err != nil {
@@ -176,7 +186,10 @@ func (o *Outbox) EnsureGlobal(ctx context.Context, urls []string, secret string)
 		if secret != "" {
 			in.Secret = &secret
 		}
-		w, err := o.Create(ctx, in)
+		w, err := o.create(ctx, globalID(norm), in)
+		if errors.Is(err, jetstream.ErrKeyExists) {
+			continue // another node created it meanwhile
+		}
 		if err != nil {
 			return created, err
 		}

@@ -71,6 +71,13 @@ var idEncoding = base32.NewEncoding("0123456789abcdefghjkmnpqrstvwxyz").WithPadd
 // consumer name.
 func newID() string { return "wh_" + idEncoding.EncodeToString(randBytes(12))[:20] }
 
+// globalID is the id of the global webhook (--webhook) for url, in newID's
+// form: the same on every node, so that nodes starting at once create one.
+func globalID(url string) string {
+	sum := sha256.Sum256([]byte("easy-api global webhook\x00" + url))
+	return "wh_" + idEncoding.EncodeToString(sum[:12])[:20]
+}
+
 func randBytes(n int) []byte {
 	b := make([]byte, n)
 	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24+)

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/easy-api/easy-api/internal/events"
+	"github.com/easy-api/easy-api/internal/events/eventstest"
 	"github.com/easy-api/easy-api/internal/events/webhook"
 	"github.com/easy-api/easy-api/internal/logtest"
 )
@@ -292,5 +294,61 @@ func TestReceiverDownFor30sThenBack(t *testing.T) {
 	}
 	if failed.Load() < 5 {
 		t.Fatalf("only %d failed attempts: the receiver was not really down", failed.Load())
+	}
+}
+
+// TestEnsureGlobalOnceAcrossNodes: nodes sharing one store that start at
+// once, each with the same --webhook, end with one webhook for it.
+func TestEnsureGlobalOnceAcrossNodes(t *testing.T) {
+	st := eventstest.OpenStore(t, "")
+	ctx := context.Background()
+	const nodes = 4
+	urls := []string{"https://example.com/a", "https://example.com/b"}
+	for round := range 5 {
+		outboxes := make([]*webhook.Outbox, nodes)
+		for i := range outboxes {
+			bus, err := events.NewBus(ctx, events.BusConfig{JS: st.JetStream()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			o, err := webhook.New(ctx, webhook.Config{Bus: bus})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { o.Close(ctx); bus.Close() })
+			outboxes[i] = o
+		}
+		created := make([]int, nodes)
+		errs := make([]error, nodes)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for i, o := range outboxes {
+			wg.Go(func() {
+				<-start
+				var ws []webhook.Webhook
+				ws, errs[i] = o.EnsureGlobal(ctx, urls, "")
+				created[i] = len(ws)
+			})
+		}
+		close(start)
+		wg.Wait()
+		total := 0
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("round %d, node %d: %v", round, i, err)
+			}
+			total += created[i]
+		}
+		all, err := outboxes[0].List(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, w := range all {
+			got = append(got, w.URL)
+		}
+		if len(got) != len(urls) || (round == 0 && total != len(urls)) || (round > 0 && total != 0) {
+			t.Fatalf("round %d: webhooks %v, %d created by the nodes; want one per URL, created once", round, got, total)
+		}
 	}
 }
