@@ -14,6 +14,8 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/easy-api/easy-api/internal/apperr"
 )
 
 // ClusterConfig joins the embedded server to a NATS cluster of easy-api
@@ -143,6 +145,11 @@ func (s *Store) Quorum(ctx context.Context) error {
 			return fmt.Errorf("store: not caught up with the cluster: %s", hs.Error)
 		}
 	}
+	if s.cfg.URL != "" {
+		if err := s.remoteReady(); err != nil {
+			return err
+		}
+	}
 	// Only the meta leader answers stream listings: an answer proves that
 	// this node's requests reach it.
 	ctx, cancel := context.WithTimeout(ctx, quorumTimeout)
@@ -151,6 +158,9 @@ func (s *Store) Quorum(ctx context.Context) error {
 	for range names.Name() {
 	}
 	if err := names.Err(); err != nil {
+		if s.cfg.URL != "" {
+			return apperr.Wrap(err, apperr.Unavailable, "JetStream on the store's NATS at %s does not answer (is it enabled, with a quorum?)", redactURLs(s.cfg.URL))
+		}
 		return fmt.Errorf("store: no JetStream quorum: %w", err)
 	}
 	return nil
@@ -159,10 +169,21 @@ func (s *Store) Quorum(ctx context.Context) error {
 // waitQuorum waits until JetStream answers: a cluster's nodes start one by
 // one and nothing can be created before a majority of them meet.
 func (s *Store) waitQuorum(ctx context.Context) error {
+	// A first look may fail only because the connection is still being
+	// made: the first line waits for a second try.
+	logAt, logged := time.Now().Add(waitLogFirst), false
 	for {
 		err := s.Quorum(ctx)
 		if err == nil {
+			if logged {
+				s.cfg.Log.Info().Msg("store: JetStream answers; starting")
+			}
 			return nil
+		}
+		if time.Now().After(logAt) {
+			s.cfg.Log.Warn().Str("error", redactURLs(err.Error())).
+				Msgf("store: waiting for JetStream before starting (logged every %s)", waitLogEvery)
+			logAt, logged = time.Now().Add(waitLogEvery), true
 		}
 		select {
 		case <-ctx.Done():

@@ -115,8 +115,12 @@ func TestClusterReplicatesAndSurvivesANode(t *testing.T) {
 // none yet and a read falls back to any replica, which may be behind.
 func awaitRunning(t *testing.T, ctx context.Context, s *Store, id string, want bool) {
 	t.Helper()
-	for readBy := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		rec, err := s.Sessions().Get(ctx, id)
+	for readBy := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		// Each read its own deadline: one lost in an election must not
+		// use up the wait.
+		rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		rec, err := s.Sessions().Get(rctx, id)
+		cancel()
 		if err == nil && rec.Running == want {
 			return
 		}

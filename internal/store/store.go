@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -68,7 +69,8 @@ type Config struct {
 	Replicas int
 	// QuorumTimeout bounds, in a cluster or on URL, the wait for JetStream
 	// to answer at Open (the other nodes may still be starting); 0 means
-	// one minute.
+	// one minute in a cluster and no bound on URL (the operator's NATS may
+	// come up later: Open logs why it waits and carries on when it can).
 	QuorumTimeout time.Duration
 }
 
@@ -84,8 +86,9 @@ type Store struct {
 	nc       *nats.Conn
 	js       jetstream.JetStream
 	sessions *SessionRegistry
-	lock     *os.File // flock on Dir, held until Close
-	token    string   // a cluster node's client token (see ClusterConfig.apply)
+	lock     *os.File               // flock on Dir, held until Close
+	token    string                 // a cluster node's client token (see ClusterConfig.apply)
+	dialErr  atomic.Pointer[string] // on Config.URL: why the last connect failed (remote.go)
 
 	mu  sync.Mutex
 	srv *server.Server // the server running now
@@ -160,30 +163,6 @@ func Open(ctx context.Context, cfg Config) (_ *Store, err error) {
 	return s, nil
 }
 
-// openRemote is Open on an existing NATS server or cluster: no embedded
-// server, no directory lock, no disk healing (the operator's servers own
-// their disks).
-func openRemote(ctx context.Context, cfg Config) (_ *Store, err error) {
-	s := &Store{cfg: cfg, health: newHealth(cfg.Log), closed: make(chan struct{})}
-	defer func() {
-		if err != nil {
-			_ = s.Close()
-		}
-	}()
-	s.nc, err = nats.Connect(cfg.URL,
-		nats.Name("easy-api"),
-		nats.MaxReconnects(-1),
-		nats.RetryOnFailedConnect(true),
-		nats.ClosedHandler(func(*nats.Conn) { close(s.closed) }),
-		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) { cfg.Log.Warn().Err(err).Msg("store: connection lost") }),
-		nats.ReconnectHandler(func(*nats.Conn) { cfg.Log.Info().Msg("store: reconnected") }),
-	)
-	if err != nil {
-		return nil, fmt.Errorf("store: connect %s: %w", cfg.URL, err)
-	}
-	return s, s.openBuckets(ctx)
-}
-
 // openBuckets builds the JetStream context on the connection, waits for
 // quorum when the store is shared, and opens the store's own streams.
 func (s *Store) openBuckets(ctx context.Context) error {
@@ -205,12 +184,12 @@ func (s *Store) openBuckets(ctx context.Context) error {
 	}
 	s.js = guardedJS{JetStream: replicated{JetStream: js, replicas: replicas, retry: s.shared(), legacy: legacy}, h: s.health}
 	if s.shared() {
-		wait := s.cfg.QuorumTimeout
-		if wait <= 0 {
-			wait = time.Minute
+		qctx := ctx
+		if wait := s.quorumTimeout(); wait > 0 {
+			var cancel context.CancelFunc
+			qctx, cancel = context.WithTimeout(ctx, wait)
+			defer cancel()
 		}
-		qctx, cancel := context.WithTimeout(ctx, wait)
-		defer cancel()
 		if err := s.waitQuorum(qctx); err != nil {
 			return err
 		}
@@ -243,11 +222,11 @@ func (s *Store) Ready() error {
 	if err := s.Writable(); err != nil {
 		return err
 	}
+	if s.cfg.URL != "" {
+		return s.remoteReady()
+	}
 	if s.nc == nil || !s.nc.IsConnected() {
 		return errors.New("store: not connected")
-	}
-	if s.cfg.URL != "" {
-		return nil
 	}
 	if srv := s.server(); srv == nil || !srv.JetStreamEnabled() {
 		return errors.New("store: JetStream is not running")
