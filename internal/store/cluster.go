@@ -32,7 +32,15 @@ type ClusterConfig struct {
 	// Node is this node's server name, unique in the cluster (JetStream's
 	// cluster needs one per server).
 	Node string
+	// Secret, when set, is the password the routes present and require:
+	// a server without it cannot join the cluster, and so cannot read or
+	// write the store. The same on every node.
+	Secret string
 }
+
+// routeUser is the user name of the routes' authentication (the secret is
+// its password).
+const routeUser = "easy-api"
 
 // Enabled reports whether c forms a cluster.
 func (c ClusterConfig) Enabled() bool { return c.Name != "" }
@@ -93,6 +101,14 @@ func (c ClusterConfig) apply(opts *server.Options, token string) error {
 	opts.Cluster.Name = c.Name
 	opts.Cluster.Host = host
 	opts.Cluster.Port = port
+	if c.Secret != "" {
+		// Accepted routes must present it; solicited ones present it from
+		// their URL, implicit ones (learned by gossip) from these options.
+		opts.Cluster.Username, opts.Cluster.Password = routeUser, c.Secret
+		for _, r := range rs {
+			r.User = url.UserPassword(routeUser, c.Secret)
+		}
+	}
 	opts.Routes = rs
 	return nil
 }

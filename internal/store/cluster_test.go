@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -28,8 +29,9 @@ func freeRoutePorts(t testing.TB, n int) []string {
 }
 
 // OpenClusterT opens n stores forming one NATS cluster on loopback and
-// closes them when the test ends (those still open).
-func openClusterT(t testing.TB, n int) []*Store {
+// closes them when the test ends (those still open); edit adjusts each
+// node's cluster settings.
+func openClusterT(t testing.TB, n int, edit ...func(*ClusterConfig)) []*Store {
 	t.Helper()
 	addrs := freeRoutePorts(t, n)
 	peers := make([]string, n)
@@ -43,8 +45,11 @@ func openClusterT(t testing.TB, n int) []*Store {
 		wg.Go(func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
-			stores[i], errs[i] = Open(ctx, Config{Dir: t.TempDir(), Cluster: ClusterConfig{
-				Name: "test", Listen: addrs[i], Peers: peers, Node: fmt.Sprintf("n%d", i+1)}})
+			cc := ClusterConfig{Name: "test", Listen: addrs[i], Peers: peers, Node: fmt.Sprintf("n%d", i+1)}
+			for _, e := range edit {
+				e(&cc)
+			}
+			stores[i], errs[i] = Open(ctx, Config{Dir: t.TempDir(), Cluster: cc})
 		})
 	}
 	wg.Wait()
@@ -108,6 +113,39 @@ func TestClusterReplicatesAndSurvivesANode(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	awaitRunning(t, ctx, stores[2], "alice", false)
+}
+
+// TestClusterSecretKeepsStrangersOut: nodes with --cluster-secret form
+// their cluster; a server that knows their routes but not the secret is
+// refused, so it never sees a meta leader, let alone the store.
+func TestClusterSecretKeepsStrangersOut(t *testing.T) {
+	withSecret := func(cc *ClusterConfig) { cc.Secret = "the-cluster-secret" }
+	stores := openClusterT(t, 3, withSecret)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := stores[0].Sessions().Create(ctx, session.Record{ID: "alice"}); err != nil {
+		t.Fatal(err)
+	}
+	peers := []string{}
+	for _, s := range stores {
+		peers = append(peers, "nats://"+s.cfg.Cluster.Listen)
+	}
+	for _, secret := range []string{"", "a-guess"} {
+		_, err := Open(ctx, Config{Dir: t.TempDir(), QuorumTimeout: 8 * time.Second, Cluster: ClusterConfig{
+			Name: "test", Listen: freeRoutePorts(t, 1)[0], Peers: peers, Node: "intruder", Secret: secret}})
+		if err == nil || !strings.Contains(err.Error(), "quorum") {
+			t.Errorf("a server with secret %q joined the cluster: Open = %v", secret, err)
+		}
+	}
+	// The nodes' JetStream cluster counts only themselves (the meta
+	// leader answers).
+	peerCount := 0
+	for _, s := range stores {
+		peerCount = max(peerCount, len(s.server().JetStreamClusterPeers()))
+	}
+	if peerCount != 3 {
+		t.Errorf("%d JetStream peers, want the 3 nodes", peerCount)
+	}
 }
 
 // awaitRunning waits until s reads session id with Running == want. Reads

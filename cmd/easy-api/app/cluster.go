@@ -20,6 +20,7 @@ type clusterConfig struct {
 	Name         string
 	Listen       string
 	Peers        listFlag
+	Secret       string
 	Node         string
 	AdvertiseURL string
 	NATSURL      string
@@ -34,6 +35,7 @@ func (c *clusterConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Name, "cluster-name", "", "form a cluster of easy-api nodes: the NATS cluster name, the same on every node; empty = a single node")
 	fs.StringVar(&c.Listen, "cluster-listen", "0.0.0.0:6222", "with --cluster-name: host:port of this node's cluster route listener")
 	fs.Var(&c.Peers, "cluster-peers", "with --cluster-name: route URLs of the nodes, nats://host:port (this node's own may be listed); repeatable")
+	fs.StringVar(&c.Secret, "cluster-secret", "", "with --cluster-name: a password the cluster routes present and require, the same on every node; without it anything reaching --cluster-listen can join and read the store")
 	fs.StringVar(&c.Node, "node-name", "", "this node's name, unique in the cluster (needed with --cluster-name or --nats-url)")
 	fs.StringVar(&c.AdvertiseURL, "advertise-url", "", "this node's API URL as the other nodes reach it, e.g. http://a:8080 (needed with --cluster-name or --nats-url)")
 	fs.StringVar(&c.NATSURL, "nats-url", "", "put the store on an existing NATS cluster with JetStream (nats://host:port, comma-separated) instead of an embedded server")
@@ -51,7 +53,7 @@ func (c *clusterConfig) store() store.ClusterConfig {
 	if c.Name == "" {
 		return store.ClusterConfig{}
 	}
-	return store.ClusterConfig{Name: c.Name, Listen: c.Listen, Peers: c.Peers, Node: c.Node}
+	return store.ClusterConfig{Name: c.Name, Listen: c.Listen, Peers: c.Peers, Node: c.Node, Secret: c.Secret}
 }
 
 func (c *clusterConfig) check(k *checker) {
@@ -113,6 +115,10 @@ func validNodeName(n string) bool {
 func (s *server) openCluster(ctx context.Context) (err error) {
 	cc := &s.c.cluster
 	st := s.run.Store
+	if cc.Name != "" && cc.Secret == "" {
+		s.log.Warn().Str("cluster_listen", cc.Listen).
+			Msg("cluster routes are not authenticated: anything that reaches them can join the cluster and read the store; set --cluster-secret on every node")
+	}
 	s.run.Cluster, err = cluster.Open(ctx, cluster.Config{JS: st.JetStream(), Node: cc.Node, URL: cc.AdvertiseURL,
 		TTL: cc.LeaseTTL, MaxSessions: cc.MaxSessions, Quorum: st.Quorum, Log: s.logFor("cluster")})
 	return err

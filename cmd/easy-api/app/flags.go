@@ -163,7 +163,7 @@ func printConfig(fs *flag.FlagSet, w io.Writer) error {
 }
 
 // secretFlags are never printed.
-var secretFlags = map[string]bool{"api-key": true, "webhook-secret": true, "session-data": true}
+var secretFlags = map[string]bool{"api-key": true, "webhook-secret": true, "session-data": true, "cluster-secret": true, "nats-url": true}
 
 // listFlag is a repeatable flag; from the environment it takes a
 // comma-separated list.
