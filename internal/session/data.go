@@ -57,7 +57,7 @@ func (m *Manager) ExportData(ctx context.Context, id string) (io.ReadCloser, err
 	}
 	defer lock.unlock()
 	if prof.hasAuth() {
-		if err := m.saveData(ctx, rec, func(w io.Writer) error { return writeSnapshot(prof.dir, w) }, "export"); err != nil {
+		if err := m.saveProfile(ctx, rec, prof.dir, false, "export"); err != nil {
 			return nil, err
 		}
 	}
@@ -68,7 +68,7 @@ func (m *Manager) ExportData(ctx context.Context, id string) (io.ReadCloser, err
 // storage changes under the copy.
 func (m *Manager) saveLiveData(ctx context.Context, rec Record, dir string) error {
 	for i := range snapshotTries {
-		err := m.saveData(ctx, rec, func(w io.Writer) error { return quiescentSnapshot(dir, w) }, "export")
+		err := m.saveProfile(ctx, rec, dir, true, "export")
 		if !errors.Is(err, errProfileBusy) {
 			return err
 		}
@@ -79,65 +79,69 @@ func (m *Manager) saveLiveData(ctx context.Context, rec Record, dir string) erro
 	return apperr.Wrap(errProfileBusy, apperr.Unavailable, "could not take a consistent snapshot; try again")
 }
 
-// storedDataFile opens the data file on disk, or answers a conflict when the
-// session has none (never linked).
-func (m *Manager) storedDataFile(id string) (io.ReadCloser, error) {
-	f, err := openDataFile(m.cfg.DataPath, id)
+// saveProfile writes the data file from the profile in dir: a copy of a
+// stopped profile, or (live) a quiescent one of a running browser's, which
+// fails with errProfileBusy while the storage changes under the copy.
+func (m *Manager) saveProfile(ctx context.Context, rec Record, dir string, live bool, reason string) error {
+	// Read before the copy: the copy holds every change up to it, so the
+	// mark never claims more than the snapshot has.
+	newest, err := newestChange(dir)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if f == nil {
-		return nil, &apperr.Error{Code: apperr.Conflict, Detail: fmt.Sprintf("session %q has no stored auth to export; link it first", id)}
+	snap := writeSnapshot
+	if live {
+		snap = quiescentSnapshot
 	}
-	return f, nil
+	ev := DataEvent{Reason: reason, ProfileModified: &newest}
+	return m.saveData(ctx, rec, func(w io.Writer) error { return snap(dir, w) }, ev)
 }
 
 // saveData writes the data file around a snapshot, streamed by snapshot.
-func (m *Manager) saveData(ctx context.Context, rec Record, snapshot func(io.Writer) error, reason string) error {
+func (m *Manager) saveData(ctx context.Context, rec Record, snapshot func(io.Writer) error, ev DataEvent) error {
 	df := DataFile{Version: DataFileVersion, Session: rec.ID, Kind: KindMD, Created: m.now()}
 	if rec.Me != nil {
 		df.WID = rec.Me.ID
 	}
-	return m.saveDataFile(ctx, df.Session, df.Kind, reason, func(w io.Writer) error { return encodeDataFile(w, df, snapshot) })
+	ev.Kind = df.Kind
+	return m.saveDataFile(ctx, df.Session, ev, func(w io.Writer) error { return encodeDataFile(w, df, snapshot) })
 }
 
 // saveDataFile writes a data file atomically next to the profile through
-// write, keeps a copy in the snapshot store and emits session.data. A
-// failed write leaves the previous file intact and emits an error event
-// (errProfileBusy, which the caller retries, is returned as is).
-func (m *Manager) saveDataFile(ctx context.Context, id, kind, reason string, write func(io.Writer) error) error {
+// write, keeps a copy in the snapshot store and emits session.data (ev,
+// completed with the file's size and hash). One write at a time per
+// session, so that an older copy never lands in the store after a newer
+// one. A failed write leaves the previous file intact and emits an error
+// event (errProfileBusy, which the caller retries, and a canceled ctx are
+// returned as they are).
+func (m *Manager) saveDataFile(ctx context.Context, id string, ev DataEvent, write func(io.Writer) error) error {
+	s := m.live(id)
+	if s != nil {
+		s.snapMu.Lock()
+		defer s.snapMu.Unlock()
+	}
+	start := time.Now()
 	sum, n := sha256.New(), &countWriter{}
 	err := m.cfg.WriteFile(DataFilePath(m.cfg.DataPath, id), func(w io.Writer) error {
-		return write(io.MultiWriter(w, sum, n))
+		return write(io.MultiWriter(ctxWriter{ctx, w}, sum, n))
 	})
-	if errors.Is(err, errProfileBusy) {
+	if errors.Is(err, errProfileBusy) || ctx.Err() != nil && err != nil {
 		return err
 	}
 	if err != nil {
-		m.publish(ctx, id, EventData, DataEvent{Reason: "error", Kind: kind, Error: "writing the session data file failed: " + err.Error()})
+		m.publish(ctx, id, EventData, DataEvent{Reason: "error", Kind: ev.Kind, Error: "writing the session data file failed: " + err.Error()})
 		return apperr.Wrap(err, apperr.Unavailable, "writing the session data file failed; the previous one is kept")
 	}
-	m.putSnapshot(ctx, id)
-	m.publish(ctx, id, EventData, DataEvent{Reason: reason, Kind: kind, Size: n.n, SHA256: hex.EncodeToString(sum.Sum(nil))})
+	stored := m.putSnapshot(ctx, id)
+	if s != nil {
+		s.markSnapshot(ev.ProfileModified, m.now(), stored)
+	}
+	if m.cfg.OnSnapshot != nil {
+		m.cfg.OnSnapshot(id, ev.Reason, n.n, time.Since(start))
+	}
+	ev.Size, ev.SHA256 = n.n, hex.EncodeToString(sum.Sum(nil))
+	m.publish(ctx, id, EventData, ev)
 	return nil
-}
-
-// putSnapshot streams the data file on disk to the snapshot store.
-func (m *Manager) putSnapshot(ctx context.Context, id string) {
-	if m.cfg.Snapshots == nil {
-		return
-	}
-	if s := m.live(id); s != nil && !s.leaseValid() {
-		return // another node may run it: never overwrite its snapshot
-	}
-	f, err := openDataFile(m.cfg.DataPath, id)
-	if err == nil && f != nil {
-		err = m.cfg.Snapshots.PutSnapshot(ctx, id, f)
-		f.Close()
-	}
-	if err != nil {
-		m.log.Warn().Err(err).Str("session", id).Msg("store snapshot")
-	}
 }
 
 // saveLegacy reads the four tokens from a running legacy page and saves them
@@ -158,7 +162,7 @@ func (m *Manager) saveLegacy(ctx context.Context, id string, page Page, reason s
 	if rec.Me != nil {
 		df.WID = rec.Me.ID
 	}
-	return m.saveDataFile(ctx, id, df.Kind, reason, func(w io.Writer) error { return encodeDataFile(w, df, nil) })
+	return m.saveDataFile(ctx, id, DataEvent{Reason: reason, Kind: df.Kind}, func(w io.Writer) error { return encodeDataFile(w, df, nil) })
 }
 
 // legacySeed returns the tokens to write into a fresh profile's localStorage
@@ -328,7 +332,7 @@ func (m *Manager) installData(ctx context.Context, id string, st *stagedData) er
 			return err
 		}
 	}
-	return m.saveDataFile(ctx, id, st.df.Kind, "import", func(w io.Writer) error {
+	return m.saveDataFile(ctx, id, DataEvent{Reason: "import", Kind: st.df.Kind}, func(w io.Writer) error {
 		f, err := os.Open(st.file())
 		if err != nil {
 			return err
@@ -337,89 +341,4 @@ func (m *Manager) installData(ctx context.Context, id string, st *stagedData) er
 		_, err = io.Copy(w, f)
 		return err
 	})
-}
-
-// restoreIfEmpty restores a profile from the session data file (or, when
-// there is none on disk, from the snapshot store) when the profile folder
-// holds no browser data yet. The caller holds the profile lock. It
-// returns an error when the stored data could not be read (the store did
-// not answer): in a cluster the launch waits for it rather than show a QR.
-func (m *Manager) restoreIfEmpty(ctx context.Context, id string, prof profile) error {
-	if _, err := os.Stat(filepath.Join(prof.dir, "Default")); err == nil || prof.hasAuth() {
-		return nil
-	}
-	src, err := m.storedData(ctx, id)
-	if err != nil || src == nil {
-		if err != nil {
-			m.log.Warn().Err(err).Str("session", id).Msg("read session data")
-		}
-		return err
-	}
-	st, err := m.stageData(id, src, false)
-	src.Close()
-	if err != nil {
-		m.log.Warn().Err(err).Str("session", id).Msg("session data file unusable; starting without it")
-		if _, bad := errors.AsType[*apperr.Error](err); !bad {
-			return err // not the file's fault: reading it failed
-		}
-		return nil
-	}
-	defer st.discard()
-	if st.df.Kind == KindLegacy {
-		return nil // seeded into localStorage at launch
-	}
-	if err := replaceProfile(prof.dir, st.profile()); err != nil {
-		m.log.Error().Err(err).Str("session", id).Msg("restore profile")
-		return nil
-	}
-	if err := prof.markAuth(st.df.WID, m.now()); err != nil {
-		m.log.Error().Err(err).Str("session", id).Msg("restore profile")
-	}
-	m.log.Info().Str("session", id).Msg("profile restored from session data")
-	return nil
-}
-
-// storedData opens the session's data file, else its copy in the snapshot
-// store; (nil, nil) when there is neither.
-func (m *Manager) storedData(ctx context.Context, id string) (io.ReadCloser, error) {
-	f, err := openDataFile(m.cfg.DataPath, id)
-	if err != nil || f != nil {
-		return f, err
-	}
-	if m.cfg.Snapshots == nil {
-		return nil, nil
-	}
-	rc, err := m.cfg.Snapshots.GetSnapshot(ctx, id)
-	if errors.Is(err, apperr.ErrNotFound) {
-		return nil, nil
-	}
-	return rc, err
-}
-
-// forgetData deletes a session's data file and stored snapshot: after a
-// logout, or when WhatsApp refused them (reauth_failed), so they are never
-// restored again.
-func (m *Manager) forgetData(ctx context.Context, id, reason string) {
-	if err := removeDataFile(m.cfg.DataPath, id); err != nil {
-		m.log.Warn().Err(err).Str("session", id).Msg("remove session data file")
-	}
-	if m.cfg.Snapshots != nil {
-		if err := m.cfg.Snapshots.DeleteSnapshot(ctx, id); err != nil && !errors.Is(err, apperr.ErrNotFound) {
-			m.log.Warn().Err(err).Str("session", id).Msg("delete snapshot")
-		}
-	}
-	m.publish(ctx, id, EventData, DataEvent{Reason: reason})
-}
-
-// snapshotStopped writes the data file from a profile whose browser has just
-// closed (a consistent copy). The caller holds the profile lock.
-func (m *Manager) snapshotStopped(ctx context.Context, id string, prof profile) {
-	if !prof.hasAuth() {
-		return
-	}
-	rec, err := m.cfg.Registry.Get(ctx, id)
-	if err != nil {
-		return
-	}
-	_ = m.saveData(ctx, rec, func(w io.Writer) error { return writeSnapshot(prof.dir, w) }, "stopped")
 }

@@ -58,11 +58,14 @@ type ProfileBlob struct {
 // DataEvent is the payload of a session.data event: what changed, never the
 // secrets themselves.
 type DataEvent struct {
-	Reason string `json:"reason"` // linked, stopped, export, import, logout, error
+	Reason string `json:"reason"` // linked, refreshed, stopped, export, import, logout, error
 	Kind   string `json:"kind,omitempty"`
 	Size   int64  `json:"size,omitempty"`
 	SHA256 string `json:"sha256,omitempty"`
 	Error  string `json:"error,omitempty"`
+	// ProfileModified is, for a snapshot of a profile, when the newest file
+	// in it last changed: the snapshot holds every change up to then.
+	ProfileModified *time.Time `json:"profile_modified,omitempty" extensions:"x-nullable"`
 }
 
 // EventData is the type of session.data events.

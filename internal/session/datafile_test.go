@@ -67,7 +67,7 @@ func TestSaveDataFailureKeepsOldFileAndEmitsError(t *testing.T) {
 	if err := os.WriteFile(path, []byte(`old`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	err := h.m.saveData(context.Background(), Record{ID: "full"}, writeBytes([]byte("snap")), "linked")
+	err := h.m.saveData(context.Background(), Record{ID: "full"}, writeBytes([]byte("snap")), DataEvent{Reason: "linked"})
 	if apperr.CodeOf(err) != apperr.Unavailable {
 		t.Fatalf("saveData = %v", err)
 	}

@@ -56,8 +56,15 @@ type ManagerConfig struct {
 	SampleInterval        time.Duration            // resource sampling; default 10s
 	RecycleAfter          time.Duration            // recycle browsers WORKING this long; 0 = never
 	OnUsage               func(id string, u Usage) // told every resource sample (metrics); may be nil
-	Log                   zerolog.Logger
-	Now                   func() time.Time
+	// Refresh says when a WORKING session's snapshot is taken again; the
+	// zero policy takes it only at link, export and stop.
+	Refresh RefreshPolicy
+	// OnSnapshot is told every data file written (metrics): the session,
+	// the reason (linked, refreshed, stopped, ...), its size and how long
+	// the write took. May be nil.
+	OnSnapshot func(id, reason string, size int64, took time.Duration)
+	Log        zerolog.Logger
+	Now        func() time.Time
 }
 
 // Manager owns every session of this process: the registry records and one

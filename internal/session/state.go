@@ -43,6 +43,9 @@ type sess struct {
 	restarts  int       // relaunches since the last start
 	recycling bool      // holds the manager's recycle slot
 	phoneOff  bool      // legacy: the phone is offline
+	snap      snapMark  // the latest data file this process wrote (freshness.go)
+
+	snapMu sync.Mutex // one data file write at a time (saveDataFile)
 }
 
 func newSess(m *Manager, id string) *sess {

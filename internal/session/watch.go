@@ -2,9 +2,7 @@ package session
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"time"
 )
 
@@ -26,6 +24,7 @@ type watch struct {
 	authTimer, qrTimer *time.Timer
 	snapTimer          *time.Timer // writes the data file once a fresh link settles
 	snapTries          int
+	refresh            *refresher // keeps the snapshot fresh while WORKING (freshness.go)
 }
 
 // timerC returns t's channel, or nil (blocks forever) for a nil timer.
@@ -49,6 +48,7 @@ func (w *watch) run(ctx context.Context) outcome {
 	defer stopTimer(&w.authTimer)
 	defer stopTimer(&w.qrTimer)
 	defer stopTimer(&w.snapTimer)
+	defer w.stopRefresh() // before the browser closes and the stop snapshot
 	if w.prof.hasAuth() {
 		// auth_timeout bounds WhatsApp's restore, not the page's load: it
 		// is armed once the page has loaded (see armAuthTimer), so a slow
@@ -284,6 +284,9 @@ func (w *watch) onReady(ctx context.Context, ev PageEvent) {
 	case w.linkReason != "":
 		w.snapTries = 0
 		w.snapTimer = time.NewTimer(linkSnapshotDelay)
+		w.startRefresh(ctx)
+	default:
+		w.startRefresh(ctx)
 	}
 }
 
@@ -324,30 +327,12 @@ func (w *watch) onPhone(ctx context.Context, ev PageEvent) {
 	s.setStatus(ctx, st, reason, detail)
 }
 
-// linkSnapshotDelay lets WhatsApp Web finish writing its storage after a
-// fresh link before the data file is written.
-const linkSnapshotDelay = 2 * time.Second
-
-// snapshotLinked writes the data file of a freshly linked session from its
-// live profile, retrying while the storage is still changing.
-func (w *watch) snapshotLinked(ctx context.Context) {
-	s, m := w.r.s, w.r.s.m
-	rec, err := m.cfg.Registry.Get(ctx, s.id)
-	if err != nil {
-		return
-	}
-	err = m.saveData(ctx, rec, func(out io.Writer) error { return quiescentSnapshot(w.prof.dir, out) }, "linked")
-	if errors.Is(err, errProfileBusy) {
-		if w.snapTries++; w.snapTries < 5 {
-			w.snapTimer = time.NewTimer(linkSnapshotDelay)
-		}
-	}
-}
-
 // onLogout handles the host device logging the session out (rule 4).
 func (w *watch) onLogout(ctx context.Context, ev PageEvent) (outcome, bool) {
 	s, m := w.r.s, w.r.s.m
 	d, _ := decode[struct{ Reason string }](ev.Data)
+	// No snapshot of the logged-out profile may land after it is forgotten.
+	w.stopRefresh()
 	_ = w.prof.clearAuth()
 	stopTimer(&w.snapTimer)
 	m.forgetData(ctx, s.id, "logout")
