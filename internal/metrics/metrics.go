@@ -72,6 +72,7 @@ type Metrics struct {
 
 	httpRequests *prometheus.CounterVec
 	httpSeconds  *prometheus.HistogramVec
+	snapshots    snapshotMetrics
 
 	mu      sync.Mutex
 	tracked map[string]*tracked // by session id; guarded by mu
@@ -156,6 +157,7 @@ func New(cfg Config) *Metrics {
 	})
 	build.Set(1)
 
+	m.snapshots = newSnapshotMetrics()
 	var reg prometheus.Registerer = m.reg
 	if cfg.Node != "" {
 		reg = prometheus.WrapRegistererWith(prometheus.Labels{"node": cfg.Node}, m.reg)
@@ -164,6 +166,7 @@ func New(cfg Config) *Metrics {
 		m.timeToWorking, m.reauthSeconds, m.published, m.pss, m.streamClients,
 		m.webhookDeliveries, m.webhookSeconds, m.httpRequests, m.httpSeconds, build,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(m.snapshots.collectors()...)
 
 	for _, st := range session.Statuses {
 		m.sessions.WithLabelValues(string(st))

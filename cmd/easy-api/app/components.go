@@ -213,7 +213,8 @@ func (s *server) openSessions(ctx context.Context) error {
 	s.run.Sessions = session.NewManager(session.ManagerConfig{
 		Registry: s.run.Store.Sessions(), Launcher: launcher, Publisher: pub, Snapshots: snaps, Leases: leases, DataPath: s.data, URL: waURL,
 		MessageLog: s.run.Bus, Writable: s.run.Store.Writable,
-		OnUsage:  func(id string, u session.Usage) { s.met.SetSessionPSS(id, u.PSSBytes) },
+		OnUsage: func(id string, u session.Usage) { s.met.SetSessionPSS(id, u.PSSBytes) },
+		Refresh: s.c.Refresh, OnSnapshot: s.met.ObserveSnapshot,
 		Defaults: s.c.sessionDefaults(), RecycleAfter: s.c.RecycleAfter, SampleInterval: s.c.SampleInterval,
 		MaxConcurrentLaunches: s.c.MaxConcurrentLaunches, CloseTimeout: s.c.CloseTimeout,
 		CallTimeout: s.wire.CallTimeout, Restart: s.wire.Restart, Log: s.logFor("sessions"),

@@ -56,6 +56,7 @@ type serveConfig struct {
 	SessionData           string
 	MaxSessionMemory      session.ByteSize
 	RecycleAfter          time.Duration
+	Refresh               session.RefreshPolicy
 	SampleInterval        time.Duration
 	BlockAssets           bool
 	EventRetention        time.Duration
@@ -98,6 +99,9 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.HostResolverRules, "host-resolver-rules", "", "Chromium --host-resolver-rules, e.g. to serve web.whatsapp.com from an external easy-api simulator --tls")
 	fs.Var(&c.MaxSessionMemory, "max-session-memory", "default max_memory: a browser whose PSS crosses it is recycled (graceful close, re-auth, no QR); e.g. 300MB, 1.5GB; 0 = no limit")
 	fs.DurationVar(&c.RecycleAfter, "recycle-after", 0, "recycle browsers WORKING this long, one session at a time; 0 = never")
+	fs.DurationVar(&c.Refresh.Settle, "snapshot-settle", 30*time.Second, "refresh a WORKING session's snapshot once its profile changed and then held still this long; 0 = not on settle (with --snapshot-max-age 0: snapshots only at link, export and stop)")
+	fs.DurationVar(&c.Refresh.MinInterval, "snapshot-min-interval", 5*time.Minute, "never refresh a session's snapshot sooner than this after its previous one; 0 = no minimum")
+	fs.DurationVar(&c.Refresh.MaxAge, "snapshot-max-age", time.Hour, "refresh the snapshot of a session whose profile keeps changing at least this often, settled or not; 0 = no bound")
 	fs.BoolVar(&c.BlockAssets, "block-assets", false, "fail the page's image, font and media requests to save memory (screenshots lose pictures)")
 	fs.DurationVar(&c.SampleInterval, "sample-interval", 10*time.Second, "how often each session's resources (PSS, CPU, processes) are sampled; more than 0")
 	fs.DurationVar(&c.EventRetention, "event-retention", events.DefaultMaxAge, "how long events stay in the log (replay, history, webhook retries); more than 0")

@@ -126,6 +126,9 @@ func (c *serveConfig) checkSessions(k *checker) {
 	k.positive("close-timeout", c.CloseTimeout)
 	k.positive("sample-interval", c.SampleInterval)
 	k.notNegative("recycle-after", c.RecycleAfter, "never")
+	k.notNegative("snapshot-settle", c.Refresh.Settle, "not on settle")
+	k.notNegative("snapshot-min-interval", c.Refresh.MinInterval, "no minimum")
+	k.notNegative("snapshot-max-age", c.Refresh.MaxAge, "no bound")
 	if c.ShutdownTimeout*2 < c.CloseTimeout*3 {
 		k.fail("shutdown-timeout", c.ShutdownTimeout, "must be at least 1.5 × --close-timeout (%s) so browsers close gracefully", c.CloseTimeout)
 	}

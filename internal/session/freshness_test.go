@@ -1,0 +1,161 @@
+package session
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+)
+
+// fakeProfile is a profile whose changes a test makes, with the snapshots
+// the refresher took of it.
+type fakeProfile struct {
+	mu      sync.Mutex
+	changed time.Time   // the newest change
+	copied  time.Time   // the newest change the latest snapshot holds
+	last    time.Time   // when the latest snapshot was taken
+	taken   []time.Time // every snapshot
+	busy    int         // the next takes that find the profile changing
+}
+
+func (f *fakeProfile) change() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.changed = time.Now()
+}
+
+func (f *fakeProfile) look() (profileState, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return profileState{changed: f.changed, last: f.last, dirty: f.changed.After(f.copied)}, nil
+}
+
+func (f *fakeProfile) take(context.Context) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.busy > 0 {
+		f.busy--
+		return errProfileBusy
+	}
+	f.copied, f.last = f.changed, time.Now()
+	f.taken = append(f.taken, f.last)
+	return nil
+}
+
+func (f *fakeProfile) snapshots() []time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]time.Time(nil), f.taken...)
+}
+
+// runRefresh starts a refresh loop on f and returns its stop, which
+// reports whether the loop ended.
+func runRefresh(p RefreshPolicy, f *fakeProfile) (stop func() bool) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		refreshLoop(ctx, p, time.Now, f.look, f.take)
+	}()
+	return func() bool {
+		cancel()
+		synctest.Wait()
+		select {
+		case <-done:
+			return true
+		default:
+			return false
+		}
+	}
+}
+
+func TestRefreshAfterChangesSettle(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := RefreshPolicy{Settle: 30 * time.Second, MinInterval: time.Minute, MaxAge: time.Hour}
+		start := time.Now()
+		f := &fakeProfile{changed: start, copied: start, last: start.Add(-time.Hour / 2)}
+		stop := runRefresh(p, f)
+		time.Sleep(10 * time.Minute)
+		if got := f.snapshots(); len(got) != 0 {
+			t.Fatalf("snapshots of an unchanged profile at %v", got)
+		}
+		// A burst of changes, one every 10 s for a minute: no snapshot until
+		// the profile has held still for Settle after the last one.
+		for range 6 {
+			f.change()
+			time.Sleep(10 * time.Second)
+		}
+		lastChange := time.Now().Add(-10 * time.Second)
+		time.Sleep(2 * time.Minute)
+		got := f.snapshots()
+		if len(got) != 1 {
+			t.Fatalf("snapshots after a burst = %v, want one", got)
+		}
+		if d := got[0].Sub(lastChange); d < p.Settle || d > p.Settle+p.poll() {
+			t.Errorf("snapshot %v after the last change, want within a poll (%v) after settle (%v)", d, p.poll(), p.Settle)
+		}
+		if !stop() {
+			t.Error("refresh loop still running after stop")
+		}
+	})
+}
+
+func TestRefreshNeverMoreOftenThanMinInterval(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := RefreshPolicy{Settle: 5 * time.Second, MinInterval: 5 * time.Minute}
+		f := &fakeProfile{}
+		stop := runRefresh(p, f)
+		defer stop()
+		// One change every 20 s for half an hour: each settles, but the
+		// snapshots keep the minimum interval.
+		for range 90 {
+			f.change()
+			time.Sleep(20 * time.Second)
+		}
+		got := f.snapshots()
+		if len(got) < 5 {
+			t.Fatalf("only %d snapshots in 30 minutes of changes", len(got))
+		}
+		for i := 1; i < len(got); i++ {
+			if d := got[i].Sub(got[i-1]); d < p.MinInterval {
+				t.Errorf("snapshots %d and %d %v apart, want at least %v", i-1, i, d, p.MinInterval)
+			}
+		}
+	})
+}
+
+func TestRefreshAtMaxAgeWhileChangesNeverSettle(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := RefreshPolicy{Settle: 30 * time.Second, MinInterval: time.Minute, MaxAge: 10 * time.Minute}
+		start := time.Now()
+		f := &fakeProfile{changed: start, copied: start, last: start, busy: 2}
+		stop := runRefresh(p, f)
+		defer stop()
+		// A change every 5 s never settles; MaxAge forces a snapshot, tried
+		// again at the next looks while the copy finds the profile busy.
+		for time.Since(start) < 25*time.Minute {
+			f.change()
+			time.Sleep(5 * time.Second)
+		}
+		got := f.snapshots()
+		if len(got) != 2 {
+			t.Fatalf("snapshots in 25 minutes of unsettled changes = %v, want two (MaxAge %v)", got, p.MaxAge)
+		}
+		if d := got[0].Sub(start); d < p.MaxAge || d > p.MaxAge+3*p.poll() {
+			t.Errorf("first snapshot at %v, want MaxAge %v plus up to three polls (two busy)", d, p.MaxAge)
+		}
+	})
+}
+
+func TestRefreshDisabled(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := RefreshPolicy{MinInterval: time.Minute}
+		if p.Enabled() {
+			t.Fatal("a policy with neither settle nor max age is enabled")
+		}
+		if p.due(profileState{dirty: true}, time.Now()) {
+			t.Error("a disabled policy found a changed profile due")
+		}
+	})
+}
