@@ -2,7 +2,6 @@ package wasim
 
 import (
 	"crypto/rand"
-	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
 	"sort"
@@ -59,6 +58,14 @@ type device struct {
 	// overlaps counts resumes while another page held the device: two
 	// browsers on one device at once.
 	overlaps int
+	// Credential rotation (rotate.go): the secret sent to the live page
+	// and not yet confirmed stored, closed once it is; the secrets it
+	// replaced, newest last.
+	pending   string
+	rotated   chan struct{}
+	retired   []string
+	rotations int
+	rotatedAt time.Time
 }
 
 // platform is what the simulated phone reports itself as.
@@ -114,10 +121,15 @@ func (s *Server) findDeviceLocked(id string) *device {
 	return nil
 }
 
-// checkResume reports why creds may not resume, or "" when they may. A
-// legacy device resumes with its tokens only (checkLegacyResume).
-func checkResume(d *device, creds *pageCreds) string {
-	if d == nil || d.legacy || subtle.ConstantTimeCompare([]byte(d.secret), []byte(creds.Secret)) != 1 {
+// checkResumeLocked reports why creds may not resume, or "" when they may:
+// credentials a rotation replaced are refused like unknown ones, naming
+// why. A legacy device resumes with its tokens only (checkLegacyResume).
+// s.mu must be held.
+func (s *Server) checkResumeLocked(d *device, creds *pageCreds) string {
+	if d != nil && !d.legacy && d.retiredSecret(creds.Secret) {
+		return reasonCredsRotated
+	}
+	if d == nil || d.legacy || !s.holdsLocked(d, creds.Secret) {
 		return reasonUnknownDevice
 	}
 	if d.loggedOut {
@@ -139,6 +151,10 @@ type DeviceInfo struct {
 	// page still had it open (two browsers driving one device at once; the
 	// newer wins). A server that fails sessions over cleanly keeps it 0.
 	Overlaps int `json:"overlaps"`
+	// Rotations counts the times its credentials were rotated
+	// (POST /__sim/rotate); a profile copied before RotatedAt is refused.
+	Rotations int        `json:"rotations"`
+	RotatedAt *time.Time `json:"rotated_at,omitempty"`
 }
 
 // AccountInfo describes one simulated phone in GET /__sim/devices.
@@ -173,8 +189,12 @@ func (s *Server) Accounts() []AccountInfo {
 			Online: a.online || !a.legacy, Pending: len(a.pending),
 			Platform: platform, Devices: make([]DeviceInfo, 0, len(a.devices))}
 		for _, d := range a.devices {
-			ai.Devices = append(ai.Devices, DeviceInfo{ID: d.id, LinkedAt: d.linkedAt,
-				Connected: d.page != nil, Conflict: conflict[d], LoggedOut: d.loggedOut, Overlaps: d.overlaps})
+			di := DeviceInfo{ID: d.id, LinkedAt: d.linkedAt, Connected: d.page != nil, Conflict: conflict[d],
+				LoggedOut: d.loggedOut, Overlaps: d.overlaps, Rotations: d.rotations}
+			if d.rotations > 0 {
+				di.RotatedAt = new(d.rotatedAt)
+			}
+			ai.Devices = append(ai.Devices, di)
 		}
 		out = append(out, ai)
 	}

@@ -24,6 +24,7 @@ func (s *Server) routes() *http.ServeMux {
 	m.Handle("/__sim/scan", s.api(http.MethodPost, s.scan))
 	m.Handle("/__sim/pair", s.api(http.MethodPost, s.pair))
 	m.Handle("/__sim/logout", s.api(http.MethodPost, s.logout))
+	m.Handle("/__sim/rotate", s.api(http.MethodPost, s.rotate))
 	m.Handle("/__sim/devices", s.api(http.MethodGet, s.devices))
 	m.Handle("/__sim/messages", s.api(http.MethodPost, s.messages))
 	m.Handle("/__sim/outbox", s.api(http.MethodGet, s.outbox))

@@ -1,7 +1,6 @@
 package wasim
 
 import (
-	"crypto/subtle"
 	"encoding/base64"
 	"errors"
 	"io"
@@ -44,7 +43,7 @@ const (
 // r carries, or nil. s.mu must be held.
 func (s *Server) pageDeviceLocked(r *http.Request) *device {
 	d := s.findDeviceLocked(r.Header.Get(headerDevice))
-	if d == nil || d.loggedOut || subtle.ConstantTimeCompare([]byte(d.secret), []byte(r.Header.Get(headerSecret))) != 1 {
+	if d == nil || d.loggedOut || !s.holdsLocked(d, r.Header.Get(headerSecret)) {
 		return nil
 	}
 	return d

@@ -21,6 +21,8 @@ func (s *Server) onPageMessage(p *page, m inMsg) error {
 			p.awaitStored = false
 			s.setDueLocked(p, time.Now().Add(s.cfg.SyncDelay))
 		}
+	case msgRotated:
+		return s.onRotatedLocked(p, m.Creds)
 	case msgRefresh:
 		if p.phase == phaseIdle || p.phase == phaseQR {
 			s.showRefLocked(p, 1)
@@ -117,7 +119,7 @@ func (s *Server) onHelloLocked(p *page, m inMsg) error {
 		return nil
 	}
 	d := s.findDeviceLocked(m.Creds.DeviceID)
-	if reason := checkResume(d, m.Creds); reason != "" {
+	if reason := s.checkResumeLocked(d, m.Creds); reason != "" {
 		s.log.Info().Str("page", p.id).Str("device", m.Creds.DeviceID).Str("reason", reason).
 			Msg("resume refused")
 		// The page purges its storage and says hello again without creds.

@@ -15,6 +15,7 @@ import (
 //	hello     {keys, creds? | legacy?}  first message, and again after a refused resume;
 //	                           legacy carries the tokens of a legacy device
 //	stored    {}               the credentials of "linked" are in the profile
+//	rotated   {creds}          the credentials of "rotate" are in the profile (rotate.go)
 //	refresh   {id}             WPP.conn.refreshQR
 //	pair_code {id, phone}      WPP.conn.startLinkDeviceCodeForPhoneNumber (and its refreshes);
 //	                           the reply's expires_at is when the page asks for the next code
@@ -46,6 +47,7 @@ import (
 //	                                            this one stays in stream mode CONFLICT
 //	phone    {online}                           legacy: the phone went offline (or came back)
 //	refused  {reason}                           stored credentials rejected: purge, hello again
+//	rotate   {creds}                            new credentials for this device: store them, answer rotated
 //	main     {}                                 syncing done
 //	logout   {reason}                           the phone logged this device out
 //	reply    {id, ok, code?, error?, msg?, msgs?, chats?, contacts?}  answer to a request
@@ -68,6 +70,7 @@ import (
 const (
 	msgHello    = "hello"
 	msgStored   = "stored"
+	msgRotated  = "rotated"
 	msgRefresh  = "refresh"
 	msgPairCode = "pair_code"
 	msgLogout   = "logout"
@@ -82,6 +85,7 @@ const (
 	msgLinked    = "linked"
 	msgResumed   = "resumed"
 	msgRefused   = "refused"
+	msgRotate    = "rotate"
 	msgMain      = "main"
 	msgReply     = "reply"
 	msgMessage   = "message"

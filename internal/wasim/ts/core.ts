@@ -203,6 +203,15 @@ function start(): void {
         st.phoneOnline = !!m.online;
         sim!.updateOnline();
         break;
+      case 'rotate':
+        // WhatsApp replaced this device's credentials: store the new ones
+        // (the old ones stop working once the server hears they are kept).
+        if (st.creds && !st.creds.legacy && m.creds && m.creds.device_id === st.creds.device_id) {
+          st.creds = { ...st.creds, secret: m.creds.secret };
+          await saveCreds(st.creds);
+          send({ t: 'rotated', creds: { device_id: st.creds.device_id, secret: st.creds.secret } });
+        }
+        break;
       case 'refused':
         // WhatsApp rejected the stored auth: forget it and link again.
         await purge();
