@@ -22,8 +22,10 @@ func (discardSnapshots) PutSnapshot(_ context.Context, _ string, r io.Reader) er
 	_, err := io.Copy(io.Discard, r)
 	return err
 }
-func (discardSnapshots) GetSnapshot(context.Context, string) (io.ReadCloser, error) { return nil, fs.ErrNotExist }
-func (discardSnapshots) DeleteSnapshot(context.Context, string) error              { return nil }
+func (discardSnapshots) GetSnapshot(context.Context, string) (io.ReadCloser, error) {
+	return nil, fs.ErrNotExist
+}
+func (discardSnapshots) DeleteSnapshot(context.Context, string) error { return nil }
 
 // writeRealisticProfile fills dir like the profile of a WhatsApp Web account
 // in use for a while: IndexedDB as LevelDB tables (snappy-compressed, so
