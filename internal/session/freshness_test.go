@@ -2,6 +2,8 @@ package session
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -158,4 +160,67 @@ func TestRefreshDisabled(t *testing.T) {
 			t.Error("a disabled policy found a changed profile due")
 		}
 	})
+}
+
+// TestProfileStateFollowsTheLatestSnapshot: a profile is dirty until a
+// snapshot holds its newest change, again once a file changes after it,
+// and while the store missed the latest snapshot; before this process
+// wrote one, the data file on disk is the reference.
+func TestProfileStateFollowsTheLatestSnapshot(t *testing.T) {
+	dir := t.TempDir()
+	m := NewManager(ManagerConfig{Registry: newMemRegistry(), Launcher: newFakeLauncher(), DataPath: dir})
+	s := newSess(m, "p")
+	prof := ProfileDir(dir, "p")
+	file := filepath.Join(prof, "Default", "IndexedDB", "db.log")
+	if err := os.MkdirAll(filepath.Dir(file), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	base := time.Now().Add(-time.Hour).Truncate(time.Second)
+	touch := func(path string, at time.Time) {
+		t.Helper()
+		if err := os.WriteFile(path, []byte(at.String()), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(path, at, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, d := range []string{prof, filepath.Join(prof, "Default"), filepath.Join(prof, "Default", "IndexedDB")} {
+		os.Chtimes(d, base, base)
+	}
+	touch(file, base)
+	os.Chtimes(filepath.Dir(file), base, base)
+	state := func() profileState {
+		t.Helper()
+		st, err := s.profileState(prof)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	if st := state(); !st.dirty || !st.last.IsZero() || !st.changed.Equal(base) {
+		t.Fatalf("with no data file: %+v, want dirty, changed at %v", st, base)
+	}
+	touch(DataFilePath(dir, "p"), base.Add(time.Minute))
+	if st := state(); st.dirty || !st.last.Equal(base.Add(time.Minute)) {
+		t.Errorf("with a newer data file on disk: %+v, want clean", st)
+	}
+	touch(file, base.Add(2*time.Minute))
+	if st := state(); !st.dirty {
+		t.Errorf("changed after the data file: %+v, want dirty", st)
+	}
+	newest := base.Add(2 * time.Minute)
+	s.markSnapshot(&newest, base.Add(3*time.Minute), true)
+	if st := state(); st.dirty || !st.last.Equal(base.Add(3*time.Minute)) {
+		t.Errorf("after a snapshot of the newest change: %+v, want clean", st)
+	}
+	s.markSnapshot(&newest, base.Add(3*time.Minute), false)
+	if st := state(); !st.dirty {
+		t.Errorf("after a snapshot the store missed: %+v, want dirty", st)
+	}
+	s.markSnapshot(&newest, base.Add(3*time.Minute), true)
+	touch(file, base.Add(4*time.Minute))
+	if st := state(); !st.dirty || !st.changed.Equal(base.Add(4*time.Minute)) {
+		t.Errorf("changed after the snapshot: %+v, want dirty", st)
+	}
 }
