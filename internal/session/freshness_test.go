@@ -2,6 +2,8 @@ package session
 
 import (
 	"context"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
@@ -222,5 +224,52 @@ func TestProfileStateFollowsTheLatestSnapshot(t *testing.T) {
 	touch(file, base.Add(4*time.Minute))
 	if st := state(); !st.dirty || !st.changed.Equal(base.Add(4*time.Minute)) {
 		t.Errorf("changed after the snapshot: %+v, want dirty", st)
+	}
+}
+
+// nextData returns the next session.data event with reason.
+func (h *harness) nextData(reason string) DataEvent {
+	h.t.Helper()
+	for {
+		if d := h.nextEvent(EventData).Data.(DataEvent); d.Reason == reason {
+			return d
+		}
+	}
+}
+
+// TestRefreshWhileWorkingStopsAtLogout: a WORKING session's profile that
+// changes and settles is snapshotted again (reason refreshed, marked with
+// the change); a logout stops the refresher before the data is forgotten,
+// so no snapshot of the logged-out profile survives it.
+func TestRefreshWhileWorkingStopsAtLogout(t *testing.T) {
+	h := newHarness(t, func(c *ManagerConfig) { c.Refresh = RefreshPolicy{Settle: 200 * time.Millisecond} })
+	h.create("r", Config{})
+	p := h.page()
+	p.emit(BridgeQR, map[string]string{"code": "2@x"})
+	h.wait("r", StatusScanQRCode)
+	link(p)
+	h.wait("r", StatusWorking)
+	h.nextData("linked")
+
+	file := filepath.Join(ProfileDir(h.dir, "r"), "Default", "IndexedDB", "rotated.log")
+	if err := os.MkdirAll(filepath.Dir(file), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file, []byte("new keys"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	info, err := os.Stat(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := h.nextData("refreshed")
+	if d.ProfileModified == nil || d.ProfileModified.Before(info.ModTime()) {
+		t.Errorf("refreshed snapshot marked %v, want the change at %v or later", d.ProfileModified, info.ModTime())
+	}
+
+	p.emit(BridgeLogout, map[string]string{"reason": "device_removed"})
+	h.nextData("logout")
+	if _, err := os.Stat(DataFilePath(h.dir, "r")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("data file after logout: %v, want none", err)
 	}
 }
