@@ -6,10 +6,9 @@
 // chat.presence_change with wa-js's payloads and timing. chat.ts hands in
 // its helpers and merges the result into WPP.
 import type { MsgKey, MsgModel, SendMessageReturn, WAJS, Wid, WPPSubset } from '../../browser/bridge/wpp';
-import { widOf, type Sim, type WireMsg } from './sim';
+import { widOf, type Model, type Sim, type WireMsg } from './sim';
 
 type Chat = WPPSubset['chat'];
-type Model = MsgModel & { __media: string };
 type SendFn = (jid: string, fields: Record<string, unknown>, upload: null, options: { waitForAck?: boolean } | undefined) => Promise<SendMessageReturn>;
 
 /** Helpers are what chat.ts lends this module. */
@@ -25,6 +24,10 @@ export interface Helpers {
   byId(id: unknown): Promise<Model>;
 }
 
+/** PollOption is one of a poll message's pollOptions (any in MsgModel). */
+type PollOption = { name: string; localId: number };
+const optionsOf = (poll: { options: string[] }): PollOption[] => poll.options.map((name, localId) => ({ name, localId }));
+
 /** PIN_DURATIONS are wa-js's PinExpiryDurationOption values. */
 const PIN_DURATIONS = ['FiveSeconds', 'FifteenSeconds', 'OneMinute', 'OneDay', 'SevenDays', 'ThirtyDays'];
 
@@ -36,27 +39,24 @@ export function actions(h: Helpers) {
 
   // content copies the server's message onto a model with MsgModel's names.
   function content(m: Model, v: WireMsg): void {
-    const x = m as unknown as Record<string, unknown>;
+    const set = (fields: Partial<MsgModel>) => Object.assign(m, fields);
     if (v.quoted_id) {
       const q = msgKey(v.quoted_id);
       const remote = jidOf(q.remote);
-      Object.assign(x, { quotedStanzaID: q.id, quotedRemoteJid: q.remote,
+      set({ quotedStanzaID: q.id, quotedRemoteJid: q.remote,
         quotedParticipant: q.fromMe ? me() : remote.endsWith('@g.us') ? undefined : q.remote });
     }
-    Object.assign(x, { mentionedJidList: (v.mentions || []).map(widOf), isViewOnce: !!v.view_once, isGif: !!v.gif,
+    set({ mentionedJidList: (v.mentions || []).map(widOf), isViewOnce: !!v.view_once, isGif: !!v.gif,
       isForwarded: !!v.forwarded, star: !!v.starred });
-    if (v.edits && v.edits.length) x.latestEditMsgKey = msgKey(v.id);
+    if (v.edits && v.edits.length) m.latestEditMsgKey = msgKey(v.id);
     if (v.location) {
       const l = v.location;
-      Object.assign(x, { lat: l.lat, lng: l.lng, clientUrl: l.url || undefined,
+      set({ lat: l.lat, lng: l.lng, clientUrl: l.url || undefined,
         loc: l.name && l.address ? l.name + '\n' + l.address : l.name || l.address || '' });
     }
-    if (v.type === 'vcard' && v.vcards && v.vcards.length) Object.assign(x, { body: v.vcards[0].vcard, vcardFormattedName: v.vcards[0].displayName });
-    if (v.type === 'multi_vcard') x.vcardList = v.vcards;
-    if (v.poll) {
-      Object.assign(x, { pollName: v.poll.name, pollOptions: v.poll.options.map((name, localId) => ({ name, localId })),
-        pollSelectableOptionsCount: v.poll.selectable_count || 0 });
-    }
+    if (v.type === 'vcard' && v.vcards && v.vcards.length) set({ body: v.vcards[0].vcard, vcardFormattedName: v.vcards[0].displayName });
+    if (v.type === 'multi_vcard') m.vcardList = v.vcards;
+    if (v.poll) set({ pollName: v.poll.name, pollOptions: optionsOf(v.poll), pollSelectableOptionsCount: v.poll.selectable_count || 0 });
   }
 
   // context resolves the options every send shares, as prepareRawMessage
@@ -88,12 +88,13 @@ export function actions(h: Helpers) {
     return send(chatJid(chatId), { type, vcards, ...(await context(options)) }, null, options);
   }
 
-  // selected builds wa-js's selectedOptions: a sparse array of the poll's
-  // options by local id (typed number[] in its declarations).
-  function selected(poll: { options: string[] }, idx: number[]): number[] {
-    const out: { name: string; localId: number }[] = [];
-    for (const i of idx) out[i] = { name: poll.options[i], localId: i };
-    return out as unknown as number[];
+  // selected builds wa-js's selectedOptions as its source does
+  // (registerPollEvent, getVotes): a sparse array of the poll's options by
+  // local id, built as any there though its declarations say number[].
+  function selected(options: PollOption[], idx: number[]): number[] {
+    const out: PollOption[] = [];
+    for (const i of idx) out[i] = options.filter((o) => o.localId == i)[0];
+    return out as unknown as number[]; // see above
   }
 
   const ok = 'OK' as unknown as Awaited<ReturnType<Chat['pinMsg']>>['result'];
@@ -188,7 +189,7 @@ export function actions(h: Helpers) {
       const v = r.msg as WireMsg;
       const poll = v.poll || { options: [] };
       return { msgId: msgKey(v.id), chatId: widOf(v.chat_id), votes: Object.entries(v.votes || {}).map(([sender, idx]) => (
-        { selectedOptions: selected(poll, idx), timestamp: Date.now(), sender: widOf(sender) })) };
+        { selectedOptions: selected(optionsOf(poll), idx), timestamp: Date.now(), sender: widOf(sender) })) };
     },
     markPlayed: async (id) => {
       const m = await byId(id);
@@ -231,14 +232,13 @@ export function actions(h: Helpers) {
     if (v.type === 'chat') msg.body = v.body; else msg.caption = v.caption;
     Object.assign(msg, { latestEditMsgKey: msgKey(v.id), latestEditSenderTimestampMs: Date.now() });
     // wa-js emits from MsgStore's change:latestEditMsgKey, in a microtask.
-    queueMicrotask(() => emit('chat.msg_edited', { chat: msg.to, id: jidOf(msg.id), msg }));
+    queueMicrotask(() => emit('chat.msg_edited', { chat: msg.to!, id: jidOf(msg.id), msg })); // wa-js's msg.to!
   };
   sim.handlers.vote = async (m) => {
     const v = m.vote!;
-    const poll = await byId(v.msg) as unknown as { pollOptions: { name: string; localId: number }[] };
-    const selectedOptions: unknown[] = [];
-    for (const i of v.options) selectedOptions[i] = poll.pollOptions.filter((o) => o.localId == i)[0];
-    emit('chat.poll_response', { msgId: msgKey(v.msg), chatId: widOf(v.chat), selectedOptions, timestamp: v.t, sender: widOf(v.sender) });
+    const poll = await byId(v.msg);
+    emit('chat.poll_response', { msgId: msgKey(v.msg), chatId: widOf(v.chat), selectedOptions: selected(poll.pollOptions || [], v.options),
+      timestamp: v.t, sender: widOf(v.sender) });
   };
   sim.handlers.presence = (m) => {
     const p = m.presence!;

@@ -4,10 +4,9 @@
 // of its src/labels, src/status and src/newsletter). The account's labels,
 // statuses and channels live on the server (business.go, statuses.go,
 // channels.go), asked with "biz" requests. chat.ts hands in its helpers.
-import type { ChatModel, MsgModel, SendMessageReturn, Wid, WPPSubset } from '../../browser/bridge/wpp';
-import { widOf, type Sim, type WireMsg } from './sim';
+import type { ChatModel, SendMessageReturn, Wid, WPPSubset } from '../../browser/bridge/wpp';
+import { widOf, type Model, type Sim, type WireMsg } from './sim';
 
-type Model = MsgModel & { __media: string };
 type SendFn = (jid: string, fields: Record<string, unknown>, upload: null, options: { waitForAck?: boolean } | undefined) => Promise<SendMessageReturn>;
 type WireLabel = { id: string; name: string; color_index: number; count: number };
 type WireStatus = WireMsg & { author: string; font?: number; background_color?: number };

@@ -13,7 +13,11 @@ import { business } from './business';
 import { social } from './chats';
 import { profile } from './profile';
 import { groups } from './groups';
-import { sim as getSim, widOf, type WireMsg } from './sim';
+import { sim as getSim, serialized, widOf, type Model, type WireMsg } from './sim';
+import { fake, member, type SendMsgResult } from './watypes';
+
+type SendMsgResultObject = NonNullable<SendMessageReturn['sendMsgResult']>;
+type MediaDataModel = NonNullable<MsgModel['mediaData']>;
 
 type Chat = WPPSubset['chat'];
 type FileOptions = Parameters<WAJS['chat']['sendFileMessage']>[2];
@@ -25,13 +29,12 @@ function start(): void {
   const { emit, WPPError } = sim;
   const WPP = sim.wpp;
 
-  const jidOf = (x: unknown) => String((x && (x as { _serialized?: string })._serialized) || x || '');
+  const jidOf = serialized;
 
   function key(fromMe: boolean, remote: string, id: string): MsgKey {
     const s = `${fromMe}_${remote}_${id}`;
-    const k = { fromMe, remote: widOf(remote), id, _serialized: s, toString: () => s,
-      equals: (o: unknown) => !!o && jidOf(o) === s };
-    return k as unknown as MsgKey;
+    return fake<MsgKey>({ fromMe, remote: widOf(remote), id, _serialized: s, toString: () => s,
+      equals: (o: unknown): o is MsgKey => !!o && jidOf(o) === s });
   }
   // msgKey parses "fromMe_remote_id" like wa-js's MsgKey.fromString.
   function msgKey(serialized: string): MsgKey {
@@ -42,12 +45,12 @@ function start(): void {
   }
 
   // The models this document knows, by id; acks and revokes update them.
-  const models = new Map<string, MsgModel & { __media: string }>();
+  const models = new Map<string, Model>();
   const MEDIA = new Set(['image', 'video', 'ptv', 'audio', 'ptt', 'document', 'sticker']);
   // The chat store, as ChatStore.get reads it (synchronously).
   const chats = new Map<string, ChatModel>();
 
-  function model(v: WireMsg, isNew: boolean): MsgModel & { __media: string } {
+  function model(v: WireMsg, isNew: boolean): Model {
     const old = models.get(v.id);
     if (old) {
       // The server's ack only rises or fails (ACK -7..-1), as WhatsApp's.
@@ -55,14 +58,13 @@ function start(): void {
       return old;
     }
     const isMedia = MEDIA.has(v.type);
-    const fields: Partial<MsgModel> = {
+    const m = fake<Model>({
       id: msgKey(v.id), from: widOf(v.from), to: widOf(v.to), author: v.author ? widOf(v.author) : undefined, type: v.type,
       subtype: v.subtype || undefined, recipients: v.recipients ? v.recipients.map(widOf) : undefined,
       body: v.type === 'chat' ? v.body : '', caption: v.caption, mimetype: v.mimetype, filename: v.filename,
-      size: v.size, t: v.timestamp, ack: v.ack_code, isNewMsg: isNew,
-    };
-    const m = Object.assign(fields, { isMedia, __media: v.media_id || '' }) as unknown as MsgModel & { __media: string };
-    if (isMedia) Object.assign(m, { mediaData: { mimetype: v.mimetype, size: v.size, mediaStage: v.media_id ? 'RESOLVED' : 'UPLOADING' } });
+      size: v.size, t: v.timestamp, ack: v.ack_code, isNewMsg: isNew, isMedia, __media: v.media_id || '',
+    });
+    if (isMedia) m.mediaData = mediaData(v.mimetype, v.size, v.media_id ? 'RESOLVED' : 'UPLOADING');
     Object.defineProperty(m, '__media', { value: v.media_id || '', writable: true, enumerable: false });
     more.content(m, v);
     models.set(v.id, m);
@@ -70,13 +72,15 @@ function start(): void {
     return m;
   }
 
+  const mediaData = (mimetype: string | undefined, size: number | undefined, mediaStage: string) =>
+    fake<MediaDataModel>({ mimetype, size, mediaStage });
+
   function noteChat(jid: string, name: string, t: number): ChatModel {
     let c = chats.get(jid);
     if (!c) {
       const group = jid.endsWith('@g.us');
-      const fields: Partial<ChatModel> = { id: widOf(jid), name: name || undefined, formattedTitle: name || '+' + jid.split('@')[0],
-        t, unreadCount: 0, isGroup: group, isUser: !group, archive: false, isReadOnly: false };
-      c = fields as ChatModel;
+      c = fake<ChatModel>({ id: widOf(jid), name: name || undefined, formattedTitle: name || '+' + jid.split('@')[0],
+        t, unreadCount: 0, isGroup: group, isUser: !group, archive: false, isReadOnly: false });
       chats.set(jid, c);
     }
     if (name) { c.name = name; c.formattedTitle = name; }
@@ -108,7 +112,7 @@ function start(): void {
   // the model's own key, a microtask later.
   function changeAck(m: MsgModel, ack: number): void {
     m.ack = ack;
-    if (ack === 1) queueMicrotask(() => emit('chat.msg_ack_change', { ack, chat: m.to, ids: [m.id] }));
+    if (ack === 1) queueMicrotask(() => emit('chat.msg_ack_change', { ack, chat: m.to!, ids: [m.id] })); // wa-js's msg.to!
   }
 
   // send shows a message at once with ack CLOCK (chat.new_message fires for
@@ -116,14 +120,14 @@ function start(): void {
   // SENT when recorded. A send the server refuses ends with ack FAILED and a
   // failed sendMsgResult, and no ack event, as in wa-js.
   async function send(jid: string, fields: Record<string, unknown>, upload: (() => Promise<Record<string, unknown>>) | null,
-    options: { waitForAck?: boolean } | undefined): Promise<SendMessageReturn> {
+    options: { waitForAck?: boolean } | undefined): Promise<SendMessageReturn & { from: string; to: string }> {
     const wait = !options || options.waitForAck !== false;
     const k = newKey();
     const v = { id: `true_${jid}_${k}`, key: k, seq: 0, chat_id: jid, from: jidOf(me()), to: jid, from_me: true,
       timestamp: Math.floor(Date.now() / 1000), ack_code: 0, type: String(fields.type), ...fields } as WireMsg;
     const m = model(v, true);
     emit('chat.new_message', m);
-    const deliver = (async () => {
+    const deliver = (async (): Promise<SendMsgResultObject> => {
       try {
         const media = upload ? await upload() : {};
         const r = await sim!.request({ t: 'send', send: { key: k, to: jid, ...fields, ...media } });
@@ -131,19 +135,18 @@ function start(): void {
         m.t = got.timestamp;
         if (got.media_id) {
           m.__media = got.media_id;
-          Object.assign(m, { size: got.size, mediaData: { mimetype: got.mimetype, size: got.size, mediaStage: 'RESOLVED' } });
+          Object.assign(m, { size: got.size, mediaData: mediaData(got.mimetype, got.size, 'RESOLVED') });
         }
         changeAck(m, got.ack_code);
-        return { messageSendResult: 'OK' };
+        return { messageSendResult: member<SendMsgResult>('OK') };
       } catch (e) {
         console.warn('wasim: send', e);
         m.ack = -1;
-        return { messageSendResult: 'ERROR_NETWORK' };
+        return { messageSendResult: member<SendMsgResult>('ERROR_NETWORK') };
       }
     })();
-    let sendMsgResult = null;
-    if (wait) sendMsgResult = await deliver;
-    return { id: v.id, from: v.from, to: jid, ack: Number(m.ack), sendMsgResult } as SendMessageReturn;
+    const sendMsgResult = wait ? await deliver : null;
+    return { id: v.id, from: v.from, to: jid, ack: Number(m.ack), sendMsgResult };
   }
 
   const sendTextMessage: Chat['sendTextMessage'] = async (chatId, content, options = {}) =>
@@ -186,7 +189,9 @@ function start(): void {
       if (!r.ok) throw new WPPError('media_upload_failed', `upload failed: ${r.status} ${await r.text()}`);
       return { media: (await r.json()).media };
     };
-    return send(jid, fields, upload, o);
+    // wa-js's sendFileMessage answers {id, ack, sendMsgResult}: no from/to.
+    const { id, ack, sendMsgResult } = await send(jid, fields, upload, o);
+    return { id, ack, sendMsgResult };
   };
 
   const query = (q: Record<string, unknown>) => sim.request({ t: 'query', ...q });
@@ -202,15 +207,18 @@ function start(): void {
     return (r.msgs || []).map((v: WireMsg) => JSON.parse(JSON.stringify(model(v, false))));
   };
 
-  async function byId(id: unknown): Promise<MsgModel & { __media: string }> {
+  async function byId(id: unknown): Promise<Model> {
     const m = models.get(jidOf(id));
     if (m) return m;
     const r = await query({ q: 'message', msg: jidOf(id) });
     return model(r.msg as WireMsg, false);
   }
   // getMessageById takes one id or a list, as wa-js's overloads do.
-  const getMessageById = (async (id: unknown) =>
-    Array.isArray(id) ? Promise.all(id.map(byId)) : byId(id)) as unknown as Chat['getMessageById'];
+  function getMessageById(id: string | MsgKey): Promise<MsgModel>;
+  function getMessageById(ids: (string | MsgKey)[]): Promise<MsgModel[]>;
+  async function getMessageById(id: string | MsgKey | (string | MsgKey)[]): Promise<MsgModel | MsgModel[]> {
+    return Array.isArray(id) ? Promise.all(id.map(byId)) : byId(id);
+  }
 
   const downloadMedia: Chat['downloadMedia'] = async (id) => {
     const m = await byId(id);
@@ -223,9 +231,8 @@ function start(): void {
   const contactList: WPPSubset['contact']['list'] = async (options = {}) => {
     const r = await query({ q: 'contacts' });
     let cs = (r.contacts || []).map((c) => {
-      const fields: Partial<ContactModel> = { id: widOf(c.id), name: c.name || undefined, pushname: c.push_name || undefined,
-        shortName: c.name || undefined, isMyContact: !!c.name, isUser: true, isGroup: false, isBusiness: false };
-      return fields as ContactModel;
+      return fake<ContactModel>({ id: widOf(c.id), name: c.name || undefined, pushname: c.push_name || undefined,
+        shortName: c.name || undefined, isMyContact: !!c.name, isUser: true, isGroup: false, isBusiness: false });
     });
     if (options.onlyMyContacts) cs = cs.filter((c) => c.isMyContact);
     return cs;

@@ -8,12 +8,15 @@
 // app-state sync does. wa-js's chat.unread_count_changed comes from
 // change:unreadCount with wa-js's 50 ms debounce (one timer for every
 // chat), and blocklist.sync when the block list changes.
-import type { BusinessProfileModel, ChatModel, ContactModel, QueryExistsResult, Wid, WPPSubset } from '../../browser/bridge/wpp';
+import type { BusinessProfileModel, ChatModel, ContactModel, QueryExistsResult, WPPSubset } from '../../browser/bridge/wpp';
 import { widOf, type Sim, type WireChat, type WireUser } from './sim';
+import { fake } from './watypes';
 
 type Chat = WPPSubset['chat'];
 type Contact = WPPSubset['contact'];
-type Listener = (...args: unknown[]) => void;
+type Store = WPPSubset['whatsapp']['ChatStore'];
+type Listener = Parameters<Store['on']>[1];
+type MuteModel = ChatModel['mute'];
 
 /** Helpers are what chat.ts lends this module. */
 export interface Helpers {
@@ -54,32 +57,33 @@ export function social(h: Helpers) {
 
   // --- ChatStore: WhatsApp's collection events --------------------------------
   const storeListeners = new Map<string, Listener[]>();
-  const ChatStore = {
-    on(name: string | symbol, fn: Listener) {
+  const ChatStore: Store = {
+    on(name, fn) {
       storeListeners.set(String(name), [...(storeListeners.get(String(name)) || []), fn]);
-      return ChatStore;
+      // WhatsApp's returns its ChatCollection, to chain calls; the simulator
+      // has no such collection and nothing the bridge does reads it.
+      return this as unknown as ReturnType<Store['on']>;
     },
   };
   const fire = (name: string, ...args: unknown[]) => (storeListeners.get(name) || []).forEach((fn) => fn(...args));
 
   let unreadTimer: ReturnType<typeof setTimeout> | 0 = 0;
-  ChatStore.on('change:unreadCount', (chat, unreadCount, previousUnreadCount) => {
+  ChatStore.on('change:unreadCount', (chat: ChatModel, unreadCount: number, previousUnreadCount: number) => {
     if (unreadTimer) clearTimeout(unreadTimer);
     unreadTimer = setTimeout(() => emit('chat.unread_count_changed', { chat, unreadCount, previousUnreadCount }), UNREAD_DEBOUNCE_MS);
   });
 
   // set changes one attribute of a chat model, firing change:<attr>.
-  function set(c: ChatModel, attr: string, value: unknown): void {
-    const x = c as unknown as Record<string, unknown>;
-    const prev = x[attr];
+  function set<K extends keyof ChatModel>(c: ChatModel, attr: K, value: ChatModel[K]): void {
+    const prev = c[attr];
     if (prev === value) return;
-    x[attr] = value;
+    c[attr] = value;
     fire('change:' + attr, c, value, prev);
   }
 
   // muteOf is a chat's MuteModel: expiration in unix seconds (-1: always).
   function muteOf(jid: string) {
-    const m = {
+    const m: MuteModel = fake<MuteModel>({
       id: widOf(jid), expiration: 0,
       get isMuted() { return m.expiration === -1 || m.expiration > now(); },
       canMute: () => true,
@@ -92,16 +96,15 @@ export function social(h: Helpers) {
         const r = await act({ type: 'unmute', chat: jid });
         apply(r.chats || []);
       },
-    };
-    return m as unknown as ChatModel['mute'];
+    });
+    return m;
   }
 
   // ensure gives a chat model (chat.ts makes them) its MuteModel and
   // WhatsApp's derived hasUnread.
   function ensure(c: ChatModel, jid: string): ChatModel {
-    const x = c as unknown as Record<string, unknown>;
-    if (!x.mute) Object.defineProperty(c, 'mute', { value: muteOf(jid), enumerable: false });
-    if (!('hasUnread' in x)) {
+    if (!c.mute) Object.defineProperty(c, 'mute', { value: muteOf(jid), enumerable: false });
+    if (!Object.hasOwn(c, 'hasUnread')) {
       Object.defineProperty(c, 'hasUnread', { get: () => c.unreadCount > 0 || c.unreadCount === -1, enumerable: false });
     }
     return c;
@@ -118,7 +121,7 @@ export function social(h: Helpers) {
       // A chat new to the store is added with its values, not changed.
       const fresh = !chats.has(w.id);
       const c = ensure(noteChat(w.id, w.name, w.timestamp), w.id);
-      const put = fresh ? (_: ChatModel, attr: string, v: unknown) => { (c as unknown as Record<string, unknown>)[attr] = v; } : set;
+      const put = fresh ? <K extends keyof ChatModel>(_: ChatModel, attr: K, v: ChatModel[K]) => { c[attr] = v; } : set;
       put(c, 'archive', !!w.archived);
       put(c, 'pin', w.pinned || 0);
       put(c, 'labels', w.labels && w.labels.length ? w.labels : undefined);
@@ -131,11 +134,11 @@ export function social(h: Helpers) {
 
   // The chat of a message changes with it, as WhatsApp counts locally: our
   // send reads the chat, someone else's message adds one unread.
-  sim.wpp.on('chat.new_message', ((m: { id: { fromMe: boolean; remote: unknown }; isNewMsg?: boolean }) => {
+  sim.wpp.on('chat.new_message', (m) => {
     const c = chats.get(jidOf(m.id.remote));
     if (!c || !m.isNewMsg) return;
     set(c, 'unreadCount', m.id.fromMe ? 0 : Math.max(0, c.unreadCount) + 1);
-  }) as never);
+  });
 
   // list: wa-js's filters and paging over ChatStore's order.
   const list: Chat['list'] = async (options = {}) => {
@@ -150,7 +153,7 @@ export function social(h: Helpers) {
     if (options.onlyArchived) models = models.filter((c) => c.archive);
     if (options.withLabels) {
       const ids = options.withLabels;
-      models = models.filter((c) => ((c as unknown as { labels?: string[] }).labels || []).some((l) => ids.includes(l)));
+      models = models.filter((c) => (c.labels || []).some((l) => ids.includes(l)));
     }
     const indexChat = options.id ? chats.get(jidOf(options.id)) : null;
     const start = indexChat ? models.indexOf(indexChat) : 0;
@@ -162,13 +165,13 @@ export function social(h: Helpers) {
   };
 
   let unreadChats: ChatModel[] = [];
-  sim.wpp.on('chat.unread_count_changed', ((p: { chat: ChatModel; unreadCount: number }) => {
+  sim.wpp.on('chat.unread_count_changed', (p) => {
     if (p.unreadCount > 0) {
       if (!unreadChats.find((c) => c.id === p.chat.id)) unreadChats.push(p.chat);
     } else {
       unreadChats = unreadChats.filter((c) => c.id != p.chat.id);
     }
-  }) as never);
+  });
 
   async function setArchive(chatId: unknown, archive: boolean) {
     const c = assertGetChat(chatId);
@@ -241,7 +244,7 @@ export function social(h: Helpers) {
   function contactModel(u: WireUser): ContactModel {
     const fields: Partial<ContactModel> = { id: widOf(u.id), name: u.name || undefined, pushname: u.push_name || undefined,
       shortName: u.name || undefined, isMyContact: !!u.my_contact, isUser: true, isGroup: false, isBusiness: !!u.business };
-    return Object.assign(fields, { isBlocked: () => blocked.has(u.phone || u.id) }) as unknown as ContactModel;
+    return fake<ContactModel>({ ...fields, isBlocked: () => blocked.has(u.phone || u.id) });
   }
 
   const contact: Pick<Contact, 'get' | 'queryExists' | 'getProfilePictureUrl' | 'getStatus' | 'getBusinessProfile' | 'getCommonGroups'> = {
@@ -272,7 +275,7 @@ export function social(h: Helpers) {
       const b = u.business || {};
       const p = { id: widOf(u.id), description: b.description, email: b.email, website: b.website, address: b.address,
         categories: b.categories ? b.categories.map((localized_display_name, i) => ({ id: String(i + 1), localized_display_name })) : undefined };
-      return p as unknown as BusinessProfileModel;
+      return fake<BusinessProfileModel>(p);
     },
     getCommonGroups: async (wid) => {
       const u = await user(userJid(wid));
@@ -298,17 +301,17 @@ export function social(h: Helpers) {
     return { wid: widOf(jid), isBlocked: blocked.has(await phoneOf(jid)) };
   }
   const blocklist: WPPSubset['blocklist'] = {
-    all: () => [...blocked].map(widOf) as Wid[],
+    all: () => [...blocked].map(widOf),
     isBlocked: (chatId) => blocked.has(jidOf(chatId)),
     blockContact: (chatId) => block(chatId, true),
     unblockContact: (chatId) => block(chatId, false),
   };
 
   // The stores load once the page reaches MAIN, as WhatsApp's do.
-  sim.wpp.on('conn.stream_mode_changed', ((mode: string) => {
+  sim.wpp.on('conn.stream_mode_changed', (mode) => {
     if (mode !== 'MAIN') return;
     query({ q: 'blocklist' }).then((r) => setBlocked(r.ids || [], true), (e) => console.warn('wasim: blocklist', e));
-  }) as never);
+  });
 
-  return { chat, contact, blocklist, ChatStore: ChatStore as unknown as WPPSubset['whatsapp']['ChatStore'] };
+  return { chat, contact, blocklist, ChatStore };
 }

@@ -4,6 +4,7 @@
 // simulator over the page channel (/__page/ws) and drives the state that
 // wpp.ts exposes.
 import { sim as getSim, type Creds, type Reply, type ServerMsg } from './sim';
+import { member, type LogoutReason, type StreamInfo, type StreamMode } from './watypes';
 
 function start(): void {
   const sim = getSim();
@@ -232,7 +233,9 @@ function start(): void {
       case 'logout':
         await purge();
         st.creds = null;
-        emit('conn.logout_reason', m.reason);
+        // The server's reasons (device_removed, unknown_device) are not in
+        // wa-js's LogoutReason; wa-js passes on whatever WhatsApp gives.
+        emit('conn.logout_reason', m.reason as LogoutReason);
         emit('conn.logout');
         leave();
         break;
@@ -299,8 +302,8 @@ function start(): void {
     if (st.creds) st.info = 'RESUMING';
     sim!.markReady();
     // Like wa-js, report the current stream state once listeners can hear it.
-    emit('conn.stream_mode_changed', st.mode);
-    emit('conn.stream_info_changed', st.info);
+    emit('conn.stream_mode_changed', member<StreamMode>(st.mode));
+    emit('conn.stream_info_changed', member<StreamInfo>(st.info));
     connect();
   }
   boot().catch((e) => console.error('wasim: boot', e));

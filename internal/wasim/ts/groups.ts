@@ -5,8 +5,9 @@
 // as WhatsApp's GroupMetadataStore does, so ensureGroup's checks (chat
 // known, a group, we are admin) run in the page first, as in wa-js, and the
 // server enforces them again. chat.ts hands in its chat store.
-import type { ChatModel, GroupMetadataModel, ParticipantModel, Wid, WPPSubset } from '../../browser/bridge/wpp';
+import type { ChatModel, GroupMetadataModel, ParticipantChanged, ParticipantModel, Wid, WPPSubset } from '../../browser/bridge/wpp';
 import { widOf, type Sim } from './sim';
+import { fake } from './watypes';
 
 type Group = WPPSubset['group'];
 type Community = WPPSubset['community'];
@@ -70,15 +71,14 @@ export function groups(h: Helpers) {
   // store keeps a group's metadata on its chat, as WhatsApp does.
   function store(w: WireGroup): ChatModel {
     const c = noteChat(w.id, w.subject, 0);
-    const participants = w.participants.map((p) => ({ id: widOf(p.id), isAdmin: p.is_admin, isSuperAdmin: p.is_super_admin }) as unknown as ParticipantModel);
-    const meta = { id: widOf(w.id), subject: w.subject, desc: w.desc, owner: widOf(w.owner), creation: w.creation,
+    const participants = w.participants.map((p) => fake<ParticipantModel>({ id: widOf(p.id), isAdmin: p.is_admin, isSuperAdmin: p.is_super_admin }));
+    const meta = fake<GroupMetadataModel>({ id: widOf(w.id), subject: w.subject, desc: w.desc, owner: widOf(w.owner), creation: w.creation,
       announce: w.announce, restrict: w.restrict, ephemeralDuration: w.ephemeral, membershipApprovalMode: w.membership_approval,
       size: w.size, isLidAddressingMode: false, isParentGroup: !!w.is_parent, isParentGroupClosed: false, stale: false,
       parentGroup: w.parent_group ? widOf(w.parent_group) : undefined, joinedSubgroups: (w.joined_subgroups || []).map(widOf),
       groupType: w.group_type || undefined,
-      participants: { getModelsArray: () => participants.slice() } };
-    Object.assign(c, { groupMetadata: meta as unknown as GroupMetadataModel, isReadOnly: !w.member,
-      __picture: w.picture || '' });
+      participants: fake<GroupMetadataModel['participants']>({ getModelsArray: () => participants.slice() }) });
+    Object.assign(c, { groupMetadata: meta, isReadOnly: !w.member, __picture: w.picture || '' });
     return c;
   }
 
@@ -93,8 +93,7 @@ export function groups(h: Helpers) {
     return c;
   }
   function members(c: ChatModel): ParticipantModel[] {
-    const p = c.groupMetadata && (c.groupMetadata.participants as unknown as { getModelsArray(): ParticipantModel[] });
-    return p ? p.getModelsArray() : [];
+    return c.groupMetadata ? c.groupMetadata.participants.getModelsArray() : [];
   }
   function iAmAdmin(c: ChatModel): boolean {
     const mine = jidOf(me());
@@ -227,21 +226,26 @@ export function groups(h: Helpers) {
     store(w);
     if (!ch) return;
     const author = ch.author || undefined;
+    // wa-js emits action 'leave' for a member who removed themselves, though
+    // its declaration says 'leaver' (registerParticipantsChangedEvent casts
+    // it with as any); the bridge takes both.
+    const action = ch.action as ParticipantChanged['action']; // see above
     queueMicrotask(() => emit('group.participant_changed', { author, authorPushName: undefined, groupId: ch.group_id,
-      action: ch.action, operation: ch.operation, participants: ch.participants.slice() }));
+      action, operation: ch.operation, participants: ch.participants.slice() }));
   }
 
   // WPP.community: the GroupMetadataStore reads are the chats' metadata.
   const meta = (id: unknown) => {
     const c = chats.get(jidOf(id));
-    return c && c.groupMetadata ? (c.groupMetadata as unknown as { id: Wid; joinedSubgroups: Wid[]; parentGroup?: Wid; groupType?: string }) : undefined;
+    return c && c.groupMetadata ? c.groupMetadata : undefined;
   };
   const getSubgroups: Community['getSubgroups'] = (communityId) => {
     const g = meta(communityId);
     if (!g) throw new WPPError('group_not_exist', `GroupId ${jidOf(communityId)} not exists`);
-    if (g.joinedSubgroups.length > 0) return g.joinedSubgroups;
+    const joined: Wid[] = g.joinedSubgroups || []; // any in GroupMetadataModel
+    if (joined.length > 0) return joined;
     const parent = meta(g.parentGroup);
-    return parent ? parent.joinedSubgroups : [];
+    return parent ? parent.joinedSubgroups || [] : [];
   };
   const links = (op: string) => async (parentGroupId: unknown, ids: unknown) => {
     const r = await call({ op, gid: jidOf(parentGroupId), groups: list(ids) });

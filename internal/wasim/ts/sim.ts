@@ -1,7 +1,8 @@
 // sim.ts: the private state the simulator's scripts share through
 // window.__wasim (wpp.ts creates it; chat.ts, core.ts and ui.ts use it).
-import type { AuthCode, Wid, WPPSubset } from '../../browser/bridge/wpp';
+import type { AuthCode, MsgKey, MsgModel, Wid, WPPSubset } from '../../browser/bridge/wpp';
 import type { WireChange, WireGroup } from './groups';
+import { fake, type Emit, type StreamInfo, type StreamMode } from './watypes';
 
 /** Creds is what a linked page keeps in its profile. */
 export interface Creds {
@@ -45,6 +46,14 @@ export interface Reply {
   linked?: string[];
   failed?: { error: string; jid: string }[];
 }
+
+/**
+ * Model is the simulator's message model: wa-js's MsgModel, plus WhatsApp's
+ * edit fields, which wa-js's declarations lack (its
+ * registerEditedMessageEvent listens for change:latestEditMsgKey), and the
+ * server's id of the message's media.
+ */
+export type Model = MsgModel & { __media: string; latestEditMsgKey?: MsgKey; latestEditSenderTimestampMs?: number };
 
 /** WireMsg is a message as the server sends it (Message in messages.go). */
 export interface WireMsg {
@@ -125,9 +134,13 @@ export interface ServerMsg {
   change?: WireChange;
 }
 
+/** Mode and Info are the values of wa-js's StreamMode and StreamInfo. */
+export type Mode = `${StreamMode}`;
+export type Info = `${StreamInfo}`;
+
 export interface SimState {
-  mode: string;
-  info: string;
+  mode: Mode;
+  info: Info;
   online: boolean;
   keys: { static: string; identity: string; secret: string } | null;
   ref: string | null;
@@ -149,9 +162,9 @@ export interface Sim {
   state: SimState;
   renderers: Array<() => void>;
   wpp: WPPSubset;
-  emit(name: string, ...args: unknown[]): void;
-  setMode(mode: string): void;
-  setInfo(info: string): void;
+  emit: Emit;
+  setMode(mode: Mode): void;
+  setInfo(info: Info): void;
   authCode(): AuthCode | null;
   updateOnline(): void;
   markReady(): void;
@@ -177,15 +190,20 @@ export function sim(): Sim | null {
   return window.__wasim || null;
 }
 
+/** serialized is a Wid's or MsgKey's _serialized, or the value as a string. */
+export function serialized(x: unknown): string {
+  if (x && typeof x === 'object' && '_serialized' in x && x._serialized) return String(x._serialized);
+  return String(x || '');
+}
+
 /** widOf builds a Wid-like object for a jid (user@server). */
 export function widOf(jid: string) {
   const s = String(jid);
   const [user, server] = s.split('@');
-  const w = {
+  return fake<Wid>({
     server, user, _serialized: s, toString: () => s,
-    equals: (o: unknown) => !!o && String((o as { _serialized?: string })._serialized || o) === s,
+    equals: (o: unknown) => !!o && serialized(o) === s,
     isUser: () => server === 'c.us' || server === 'lid', isGroup: () => server === 'g.us', isLid: () => server === 'lid',
-  };
-  return w as unknown as Wid;
+  });
 }
 

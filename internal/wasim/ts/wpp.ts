@@ -3,15 +3,17 @@
 // own declarations), with wa-js's names, signatures, return shapes and
 // timing. The state it reads is driven by core.ts; chat.ts adds WPP.chat
 // and WPP.contact; the UI (ui.ts) only listens.
-import type { AuthCode, WAJS, WPPSubset } from '../../browser/bridge/wpp';
-import { widOf, type Sim, type SimState } from './sim';
+import type { AuthCode, EventTypes, WAJS, WPPSubset } from '../../browser/bridge/wpp';
+import { widOf, type Mode, type Info, type Sim, type SimState } from './sim';
+import { member, type EventArgs, type EventListener, type EventName, type StreamInfo, type StreamMode } from './watypes';
 
 const WPP_VERSION = '4.6.0-wasim';
 const WA_VERSION = '2.3000.1030000000-wasim';
 const LINK_CODE_TTL_MS = 3.25 * 60 * 1000; // wa-js's, unless the server says otherwise
 const MAX_AUTO_REFRESHES = 5;
 
-type Listener = (...args: unknown[]) => void;
+/** Listeners are each event's listeners, in order. */
+type Listeners = { [N in EventName]?: EventListener<N>[] };
 
 class WPPError extends Error {
   code: string;
@@ -34,20 +36,37 @@ function start(): void {
   // Events behave like EventEmitter2's (what wa-js uses): listeners run
   // synchronously, in order, inside the emitter; a listener that throws
   // stops the rest and the throw reaches the code that emitted.
-  const listeners = new Map<string, Listener[]>();
-  function on(name: string, fn: Listener) {
-    listeners.set(name, [...(listeners.get(name) || []), fn]);
-    return WPP;
+  const listeners: Listeners = {};
+  function listOf<N extends EventName>(name: N): EventListener<N>[] {
+    const list = listeners[name];
+    if (list) return list;
+    const fresh: EventListener<N>[] = [];
+    // TypeScript cannot relate a generic key's value to the mapped type;
+    // on, off and emit check the listener against the event at both ends.
+    listeners[name] = fresh as Listeners[N];
+    return fresh;
   }
-  function emit(name: string, ...args: unknown[]): void {
+  const on = <N extends EventName>(name: N, fn: EventListener<N>) => { listOf(name).push(fn); };
+  function off<N extends EventName>(name: N, fn: EventListener<N>): void {
+    const list = listOf(name);
+    if (list.includes(fn)) list.splice(list.indexOf(fn), 1);
+  }
+  function emit<N extends EventName>(name: N, ...args: EventArgs<N>): void {
     queueMicrotask(() => renderers.forEach((r) => r()));
-    for (const fn of listeners.get(name) || []) fn(...args);
+    // A copy: listeners added or removed while emitting take effect next time.
+    for (const fn of listOf(name).slice()) fn(...args);
+  }
+  // WPP.on: wa-js's returns its EventEmitter2 (to chain calls), which the
+  // simulator does not have; nothing the bridge does reads it.
+  function wppOn<N extends EventName>(name: N, fn: EventListener<N>): ReturnType<WPPSubset['on']> {
+    on(name, fn);
+    return WPP as unknown as ReturnType<WPPSubset['on']>; // see above
   }
 
-  function setMode(mode: string): void {
+  function setMode(mode: Mode): void {
     if (st.mode === mode) return;
     st.mode = mode;
-    emit('conn.stream_mode_changed', mode);
+    emit('conn.stream_mode_changed', member<StreamMode>(mode));
     // wa-js: main_ready fires once, at the first QR or MAIN stream, so also
     // on the QR screen; require_auth fires on the QR screen too.
     if (!st.mainReadyFired && (mode === 'QR' || mode === 'MAIN')) {
@@ -57,10 +76,10 @@ function start(): void {
     }
     if (mode === 'QR') emit('conn.require_auth');
   }
-  function setInfo(info: string): void {
+  function setInfo(info: Info): void {
     if (st.info === info) return;
     st.info = info;
-    emit('conn.stream_info_changed', info);
+    emit('conn.stream_info_changed', member<StreamInfo>(info));
   }
 
   const isAuthenticated = () => !!st.creds;
@@ -159,15 +178,15 @@ function start(): void {
     isIdle: () => st.idle,
     isMultiDevice: () => !isLegacy(),
     needsUpdate: () => false,
-    getStreamData: () => ({ mode: st.mode, info: st.info }) as ReturnType<WPPSubset['conn']['getStreamData']>,
+    getStreamData: () => ({ mode: member<StreamMode>(st.mode), info: member<StreamInfo>(st.info) }),
     getAuthCode: async () => authCode(),
     // refreshQR waits, with no timeout, for the next conn.auth_code_change.
     refreshQR: async () => {
       if (isAuthenticated()) return null;
       const next = new Promise<AuthCode | null>((resolve) => {
-        const once = (code: unknown) => {
-          listeners.set('conn.auth_code_change', (listeners.get('conn.auth_code_change') || []).filter((f) => f !== once));
-          resolve(code as AuthCode | null);
+        const once = (code: EventTypes['conn.auth_code_change']) => {
+          off('conn.auth_code_change', once);
+          resolve(code);
         };
         on('conn.auth_code_change', once);
       });
@@ -194,7 +213,7 @@ function start(): void {
     version: WPP_VERSION,
     get isReady() { return loader.isReady; },
     loader: { onReady: loader.onReady },
-    on: on as unknown as WPPSubset['on'],
+    on: wppOn,
     conn,
     // chat.ts fills chat and contact, profile.ts profile and call.
     profile: {} as WPPSubset['profile'],
