@@ -5,10 +5,17 @@
 // chat.new_reaction, chat.msg_edited, chat.poll_response and
 // chat.presence_change with wa-js's payloads and timing. chat.ts hands in
 // its helpers and merges the result into WPP.
+import type * as WA from '@wppconnect/wa-js';
 import type { MsgKey, MsgModel, SendMessageReturn, WAJS, Wid, WPPSubset } from '../../browser/bridge/wpp';
-import { widOf, type Model, type Sim, type WireMsg } from './sim';
+import { need, widOf, type Model, type Sim, type WireMsg } from './sim';
+import { member, type SendMsgResult } from './watypes';
 
 type Chat = WPPSubset['chat'];
+type DeleteMessageReturn = WA.chat.DeleteMessageReturn;
+type VCardContact = WA.chat.VCardContact;
+type FileOptions = Parameters<WAJS['chat']['sendFileMessage']>[2];
+type PinDuration = Exclude<Parameters<Chat['pinMsg']>[2], number | undefined>;
+type StarMessageReturn = WA.chat.StarMessageReturn;
 type SendFn = (jid: string, fields: Record<string, unknown>, upload: null, options: { waitForAck?: boolean } | undefined) => Promise<SendMessageReturn>;
 
 /** Helpers are what chat.ts lends this module. */
@@ -70,13 +77,15 @@ export function actions(h: Helpers) {
 
   // fileFields are what sendFileMessage's options make of a file: ptt and
   // ptv types, view once and GIF flags.
-  function fileFields(type: string, o: { isPtt?: boolean; isPtv?: boolean; isViewOnce?: boolean; isGif?: boolean }): Record<string, unknown> {
-    const t = type === 'audio' && o.isPtt ? 'ptt' : type === 'video' && o.isPtv ? 'ptv' : type;
-    return { type: t, view_once: !!o.isViewOnce && t !== 'document' && t !== 'sticker', gif: !!o.isGif };
+  // Each flag is declared by the option types that take it.
+  function fileFields(type: string, o: FileOptions): Record<string, unknown> {
+    const t = type === 'audio' && 'isPtt' in o && o.isPtt ? 'ptt' : type === 'video' && 'isPtv' in o && o.isPtv ? 'ptv' : type;
+    const viewOnce = 'isViewOnce' in o && !!o.isViewOnce;
+    return { type: t, view_once: viewOnce && t !== 'document' && t !== 'sticker', gif: 'isGif' in o && !!o.isGif };
   }
 
-  function vcardOf(c: unknown): { displayName: string; vcard: string } {
-    const obj = c && typeof c === 'object' && 'id' in (c as object) ? (c as { id: unknown; name?: string }) : null;
+  function vcardOf(c: string | Wid | VCardContact): { displayName: string; vcard: string } {
+    const obj = typeof c === 'object' && 'id' in c ? c : null;
     const id = jidOf(obj ? obj.id : c);
     const user = id.split('@')[0];
     const name = (obj && obj.name) || '+' + user;
@@ -97,7 +106,22 @@ export function actions(h: Helpers) {
     return out as unknown as number[]; // see above
   }
 
-  const ok = 'OK' as unknown as Awaited<ReturnType<Chat['pinMsg']>>['result'];
+  const ok = member<SendMsgResult>('OK');
+
+  // starMessage takes one id or a list, as wa-js's overloads do, and, as
+  // wa-js's, answers each message's star as it was before the command.
+  function starMessage(id: string, star: boolean): Promise<StarMessageReturn>;
+  function starMessage(ids: string[], star: boolean): Promise<StarMessageReturn[]>;
+  async function starMessage(ids: string | string[], star = true): Promise<StarMessageReturn | StarMessageReturn[]> {
+    const one = async (id: string): Promise<StarMessageReturn> => {
+      const m = await byId(id);
+      const was = { id: jidOf(m.id), star: !!m.star };
+      await act({ type: star ? 'star' : 'unstar', msg: was.id });
+      m.star = !!star;
+      return was;
+    };
+    return Array.isArray(ids) ? Promise.all(ids.map(one)) : one(ids);
+  }
 
   const chat: Pick<Chat, 'sendLocationMessage' | 'sendVCardContactMessage' | 'sendRawMessage' | 'sendCreatePollMessage' |
     'sendReactionToMessage' | 'editMessage' | 'deleteMessage' | 'forwardMessages' | 'starMessage' | 'pinMsg' | 'getVotes' |
@@ -110,7 +134,7 @@ export function actions(h: Helpers) {
     sendVCardContactMessage: async (chatId, contacts, options = {}) =>
       sendCards(chatId, (Array.isArray(contacts) ? contacts : [contacts]).map(vcardOf), options),
     sendRawMessage: async (chatId, raw, options = {}) => {
-      const r = raw as { type?: string; body?: string; vcardFormattedName?: string; vcardList?: { displayName: string; vcard: string }[] };
+      const r = raw;
       if (r.type === 'vcard') return sendCards(chatId, [{ displayName: r.vcardFormattedName || '', vcard: String(r.body) }], options);
       if (r.type === 'multi_vcard') return sendCards(chatId, r.vcardList || [], options);
       throw new WPPError('not_supported', `raw message type ${r.type} is not simulated`);
@@ -128,16 +152,17 @@ export function actions(h: Helpers) {
       const m = await byId(id);
       await act({ type: 'edit', msg: jidOf(m.id), value: String(text).trim(), mentions: (options.mentionedList || []).map(jidOf) });
       const jid = jidOf(m.id.remote);
-      return { id: `true_${jid}_${h.newKey()}`, from: jidOf(me()), to: jid, ack: 1, sendMsgResult: { messageSendResult: 'OK' } } as SendMessageReturn;
+      return { id: `true_${jid}_${h.newKey()}`, from: jidOf(me()), to: jid, ack: 1, sendMsgResult: { messageSendResult: ok } };
     },
-    deleteMessage: (async (_chatId: unknown, ids: string | string[], _deleteMedia = false, revoke = false) => {
-      const out = [];
+    deleteMessage: async (_chatId, ids, _deleteMedia = false, revoke = false) => {
+      const out: DeleteMessageReturn[] = [];
       for (const id of Array.isArray(ids) ? ids : [ids]) {
         const m = await byId(id);
         const mine = !!m.id.fromMe;
-        const r = { id: jidOf(m.id), sendMsgResult: ok, isRevoked: false, isDeleted: false, isSentByMe: mine };
+        const r: DeleteMessageReturn = { id: jidOf(m.id), sendMsgResult: ok, isRevoked: false, isDeleted: false, isSentByMe: mine };
         if (m.type === 'revoked' && revoke) {
-          Object.assign(r, { sendMsgResult: 'ERROR_UNKNOWN', isRevoked: true });
+          r.sendMsgResult = member<SendMsgResult>('ERROR_UNKNOWN');
+          r.isRevoked = true;
         } else if (revoke && mine) {
           await act({ type: 'revoke', msg: r.id });
           r.isRevoked = true;
@@ -149,12 +174,12 @@ export function actions(h: Helpers) {
         out.push(r);
       }
       return Array.isArray(ids) ? out : out[0];
-    }) as unknown as Chat['deleteMessage'],
+    },
     forwardMessages: async (toChatId, msgsId) => {
       const jid = chatJid(toChatId);
       const out = [];
       for (const id of msgsId) {
-        const m = await byId(id) as unknown as Record<string, unknown> & Model;
+        const m = await byId(id);
         const fields: Record<string, unknown> = { type: m.type, body: m.type === 'chat' ? m.body : '', caption: m.caption,
           mimetype: m.mimetype, filename: m.filename, forwarded: true, media: m.__media || undefined };
         if (m.lat !== undefined) {
@@ -167,16 +192,8 @@ export function actions(h: Helpers) {
       }
       return out;
     },
-    starMessage: (async (ids: string | string[], star = true) => {
-      const one = async (id: string) => {
-        await act({ type: star ? 'star' : 'unstar', msg: jidOf(id) });
-        const m = models.get(jidOf(id));
-        if (m) (m as unknown as { star: boolean }).star = !!star;
-        return { id: jidOf(id), star: !!star };
-      };
-      return Array.isArray(ids) ? Promise.all(ids.map(one)) : one(ids);
-    }) as unknown as Chat['starMessage'],
-    pinMsg: async (msgId, pin = true, duration = 'SevenDays' as Parameters<Chat['pinMsg']>[2]) => {
+    starMessage,
+    pinMsg: async (msgId, pin = true, duration = member<PinDuration>('SevenDays')) => {
       if (typeof pin !== 'boolean') throw new WPPError('invalid_pin_parameter', "The 'pin' parameter must be a boolean.");
       // wa-js: a number, or an unknown option, means seven days.
       const d = typeof duration === 'string' && PIN_DURATIONS.includes(duration) ? duration : 'SevenDays';
@@ -186,7 +203,7 @@ export function actions(h: Helpers) {
     },
     getVotes: async (id) => {
       const r = await sim.request({ t: 'query', q: 'votes', msg: jidOf(id) });
-      const v = r.msg as WireMsg;
+      const v = need(r.msg, 'msg');
       const poll = v.poll || { options: [] };
       return { msgId: msgKey(v.id), chatId: widOf(v.chat_id), votes: Object.entries(v.votes || {}).map(([sender, idx]) => (
         { selectedOptions: selected(optionsOf(poll), idx), timestamp: Date.now(), sender: widOf(sender) })) };
@@ -226,7 +243,7 @@ export function actions(h: Helpers) {
       sender: widOf(r.sender), orphan: 0, orphanReason: null, timestamp: r.t }));
   };
   sim.handlers.edit = (m) => {
-    const v = m.msg as WireMsg;
+    const v = need(m.msg, 'msg');
     const msg = models.get(v.id);
     if (!msg) return;
     if (v.type === 'chat') msg.body = v.body; else msg.caption = v.caption;

@@ -4,12 +4,17 @@
 // of its src/labels, src/status and src/newsletter). The account's labels,
 // statuses and channels live on the server (business.go, statuses.go,
 // channels.go), asked with "biz" requests. chat.ts hands in its helpers.
-import type { ChatModel, SendMessageReturn, Wid, WPPSubset } from '../../browser/bridge/wpp';
-import { widOf, type Model, type Sim, type WireMsg } from './sim';
+import type { ChatModel, SendMessageReturn, WAJS, WPPSubset } from '../../browser/bridge/wpp';
+import { need, widOf, type Model, type Sim, type WireMsg, type WireStatus } from './sim';
+import { fake } from './watypes';
 
 type SendFn = (jid: string, fields: Record<string, unknown>, upload: null, options: { waitForAck?: boolean } | undefined) => Promise<SendMessageReturn>;
 type WireLabel = { id: string; name: string; color_index: number; count: number };
-type WireStatus = WireMsg & { author: string; font?: number; background_color?: number };
+/** WireNewsletter is a channel as the server sends it (channels.go): at
+ * least wa-js's ResultCreateNewsletter's id and name. */
+type WireNewsletter = Pick<Awaited<ReturnType<WPPSubset['newsletter']['create']>>, 'idJid' | 'name'>;
+type DeleteLabelReturn = Awaited<ReturnType<WAJS['labels']['deleteLabel']>>[number]; // the list overload's
+type StatusV3Model = NonNullable<ReturnType<WPPSubset['status']['get']>>;
 
 /** Helpers are what chat.ts lends this module. */
 export interface Helpers {
@@ -49,6 +54,15 @@ export function business(h: Helpers): Pick<WPPSubset, 'labels' | 'status' | 'new
     if (!(p.includes(String(i)) || p[i] !== undefined)) throw new WPPError('color_not_in_pallet', 'Color not in pallet');
     return i;
   }
+  // deleteLabel takes one id or a list, as wa-js's overloads do.
+  function deleteLabel(id: string): Promise<DeleteLabelReturn>;
+  function deleteLabel(ids: string[]): Promise<DeleteLabelReturn[]>;
+  async function deleteLabel(ids: string | string[]): Promise<DeleteLabelReturn | DeleteLabelReturn[]> {
+    await getLabelColorPalette();
+    const out: DeleteLabelReturn[] = [];
+    for (const id of Array.isArray(ids) ? ids : [ids]) out.push({ id, deleteLabelResult: await biz<boolean>('label_delete', { id: String(id) }) });
+    return Array.isArray(ids) ? out : out[0];
+  }
   const labels: WPPSubset['labels'] = {
     getLabelColorPalette,
     getAllLabels: async () => {
@@ -73,12 +87,7 @@ export function business(h: Helpers): Pick<WPPSubset, 'labels' | 'status' | 'new
       const color = options.labelColor ? await colorIndex(options.labelColor) : l.color_index;
       return label(await biz<WireLabel>('label_edit', { id: String(id), name: options.name || l.name, color }));
     },
-    deleteLabel: (async (ids: string | string[]) => {
-      await getLabelColorPalette();
-      const out = [];
-      for (const id of Array.isArray(ids) ? ids : [ids]) out.push({ id, deleteLabelResult: await biz<boolean>('label_delete', { id: String(id) }) });
-      return Array.isArray(ids) ? out : out[0];
-    }) as WPPSubset['labels']['deleteLabel'],
+    deleteLabel,
     addOrRemoveLabels: async (chatIds, options) => {
       await getLabelColorPalette();
       const chats = (Array.isArray(chatIds) ? chatIds : [chatIds]).map((c) => {
@@ -102,23 +111,24 @@ export function business(h: Helpers): Pick<WPPSubset, 'labels' | 'status' | 'new
     return m;
   }
   sim.handlers.status = (msg) => {
-    const v = (msg as unknown as { status: WireStatus }).status;
+    const v = need(msg.status, 'status');
     const known = statuses.get(v.author)?.some((m) => jidOf(m.id) === v.id);
     const m = received(v, true);
     // wa-js: MsgStore add → chat.new_message, a microtask later.
     if (!known) queueMicrotask(() => emit('chat.new_message', m));
   };
   // WhatsApp Web loads the statuses of the last day once it is in MAIN.
-  sim.wpp.on('conn.stream_mode_changed', ((mode: string) => {
+  sim.wpp.on('conn.stream_mode_changed', (mode) => {
     if (mode !== 'MAIN') return;
     biz<WireStatus[]>('statuses').then((list) => list.forEach((v) => received(v, false)), (e) => console.warn('wasim: statuses', e));
-    biz<Record<string, unknown>[]>('nl_mine').then((list) => list.forEach(noteNewsletter), (e) => console.warn('wasim: channels', e));
-  }) as Parameters<WPPSubset['on']>[1]);
+    biz<WireNewsletter[]>('nl_mine').then((list) => list.forEach(noteNewsletter), (e) => console.warn('wasim: channels', e));
+  });
 
   const status: WPPSubset['status'] = {
     sendTextStatus: async (content, options = {}) => {
       const font = options.font && options.font >= 0 && options.font <= 5 ? options.font : 0;
-      const bg = ['number', 'string'].includes(typeof options.backgroundColor) ? argb(options.backgroundColor as string | number) : argb('#000000');
+      const c = options.backgroundColor;
+      const bg = typeof c === 'number' || typeof c === 'string' ? argb(c) : argb('#000000');
       return h.send(STATUS, { type: 'chat', body: String(content), font, background_color: bg }, null, { waitForAck: true, ...options });
     },
     sendImageStatus: async (content, options = {}) =>
@@ -137,19 +147,19 @@ export function business(h: Helpers): Pick<WPPSubset, 'labels' | 'status' | 'new
     get: (chatId) => {
       const list = statuses.get(jidOf(chatId));
       if (!list || !list.length) return undefined;
-      const st = { id: widOf(jidOf(chatId)), t: list[list.length - 1].t, unreadCount: list.length, totalCount: list.length,
-        getAllMsgs: () => list.slice() };
-      return st as unknown as ReturnType<WPPSubset['status']['get']>;
+      return fake<StatusV3Model>({ id: widOf(jidOf(chatId)), t: list[list.length - 1].t, unreadCount: list.length, totalCount: list.length,
+        getAllMsgs: () => list.slice() });
     },
   };
 
   // --- newsletter -----------------------------------------------------------
   // NewsletterStore: the channels we own or follow.
   const newsletters = new Map<string, ChatModel>();
-  function noteNewsletter(r: Record<string, unknown>): ChatModel {
+  function noteNewsletter(r: WireNewsletter): ChatModel {
     const id = String(r.idJid);
-    const c = Object.assign(newsletters.get(id) || {}, { id: widOf(id) as Wid, name: String(r.name), formattedTitle: String(r.name),
-      isNewsletter: true, isGroup: false, isUser: false, newsletterMetadata: r }) as unknown as ChatModel;
+    const fields: Partial<ChatModel> = { id: widOf(id), name: String(r.name), formattedTitle: String(r.name),
+      isNewsletter: true, isGroup: false, isUser: false, newsletterMetadata: r };
+    const c = Object.assign(newsletters.get(id) || fake<ChatModel>({}), fields);
     newsletters.set(id, c);
     return c;
   }
@@ -163,15 +173,14 @@ export function business(h: Helpers): Pick<WPPSubset, 'labels' | 'status' | 'new
   const newsletter: WPPSubset['newsletter'] = {
     create: async (name, opts) => {
       const r = await biz<Result>('nl_create', { name: String(name), description: (opts && opts.description) || null, picture: (opts && opts.picture) || '' });
-      noteNewsletter(r as unknown as Record<string, unknown>);
+      noteNewsletter(r);
       return { ...r, description: (opts && opts.description) || null };
     },
     edit: async (id, opts) => {
       ensureNewsletter(id);
-      const o = opts as { name?: string; description?: string; picture?: string | null };
-      const r = await biz<Result>('nl_edit', { id, name: o.name || '', description: o.description, picture: o.picture || '',
-        no_picture: o.picture == null });
-      noteNewsletter(r as unknown as Record<string, unknown>);
+      const r = await biz<Result>('nl_edit', { id, name: opts.name || '', description: opts.description, picture: opts.picture || '',
+        no_picture: opts.picture == null });
+      noteNewsletter(r);
       return r;
     },
     destroy: async (id) => {
@@ -187,7 +196,7 @@ export function business(h: Helpers): Pick<WPPSubset, 'labels' | 'status' | 'new
     follow: async (id) => {
       if (!id || !id.includes('@newsletter')) throw new WPPError('invalid_newsletter_id', 'Please provide a valid newsletter ID (must contain @newsletter)');
       try {
-        noteNewsletter(await biz<Record<string, unknown>>('nl_follow', { id }));
+        noteNewsletter(await biz<WireNewsletter>('nl_follow', { id }));
         return true;
       } catch (e) {
         throw new WPPError('newsletter_follow_failed', `Failed to follow newsletter: ${(e as Error).message}`);

@@ -13,7 +13,7 @@ import { business } from './business';
 import { social } from './chats';
 import { profile } from './profile';
 import { groups } from './groups';
-import { sim as getSim, serialized, widOf, type Model, type WireMsg } from './sim';
+import { sim as getSim, need, serialized, widOf, type Model, type WireMsg } from './sim';
 import { fake, member, type SendMsgResult } from './watypes';
 
 type SendMsgResultObject = NonNullable<SendMessageReturn['sendMsgResult']>;
@@ -131,7 +131,7 @@ function start(): void {
       try {
         const media = upload ? await upload() : {};
         const r = await sim!.request({ t: 'send', send: { key: k, to: jid, ...fields, ...media } });
-        const got = r.msg as WireMsg;
+        const got = need(r.msg, 'msg');
         m.t = got.timestamp;
         if (got.media_id) {
           m.__media = got.media_id;
@@ -174,8 +174,7 @@ function start(): void {
   }
 
   const sendFileMessage: Chat['sendFileMessage'] = async (chatId, content, options: FileOptions) => {
-    const o = { ...options } as { type: string; mimetype?: string; filename?: string; caption?: string; waitForAck?: boolean;
-      isPtt?: boolean; isPtv?: boolean; isViewOnce?: boolean; isGif?: boolean };
+    const o: FileOptions = { ...options }; // wa-js spreads them too: undefined is {}
     const jid = chatJid(chatId);
     const blob = content instanceof Blob ? content : dataURLToBlob(String(content), o.mimetype);
     const mimetype = o.mimetype || blob.type || 'application/octet-stream';
@@ -211,7 +210,7 @@ function start(): void {
     const m = models.get(jidOf(id));
     if (m) return m;
     const r = await query({ q: 'message', msg: jidOf(id) });
-    return model(r.msg as WireMsg, false);
+    return model(need(r.msg, 'msg'), false);
   }
   // getMessageById takes one id or a list, as wa-js's overloads do.
   function getMessageById(id: string | MsgKey): Promise<MsgModel>;
@@ -256,7 +255,7 @@ function start(): void {
 
   // Server → page messaging.
   sim.handlers.message = (m) => {
-    const v = m.msg as WireMsg;
+    const v = need(m.msg, 'msg');
     const known = models.has(v.id);
     const msg = model(v, true);
     if (!known) emit('chat.new_message', msg);
@@ -282,7 +281,7 @@ function start(): void {
     if (keys.length) queueMicrotask(() => emit('chat.msg_ack_change', { ack, chat: widOf(chat), ids: keys }));
   };
   sim.handlers.revoke = (m) => {
-    const v = m.msg as WireMsg;
+    const v = need(m.msg, 'msg');
     const msg = models.get(v.id);
     if (msg) { msg.type = 'revoked'; msg.body = ''; msg.caption = undefined; }
     emit('chat.msg_revoke', { author: undefined, from: widOf(v.from), to: widOf(v.to), id: msgKey(String(m.rid)), refId: msgKey(v.id), type: 'revoke' });

@@ -9,7 +9,7 @@
 // change:unreadCount with wa-js's 50 ms debounce (one timer for every
 // chat), and blocklist.sync when the block list changes.
 import type { BusinessProfileModel, ChatModel, ContactModel, QueryExistsResult, WPPSubset } from '../../browser/bridge/wpp';
-import { widOf, type Sim, type WireChat, type WireUser } from './sim';
+import { need, widOf, type Sim, type WireChat, type WireUser } from './sim';
 import { fake } from './watypes';
 
 type Chat = WPPSubset['chat'];
@@ -235,7 +235,7 @@ export function social(h: Helpers) {
   };
 
   // --- contacts -----------------------------------------------------------------
-  const user = async (jid: string): Promise<WireUser> => (await query({ q: 'user', chat: jid })).user as WireUser;
+  const user = async (jid: string): Promise<WireUser> => need((await query({ q: 'user', chat: jid })).user, 'user');
   const userJid = (id: unknown): string => {
     const jid = assertWid(id);
     if (!USER.test(jid)) throw new WPPError('invalid_wid', `Invalid WID value for ${jid}`);

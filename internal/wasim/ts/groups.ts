@@ -6,7 +6,7 @@
 // known, a group, we are admin) run in the page first, as in wa-js, and the
 // server enforces them again. chat.ts hands in its chat store.
 import type { ChatModel, GroupMetadataModel, ParticipantChanged, ParticipantModel, Wid, WPPSubset } from '../../browser/bridge/wpp';
-import { widOf, type Sim } from './sim';
+import { need, widOf, type Sim } from './sim';
 import { fake } from './watypes';
 
 type Group = WPPSubset['group'];
@@ -103,12 +103,12 @@ export function groups(h: Helpers) {
 
   async function refresh(gid: string): Promise<ChatModel> {
     const r = await call({ op: 'info', gid });
-    return store(r.group as WireGroup);
+    return store(need(r.group, 'group'));
   }
 
   const create: Group['create'] = async (groupName, participantsIds) => {
     const r = await call({ op: 'create', subject: String(groupName), participants: list(participantsIds) });
-    const g = store(r.group as WireGroup);
+    const g = store(need(r.group, 'group'));
     const participants: Awaited<ReturnType<Group['create']>>['participants'] = {};
     for (const x of r.results || []) {
       participants[x.wid as `${number}@c.us`] = { wid: x.wid, code: x.code, invite_code: x.invite_code || null,
@@ -119,7 +119,7 @@ export function groups(h: Helpers) {
 
   const getAllGroups: Group['getAllGroups'] = async () => {
     const r = await call({ op: 'list' });
-    return (r.groups || []).map((w) => store(w as WireGroup));
+    return (r.groups || []).map(store);
   };
 
   const getParticipants: Group['getParticipants'] = async (groupId) => members(ensureGroup(groupId));
@@ -177,7 +177,7 @@ export function groups(h: Helpers) {
     const code = bare(inviteCode);
     const r = await call({ op: 'invite_info', code }).catch(() => null);
     if (!r || !r.group) throw new WPPError('invalid_invite_code', 'Invalid Invite Code');
-    const w = r.group as WireGroup;
+    const w = need(r.group, 'group');
     return { descOwner: undefined, id: w.id, owner: w.owner, subjectOwner: undefined,
       participants: w.participants.map((p) => ({ id: p.id, isAdmin: p.is_admin, isSuperAdmin: p.is_super_admin })),
       announce: w.announce, creation: w.creation, desc: w.desc, descId: '', descTime: 0, noFrequentlyForwarded: false,
@@ -190,7 +190,7 @@ export function groups(h: Helpers) {
   const join: Group['join'] = async (inviteCode) => {
     const code = bare(inviteCode);
     const r = await call({ op: 'join', code });
-    const w = r.group as WireGroup;
+    const w = need(r.group, 'group');
     if (!r.pending) store(w);
     return { id: w.id, pendingApproval: !!r.pending };
   };
@@ -254,7 +254,7 @@ export function groups(h: Helpers) {
   const community: Community = {
     create: async (name, desc, subGroupsIds) => {
       const r = await call({ op: 'community_create', subject: String(name), value: String(desc), groups: list(subGroupsIds) });
-      const c = store(r.group as WireGroup);
+      const c = store(need(r.group, 'group'));
       return { wid: c.id, subGroups: { failedGroups: r.failed || [], linkedGroupJids: r.linked || [] } };
     },
     getSubgroups,

@@ -8,6 +8,7 @@
 // payload; call.reject is an "act" the server logs, so the caller sees it.
 import type { ProfilePicThumbModel, WPPSubset } from '../../browser/bridge/wpp';
 import { widOf, type Sim } from './sim';
+import { fake } from './watypes';
 
 type Profile = WPPSubset['profile'];
 type CallNS = WPPSubset['call'];
@@ -50,7 +51,7 @@ export function profile(sim: Sim): void {
   const thumb = (media: string) => {
     const id = widOf(me());
     const eurl = media ? location.origin + '/__page/media/' + encodeURIComponent(media) : undefined;
-    return { id, eurl, img: eurl, imgFull: eurl, tag: media || undefined, canSet: () => true, canDelete: () => !!media } as unknown as ProfilePicThumbModel;
+    return fake<ProfilePicThumbModel>({ id, eurl, img: eurl, imgFull: eurl, tag: media || undefined, canSet: () => true, canDelete: () => !!media });
   };
 
   const p: Profile = {

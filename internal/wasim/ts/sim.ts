@@ -55,6 +55,9 @@ export interface Reply {
  */
 export type Model = MsgModel & { __media: string; latestEditMsgKey?: MsgKey; latestEditSenderTimestampMs?: number };
 
+/** WireStatus is a status update as the server sends it (statuses.go). */
+export type WireStatus = WireMsg & { author: string; font?: number; background_color?: number };
+
 /** WireMsg is a message as the server sends it (Message in messages.go). */
 export interface WireMsg {
   seq: number;
@@ -132,6 +135,7 @@ export interface ServerMsg {
   call?: { id: string; from: string; is_video: boolean; is_group: boolean; offer_time: number; state: string }; // calls.go
   group?: WireGroup;
   change?: WireChange;
+  status?: WireStatus; // status (statuses.go)
 }
 
 /** Mode and Info are the values of wa-js's StreamMode and StreamInfo. */
@@ -183,6 +187,12 @@ declare global {
     __wasim?: Sim;
     WPP?: WPPSubset;
   }
+}
+
+/** need is a field the server's message promises, or a throw naming it. */
+export function need<T>(v: T | null | undefined, name: string): T {
+  if (v == null) throw new Error(`wasim: the server's message has no ${name}`);
+  return v;
 }
 
 /** sim returns the shared state, or null on a page without wpp.ts. */

@@ -106,8 +106,9 @@ function start(): void {
   };
 
   // The managed pairing-code flow of wa-js's linkDeviceCodeLifecycle.
-  const link = { phone: null as string | null, code: null as string | null, epoch: 0, refreshes: 0,
-    timer: 0 as ReturnType<typeof setTimeout> | 0, inFlight: null as Promise<string> | null };
+  const link: { phone: string | null; code: string | null; epoch: number; refreshes: number;
+    timer: ReturnType<typeof setTimeout> | 0; inFlight: Promise<string> | null } = {
+    phone: null, code: null, epoch: 0, refreshes: 0, timer: 0, inFlight: null };
   function linkCancel(): void {
     link.epoch++;
     if (link.timer) clearTimeout(link.timer);
@@ -132,7 +133,7 @@ function start(): void {
   function linkGenerate(): Promise<string> {
     if (link.inFlight) return link.inFlight;
     const epoch = link.epoch;
-    const phone = link.phone as string;
+    const phone = link.phone || '';
     const op = sim.request({ t: 'pair_code', phone }).then((r) => {
       const code = String(r.code);
       if (epoch !== link.epoch) return code;
@@ -209,23 +210,21 @@ function start(): void {
     },
   };
 
+  // later is a namespace another script fills: it is empty until that
+  // script runs, which is before wa-js reports ready (markReady).
+  const later = <T>(): T => ({}) as T; // see above
   const WPP: WPPSubset = {
     version: WPP_VERSION,
     get isReady() { return loader.isReady; },
     loader: { onReady: loader.onReady },
     on: wppOn,
     conn,
-    // chat.ts fills chat and contact, profile.ts profile and call.
-    profile: {} as WPPSubset['profile'],
-    call: {} as WPPSubset['call'],
-    chat: {} as WPPSubset['chat'],
-    contact: {} as WPPSubset['contact'],
-    // business.ts fills labels, status and newsletter.
-    labels: {} as WPPSubset['labels'], status: {} as WPPSubset['status'], newsletter: {} as WPPSubset['newsletter'],
-    blocklist: {} as WPPSubset['blocklist'], // chats.ts fills it and whatsapp.ChatStore
-    whatsapp: { Socket: { takeover: () => sim.takeover() }, ChatStore: {} as WPPSubset['whatsapp']['ChatStore'] },
-    group: {} as WPPSubset['group'], // groups.ts
-    community: {} as WPPSubset['community'], // groups.ts
+    // chat.ts fills chat and contact, profile.ts profile and call,
+    // business.ts labels, status and newsletter, chats.ts blocklist and
+    // whatsapp.ChatStore, groups.ts group and community.
+    profile: later(), call: later(), chat: later(), contact: later(), labels: later(), status: later(),
+    newsletter: later(), blocklist: later(), whatsapp: { Socket: { takeover: () => sim.takeover() }, ChatStore: later() },
+    group: later(), community: later(),
   };
 
   const sim: Sim = {
