@@ -199,7 +199,7 @@ export function business(h: Helpers): Pick<WPPSubset, 'labels' | 'status' | 'new
         noteNewsletter(await biz<WireNewsletter>('nl_follow', { id }));
         return true;
       } catch (e) {
-        throw new WPPError('newsletter_follow_failed', `Failed to follow newsletter: ${(e as Error).message}`);
+        throw new WPPError('newsletter_follow_failed', `Failed to follow newsletter: ${e instanceof Error ? e.message : String(e)}`);
       }
     },
     unfollow: async (id) => {
@@ -207,7 +207,7 @@ export function business(h: Helpers): Pick<WPPSubset, 'labels' | 'status' | 'new
       try {
         await biz('nl_unfollow', { id });
       } catch (e) {
-        throw new WPPError('newsletter_unfollow_failed', `Failed to unfollow newsletter: ${(e as Error).message}`);
+        throw new WPPError('newsletter_unfollow_failed', `Failed to unfollow newsletter: ${e instanceof Error ? e.message : String(e)}`);
       }
       newsletters.delete(id);
       return true;

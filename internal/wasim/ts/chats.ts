@@ -189,7 +189,7 @@ export function social(h: Helpers) {
     try {
       apply((await act({ type: 'pin_chat', chat: jidOf(c.id), flag: pin })).chats || []);
     } catch (e) {
-      throw new Error((e as Error).message); // setPin rejects without a wa-js code
+      throw new Error(e instanceof Error ? e.message : String(e)); // setPin rejects without a wa-js code
     }
     return { wid: c.id, pin };
   }

@@ -39,7 +39,8 @@ function start(): void {
       db.close();
     }
   }
-  const valid = (c: unknown): c is Creds => !!c && typeof (c as Creds).device_id === 'string' && typeof (c as Creds).secret === 'string';
+  const valid = (c: unknown): c is Creds => !!c && typeof c === 'object' && 'device_id' in c && typeof c.device_id === 'string' &&
+    'secret' in c && typeof c.secret === 'string';
 
   // Legacy (pre-multi-device) WhatsApp Web kept its credentials only in
   // localStorage, each value JSON-encoded: WABrowserId === '"abc=="'.

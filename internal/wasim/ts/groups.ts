@@ -59,6 +59,10 @@ const ADD_MESSAGES: Record<number, string> = {
   421: 'Member not added, awaiting approval!',
 };
 
+// wa-js's requestMethod values of getMembershipRequests.
+const REQUEST_METHODS = ['InviteLink', 'LinkedGroupJoin', 'NonAdminAdd'] as const satisfies
+  readonly Awaited<ReturnType<WPPSubset['group']['getMembershipRequests']>>[number]['requestMethod'][];
+
 // bare strips what wa-js strips from an invite code or link.
 const bare = (code: unknown) => String(code).replace('chat.whatsapp.com/', '').replace('invite/', '').replace('https://', '').replace('http://', '');
 
@@ -202,7 +206,8 @@ export function groups(h: Helpers) {
 
   const getMembershipRequests: Group['getMembershipRequests'] = async (groupId) => {
     const r = await call({ op: 'requests', gid: jidOf(groupId) });
-    return (r.requests || []).map((x) => ({ addedBy: widOf(x.by), id: widOf(x.id), requestMethod: x.method as 'InviteLink', t: x.t }));
+    const method = (m: string) => REQUEST_METHODS.find((x) => x === m) || 'InviteLink';
+    return (r.requests || []).map((x) => ({ addedBy: widOf(x.by), id: widOf(x.id), requestMethod: method(x.method), t: x.t }));
   };
 
   const decide = (op: 'approve' | 'reject') => async (groupId: unknown, ids: unknown) => {

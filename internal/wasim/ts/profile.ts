@@ -42,7 +42,8 @@ export function profile(sim: Sim): void {
     }
     const s = Math.min(bmp.width, bmp.height);
     const canvas = new OffscreenCanvas(side, side);
-    const ctx = canvas.getContext('2d') as OffscreenCanvasRenderingContext2D;
+    const ctx = canvas.getContext('2d');
+    if (!ctx) throw new Error('The image could not be drawn');
     ctx.drawImage(bmp, (bmp.width - s) / 2, (bmp.height - s) / 2, s, s, 0, 0, side, side);
     bmp.close();
     return canvas.convertToBlob({ type: 'image/jpeg', quality: 0.9 });
