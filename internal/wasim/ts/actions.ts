@@ -6,7 +6,7 @@
 // chat.presence_change with wa-js's payloads and timing. chat.ts hands in
 // its helpers and merges the result into WPP.
 import type * as WA from '@wppconnect/wa-js';
-import type { MsgKey, MsgModel, SendMessageReturn, WAJS, Wid, WPPSubset } from '../../browser/bridge/wpp';
+import type { ChatModel, MsgKey, MsgModel, SendMessageReturn, WAJS, Wid, WPPSubset } from '../../browser/bridge/wpp';
 import { need, widOf, type Model, type Sim, type WireMsg } from './sim';
 import { member, type SendMsgResult } from './watypes';
 
@@ -24,6 +24,7 @@ export interface Helpers {
   jidOf(x: unknown): string;
   msgKey(serialized: string): MsgKey;
   models: Map<string, Model>;
+  chats: Map<string, ChatModel>;
   me(): Wid;
   chatJid(chatId: unknown): string;
   newKey(): string;
@@ -43,6 +44,10 @@ export function actions(h: Helpers) {
   const { sim, jidOf, msgKey, models, me, chatJid, send, byId } = h;
   const { emit, WPPError } = sim;
   const act = (a: Record<string, unknown>) => sim.request({ t: 'act', act: a });
+  // assertGetChat is wa-js's check that the chat is in the chat store.
+  const assertGetChat = (chatId: unknown) => {
+    if (!h.chats.get(jidOf(chatId))) throw new WPPError('chat_not_found', `Chat not found for ${jidOf(chatId)}`);
+  };
 
   // content copies the server's message onto a model with MsgModel's names.
   function content(m: Model, v: WireMsg): void {
@@ -115,6 +120,7 @@ export function actions(h: Helpers) {
   async function starMessage(ids: string | string[], star = true): Promise<StarMessageReturn | StarMessageReturn[]> {
     const one = async (id: string): Promise<StarMessageReturn> => {
       const m = await byId(id);
+      assertGetChat(m.id.remote);
       const was = { id: jidOf(m.id), star: !!m.star };
       await act({ type: star ? 'star' : 'unstar', msg: was.id });
       m.star = !!star;
@@ -154,7 +160,8 @@ export function actions(h: Helpers) {
       const jid = jidOf(m.id.remote);
       return { id: `true_${jid}_${h.newKey()}`, from: jidOf(me()), to: jid, ack: 1, sendMsgResult: { messageSendResult: ok } };
     },
-    deleteMessage: async (_chatId, ids, _deleteMedia = false, revoke = false) => {
+    deleteMessage: async (chatId, ids, _deleteMedia = false, revoke = false) => {
+      assertGetChat(chatId);
       const out: DeleteMessageReturn[] = [];
       for (const id of Array.isArray(ids) ? ids : [ids]) {
         const m = await byId(id);

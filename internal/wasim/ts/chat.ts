@@ -248,7 +248,7 @@ function start(): void {
     return out;
   };
 
-  const more = actions({ sim, jidOf, msgKey, models, me, chatJid, newKey, send, byId });
+  const more = actions({ sim, jidOf, msgKey, models, chats, me, chatJid, newKey, send, byId });
   const soc = social({ sim, jidOf, chats, noteChat });
   const grp = groups({ sim, jidOf, me, noteChat, chats });
   sim.handlers.group = (m) => { if (m.group) grp.onGroup(m.group, m.change); };
