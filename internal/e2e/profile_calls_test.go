@@ -356,6 +356,17 @@ func TestRawCall(t *testing.T) {
 		if msg.ID != in.ID || msg.Body != "hello raw" || msg.From != bob+"@c.us" {
 			t.Errorf("getMessageById = %+v (MsgKey and Wids as their serialized ids)", msg)
 		}
+		// wa-js's starMessage answers each message's star as it was before.
+		var star struct {
+			ID   string `json:"id"`
+			Star bool   `json:"star"`
+		}
+		for _, want := range []bool{false, true} {
+			mustJSON(t, result(t, "chat.starMessage", in.ID, true), &star)
+			if star.ID != in.ID || star.Star != want {
+				t.Errorf("starMessage = %+v, want star %v (before the call)", star, want)
+			}
+		}
 	})
 
 	t.Run("refusals", func(t *testing.T) {
@@ -374,6 +385,7 @@ func TestRawCall(t *testing.T) {
 			{"a namespace off the list", "whatsapp.Socket", nil, 400, "invalid_request", "function"},
 			{"eval", "window.eval", []any{"1"}, 400, "invalid_request", "function"},
 			{"wa-js refuses: no such message", "chat.getMessageById", []any{"false_" + bob + "@c.us_3A00FFFFFFFFFFFF"}, 404, "message_not_found", ""},
+			{"wa-js refuses: a chat the page does not have", "chat.deleteMessage", []any{"15559990000@c.us", in.ID}, 404, "chat_not_found", ""},
 			{"the function throws", "chat.forwardMessages", []any{bob, nil}, 422, "wpp_call_failed", ""},
 			{"too many arguments", "chat.list", make([]any, 17), 400, "invalid_request", "args"},
 			{"arguments too large", "chat.list", []any{strings.Repeat("a", 300<<10)}, 413, "body_too_large", "args"},
