@@ -3,7 +3,6 @@ package api_test
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -51,21 +50,14 @@ func newAPIWith(t *testing.T, mod func(*api.Config)) (*httptest.Server, string) 
 	return ts, dir
 }
 
+// request sends one request to ts as ctype and returns the status,
+// headers and the body as a JSON object (nil when it is none).
 func request(t *testing.T, ts *httptest.Server, method, path, ctype, body string) (int, http.Header, map[string]any) {
 	t.Helper()
-	req, _ := http.NewRequest(method, ts.URL+path, strings.NewReader(body))
-	if ctype != "" {
-		req.Header.Set("Content-Type", ctype)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	code, h, b := roundTrip(t, http.DefaultClient, method, ts.URL+path, body, map[string]string{"Content-Type": ctype})
 	var m map[string]any
 	_ = json.Unmarshal(b, &m)
-	return resp.StatusCode, resp.Header, m
+	return code, h, m
 }
 
 func TestBadInputIsAProblem(t *testing.T) {

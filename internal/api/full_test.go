@@ -4,8 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"maps"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
@@ -114,30 +114,13 @@ func (r resp) problem(t testing.TB) api.Problem {
 
 func (f *full) do(rq req) resp {
 	f.t.Helper()
-	var body io.Reader
+	h := map[string]string{"X-Api-Key": rq.key}
 	if rq.body != "" {
-		body = strings.NewReader(rq.body)
+		h["Content-Type"] = "application/json"
 	}
-	r, err := http.NewRequest(rq.method, f.ts.URL+rq.path, body)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	if rq.body != "" {
-		r.Header.Set("Content-Type", "application/json")
-	}
-	if rq.key != "" {
-		r.Header.Set("X-Api-Key", rq.key)
-	}
-	for k, v := range rq.header {
-		r.Header.Set(k, v)
-	}
-	res, err := f.ts.Client().Do(r)
-	if err != nil {
-		f.t.Fatalf("%s %s: %v", rq.method, rq.path, err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return resp{res.StatusCode, res.Header, b}
+	maps.Copy(h, rq.header)
+	code, header, body := roundTrip(f.t, f.ts.Client(), rq.method, f.ts.URL+rq.path, rq.body, h)
+	return resp{code, header, body}
 }
 
 // must does rq and fails unless it answers want; it returns the body.

@@ -45,6 +45,23 @@ func mustBeClientError(t *testing.T, err error) {
 	}
 }
 
+// fuzzBody fuzzes the decoding of a T body sent as ctype from bodySeeds:
+// a body that does not decode must be a client error; one that does goes
+// to check.
+func fuzzBody[T any](f *testing.F, ctype string, check func(t *testing.T, v T)) {
+	for _, s := range bodySeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var v T
+		if err := decodeBody(body, ctype, &v); err != nil {
+			mustBeClientError(t, err)
+			return
+		}
+		check(t, v)
+	})
+}
+
 // bodySeeds are shared by the body targets.
 var bodySeeds = []string{
 	``, `{}`, `null`, `[]`, `"x"`, `{"id":"alice"}`, `{"id":"alice","start":false,"config":{"qr_timeout":"30s","qr_max":2}}`,
@@ -56,30 +73,14 @@ var bodySeeds = []string{
 }
 
 func FuzzCreateSessionBody(f *testing.F) {
-	for _, s := range bodySeeds {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, body []byte) {
-		var req CreateSessionRequest
-		if err := decodeBody(body, "application/json", &req); err != nil {
-			mustBeClientError(t, err)
-			return
-		}
+	fuzzBody(f, "application/json", func(t *testing.T, req CreateSessionRequest) {
 		mustBeClientError(t, session.ValidateID(req.ID))
 		mustBeClientError(t, req.Config.Validate())
 	})
 }
 
 func FuzzPatchSessionBody(f *testing.F) {
-	for _, s := range bodySeeds {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, body []byte) {
-		var patch json.RawMessage
-		if err := decodeBody(body, "", &patch); err != nil {
-			mustBeClientError(t, err)
-			return
-		}
+	fuzzBody(f, "", func(t *testing.T, patch json.RawMessage) {
 		var c session.Config
 		dec := json.NewDecoder(bytes.NewReader(patch))
 		dec.DisallowUnknownFields()
@@ -92,15 +93,7 @@ func FuzzPatchSessionBody(f *testing.F) {
 }
 
 func FuzzPairingCodeBody(f *testing.F) {
-	for _, s := range bodySeeds {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, body []byte) {
-		var req PairingCodeRequest
-		if err := decodeBody(body, "application/json; charset=utf-8", &req); err != nil {
-			mustBeClientError(t, err)
-			return
-		}
+	fuzzBody(f, "application/json; charset=utf-8", func(t *testing.T, req PairingCodeRequest) {
 		p, err := session.NormalizePhone(req.Phone)
 		mustBeClientError(t, err)
 		if err == nil && strings.Trim(p, "0123456789") != "" {
@@ -110,15 +103,7 @@ func FuzzPairingCodeBody(f *testing.F) {
 }
 
 func FuzzSendMessageBody(f *testing.F) {
-	for _, s := range bodySeeds {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, body []byte) {
-		var req SendMessageRequest
-		if err := decodeBody(body, "application/json", &req); err != nil {
-			mustBeClientError(t, err)
-			return
-		}
+	fuzzBody(f, "application/json", func(t *testing.T, req SendMessageRequest) {
 		_, err := session.NormalizeChatID("chat_id", req.ChatID)
 		mustBeClientError(t, err)
 		if req.Media != nil && req.Media.Data != "" {
@@ -132,15 +117,7 @@ func FuzzSendMessageBody(f *testing.F) {
 }
 
 func FuzzCreateKeyBody(f *testing.F) {
-	for _, s := range bodySeeds {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, body []byte) {
-		var req CreateKeyRequest
-		if err := decodeBody(body, "application/json", &req); err != nil {
-			mustBeClientError(t, err)
-			return
-		}
+	fuzzBody(f, "application/json", func(t *testing.T, req CreateKeyRequest) {
 		for _, id := range req.Sessions {
 			mustBeClientError(t, session.ValidateID(id))
 		}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"image/png"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -22,27 +23,39 @@ import (
 	"github.com/easy-api/easy-api/internal/session"
 )
 
-// call sends one request to ts and returns the status, headers and body.
+// call sends one request to ts and returns the status, headers and body;
+// a body goes as JSON.
 func call(t *testing.T, ts *httptest.Server, method, path, body string, header map[string]string) (int, http.Header, []byte) {
 	t.Helper()
-	req, err := http.NewRequest(method, ts.URL+path, strings.NewReader(body))
+	h := map[string]string{}
+	if body != "" {
+		h["Content-Type"] = "application/json"
+	}
+	maps.Copy(h, header)
+	return roundTrip(t, http.DefaultClient, method, ts.URL+path, body, h)
+}
+
+// roundTrip sends one request through client, with the headers of header
+// that are not empty, and returns the status, headers and body.
+func roundTrip(t testing.TB, client *http.Client, method, url, body string, header map[string]string) (int, http.Header, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
 	}
 	for k, v := range header {
-		req.Header.Set(k, v)
+		if v != "" {
+			req.Header.Set(k, v)
+		}
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s %s: %v", method, url, err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s %s: reading the answer: %v", method, url, err)
 	}
 	return resp.StatusCode, resp.Header, b
 }
