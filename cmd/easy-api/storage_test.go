@@ -1,11 +1,9 @@
 package main
 
 import (
-	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"io"
-	"log"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -18,6 +16,7 @@ import (
 
 	"github.com/easy-api/easy-api/internal/logtest"
 	"github.com/easy-api/easy-api/internal/wasim"
+	"github.com/easy-api/easy-api/internal/wasim/wasimtest"
 )
 
 // refusedAtOnce bounds a refused write on a full disk: far from the quick
@@ -168,20 +167,9 @@ func TestFullDiskLosesNoMessageAndHeals(t *testing.T) {
 // web.whatsapp.com; it returns the host-resolver rules and the SPKI pin.
 func startTLSSimulator(t *testing.T) (*wasim.Server, string, string) {
 	t.Helper()
-	cert, pin, err := wasim.SelfSignedCert("web.whatsapp.com", "127.0.0.1")
-	if err != nil {
-		t.Fatal(err)
-	}
 	s := wasim.New(wasim.Config{SyncDelay: 50 * time.Millisecond})
-	ts := httptest.NewUnstartedServer(s)
-	ts.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
-	ts.Config.ErrorLog = log.New(io.Discard, "", 0) // killed browsers abort handshakes on purpose
-	ts.StartTLS()
-	t.Cleanup(func() {
-		s.Close()
-		ts.Close()
-	})
-	return s, fmt.Sprintf("MAP web.whatsapp.com %s, MAP * ~NOTFOUND", strings.TrimPrefix(ts.URL, "https://")), pin
+	ts := wasimtest.StartTLS(t, s, s)
+	return s, ts.HostRules, ts.Pin
 }
 
 // tmpfs is a small file system a test fills and frees.

@@ -7,7 +7,6 @@ import (
 
 	"github.com/easy-api/easy-api/internal/api"
 	"github.com/easy-api/easy-api/internal/session"
-	"github.com/easy-api/easy-api/internal/wasim"
 )
 
 // TestAcksWholeRange: the simulator's phone moves sent messages through
@@ -77,8 +76,7 @@ func TestAcksWholeRange(t *testing.T) {
 // POST /__sim/ack and a server with session id linked to phone me.
 func manualAcksSession(t *testing.T, id, me string) (*sim, *recordingPublisher, *server) {
 	t.Helper()
-	sm := startSim(t, wasim.Config{QRFirst: 5 * time.Second, QRInterval: 5 * time.Second, SyncDelay: 50 * time.Millisecond,
-		AckDelay: wasim.ManualAcks})
+	sm := manualAckSim(t, 5*time.Second)
 	pub := newRecordingPublisher()
 	srv := startMsgServer(t, testDir(t), sm, pub, pageCallTimeout)
 	srv.create(id, nil)

@@ -13,12 +13,8 @@ import (
 
 func (sm *sim) channel(t testing.TB, id string) wasim.ChannelInfo {
 	t.Helper()
-	code, b := sm.control(t, "GET", "/__sim/channels", nil)
-	if code != http.StatusOK {
-		t.Fatalf("sim channels: %d %s", code, b)
-	}
 	var out struct{ Channels []wasim.ChannelInfo }
-	mustJSON(t, b, &out)
+	b := sm.controlOK(t, "sim channels", "GET", "/__sim/channels", nil, &out)
 	for _, c := range out.Channels {
 		if c.ID == id {
 			return c
@@ -181,12 +177,7 @@ func TestChannels(t *testing.T) {
 	})
 
 	t.Run("bad input and refusals", func(t *testing.T) {
-		for _, tc := range []struct {
-			name, method, path string
-			body               any
-			status             int
-			code, field        string
-		}{
+		srv.wantProblems(t, []problemCase{
 			{"search without words", "GET", base, nil, 400, "invalid_request", "q"},
 			{"search limit", "GET", base + "?q=news&limit=500", nil, 400, "invalid_request", "limit"},
 			{"create without a name", "POST", base, map[string]any{"description": "x"}, 400, "invalid_request", "name"},
@@ -195,10 +186,7 @@ func TestChannels(t *testing.T) {
 			{"follow a channel that does not exist", "PUT", base + "/120363999999999999@newsletter/follow", nil, 409, "not_allowed", ""},
 			{"edit nothing", "PATCH", base + "/" + ours.ID, map[string]any{}, 400, "invalid_request", "name"},
 			{"delete carol's", "DELETE", base + "/" + bakery.ID, nil, 409, "not_allowed", ""},
-		} {
-			code, b := srv.call(tc.method, tc.path, tc.body)
-			wantProblem(t, tc.name, code, b, tc.status, tc.code, tc.field)
-		}
+		})
 	})
 
 	t.Run("delete ours", func(t *testing.T) {

@@ -30,8 +30,7 @@ const (
 
 func newChatFixture(t *testing.T) *chatFixture {
 	skipShort(t)
-	sm := startSim(t, wasim.Config{QRFirst: 5 * time.Second, QRInterval: 5 * time.Second, SyncDelay: 50 * time.Millisecond,
-		AckDelay: 100 * time.Millisecond})
+	sm := msgSim(t)
 	pub := newRecordingPublisher()
 	f := &chatFixture{t: t, sm: sm, srv: startMsgServer(t, testDir(t), sm, pub, pageCallTimeout), pub: pub, id: "c",
 		group: "120363041234567890@g.us"}
@@ -55,18 +54,13 @@ func newChatFixture(t *testing.T) *chatFixture {
 
 func (f *chatFixture) control(path string, body any) []byte {
 	f.t.Helper()
-	code, b := f.sm.control(f.t, "POST", path, body)
-	if code != http.StatusOK {
-		f.t.Fatalf("%s %v: %d %s", path, body, code, b)
-	}
-	return b
+	return f.sm.controlOK(f.t, fmt.Sprintf("%s %v", path, body), "POST", path, body, nil)
 }
 
 // deliver has from write to us and waits for message.received.
 func (f *chatFixture) deliver(from, text string) wasim.Message {
 	f.t.Helper()
-	var m wasim.Message
-	mustJSON(f.t, f.control("/__sim/messages", map[string]any{"phone": chMe, "from": from, "text": text}), &m)
+	m := f.sm.deliver(f.t, map[string]any{"phone": chMe, "from": from, "text": text})
 	f.pub.wait(f.t, f.id, session.EventMessageReceived, msgID(m.ID))
 	return m
 }
@@ -81,22 +75,25 @@ func (f *chatFixture) do(method, path string, body, out any) (int, []byte) {
 	return code, b
 }
 
-// chat reads one chat, failing unless it answers 200.
-func (f *chatFixture) chat(jid string) session.Chat {
+// get reads path of the session into out, failing unless it answers 200.
+func (f *chatFixture) get(path string, out any) {
 	f.t.Helper()
-	var c session.Chat
-	if code, b := f.do("GET", "/chats/"+jid, nil, &c); code != http.StatusOK {
-		f.t.Fatalf("get chat %s: %d %s", jid, code, b)
+	if code, b := f.do("GET", path, nil, out); code != http.StatusOK {
+		f.t.Fatalf("GET %s: %d %s", path, code, b)
 	}
+}
+
+// chat reads one chat, failing unless it answers 200.
+func (f *chatFixture) chat(jid string) (c session.Chat) {
+	f.t.Helper()
+	f.get("/chats/"+jid, &c)
 	return c
 }
 
-func (f *chatFixture) list(query string) session.ChatPage {
+// list reads a page of chats, failing unless it answers 200.
+func (f *chatFixture) list(query string) (p session.ChatPage) {
 	f.t.Helper()
-	var p session.ChatPage
-	if code, b := f.do("GET", "/chats"+query, nil, &p); code != http.StatusOK {
-		f.t.Fatalf("list chats%s: %d %s", query, code, b)
-	}
+	f.get("/chats"+query, &p)
 	return p
 }
 

@@ -3,7 +3,6 @@ package e2e
 import (
 	"net/http"
 	"testing"
-	"time"
 
 	"github.com/easy-api/easy-api/docs/openapi/clienttest"
 	"github.com/easy-api/easy-api/internal/wasim"
@@ -15,18 +14,12 @@ import (
 // each seen by the simulated phone.
 func TestGeneratedClientMessaging(t *testing.T) {
 	skipShort(t)
-	sm := startSim(t, wasim.Config{QRFirst: 5 * time.Second, QRInterval: 5 * time.Second, SyncDelay: 50 * time.Millisecond,
-		AckDelay: 100 * time.Millisecond})
+	sm := msgSim(t)
 	srv := startServer(t, testDir(t), sm, serverOpts{})
 	const me, bob, carol = "15557770000", "15553330000", "15554440000"
 	srv.create("gc", nil)
 	srv.link(sm, "gc", me)
-	code, b := sm.control(t, "POST", "/__sim/messages", map[string]string{"phone": me, "from": bob, "text": "ping"})
-	if code != http.StatusOK {
-		t.Fatalf("deliver: %d %s", code, b)
-	}
-	var in wasim.Message
-	mustJSON(t, b, &in)
+	in := sm.deliver(t, map[string]string{"phone": me, "from": bob, "text": "ping"})
 
 	c := clienttest.Build(t)
 	base := srv.http.URL

@@ -15,10 +15,7 @@ import (
 func TestCommunityLife(t *testing.T) {
 	skipShort(t)
 	const me, bob = "15554470000", "15554471111"
-	sm := fastSim(t)
-	srv := startServer(t, testDir(t), sm, serverOpts{})
-	srv.create("com", nil)
-	srv.link(sm, "com", me)
+	sm, srv := linkedServer(t, "com", me)
 	newGroup := func(subject string) string {
 		t.Helper()
 		code, body := srv.call("POST", "/v1/sessions/com/groups", map[string]any{"subject": subject, "participants": []string{bob}})

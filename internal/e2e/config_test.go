@@ -38,9 +38,8 @@ func (l *statusLog) has(st session.Status, r session.Reason) bool {
 // 20MB: the default is read at every launch, not baked in at creation.
 func TestMemoryLimitSetAtRestartReachesOldSessions(t *testing.T) {
 	skipShort(t)
-	sm := fastSim(t)
-	dir := testDir(t)
-	srv := startServer(t, dir, sm, serverOpts{})
+	sm, srv := fastServer(t)
+	dir := srv.dir
 	srv.create("old", nil)
 	if v := srv.link(sm, "old", "15550007001"); v.EffectiveConfig.MaxMemory != 0 || v.Config.MaxMemory != nil {
 		t.Fatalf("before: config %+v effective %+v", v.Config, v.EffectiveConfig)
@@ -65,9 +64,8 @@ func TestMemoryLimitSetAtRestartReachesOldSessions(t *testing.T) {
 // loaded page, so the stored auth is never purged for it.
 func TestShortAuthTimeoutSurvivesASlowPageLoad(t *testing.T) {
 	skipShort(t)
-	sm := fastSim(t)
-	dir := testDir(t)
-	srv := startServer(t, dir, sm, serverOpts{})
+	sm, srv := fastServer(t)
+	dir := srv.dir
 	srv.create("slow", map[string]any{"auth_timeout": "2s"})
 	srv.link(sm, "slow", "15550007002")
 	srv.stop()

@@ -153,8 +153,7 @@ func isType(typ string) func(envelope) bool { return func(ev envelope) bool { re
 
 func TestEventsFollowALinkOnWebSocketAndWebhook(t *testing.T) {
 	skipShort(t)
-	sm := fastSim(t)
-	srv := startServer(t, testDir(t), sm, serverOpts{})
+	sm, srv := fastServer(t)
 	rcv := newReceiver(t)
 	srv.webhookTo(rcv, map[string]any{"sessions": []string{"ev"}})
 
@@ -198,17 +197,14 @@ func TestEventsFollowALinkOnWebSocketAndWebhook(t *testing.T) {
 // phone arrives as message.received on a WebSocket and at a signed webhook.
 func TestIncomingMessageOnWebSocketAndWebhook(t *testing.T) {
 	skipShort(t)
-	sm := fastSim(t)
-	srv := startServer(t, testDir(t), sm, serverOpts{})
+	sm, srv := fastServer(t)
 	rcv := newReceiver(t)
 	srv.webhookTo(rcv, map[string]any{"types": []string{"message.received"}})
 	srv.create("inbox", nil)
 	srv.link(sm, "inbox", "15553330000")
 	ws := dialWS(t, srv, "session=inbox&type=message.received")
 
-	if c, b := sm.control(t, "POST", "/__sim/messages", map[string]string{"phone": "15553330000", "from": "15552220000", "text": "hello there"}); c != http.StatusOK {
-		t.Fatalf("deliver: %d %s", c, b)
-	}
+	sm.deliver(t, map[string]string{"phone": "15553330000", "from": "15552220000", "text": "hello there"})
 	got := readUntil(t, ws, isType("message.received"))
 	var msg session.Message
 	mustJSON(t, got[len(got)-1].Data, &msg)

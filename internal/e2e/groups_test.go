@@ -44,8 +44,7 @@ func (g *groupWatch) see(what, typ string, v any, match func() bool) envelope {
 func TestGroupLife(t *testing.T) {
 	skipShort(t)
 	const me, bob, carol, dave = "15554440000", "15554441111", "15554442222", "15554443333"
-	sm := fastSim(t)
-	srv := startServer(t, testDir(t), sm, serverOpts{})
+	sm, srv := fastServer(t)
 	rcv := newReceiver(t)
 	types := []string{session.EventGroupJoined, session.EventGroupLeft, session.EventGroupParticipants, session.EventGroupUpdated, "message.received"}
 	srv.webhookTo(rcv, map[string]any{"types": types})
@@ -195,10 +194,7 @@ func TestGroupLife(t *testing.T) {
 func TestGroupRefusals(t *testing.T) {
 	skipShort(t)
 	const me, bob = "15554450000", "15554451111"
-	sm := fastSim(t)
-	srv := startServer(t, testDir(t), sm, serverOpts{})
-	srv.create("ref", nil)
-	srv.link(sm, "ref", me)
+	sm, srv := linkedServer(t, "ref", me)
 	base := "/v1/sessions/ref/groups"
 
 	code, body := srv.call("POST", base, map[string]any{"subject": "x", "participants": []string{"12"}})
@@ -261,8 +257,7 @@ func TestGroupRefusals(t *testing.T) {
 func TestGroupSettingsInvitesAndRequests(t *testing.T) {
 	skipShort(t)
 	const me, bob, erin = "15554460000", "15554461111", "15554462222"
-	sm := fastSim(t)
-	srv := startServer(t, testDir(t), sm, serverOpts{})
+	sm, srv := fastServer(t)
 	rcv := newReceiver(t)
 	types := []string{session.EventGroupJoined, session.EventGroupLeft, session.EventGroupParticipants, session.EventGroupUpdated,
 		session.EventGroupMembershipRequest}

@@ -3,19 +3,15 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"io"
-	"log"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -29,57 +25,7 @@ import (
 	"github.com/easy-api/easy-api/internal/jsonbody"
 	"github.com/easy-api/easy-api/internal/session"
 	"github.com/easy-api/easy-api/internal/store"
-	"github.com/easy-api/easy-api/internal/wasim"
 )
-
-// sim is a simulator served with TLS for Chromium at web.whatsapp.com.
-type sim struct {
-	*wasim.Server
-	ts    *httptest.Server
-	pin   string
-	rules string
-	// assetDelay holds back the page's scripts, as a slow network does:
-	// the page stays loading that long.
-	assetDelay atomic.Int64
-}
-
-func startSim(t testing.TB, cfg wasim.Config) *sim {
-	t.Helper()
-	cert, pin, err := wasim.SelfSignedCert("web.whatsapp.com", "127.0.0.1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := wasim.New(cfg)
-	sm := &sim{Server: s}
-	ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if d := time.Duration(sm.assetDelay.Load()); d > 0 && strings.HasPrefix(r.URL.Path, "/__page/assets/") {
-			time.Sleep(d)
-		}
-		s.ServeHTTP(w, r)
-	}))
-	ts.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
-	ts.Config.ErrorLog = log.New(io.Discard, "", 0) // killed browsers abort handshakes on purpose
-	ts.StartTLS()
-	t.Cleanup(func() {
-		s.Close()
-		ts.Close()
-	})
-	host := strings.TrimPrefix(ts.URL, "https://")
-	sm.ts, sm.pin, sm.rules = ts, pin, fmt.Sprintf("MAP web.whatsapp.com %s, MAP * ~NOTFOUND", host)
-	return sm
-}
-
-// fastSim is a simulator whose QR codes live long enough to scan but whose
-// sync is quick.
-func fastSim(t testing.TB) *sim {
-	return startSim(t, wasim.Config{QRFirst: 5 * time.Second, QRInterval: 5 * time.Second, QRMax: 6, SyncDelay: 50 * time.Millisecond})
-}
-
-// control calls the simulator's control API.
-func (s *sim) control(t testing.TB, method, path string, body any) (int, []byte) {
-	t.Helper()
-	return do(t, s.ts.Client(), method, s.ts.URL+path, "", body)
-}
 
 // recordingLauncher remembers the pages it launched so tests can crash them.
 type recordingLauncher struct {
@@ -248,83 +194,6 @@ func startServer(t testing.TB, dir string, s *sim, o serverOpts) *server {
 	}
 	t.Cleanup(srv.stop)
 	return srv
-}
-
-// apiServer is the address of a test server's API and a client for it,
-// shaped like httptest.Server for the tests.
-type apiServer struct {
-	URL    string
-	client *http.Client
-	conns  *connTracker
-}
-
-// Client returns the client of the server (with its API key, if any).
-func (a *apiServer) Client() *http.Client { return a.client }
-
-// CloseClientConnections cuts every open connection to the server, as a
-// network drop does; the server keeps listening.
-func (a *apiServer) CloseClientConnections() {
-	a.conns.closeAll()
-	a.client.CloseIdleConnections()
-}
-
-// connTracker remembers the server's open connections.
-type connTracker struct {
-	mu    sync.Mutex
-	conns map[net.Conn]bool
-}
-
-func (c *connTracker) wrap(ln net.Listener) net.Listener { return trackedListener{ln, c} }
-
-func (c *connTracker) closeAll() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for conn := range c.conns {
-		conn.Close()
-		delete(c.conns, conn)
-	}
-}
-
-type trackedListener struct {
-	net.Listener
-	c *connTracker
-}
-
-func (l trackedListener) Accept() (net.Conn, error) {
-	conn, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
-	}
-	l.c.mu.Lock()
-	l.c.conns[conn] = true
-	l.c.mu.Unlock()
-	return trackedConn{conn, l.c}, nil
-}
-
-type trackedConn struct {
-	net.Conn
-	c *connTracker
-}
-
-func (t trackedConn) Close() error {
-	t.c.mu.Lock()
-	delete(t.c.conns, t.Conn)
-	t.c.mu.Unlock()
-	return t.Conn.Close()
-}
-
-// keyTransport adds the API key to requests that carry none.
-type keyTransport struct {
-	key  string
-	next http.RoundTripper
-}
-
-func (k keyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	if r.Header.Get("X-Api-Key") == "" && r.Header.Get("Authorization") == "" {
-		r = r.Clone(r.Context())
-		r.Header.Set("X-Api-Key", k.key)
-	}
-	return k.next.RoundTrip(r)
 }
 
 // stop shuts the server down gracefully, as SIGTERM does.

@@ -31,12 +31,7 @@ func (s *server) linkBusiness(sm *sim, id, phone string) {
 // for as message.received of session id.
 func deliverText(t testing.TB, sm *sim, pub *recordingPublisher, id, phone, from, text string) {
 	t.Helper()
-	code, b := sm.control(t, "POST", "/__sim/messages", map[string]any{"phone": phone, "from": from, "from_name": "Bob", "text": text})
-	if code != http.StatusOK {
-		t.Fatalf("deliver: %d %s", code, b)
-	}
-	var m wasim.Message
-	mustJSON(t, b, &m)
+	m := sm.deliver(t, map[string]any{"phone": phone, "from": from, "from_name": "Bob", "text": text})
 	pub.wait(t, id, session.EventMessageReceived, msgID(m.ID))
 }
 
@@ -64,12 +59,8 @@ func TestLabels(t *testing.T) {
 
 	phoneSees := func() wasim.LabelsInfo {
 		t.Helper()
-		code, b := sm.control(t, "GET", "/__sim/labels?phone="+shop, nil)
-		if code != http.StatusOK {
-			t.Fatalf("sim labels: %d %s", code, b)
-		}
 		var info wasim.LabelsInfo
-		mustJSON(t, b, &info)
+		sm.controlOK(t, "sim labels", "GET", "/__sim/labels?phone="+shop, nil, &info)
 		return info
 	}
 	create := func(body map[string]any) session.Label {
@@ -101,12 +92,7 @@ func TestLabels(t *testing.T) {
 	}
 
 	t.Run("bad input names the field", func(t *testing.T) {
-		for _, tc := range []struct {
-			name, method, path string
-			body               any
-			status             int
-			code, field        string
-		}{
+		srv.wantProblems(t, []problemCase{
 			{"no name", "POST", labels, map[string]any{"color": "#64c4ff"}, 400, "invalid_request", "name"},
 			{"colour outside the palette", "POST", labels, map[string]any{"name": "x", "color": "#123456"}, 400, "invalid_request", "color"},
 			{"colour that is no colour", "POST", labels, map[string]any{"name": "x", "color": "blue"}, 400, "invalid_request", "color"},
@@ -114,10 +100,7 @@ func TestLabels(t *testing.T) {
 			{"label id that is no id", "DELETE", labels + "/abc", nil, 400, "invalid_request", "label"},
 			{"no chats", "POST", labels + "/" + customer.ID + "/chats", map[string]any{"chat_ids": []string{}}, 400, "invalid_request", "chat_ids"},
 			{"a chat the session does not have", "POST", labels + "/" + customer.ID + "/chats", map[string]any{"chat_ids": []string{"15559990000"}}, 404, "chat_not_found", ""},
-		} {
-			code, b := srv.call(tc.method, tc.path, tc.body)
-			wantProblem(t, tc.name, code, b, tc.status, tc.code, tc.field)
-		}
+		})
 	})
 
 	t.Run("a label goes on a chat and comes off", func(t *testing.T) {

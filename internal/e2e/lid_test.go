@@ -6,7 +6,6 @@ import (
 
 	"github.com/easy-api/easy-api/internal/api"
 	"github.com/easy-api/easy-api/internal/session"
-	"github.com/easy-api/easy-api/internal/wasim"
 )
 
 // TestLIDContacts: WhatsApp shows some contacts by their LID (…@lid) instead
@@ -20,13 +19,7 @@ func TestLIDContacts(t *testing.T) {
 	const lidJID = carolLID + "@lid"
 	sm, pub, srv := manualAcksSession(t, "l", me)
 
-	code, b := sm.control(t, "POST", "/__sim/messages", map[string]string{"phone": me, "from": carol, "from_lid": carolLID,
-		"from_name": "Carol", "text": "hi from my lid"})
-	if code != http.StatusOK {
-		t.Fatalf("deliver: %d %s", code, b)
-	}
-	var in wasim.Message
-	mustJSON(t, b, &in)
+	in := sm.deliver(t, map[string]string{"phone": me, "from": carol, "from_lid": carolLID, "from_name": "Carol", "text": "hi from my lid"})
 	got := pub.wait(t, "l", session.EventMessageReceived, msgID(in.ID)).Data.(session.Message)
 	if got.ChatID != lidJID || got.From != lidJID || got.Phone != carol || got.LID != lidJID {
 		t.Fatalf("received = %+v, want chat_id and from %s with phone %s", got, lidJID, carol)
@@ -62,12 +55,7 @@ func TestLIDContacts(t *testing.T) {
 	// chat stays, sends by number go there, and his receipts name the LID.
 	const dave, daveLID = "15556660000", "123456789000111"
 	for _, lid := range []string{"", daveLID} {
-		code, b := sm.control(t, "POST", "/__sim/messages", map[string]string{"phone": me, "from": dave, "from_lid": lid, "text": "hi"})
-		if code != http.StatusOK {
-			t.Fatalf("deliver from dave: %d %s", code, b)
-		}
-		var m wasim.Message
-		mustJSON(t, b, &m)
+		m := sm.deliver(t, map[string]string{"phone": me, "from": dave, "from_lid": lid, "text": "hi"})
 		pub.wait(t, "l", session.EventMessageReceived, msgID(m.ID))
 	}
 	code, msg, b = srv.send("l", map[string]any{"chat_id": dave, "text": "hello dave"})

@@ -60,8 +60,7 @@ func skipShort(t *testing.T) {
 
 func TestFullFlowQRScanWorking(t *testing.T) {
 	skipShort(t)
-	sm := fastSim(t)
-	srv := startServer(t, testDir(t), sm, serverOpts{})
+	sm, srv := fastServer(t)
 	srv.create("alice", nil)
 	srv.wait("alice", session.StatusScanQRCode)
 
@@ -137,8 +136,7 @@ func TestQRRotationThenQRMaxFails(t *testing.T) {
 
 func TestQRTimeoutFails(t *testing.T) {
 	skipShort(t)
-	sm := fastSim(t)
-	srv := startServer(t, testDir(t), sm, serverOpts{})
+	_, srv := fastServer(t)
 	srv.create("slow", map[string]any{"qr_timeout": "1s"})
 	srv.wait("slow", session.StatusScanQRCode)
 	v := srv.wait("slow", session.StatusFailed)
@@ -149,8 +147,7 @@ func TestQRTimeoutFails(t *testing.T) {
 
 func TestPairingCode(t *testing.T) {
 	skipShort(t)
-	sm := fastSim(t)
-	srv := startServer(t, testDir(t), sm, serverOpts{})
+	sm, srv := fastServer(t)
 	srv.create("pair", nil)
 	srv.wait("pair", session.StatusScanQRCode)
 	pc := srv.pairingCode("pair", "+1 555 000 1111")
@@ -168,11 +165,8 @@ func TestPairingCode(t *testing.T) {
 
 func TestRestartReauthsWithoutQR(t *testing.T) {
 	skipShort(t)
-	sm := fastSim(t)
-	dir := testDir(t)
-	srv := startServer(t, dir, sm, serverOpts{})
-	srv.create("re", nil)
-	srv.link(sm, "re", "15550000001")
+	sm, srv := linkedServer(t, "re", "15550000001")
+	dir := srv.dir
 
 	// API restart.
 	if code, b := srv.call("POST", "/v1/sessions/re/restart", nil); code != http.StatusOK {
@@ -218,10 +212,7 @@ func assertResumed(t *testing.T, v session.View) {
 
 func TestPhoneLogoutWhileStoppedAsksForScan(t *testing.T) {
 	skipShort(t)
-	sm := fastSim(t)
-	srv := startServer(t, testDir(t), sm, serverOpts{})
-	srv.create("lo", nil)
-	srv.link(sm, "lo", "15550000002")
+	sm, srv := linkedServer(t, "lo", "15550000002")
 	srv.call("POST", "/v1/sessions/lo/stop", nil)
 	if c, b := sm.control(t, "POST", "/__sim/logout", map[string]string{"phone": "15550000002"}); c != http.StatusOK {
 		t.Fatalf("sim logout: %d %s", c, b)
@@ -237,10 +228,7 @@ func TestPhoneLogoutWhileStoppedAsksForScan(t *testing.T) {
 
 func TestLivePhoneLogout(t *testing.T) {
 	skipShort(t)
-	sm := fastSim(t)
-	srv := startServer(t, testDir(t), sm, serverOpts{})
-	srv.create("live", nil)
-	srv.link(sm, "live", "15550000003")
+	sm, srv := linkedServer(t, "live", "15550000003")
 	sm.control(t, "POST", "/__sim/logout", map[string]string{"phone": "15550000003"})
 	v := srv.wait("live", session.StatusScanQRCode)
 	if v.Reason != session.ReasonLoggedOut || v.Me != nil {
@@ -255,10 +243,7 @@ func TestLivePhoneLogout(t *testing.T) {
 
 func TestCrashesRecoverWithoutQR(t *testing.T) {
 	skipShort(t)
-	sm := fastSim(t)
-	srv := startServer(t, testDir(t), sm, serverOpts{})
-	srv.create("crash", nil)
-	srv.link(sm, "crash", "15550000004")
+	_, srv := linkedServer(t, "crash", "15550000004")
 
 	for _, tc := range []struct {
 		name   string
@@ -300,8 +285,7 @@ func historyHasReason(v session.View, st session.Status, r session.Reason) bool 
 
 func TestLaunchFailuresFailOneSessionOnly(t *testing.T) {
 	skipShort(t)
-	sm := fastSim(t)
-	srv := startServer(t, testDir(t), sm, serverOpts{})
+	sm, srv := fastServer(t)
 	srv.create("ok", nil)
 	srv.create("headful", map[string]any{"headful": true})
 	v := srv.wait("headful", session.StatusFailed)
@@ -320,8 +304,7 @@ func TestLaunchFailuresFailOneSessionOnly(t *testing.T) {
 
 func TestTwoSessionsStayIsolated(t *testing.T) {
 	skipShort(t)
-	sm := fastSim(t)
-	srv := startServer(t, testDir(t), sm, serverOpts{})
+	sm, srv := fastServer(t)
 	srv.create("a", nil)
 	srv.create("b", nil)
 	va := srv.link(sm, "a", "15550000010")

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/easy-api/easy-api/internal/session"
-	"github.com/easy-api/easy-api/internal/wasim"
 )
 
 // BenchmarkMessaging measures, in one run: text messages sent per second
@@ -36,8 +35,7 @@ const (
 )
 
 func benchMessaging(b *testing.B) {
-	sm := startSim(b, wasim.Config{QRFirst: 10 * time.Second, QRInterval: 10 * time.Second, SyncDelay: 50 * time.Millisecond,
-		AckDelay: wasim.ManualAcks})
+	sm := manualAckSim(b, 10*time.Second)
 	pub := newRecordingPublisher()
 	srv := startMsgServer(b, testDir(b), sm, pub, 10*time.Second)
 	ids := []string{"b0", "b1", "b2", "b3", "b4"}
@@ -81,13 +79,7 @@ func benchMessaging(b *testing.B) {
 	lat := make([]time.Duration, 0, benchIncoming)
 	for i := range benchIncoming {
 		start := time.Now()
-		code, body := sm.control(b, "POST", "/__sim/messages", map[string]string{"phone": "15554440000", "from": "15558880000",
-			"text": fmt.Sprintf("incoming %d", i)})
-		if code != http.StatusOK {
-			b.Fatalf("deliver: %d %s", code, body)
-		}
-		var m wasim.Message
-		mustJSON(b, body, &m)
+		m := sm.deliver(b, map[string]string{"phone": "15554440000", "from": "15558880000", "text": fmt.Sprintf("incoming %d", i)})
 		ev := pub.wait(b, "b0", session.EventMessageReceived, msgID(m.ID))
 		lat = append(lat, ev.At.Sub(start))
 		starts[m.ID] = start

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/easy-api/easy-api/internal/session"
-	"github.com/easy-api/easy-api/internal/wasim"
 )
 
 // BenchmarkMessagingKinds measures, in one run through one session: sends
@@ -31,8 +30,7 @@ func BenchmarkMessagingKinds(b *testing.B) {
 }
 
 func benchMessagingKinds(b *testing.B) {
-	sm := startSim(b, wasim.Config{QRFirst: 10 * time.Second, QRInterval: 10 * time.Second, SyncDelay: 50 * time.Millisecond,
-		AckDelay: wasim.ManualAcks})
+	sm := manualAckSim(b, 10*time.Second)
 	pub := newRecordingPublisher()
 	srv := startMsgServer(b, testDir(b), sm, pub, 10*time.Second)
 	const me, peer = "15554440100", "15557770000"
@@ -130,23 +128,13 @@ func richWebhookLatency(b *testing.B, srv *server, sm *sim, me string) (time.Dur
 		"types": []string{session.EventMessageReceived}}); code != http.StatusCreated {
 		b.Fatalf("webhook: %d %s", code, body)
 	}
-	code, body := sm.control(b, "POST", "/__sim/messages", map[string]string{"phone": me, "from": "15558880000", "text": "first"})
-	if code != http.StatusOK {
-		b.Fatalf("deliver: %d %s", code, body)
-	}
-	var first wasim.Message
-	mustJSON(b, body, &first)
+	first := sm.deliver(b, map[string]string{"phone": me, "from": "15558880000", "text": "first"})
 	lat := make([]time.Duration, 0, benchIncoming)
 	for i := range benchIncoming {
 		start := time.Now()
-		code, body := sm.control(b, "POST", "/__sim/messages", map[string]any{"phone": me, "from": "15558880000", "type": "location",
+		m := sm.deliver(b, map[string]any{"phone": me, "from": "15558880000", "type": "location",
 			"location":  map[string]any{"lat": 48.8584, "lng": 2.2945, "name": fmt.Sprintf("place %d", i), "address": "Paris"},
 			"quoted_id": first.ID, "mentions": []string{me + "@c.us"}})
-		if code != http.StatusOK {
-			b.Fatalf("deliver: %d %s", code, body)
-		}
-		var m wasim.Message
-		mustJSON(b, body, &m)
 		select {
 		case at := <-wait(m.ID):
 			lat = append(lat, at.Sub(start))

@@ -2,13 +2,11 @@ package e2e
 
 import (
 	"encoding/base64"
-	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/easy-api/easy-api/internal/session"
 	"github.com/easy-api/easy-api/internal/wasim"
@@ -32,63 +30,9 @@ func oggOpus() []byte {
 
 func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
 
-// outboxAll is the whole GET /__sim/outbox answer.
-func (sm *sim) outboxAll(t testing.TB, phone string) ([]wasim.Message, []wasim.Action) {
-	t.Helper()
-	code, b := sm.control(t, "GET", "/__sim/outbox?phone="+phone, nil)
-	if code != http.StatusOK {
-		t.Fatalf("outbox: %d %s", code, b)
-	}
-	var out struct {
-		Messages []wasim.Message
-		Actions  []wasim.Action
-	}
-	mustJSON(t, b, &out)
-	return out.Messages, out.Actions
-}
-
-// sentAs returns the outbox entry of id.
-func (sm *sim) sentAs(t testing.TB, phone, id string) wasim.Message {
-	t.Helper()
-	msgs, _ := sm.outboxAll(t, phone)
-	for _, m := range msgs {
-		if m.ID == id {
-			return m
-		}
-	}
-	t.Fatalf("%s is not in the outbox of %s", id, phone)
-	return wasim.Message{}
-}
-
-// waitAction waits for the device of phone to have done act.
-func (sm *sim) waitAction(t testing.TB, phone string, match func(wasim.Action) bool) wasim.Action {
-	t.Helper()
-	var got wasim.Action
-	eventually(t, "the phone sees the action", func() bool {
-		_, acts := sm.outboxAll(t, phone)
-		i := slices.IndexFunc(acts, match)
-		if i >= 0 {
-			got = acts[i]
-		}
-		return i >= 0
-	})
-	return got
-}
-
-// wantProblem checks an error answer's status, code and field.
-func wantProblem(t testing.TB, what string, code int, body []byte, status int, errCode, field string) {
-	t.Helper()
-	var p struct{ Code, Field, Detail string }
-	_ = json.Unmarshal(body, &p)
-	if code != status || p.Code != errCode || p.Field != field {
-		t.Errorf("%s: %d %s; want %d %s naming %q", what, code, body, status, errCode, field)
-	}
-}
-
 func TestMessagingKinds(t *testing.T) {
 	skipShort(t)
-	sm := startSim(t, wasim.Config{QRFirst: 5 * time.Second, QRInterval: 5 * time.Second, SyncDelay: 50 * time.Millisecond,
-		AckDelay: 100 * time.Millisecond})
+	sm := msgSim(t)
 	pub := newRecordingPublisher()
 	srv := startMsgServer(t, testDir(t), sm, pub, pageCallTimeout)
 	const me, bob, carol = "15552220000", "15553330000", "15554440000"
@@ -103,13 +47,7 @@ func TestMessagingKinds(t *testing.T) {
 	deliver := func(body map[string]any) wasim.Message {
 		t.Helper()
 		body["phone"], body["from"] = me, bob
-		code, b := sm.control(t, "POST", "/__sim/messages", body)
-		if code != http.StatusOK {
-			t.Fatalf("deliver %v: %d %s", body, code, b)
-		}
-		var m wasim.Message
-		mustJSON(t, b, &m)
-		return m
+		return sm.deliver(t, body)
 	}
 	send := func(t *testing.T, body map[string]any) session.Message {
 		t.Helper()

@@ -17,7 +17,6 @@ import (
 	"github.com/easy-api/easy-api/internal/api"
 	"github.com/easy-api/easy-api/internal/events"
 	"github.com/easy-api/easy-api/internal/session"
-	"github.com/easy-api/easy-api/internal/wasim"
 )
 
 // published is one event a recordingPublisher saw.
@@ -132,17 +131,6 @@ func (s *server) send(id string, body map[string]any) (int, session.Message, []b
 	return code, m, b
 }
 
-func (sm *sim) outbox(t testing.TB, phone string) []wasim.Message {
-	t.Helper()
-	code, b := sm.control(t, "GET", "/__sim/outbox?phone="+phone, nil)
-	if code != http.StatusOK {
-		t.Fatalf("outbox: %d %s", code, b)
-	}
-	var out struct{ Messages []wasim.Message }
-	mustJSON(t, b, &out)
-	return out.Messages
-}
-
 func randomBytes(n int) []byte {
 	b := make([]byte, n)
 	rand.Read(b)
@@ -151,8 +139,7 @@ func randomBytes(n int) []byte {
 
 func TestMessaging(t *testing.T) {
 	skipShort(t)
-	sm := startSim(t, wasim.Config{QRFirst: 5 * time.Second, QRInterval: 5 * time.Second, SyncDelay: 50 * time.Millisecond,
-		AckDelay: 100 * time.Millisecond})
+	sm := msgSim(t)
 	pub := newRecordingPublisher()
 	srv := startMsgServer(t, testDir(t), sm, pub, 3*time.Second)
 	t.Cleanup(func() { checkEventPayloads(t, pub) })
@@ -229,19 +216,14 @@ func TestMessaging(t *testing.T) {
 
 	var inID string
 	t.Run("a message from the phone's contact is received once and listed", func(t *testing.T) {
-		var m wasim.Message
-		code, b := sm.control(t, "POST", "/__sim/messages", map[string]string{"phone": me, "from": bob, "from_name": "Bob", "text": "hi there"})
-		if code != http.StatusOK {
-			t.Fatalf("deliver: %d %s", code, b)
-		}
-		mustJSON(t, b, &m)
+		m := sm.deliver(t, map[string]string{"phone": me, "from": bob, "from_name": "Bob", "text": "hi there"})
 		inID = m.ID
 		ev := pub.wait(t, "m", session.EventMessageReceived, msgID(m.ID))
 		got := ev.Data.(session.Message)
 		if got.Body != "hi there" || got.FromMe || got.ChatID != bob+"@c.us" || got.From != bob+"@c.us" || got.Type != "chat" {
 			t.Fatalf("received = %+v", got)
 		}
-		code, b = srv.call("GET", "/v1/sessions/m/chats/"+bob+"/messages?limit=10", nil)
+		code, b := srv.call("GET", "/v1/sessions/m/chats/"+bob+"/messages?limit=10", nil)
 		var list api.MessageList
 		mustJSON(t, b, &list)
 		if code != http.StatusOK || len(list.Messages) != 4 || list.Messages[3].ID != m.ID || list.Messages[0].ID != textID {
@@ -275,13 +257,8 @@ func TestMessaging(t *testing.T) {
 
 	t.Run("incoming media downloads byte-identical; revokes arrive", func(t *testing.T) {
 		data := randomBytes(50 << 10)
-		var m wasim.Message
-		code, b := sm.control(t, "POST", "/__sim/messages", map[string]any{"phone": me, "from": bob,
+		m := sm.deliver(t, map[string]any{"phone": me, "from": bob,
 			"media": map[string]string{"data": base64.StdEncoding.EncodeToString(data), "mimetype": "application/zip", "filename": "x.zip"}})
-		if code != http.StatusOK {
-			t.Fatalf("deliver media: %d %s", code, b)
-		}
-		mustJSON(t, b, &m)
 		ev := pub.wait(t, "m", session.EventMessageReceived, msgID(m.ID))
 		if got := ev.Data.(session.Message); got.Type != "document" || got.Filename != "x.zip" {
 			t.Fatalf("received = %+v", got)
@@ -349,12 +326,7 @@ func TestMessaging(t *testing.T) {
 	})
 
 	t.Run("every message is reported once across the restart", func(t *testing.T) {
-		code, b := sm.control(t, "POST", "/__sim/messages", map[string]string{"phone": me, "from": bob, "text": "after restart"})
-		var m wasim.Message
-		mustJSON(t, b, &m)
-		if code != http.StatusOK {
-			t.Fatalf("deliver: %d", code)
-		}
+		m := sm.deliver(t, map[string]string{"phone": me, "from": bob, "text": "after restart"})
 		pub.wait(t, "m", session.EventMessageReceived, msgID(m.ID))
 		pub.mu.Lock()
 		defer pub.mu.Unlock()

@@ -16,10 +16,7 @@ import (
 // port) and sees it WORKING with no QR.
 func TestMoveMultiDeviceSession(t *testing.T) {
 	skipShort(t)
-	sm := fastSim(t)
-	a := startServer(t, testDir(t), sm, serverOpts{})
-	a.create("mover", nil)
-	a.link(sm, "mover", "15557770000")
+	sm, a := linkedServer(t, "mover", "15557770000")
 
 	code, file := a.call("GET", "/v1/sessions/mover/data", nil)
 	if code != http.StatusOK {
@@ -59,10 +56,7 @@ func TestMoveMultiDeviceSession(t *testing.T) {
 
 func TestImportRejectsBadFiles(t *testing.T) {
 	skipShort(t)
-	sm := fastSim(t)
-	a := startServer(t, testDir(t), sm, serverOpts{})
-	a.create("src", nil)
-	a.link(sm, "src", "15557770001")
+	_, a := linkedServer(t, "src", "15557770001")
 	_, file := a.call("GET", "/v1/sessions/src/data", nil)
 	var good map[string]any
 	mustJSON(t, file, &good)
@@ -112,10 +106,7 @@ func TestImportRejectsBadFiles(t *testing.T) {
 // and is deleted when the phone logs the session out.
 func TestDataFileFollowsAuth(t *testing.T) {
 	skipShort(t)
-	sm := fastSim(t)
-	srv := startServer(t, testDir(t), sm, serverOpts{})
-	srv.create("df", nil)
-	srv.link(sm, "df", "15557770002")
+	sm, srv := linkedServer(t, "df", "15557770002")
 	path := filepath.Join(srv.dir, "df.data.json")
 	waitFor(t, 20*time.Second, "data file written after the link", func() bool {
 		b, err := os.ReadFile(path)

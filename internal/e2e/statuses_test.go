@@ -11,12 +11,8 @@ import (
 
 func (sm *sim) statuses(t testing.TB, phone string) wasim.StatusesInfo {
 	t.Helper()
-	code, b := sm.control(t, "GET", "/__sim/statuses?phone="+phone, nil)
-	if code != http.StatusOK {
-		t.Fatalf("sim statuses: %d %s", code, b)
-	}
 	var info wasim.StatusesInfo
-	mustJSON(t, b, &info)
+	sm.controlOK(t, "sim statuses", "GET", "/__sim/statuses?phone="+phone, nil, &info)
 	return info
 }
 

@@ -24,9 +24,8 @@ import (
 // per-session GETs.
 func TestLifecycleStorm(t *testing.T) {
 	skipShort(t)
-	sm := fastSim(t)
-	dir := testDir(t)
-	srv := startServer(t, dir, sm, serverOpts{})
+	_, srv := fastServer(t)
+	dir := srv.dir
 	ids := []string{"st0", "st1", "st2", "st3", "st4"}
 	if code, b, err := send(srv, "POST", "/v1/sessions/st0/stop?wait=soon", nil); err != nil || code != http.StatusBadRequest || !strings.Contains(string(b), `"wait"`) {
 		t.Fatalf("stop?wait=soon: %d %s %v, want a 400 naming wait", code, b, err)

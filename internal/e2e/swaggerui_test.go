@@ -3,8 +3,6 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -37,7 +35,7 @@ func TestSwaggerUI(t *testing.T) {
 	}
 	mustJSON(t, b, &key)
 
-	ctx := headlessBrowser(t)
+	ctx := headlessBrowser(t, "ui-profile")
 	// Content-Security-Policy violations arrive as log entries of source
 	// "security" (or "violation"); scripts that fail throw exceptions.
 	problems := make(chan string, 64)
@@ -117,23 +115,4 @@ func TestSwaggerUI(t *testing.T) {
 		t.Fatalf("/api-docs/ in the browser: %s", e)
 	default:
 	}
-}
-
-// headlessBrowser starts one headless Chromium for a UI test and closes it
-// when the test ends.
-func headlessBrowser(t *testing.T) context.Context {
-	t.Helper()
-	bin := chromiumBinary(t)
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(bin),
-		chromedp.UserDataDir(filepath.Join(testDir(t), "ui-profile")), chromedp.WindowSize(1280, 900))
-	if os.Geteuid() == 0 {
-		opts = append(opts, chromedp.NoSandbox)
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(func() {
-		cancel()
-		cancelAlloc()
-	})
-	return ctx
 }
