@@ -36,8 +36,11 @@ const (
 	// session (the owner of its lease).
 	NodeHeader = "X-Easy-Api-Node"
 
-	// DefaultForwardTimeout is Config.ForwardTimeout's default.
-	DefaultForwardTimeout = 60 * time.Second
+	// DefaultForwardTimeout is Config.ForwardTimeout's default: the longest
+	// call an owner answers (a raw call may ask for session.RawMaxTimeout)
+	// plus a margin for the owner's own work, so that a forwarded long call
+	// never turns into a 503 from a healthy owner.
+	DefaultForwardTimeout = session.RawMaxTimeout + 30*time.Second
 	// forwardDialTimeout bounds connecting to an owner: a node that is
 	// down is reported at once, not after the forward timeout.
 	forwardDialTimeout = 3 * time.Second

@@ -56,7 +56,9 @@ func (c *clusterConfig) store() store.ClusterConfig {
 	return store.ClusterConfig{Name: c.Name, Listen: c.Listen, Peers: c.Peers, Node: c.Node, Secret: c.Secret}
 }
 
-func (c *clusterConfig) check(k *checker) {
+// check checks the cluster settings; longestCall is the longest call a node
+// may answer, which a forward must outwait.
+func (c *clusterConfig) check(k *checker, longestCall time.Duration) {
 	if c.Name != "" && c.NATSURL != "" {
 		k.fail("nats-url", strconv.Quote(c.NATSURL), "cannot be used with --cluster-name: the store is either embedded and clustered or on an existing NATS cluster")
 	}
@@ -67,8 +69,8 @@ func (c *clusterConfig) check(k *checker) {
 		k.fail("lease-ttl", c.LeaseTTL, "must be at least 300ms")
 	}
 	k.atLeast("max-sessions", int64(c.MaxSessions), 0)
-	if c.ForwardTimeout < time.Second {
-		k.fail("forward-timeout", c.ForwardTimeout, "must be at least 1s")
+	if c.ForwardTimeout <= longestCall {
+		k.fail("forward-timeout", c.ForwardTimeout, "must be more than the longest call a node may answer (%s: the raw call's longest timeout_ms, --media-fetch-timeout, --close-timeout), or a forwarded call gets 503 from a healthy owner", longestCall)
 	}
 	if !c.enabled() {
 		return

@@ -62,7 +62,8 @@ func TestBadSettingsStopTheServerBeforeTheStore(t *testing.T) {
 		"size from file":        {file: `{"max-body-bytes": "lots"}`, want: `"max-body-bytes": "lots" is not a size`},
 		"unknown key in file":   {file: `{"qr-timout": "1m"}`, want: `"qr-timout": unknown setting`},
 		"api key":               {env: map[string]string{"EASY_API_KEY": "short"}, want: "EASY_API_KEY: the key must be at least 16 characters"},
-		"forward-timeout":       {env: map[string]string{"EASY_API_FORWARD_TIMEOUT": "10ms"}, want: "EASY_API_FORWARD_TIMEOUT: 10ms: must be at least 1s"},
+		"forward-timeout":       {env: map[string]string{"EASY_API_FORWARD_TIMEOUT": "1m"}, want: "EASY_API_FORWARD_TIMEOUT: 1m0s: must be more than the longest call a node may answer (2m0s"},
+		"forward vs media":      {args: []string{"--media-fetch-timeout", "5m"}, want: "--forward-timeout: 2m30s: must be more than the longest call a node may answer (5m0s"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			data := t.TempDir()

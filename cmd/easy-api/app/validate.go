@@ -67,7 +67,7 @@ func (c *serveConfig) resolve(getenv func(string) string, src sources) error {
 	c.checkSessions(k)
 	c.checkLimits(k)
 	c.checkEvents(k)
-	c.cluster.check(k)
+	c.cluster.check(k, max(session.RawMaxTimeout, c.MediaFetchTimeout, c.CloseTimeout))
 	k.oneOf("store-sync", c.StoreSync, "default", "always")
 	k.oneOf("log-level", c.LogLevel, "trace", "debug", "info", "warn", "error")
 	k.oneOf("log-format", c.LogFormat, "json", "pretty", "auto")
