@@ -16,11 +16,14 @@ var (
 	// bridgeNamespaces is the NAMESPACES array of the bridge's raw.ts.
 	bridgeNamespaces = regexp.MustCompile(`(?s)export const NAMESPACES: readonly string\[\] = \[(.*?)\];`)
 	quoted           = regexp.MustCompile(`'([a-z]+)'`)
+	// docNamespaces is the list of docs/api.md's raw call paragraph.
+	docNamespaces = regexp.MustCompile("(?s)of the public `WPP` namespaces (.*?), by name")
+	backticked    = regexp.MustCompile("`([a-z]+)`")
 )
 
-// TestRawNamespacesAgree: the raw call's namespace list is kept in three
+// TestRawNamespacesAgree: the raw call's namespace list is kept in four
 // places — the server's check (session.RawNamespaces), the bridge's guard
-// (bridge/raw.ts) and the spec's description (callWPP) — and they must
+// (bridge/raw.ts), the spec's description (callWPP) and docs/api.md — and they must
 // name the same namespaces in the same order, or a call the docs promise
 // is refused, or one the server lets through is refused by the page.
 func TestRawNamespacesAgree(t *testing.T) {
@@ -49,5 +52,16 @@ func TestRawNamespacesAgree(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("bridge/raw.ts NAMESPACES is %v, session.RawNamespaces is %v", got, want)
+	}
+	d := docNamespaces.FindStringSubmatch(read("../../docs/api.md"))
+	if d == nil {
+		t.Fatal("docs/api.md's raw call paragraph lists no namespaces")
+	}
+	got = nil
+	for _, q := range backticked.FindAllStringSubmatch(d[1], -1) {
+		got = append(got, q[1])
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("docs/api.md lists %v, session.RawNamespaces is %v", got, want)
 	}
 }
