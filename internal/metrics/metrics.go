@@ -54,6 +54,8 @@ type Config struct {
 // methods are safe for concurrent use.
 type Metrics struct {
 	reg *prometheus.Registry
+	// labeled registers into reg with the node label, when there is one.
+	labeled prometheus.Registerer
 	now func() time.Time
 
 	sessions      *prometheus.GaugeVec
@@ -158,15 +160,15 @@ func New(cfg Config) *Metrics {
 	build.Set(1)
 
 	m.snapshots = newSnapshotMetrics()
-	var reg prometheus.Registerer = m.reg
+	m.labeled = m.reg
 	if cfg.Node != "" {
-		reg = prometheus.WrapRegistererWith(prometheus.Labels{"node": cfg.Node}, m.reg)
+		m.labeled = prometheus.WrapRegistererWith(prometheus.Labels{"node": cfg.Node}, m.reg)
 	}
-	reg.MustRegister(m.sessions, m.statusChanges, m.restarts, m.reauth, m.timeToQR,
+	m.labeled.MustRegister(m.sessions, m.statusChanges, m.restarts, m.reauth, m.timeToQR,
 		m.timeToWorking, m.reauthSeconds, m.published, m.pss, m.streamClients,
 		m.webhookDeliveries, m.webhookSeconds, m.httpRequests, m.httpSeconds, build,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	reg.MustRegister(m.snapshots.collectors()...)
+	m.labeled.MustRegister(m.snapshots.collectors()...)
 
 	for _, st := range session.Statuses {
 		m.sessions.WithLabelValues(string(st))
@@ -191,5 +193,5 @@ func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
 // OpenMetrics when the scraper asks for it). Authentication is the caller's
 // business.
 func (m *Metrics) Handler() http.Handler {
-	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg, EnableOpenMetrics: true})
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.labeled, EnableOpenMetrics: true})
 }
