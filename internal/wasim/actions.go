@@ -136,7 +136,9 @@ func (s *Server) onActLocked(p *page, r *actReq) (outMsg, error) {
 	switch r.Type {
 	case "react":
 		if err = needMsg(); err == nil {
-			s.reactLocked(a, m, a.wid(), r.Value)
+			if err = s.checkGroupReactLocked(a, m.ChatID); err == nil {
+				s.reactLocked(a, m, a.wid(), r.Value)
+			}
 		}
 	case "edit":
 		if err = needMsg(); err == nil {
@@ -211,6 +213,9 @@ func (s *Server) reactLocked(a *account, m *message, sender, text string) {
 	set(a, m)
 	if other, om := s.peerLocked(a, m); other != nil {
 		set(other, om)
+	}
+	for _, c := range s.groupCopiesLocked(a, m) {
+		set(c.acct, c.msg)
 	}
 }
 

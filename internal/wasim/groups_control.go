@@ -21,6 +21,7 @@ func (s *Server) groupRoutes(m *http.ServeMux) {
 	m.Handle("/__sim/groups/{group}/participants", s.api(http.MethodPost, s.ctlParticipants))
 	m.Handle("/__sim/groups/{group}/messages", s.api(http.MethodPost, s.ctlGroupMessage))
 	m.Handle("/__sim/groups/{group}/settings", s.api(http.MethodPost, s.ctlGroupSettings))
+	m.Handle("/__sim/groups/{group}/history", s.api(http.MethodGet, s.groupHistory))
 }
 
 // memberLocked normalises a control call's phone into a jid and makes sure

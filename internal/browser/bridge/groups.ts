@@ -239,3 +239,23 @@ export const GROUP_CALLS: Record<string, true> = {
   groupRequests: true, decideGroupRequests: true,
   createCommunity: true, getCommunity: true, communitySubgroups: true, linkSubgroups: true, deactivateCommunity: true,
 };
+
+/**
+ * groupSendRefusal says why WhatsApp does not take our messages to chat, a
+ * group we are no longer a participant of or where only admins send and we
+ * are not one, as a group_not_allowed refusal; null for any other chat.
+ * WhatsApp Web hides the composer there and wa-js does not check: a send
+ * anyway just fails, which the caller tells apart from a network failure
+ * with this.
+ */
+export async function groupSendRefusal(w: WPPSubset, me: string, chat: string): Promise<Error | null> {
+  if (!chat.endsWith('@g.us')) return null;
+  const ps = await w.group.getParticipants(chat).catch(() => null);
+  if (!ps) return null;
+  const mine = ps.find((p) => ser(p.id) === me);
+  const m = w.chat.get(chat)?.groupMetadata;
+  let why = '';
+  if (!mine) why = `we are not a participant of ${chat}`;
+  else if (m && m.announce && !mine.isAdmin && !mine.isSuperAdmin) why = `only admins can send messages to ${chat}`;
+  return why ? Object.assign(new Error(why), { code: 'group_not_allowed' }) : null;
+}

@@ -5,7 +5,7 @@ import { ACTION_CALLS, actions, detail, fileOptions, textOptions } from './actio
 import { CHAT_CALLS, chats } from './chats';
 import { BUSINESS_CALLS, business, status, STATUS_CHAT } from './business';
 import { emit, report, safe } from './emit';
-import { GROUP_CALLS, groups } from './groups';
+import { GROUP_CALLS, groupSendRefusal, groups } from './groups';
 import type { ChatModel, ContactModel, EventTypes, MsgModel, RawMessage, SendMessageReturn, WAJS, WPPSubset } from './wpp';
 import { ackKey, keyParts, type Message } from './message';
 import { pageError, ser, str } from './values';
@@ -244,7 +244,8 @@ export function messaging(w: WPPSubset, me: () => Account): Messaging {
 
   // sent returns the message a send produced, failing unless WhatsApp
   // accepted it: sendMsgResult says how the send ended (wa-js never emits a
-  // negative ack), and ack must have reached SENT.
+  // negative ack), and ack must have reached SENT. A failed send to a group
+  // that does not let us write is that refusal (groupSendRefusal).
   async function sent(r: SendMessageReturn, chat: string, fields: Partial<Message>): Promise<Message> {
     const id = str(r && r.id);
     if (!id) throw new Error('WhatsApp returned no message id');
@@ -256,7 +257,7 @@ export function messaging(w: WPPSubset, me: () => Account): Messaging {
         noteAck(key, -1, id, chat);
         emit('ack', { id, chat_id: chat, ack: -1 });
       });
-      throw new Error(`send failed: WhatsApp reported ${result} for message ${id}`);
+      throw (await groupSendRefusal(w, myId(), chat)) || new Error(`send failed: WhatsApp reported ${result} for message ${id}`);
     }
     let msg: Message | null = null;
     try { msg = await shapeMsg(await w.chat.getMessageById(id)); } catch { msg = null; }
@@ -269,6 +270,8 @@ export function messaging(w: WPPSubset, me: () => Account): Messaging {
     }
     msg.ack = Math.max(msg.ack, Number(r.ack || 0));
     if (msg.ack < 1) {
+      const no = await groupSendRefusal(w, myId(), chat);
+      if (no) throw no;
       throw new Error(`not accepted: WhatsApp has not accepted message ${id} (ack ${msg.ack}); it may still go out, and message.sent reports it if it does`);
     }
     const ack = msg.ack;
