@@ -25,6 +25,20 @@ func seeOn(t *testing.T, ws *websocket.Conn, typ string, v any, match func() boo
 	})
 }
 
+// newGroupOn creates a group through session id's API and waits for its
+// group.joined on ws (a WebSocket of that session taking group.joined).
+func newGroupOn(t *testing.T, srv *server, ws *websocket.Conn, id, subject string, participants ...string) session.CreatedGroup {
+	t.Helper()
+	code, body := srv.call("POST", "/v1/sessions/"+id+"/groups", map[string]any{"subject": subject, "participants": participants})
+	var created session.CreatedGroup
+	if mustJSON(t, body, &created); code != http.StatusCreated {
+		t.Fatalf("create %s: %d %s", subject, code, body)
+	}
+	var joined session.GroupJoinedEvent
+	seeOn(t, ws, session.EventGroupJoined, &joined, func() bool { return joined.GroupID == created.Group.ID })
+	return created
+}
+
 // groupHistory is the group's chat as the simulated phone of phone holds it.
 func (sm *sim) groupHistory(t testing.TB, gid, phone string) []wasim.Message {
 	t.Helper()
@@ -71,12 +85,7 @@ func TestGroupSend(t *testing.T) {
 	ours := dialWS(t, srv, url.Values{"session": {"me"}, "type": types}.Encode())
 	bobs := dialWS(t, srv, url.Values{"session": {"bob"}, "type": types}.Encode())
 
-	code, body := srv.call("POST", "/v1/sessions/me/groups", map[string]any{"subject": "Crew", "participants": []string{bob, carol}})
-	var created session.CreatedGroup
-	if mustJSON(t, body, &created); code != http.StatusCreated {
-		t.Fatalf("create: %d %s", code, body)
-	}
-	gid := created.Group.ID
+	gid := newGroupOn(t, srv, ours, "me", "Crew", bob, carol).Group.ID
 	var joined session.GroupJoinedEvent
 	seeOn(t, bobs, session.EventGroupJoined, &joined, func() bool { return joined.GroupID == gid })
 
@@ -173,7 +182,7 @@ func TestGroupSend(t *testing.T) {
 	}
 	var up session.GroupUpdatedEvent
 	seeOn(t, ours, session.EventGroupUpdated, &up, func() bool { return up.GroupID == news.Group.ID && up.Changed == "announcement" })
-	code, body = srv.call("POST", "/v1/sessions/me/messages", map[string]any{"chat_id": news.Group.ID, "text": "may I?"})
+	code, body := srv.call("POST", "/v1/sessions/me/messages", map[string]any{"chat_id": news.Group.ID, "text": "may I?"})
 	wantProblem(t, "send to an announcement group", code, body, http.StatusConflict, "not_allowed", "")
 
 	// We leave our group: no more sends, no more reactions there.
