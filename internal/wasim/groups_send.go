@@ -60,29 +60,23 @@ type groupHistoryResponse struct {
 // notifications too). The phone must be a simulated one (linked, or having
 // acted through the control API); a member need not have linked a device.
 func (s *Server) groupHistory(w http.ResponseWriter, r *http.Request) error {
-	phone := r.URL.Query().Get("phone")
-	if err := required("phone", phone); err != nil {
-		return err
-	}
-	norm, ok := normalizePhone(phone)
-	if !ok {
-		return fieldError("phone", "must be 6 to 15 digits")
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a := s.accounts[norm]
-	if a == nil {
-		return errorf(CodeAccountNotFound, "no simulated phone %s", norm)
-	}
-	g, err := s.groupLocked(r.PathValue("group"))
-	if err != nil {
-		return err
-	}
-	out := groupHistoryResponse{Messages: []Message{}}
-	for _, m := range a.msgs {
-		if m.ChatID == g.id {
-			out.Messages = append(out.Messages, m.view())
+	return handlePhone(w, r, func(phone string) (groupHistoryResponse, error) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		out := groupHistoryResponse{Messages: []Message{}}
+		a, err := s.linkedAccountLocked(phone)
+		if err != nil {
+			return out, err
 		}
-	}
-	return writeJSON(w, out)
+		g, err := s.groupLocked(r.PathValue("group"))
+		if err != nil {
+			return out, err
+		}
+		for _, m := range a.msgs {
+			if m.ChatID == g.id {
+				out.Messages = append(out.Messages, m.view())
+			}
+		}
+		return out, nil
+	})
 }
