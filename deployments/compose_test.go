@@ -198,6 +198,9 @@ func TestComposeCluster(t *testing.T) {
 		if env["EASY_API_API_KEY"] != f.Services[nodes[0]].Environment["EASY_API_API_KEY"] {
 			t.Errorf("%s has another admin key: a forwarded request carries the caller's key", name)
 		}
+		if secret := env["EASY_API_CLUSTER_SECRET"]; secret == "" || secret != f.Services[nodes[0]].Environment["EASY_API_CLUSTER_SECRET"] {
+			t.Errorf("%s: EASY_API_CLUSTER_SECRET %q: want the same routes' password on every node", name, secret)
+		}
 	}
 	checkComposeFile(t, f)
 }
