@@ -15,7 +15,7 @@ import (
 // node 1 and asks node 2 must not get a 404).
 func TestClusterReadsItsOwnWrites(t *testing.T) {
 	stores := openClusterT(t, 3)
-	const rounds = 300
+	const rounds = 200
 	for i := range rounds {
 		id := fmt.Sprintf("s%d", i)
 		writer := stores[i%3]
