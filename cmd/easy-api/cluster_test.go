@@ -355,9 +355,9 @@ func (c *testCluster) pause(t *testing.T, ids []string) {
 			}
 		}
 	}
-	if n := c.overlaps(); n != 0 {
-		t.Errorf("the simulator saw %d times two browsers on one device around the pause", n)
-	}
+	// No overlap check here: a frozen node's pages keep their connections
+	// open to the simulator until SIGCONT (nothing can close them), so the
+	// new owner's resume meets them; what must hold is that they never act.
 }
 
 // link creates session id on nd and scans its QR, fetched through via,
