@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"sync"
@@ -212,7 +213,7 @@ func (w *watch) refreshSnapshot(ctx context.Context) error {
 // after its caller gave up.
 type ctxWriter struct {
 	ctx context.Context
-	w   interface{ Write([]byte) (int, error) }
+	w   io.Writer
 }
 
 func (c ctxWriter) Write(p []byte) (int, error) {
