@@ -108,7 +108,10 @@ func TestWebSocketRejectsBadRequests(t *testing.T) {
 // client, once it reads again, finds the frames it was sent followed by a
 // close frame naming the last of them.
 func TestWebSocketSlowClient(t *testing.T) {
-	e := newEnv(t, events.BusConfig{Buffer: 32}, events.HandlersConfig{WriteTimeout: 20 * time.Second})
+	// The write timeout must outlast the whole publishing below even on a
+	// loaded machine: the slow client is to be cut for falling behind, not
+	// for one blocked write.
+	e := newEnv(t, events.BusConfig{Buffer: 32}, events.HandlersConfig{WriteTimeout: 2 * time.Minute})
 	slow, _, err := websocket.DefaultDialer.Dial(wsURL(e, ""), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -123,7 +126,7 @@ func TestWebSocketSlowClient(t *testing.T) {
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		defer close(received)
-		_ = fast.SetReadDeadline(time.Now().Add(30 * time.Second))
+		_ = fast.SetReadDeadline(time.Now().Add(2 * time.Minute))
 		for range n {
 			_, msg, err := fast.ReadMessage()
 			if err != nil {
@@ -156,7 +159,7 @@ func TestWebSocketSlowClient(t *testing.T) {
 		t.Fatalf("fast client (-want +got):\n%s", diff)
 	}
 
-	_ = slow.SetReadDeadline(time.Now().Add(20 * time.Second))
+	_ = slow.SetReadDeadline(time.Now().Add(2 * time.Minute))
 	var last uint64
 	for {
 		var ev events.Event
