@@ -27,7 +27,8 @@ const clusterTTL = 8 * time.Second
 // testCluster is three `easy-api serve` processes forming one cluster on
 // loopback, against one simulator that outlives them (as WhatsApp does).
 type testCluster struct {
-	t      *testing.T
+	t      testing.TB
+	ttl    time.Duration // --lease-ttl of every node
 	bin    string
 	sim    *wasim.Server
 	simURL string // control API
@@ -46,7 +47,8 @@ type clusterNode struct {
 
 const clusterSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
-func newTestCluster(t *testing.T, n int) *testCluster {
+// newTestCluster builds the binary and starts n nodes with lease TTL ttl.
+func newTestCluster(t testing.TB, n int, ttl time.Duration) *testCluster {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "easy-api")
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
@@ -55,7 +57,7 @@ func newTestCluster(t *testing.T, n int) *testCluster {
 	sim, rules, pin := startTLSSimulator(t)
 	control := httptest.NewServer(sim)
 	t.Cleanup(control.Close)
-	c := &testCluster{t: t, bin: bin, sim: sim, simURL: control.URL, rules: rules, pin: pin, hook: newSignedReceiver(t, clusterSecret)}
+	c := &testCluster{t: t, ttl: ttl, bin: bin, sim: sim, simURL: control.URL, rules: rules, pin: pin, hook: newSignedReceiver(t, clusterSecret)}
 	for i := range n {
 		port := freePort(t)
 		c.nodes = append(c.nodes, &clusterNode{name: fmt.Sprintf("n%d", i+1), apiPort: port, base: "http://127.0.0.1:" + port,
@@ -80,7 +82,7 @@ func (c *testCluster) start(nd *clusterNode) {
 	cmd := exec.Command(c.bin, "serve", "--port", nd.apiPort, "--host-resolver-rules", c.rules, "--ignore-cert-spki", c.pin, "--wajs", "none",
 		"--session-data-path", nd.dir, "--log-format", "json", "--log-level", "info",
 		"--cluster-name", "test", "--cluster-listen", nd.route, "--cluster-peers", strings.Join(peers, ","),
-		"--node-name", nd.name, "--advertise-url", nd.base, "--lease-ttl", clusterTTL.String(),
+		"--node-name", nd.name, "--advertise-url", nd.base, "--lease-ttl", c.ttl.String(),
 		"--close-timeout", "3s", "--shutdown-timeout", "60s",
 		"--webhook", c.hook.URL, "--webhook-secret", clusterSecret)
 	nd.logs.Reset()
@@ -122,7 +124,7 @@ type sessionView struct {
 
 func (c *testCluster) sessions(nd *clusterNode) map[string]sessionView {
 	var list struct{ Sessions []sessionView }
-	if err := json.Unmarshal([]byte(getBody(nd.base+"/v1/sessions")), &list); err != nil {
+	if code, body := getStatusBody(nd.base + "/v1/sessions"); code != http.StatusOK || json.Unmarshal([]byte(body), &list) != nil {
 		return nil
 	}
 	out := map[string]sessionView{}
@@ -143,7 +145,11 @@ type event struct {
 	}
 }
 
+// history reads a session's whole event history through nd. Each page is
+// retried with its own deadline: an answer lost while the store elects a
+// leader is not a missing event.
 func (c *testCluster) history(nd *clusterNode, id string) []event {
+	c.t.Helper()
 	var all []event
 	for since := uint64(0); ; {
 		var page struct {
@@ -197,7 +203,7 @@ func TestClusterFailsOverWithoutRescan(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs three servers with browsers; runs in make test")
 	}
-	c := newTestCluster(t, 3)
+	c := newTestCluster(t, 3, clusterTTL)
 	perNode := 3
 	if v, err := strconv.Atoi(os.Getenv("CLUSTER_PER_NODE")); err == nil {
 		perNode = v
@@ -364,7 +370,7 @@ func (c *testCluster) pause(t *testing.T, ids []string) {
 // with phone. Nine
 // browsers launching at once on a shared machine are slow: the deadlines
 // are generous.
-func (c *testCluster) link(t *testing.T, nd, via *clusterNode, id, phone string) {
+func (c *testCluster) link(t testing.TB, nd, via *clusterNode, id, phone string) {
 	post(t, nd.base+"/v1/sessions", fmt.Sprintf(`{"id":%q}`, id))
 	var code string
 	poll(t, 120*time.Second, id+"'s QR", func() bool {

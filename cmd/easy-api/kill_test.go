@@ -86,7 +86,7 @@ type signedReceiver struct {
 	bad  int
 }
 
-func newSignedReceiver(t *testing.T, secret string) *signedReceiver {
+func newSignedReceiver(t testing.TB, secret string) *signedReceiver {
 	key, _ := base64.StdEncoding.DecodeString(strings.TrimPrefix(secret, "whsec_"))
 	r := &signedReceiver{key: key, seen: map[string]bool{}}
 	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
@@ -123,7 +123,7 @@ func (r *signedReceiver) badCount() int {
 	return r.bad
 }
 
-func freePort(t *testing.T) string {
+func freePort(t testing.TB) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -132,7 +132,7 @@ func freePort(t *testing.T) string {
 	return fmt.Sprint(ln.Addr().(*net.TCPAddr).Port)
 }
 
-func poll(t *testing.T, d time.Duration, what string, cond func() bool) {
+func poll(t testing.TB, d time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(d)
 	for !cond() {
@@ -166,7 +166,7 @@ func getBody(url string) string {
 	return string(b)
 }
 
-func post(t *testing.T, url, body string) {
+func post(t testing.TB, url, body string) {
 	t.Helper()
 	resp, err := testClient.Post(url, "application/json", bytes.NewReader([]byte(body)))
 	if err != nil {

@@ -165,7 +165,7 @@ func TestFullDiskLosesNoMessageAndHeals(t *testing.T) {
 
 // startTLSSimulator serves a simulator with TLS for Chromium at
 // web.whatsapp.com; it returns the host-resolver rules and the SPKI pin.
-func startTLSSimulator(t *testing.T) (*wasim.Server, string, string) {
+func startTLSSimulator(t testing.TB) (*wasim.Server, string, string) {
 	t.Helper()
 	s := wasim.New(wasim.Config{SyncDelay: 50 * time.Millisecond})
 	ts := wasimtest.StartTLS(t, s, s)
@@ -230,7 +230,7 @@ func postJSON(t *testing.T, url, body string) (int, problem) {
 }
 
 func getStatusBody(url string) (int, string) {
-	resp, err := http.Get(url)
+	resp, err := testClient.Get(url)
 	if err != nil {
 		return 0, ""
 	}
