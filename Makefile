@@ -68,7 +68,8 @@ bench: setup
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./internal/e2e/
 	$(GO) test -run '^$$' -bench . -benchtime 2s -timeout 30m ./internal/events/... ./internal/store/
 	$(GO) test -run '^$$' -bench 'LargeProfile|Forward' -benchtime 1x -timeout 30m ./internal/api/
-	$(GO) test -run '^$$' -bench Failover -benchtime 1x -timeout 10m ./internal/cluster/
+	$(GO) test -run '^$$' -bench LeaseMove -benchtime 1x -timeout 10m ./internal/cluster/
+	$(GO) test -run '^$$' -bench ClusterFailover -benchtime 1x -timeout 40m ./cmd/easy-api/
 	$(GO) test -run '^$$' -bench SnapshotRefresh -benchtime 1x -timeout 10m ./internal/session/
 
 ## spec: regenerate docs/openapi from the swag annotations (commit the result;
