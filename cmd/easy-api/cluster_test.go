@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/procfs"
+
 	"github.com/easy-api/easy-api/internal/logtest"
 	"github.com/easy-api/easy-api/internal/wasim"
 )
@@ -183,17 +185,31 @@ func (c *testCluster) overlaps() int {
 	return n
 }
 
-// browsers counts the browser processes in a node's process group.
-func browsers(pgid int) int {
-	n := 0
-	ents, _ := os.ReadDir("/proc")
-	for _, e := range ents {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil || pid == pgid {
-			continue
+// browsers counts the live processes a node started and their children:
+// its browsers. Each browser runs in a process group of its own, so the
+// node's group does not hold them.
+func browsers(node int) int {
+	fs, err := procfs.NewDefaultFS()
+	if err != nil {
+		return -1
+	}
+	procs, err := fs.AllProcs()
+	if err != nil {
+		return -1
+	}
+	parent, live := map[int]int{}, map[int]bool{}
+	for _, p := range procs {
+		if st, err := p.Stat(); err == nil {
+			parent[p.PID], live[p.PID] = st.PPID, st.State != "Z"
 		}
-		if g, err := syscall.Getpgid(pid); err == nil && g == pgid {
-			n++
+	}
+	n := 0
+	for pid := range parent {
+		for a := parent[pid]; live[pid] && a > 1; a = parent[a] {
+			if a == node {
+				n++
+				break
+			}
 		}
 	}
 	return n

@@ -14,14 +14,20 @@ import (
 
 // statusWatch follows the session.status events of every session on one
 // node's SSE stream (GET /v1/events), reconnecting with Last-Event-ID when
-// the stream ends, and notes when each WORKING arrived.
+// the stream ends, and notes when each status arrived.
 type statusWatch struct {
 	cancel context.CancelFunc
 	done   chan struct{}
 
 	mu      sync.Mutex
-	working map[string][]time.Time // arrival of each WORKING, per session
-	changed chan struct{}          // closed and replaced at each arrival
+	seen    map[string][]arrival // per session, in stream order
+	changed chan struct{}        // closed and replaced at each arrival
+}
+
+// arrival is one session.status event as the watcher got it.
+type arrival struct {
+	at     time.Time
+	status string
 }
 
 // watchStatuses connects to nd's stream and returns once it is open, so
@@ -29,7 +35,7 @@ type statusWatch struct {
 func watchStatuses(t testing.TB, nd *clusterNode) *statusWatch {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	w := &statusWatch{cancel: cancel, done: make(chan struct{}), working: map[string][]time.Time{}, changed: make(chan struct{})}
+	w := &statusWatch{cancel: cancel, done: make(chan struct{}), seen: map[string][]arrival{}, changed: make(chan struct{})}
 	opened := make(chan struct{})
 	go w.run(ctx, nd.base+"/v1/events?type=session.status", opened)
 	select {
@@ -96,9 +102,9 @@ func (w *statusWatch) read(resp *http.Response, last uint64) uint64 {
 			continue
 		}
 		last = max(last, e.ID)
-		if e.Type == "session.status" && e.Data.Status == "WORKING" {
+		if e.Type == "session.status" {
 			w.mu.Lock()
-			w.working[e.Session] = append(w.working[e.Session], time.Now())
+			w.seen[e.Session] = append(w.seen[e.Session], arrival{time.Now(), e.Data.Status})
 			close(w.changed)
 			w.changed = make(chan struct{})
 			w.mu.Unlock()
@@ -117,9 +123,9 @@ func (w *statusWatch) waitWorking(t testing.TB, ids []string, since time.Time, d
 		w.mu.Lock()
 		at, missing := map[string]time.Time{}, []string(nil)
 		for _, id := range ids {
-			for _, a := range w.working[id] {
-				if a.After(since) {
-					at[id] = a
+			for _, a := range w.seen[id] {
+				if a.status == "WORKING" && a.at.After(since) {
+					at[id] = a.at
 					break
 				}
 			}
@@ -138,4 +144,26 @@ func (w *statusWatch) waitWorking(t testing.TB, ids []string, since time.Time, d
 			t.Fatalf("after %v, not WORKING again on the stream: %v", d, missing)
 		}
 	}
+}
+
+// drops counts, over ids, the statuses other than WORKING that came after
+// a session's first WORKING since since: a session that fell again.
+func (w *statusWatch) drops(ids []string, since time.Time) int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n := 0
+	for _, id := range ids {
+		up := false
+		for _, a := range w.seen[id] {
+			switch {
+			case !a.at.After(since):
+			case a.status == "WORKING":
+				up = true
+			case up:
+				n++
+				up = false
+			}
+		}
+	}
+	return n
 }
