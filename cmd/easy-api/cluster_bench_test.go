@@ -261,7 +261,7 @@ func printFailover(ttl time.Duration, rows []failoverResult) {
 type memSampler struct {
 	first int64
 	quit  chan struct{}
-	low  chan int64
+	low   chan int64
 }
 
 func sampleMemAvailable() *memSampler {
