@@ -148,19 +148,6 @@ func (c *testCluster) failoverRound(b *testing.B, round, n int) failoverResult {
 	return r
 }
 
-// waitSnapshot waits until id's profile snapshot is in the replicated
-// store: a node may die from then on without costing a re-scan.
-func (c *testCluster) waitSnapshot(t testing.TB, nd *clusterNode, id string) {
-	poll(t, 60*time.Second, id+"'s snapshot written", func() bool {
-		for _, e := range c.history(nd, id) {
-			if e.Type == "session.data" && e.Data.Reason == "linked" {
-				return true
-			}
-		}
-		return false
-	})
-}
-
 // reauth stops id on nd and starts it there again: the time from the start
 // to WORKING, seen through w, is one re-auth on one node.
 func (c *testCluster) reauth(t testing.TB, w *statusWatch, nd *clusterNode, id string) time.Duration {
@@ -169,14 +156,6 @@ func (c *testCluster) reauth(t testing.TB, w *statusWatch, nd *clusterNode, id s
 	started := time.Now()
 	post(t, nd.base+"/v1/sessions/"+id+"/start", "")
 	return w.waitWorking(t, []string{id}, started, 120*time.Second)[id].Sub(started)
-}
-
-// revive starts a killed node again and waits until its copies of the
-// store caught up (ready), as a rolling restart would.
-func (c *testCluster) revive(t testing.TB, nd *clusterNode) {
-	c.start(nd)
-	c.waitReady(nd)
-	poll(t, 120*time.Second, nd.name+" ready (store caught up)", func() bool { return get(nd.base+"/readyz") == http.StatusOK })
 }
 
 // survivorsPSS is the browsers' memory the nodes report in GET /v1/nodes

@@ -108,7 +108,7 @@ func (c *testCluster) start(nd *clusterNode) {
 
 func (c *testCluster) waitReady(nd *clusterNode) {
 	c.t.Helper()
-	poll(c.t, 60*time.Second, nd.name+" up", func() bool { return get(nd.base+"/healthz") == http.StatusOK })
+	poll(c.t, 120*time.Second, nd.name+" up", func() bool { return get(nd.base+"/healthz") == http.StatusOK })
 }
 
 // kill SIGKILLs a node with its browsers: a machine that dies.
@@ -171,6 +171,27 @@ func (c *testCluster) history(nd *clusterNode, id string) []event {
 		}
 		since = *page.Next
 	}
+}
+
+// waitSnapshot waits until id's profile snapshot is in the replicated
+// store: a node may die from then on without costing a re-scan.
+func (c *testCluster) waitSnapshot(t testing.TB, nd *clusterNode, id string) {
+	poll(t, 60*time.Second, id+"'s snapshot written", func() bool {
+		for _, e := range c.history(nd, id) {
+			if e.Type == "session.data" && e.Data.Reason == "linked" {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// revive starts a killed node again and waits until its copies of the
+// store caught up (ready), as a rolling restart would.
+func (c *testCluster) revive(t testing.TB, nd *clusterNode) {
+	c.start(nd)
+	c.waitReady(nd)
+	poll(t, 120*time.Second, nd.name+" ready (store caught up)", func() bool { return get(nd.base+"/readyz") == http.StatusOK })
 }
 
 // overlaps sums, over the simulator's devices, the times two browsers had
@@ -239,14 +260,7 @@ func TestClusterFailsOverWithoutRescan(t *testing.T) {
 	wg.Wait()
 	// A node may die once a session's snapshot is in the replicated store.
 	for _, id := range ids {
-		poll(t, 60*time.Second, id+"'s snapshot written", func() bool {
-			for _, e := range c.history(c.nodes[2], id) {
-				if e.Type == "session.data" && e.Data.Reason == "linked" {
-					return true
-				}
-			}
-			return false
-		})
+		c.waitSnapshot(t, c.nodes[2], id)
 	}
 
 	// Every node lists all sessions, each on the node that linked it.
@@ -302,7 +316,7 @@ func TestClusterFailsOverWithoutRescan(t *testing.T) {
 	}
 	// Messages reach the moved sessions.
 	post(t, c.simURL+"/__sim/messages", `{"phone":"1555000101","from":"15559990000","text":"after failover"}`)
-	poll(t, 20*time.Second, "message.received on the new owner", func() bool {
+	poll(t, 60*time.Second, "message.received on the new owner", func() bool {
 		for _, e := range c.history(c.nodes[2], "s11") {
 			if e.Type == "message.received" {
 				return true
@@ -317,16 +331,14 @@ func TestClusterFailsOverWithoutRescan(t *testing.T) {
 			all = append(all, e.ID)
 		}
 	}
-	poll(t, 30*time.Second, "every logged event delivered to the webhook", func() bool { return c.hook.hasAll(all) })
+	poll(t, 60*time.Second, "every logged event delivered to the webhook", func() bool { return c.hook.hasAll(all) })
 	if bad := c.hook.badCount(); bad > 0 {
 		t.Errorf("%d deliveries with a bad signature", bad)
 	}
 
-	c.start(c.nodes[0])
-	c.waitReady(c.nodes[0])
 	// Pause another node only once n1's copies of the store caught up: two
 	// of three current copies are what keeps the store writable.
-	poll(t, 120*time.Second, "n1 ready (store caught up)", func() bool { return get(c.nodes[0].base+"/readyz") == http.StatusOK })
+	c.revive(t, c.nodes[0])
 	c.pause(t, ids)
 	c.rollingRestart(t, ids)
 }
@@ -336,8 +348,10 @@ func TestClusterFailsOverWithoutRescan(t *testing.T) {
 // browsers before they do anything, and no message is reported twice.
 func (c *testCluster) pause(t *testing.T, ids []string) {
 	n2, n3 := c.nodes[1], c.nodes[2]
+	var got map[string]sessionView
+	poll(t, 30*time.Second, "n3 lists every session", func() bool { got = c.sessions(n3); return len(got) == len(ids) })
 	var mine []string
-	for id, v := range c.sessions(n3) {
+	for id, v := range got {
 		if v.Node == "n2" {
 			mine = append(mine, id)
 		}
@@ -365,7 +379,7 @@ func (c *testCluster) pause(t *testing.T, ids []string) {
 	poll(t, 30*time.Second, "n2's browsers killed after SIGCONT", func() bool { return browsers(pgid) == 0 })
 	t.Logf("SIGSTOP past the TTL, SIGCONT: n2's browsers gone %v later", time.Since(resumed))
 	for _, id := range mine {
-		poll(t, 20*time.Second, id+" receives the message on its new owner", func() bool { return c.received(n3, id) > 0 })
+		poll(t, 60*time.Second, id+" receives the message on its new owner", func() bool { return c.received(n3, id) > 0 })
 	}
 	for _, id := range ids {
 		seen := map[string]int{}
@@ -468,7 +482,7 @@ func (c *testCluster) rollingRestart(t *testing.T, ids []string) {
 			}
 		}
 	}
-	poll(t, 30*time.Second, "every logged event delivered to the webhook", func() bool { return c.hook.hasAll(all) })
+	poll(t, 60*time.Second, "every logged event delivered to the webhook", func() bool { return c.hook.hasAll(all) })
 }
 
 // lastLines returns the last n lines of s.
