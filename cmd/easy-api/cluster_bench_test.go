@@ -68,6 +68,7 @@ type failoverResult struct {
 	reauth            time.Duration // stop/start of one session → WORKING
 	rescans, overlaps int
 	drops             int   // moved sessions that fell again afterwards
+	settled           bool  // all WORKING at once on the survivors, 5 min after
 	pssPerSession     int64 // browsers' PSS on the survivors, per session
 	availableBefore   int64 // the machine's MemAvailable at the round's start
 	minAvailable      int64 // its lowest from linking to the failover's end
@@ -117,11 +118,10 @@ func (c *testCluster) failoverRound(b *testing.B, round, n int) failoverResult {
 	r.failover, r.median = took[len(took)-1], took[len(took)/2]
 	r.availableBefore, r.minAvailable = mem.first, mem.stop()
 	r.overlaps = c.overlaps() - overlaps
-	b.Logf("%d sessions: kill → all WORKING %v, half %v; re-auth %v", n, r.failover, r.median, r.reauth)
 
 	// The survivors must keep them: a session that falls again (its lease
 	// lost to a store stalled under load) is counted and waited for.
-	poll(b, 5*time.Minute, "every moved session listed WORKING on n2 or n3", func() bool {
+	r.settled = within(5*time.Minute, func() bool {
 		got := c.sessions(n2)
 		for _, id := range ids {
 			if v := got[id]; v.Status != "WORKING" || v.Node == n1.name || v.Node == "" {
@@ -143,9 +143,25 @@ func (c *testCluster) failoverRound(b *testing.B, round, n int) failoverResult {
 		}
 	}
 	r.drops = w.drops(ids, killed)
-	r.pssPerSession = c.survivorsPSS(b, n2, n) / int64(n)
+	if r.settled {
+		r.pssPerSession = c.survivorsPSS(b, n2, n) / int64(n)
+	} else {
+		b.Errorf("%d sessions: not all WORKING at once on n2 and n3 within 5 minutes of their failover", n)
+	}
+	b.Logf("%+v", r)
 	c.deleteAll(b, n2, ids)
 	return r
+}
+
+// within polls cond until it holds or d passes, as poll does, and says
+// which came first.
+func within(d time.Duration, cond func() bool) bool {
+	for deadline := time.Now().Add(d); !cond(); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			return false
+		}
+	}
+	return true
 }
 
 // reauth stops id on nd and starts it there again: the time from the start
@@ -224,13 +240,13 @@ func deleteURL(url string) int {
 func printFailover(ttl time.Duration, rows []failoverResult) {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "\nfailover: SIGKILL of n1 of 3 `easy-api serve` nodes, --lease-ttl %v (the default is 30s), real Chromium, seen on n2's event stream\n", ttl)
-	fmt.Fprintf(&sb, "| sessions on n1 | kill → all WORKING | kill → half WORKING | floor: TTL + one re-auth | over the floor | re-scans | overlaps | fell again | PSS/session | MemAvailable: start → lowest |\n")
+	fmt.Fprintf(&sb, "| sessions on n1 | kill → all WORKING | kill → half WORKING | floor: TTL + one re-auth | over the floor | re-scans | overlaps | fell again (all back) | PSS/session | MemAvailable: start → lowest |\n")
 	fmt.Fprintf(&sb, "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n")
 	for _, r := range rows {
 		floor := ttl + r.reauth
-		fmt.Fprintf(&sb, "| %d | %.1f s | %.1f s | %.1f s (%v + %.1f s) | %+.1f s | %d | %d | %d | %d MB | %d → %d MB |\n",
+		fmt.Fprintf(&sb, "| %d | %.1f s | %.1f s | %.1f s (%v + %.1f s) | %+.1f s | %d | %d | %d (%s) | %d MB | %d → %d MB |\n",
 			r.sessions, r.failover.Seconds(), r.median.Seconds(), floor.Seconds(), ttl, r.reauth.Seconds(),
-			(r.failover - floor).Seconds(), r.rescans, r.overlaps, r.drops, r.pssPerSession>>20, r.availableBefore>>20, r.minAvailable>>20)
+			(r.failover - floor).Seconds(), r.rescans, r.overlaps, r.drops, yesNo(r.settled), r.pssPerSession>>20, r.availableBefore>>20, r.minAvailable>>20)
 	}
 	fmt.Fprint(os.Stdout, sb.String())
 }
@@ -277,4 +293,11 @@ func memAvailable() int64 {
 		}
 	}
 	return 0
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
 }
