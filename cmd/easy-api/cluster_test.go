@@ -412,7 +412,9 @@ func (c *testCluster) pause(t *testing.T, ids []string) {
 	// session's new owner replaces its page once (the newest wins, as
 	// WhatsApp does), and that frozen page never acts again. More than one
 	// per moved session would be two live browsers on one device.
-	if n := c.overlaps() - before; n > len(mine) {
+	n := c.overlaps() - before
+	t.Logf("around the pause the new owners replaced %d frozen pages of %d moved sessions", n, len(mine))
+	if n > len(mine) {
 		t.Errorf("the simulator saw %d times two browsers on one device around the pause, more than the %d frozen pages replaced", n, len(mine))
 	}
 }
