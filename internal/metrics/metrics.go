@@ -56,7 +56,7 @@ type Metrics struct {
 	reg *prometheus.Registry
 	// labeled registers into reg with the node label, when there is one.
 	labeled prometheus.Registerer
-	now func() time.Time
+	now     func() time.Time
 
 	sessions      *prometheus.GaugeVec
 	statusChanges *prometheus.CounterVec
