@@ -139,6 +139,10 @@ func newNodes(t testing.TB, keys map[string]map[string]apikey.Key, edit ...func(
 				n.calls.Add(1)
 				return []session.Message{{ID: name, ChatID: chat, Body: before + "/" + string(rune('0'+limit))}}, nil
 			},
+			DeleteFn: func(context.Context, string, bool) error {
+				n.calls.Add(1)
+				return nil
+			},
 		}
 		cfg := api.Config{Sessions: sessions, Cluster: n.cluster, Log: zerolog.Nop(), AdminKey: nodeAdminKey,
 			Mount: func(r chi.Router, wrap func(func(http.ResponseWriter, *http.Request) error) http.HandlerFunc) {
@@ -239,6 +243,17 @@ func TestForwardToTheOwner(t *testing.T) {
 		}
 		if b.calls.Load() != before {
 			t.Error("node b was asked")
+		}
+	})
+
+	t.Run("a delete goes to the owner, whose browser it must stop", func(t *testing.T) {
+		before := a.calls.Load()
+		code, h, body := call(t, a.ts, "DELETE", "/v1/sessions/alice", "", admin)
+		if code != http.StatusNoContent || h.Get(api.NodeHeader) != "b" {
+			t.Errorf("DELETE via a: %d %s (node %q), want b's 204", code, body, h.Get(api.NodeHeader))
+		}
+		if a.calls.Load() != before {
+			t.Error("node a deleted b's session itself")
 		}
 	})
 

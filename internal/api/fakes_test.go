@@ -28,6 +28,7 @@ type fakeSessions struct {
 	ListChatsFn  func(ctx context.Context, id string, f session.ChatFilter) (session.ChatPage, error)
 	MessagesFn   func(ctx context.Context, id, chatID string, limit int, before string) ([]session.Message, error)
 	ScreenshotFn func(ctx context.Context, id string) ([]byte, error)
+	DeleteFn     func(ctx context.Context, id string, purge bool) error
 }
 
 func (f *fakeSessions) Get(ctx context.Context, id string) (session.View, error) {
@@ -54,6 +55,10 @@ func (f *fakeSessions) Messages(ctx context.Context, id, chatID string, limit in
 
 func (f *fakeSessions) Screenshot(ctx context.Context, id string) ([]byte, error) {
 	return f.ScreenshotFn(ctx, id)
+}
+
+func (f *fakeSessions) Delete(ctx context.Context, id string, purge bool) error {
+	return f.DeleteFn(ctx, id, purge)
 }
 
 // fakeKeys is an api.KeyStore that knows the scoped keys in byKey.

@@ -22,9 +22,10 @@ import (
 // session's lease runs its browser. A request under /v1/sessions/{id}/…
 // that needs the browser is forwarded to the owner's advertised URL, with
 // the caller's method, path, query, body and key, and the caller sees the
-// owner's status and body. The session resource itself (get, patch,
-// delete), lists, history and the streams are served by any node from the
-// replicated store, so they are never forwarded.
+// owner's status and body. Reading the session resource, lists, history
+// and the streams are served by any node from the replicated store, so they
+// are never forwarded; deleting or patching a session goes to its owner,
+// whose browser and in-memory session the change must reach.
 
 const (
 	// ForwardedByHeader marks a request one node forwarded to another; it
@@ -88,7 +89,7 @@ func (s *Server) forwardToOwner(next http.Handler) http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := chi.URLParam(r, "id")
-		if !needsOwner(r.URL.Path, id) {
+		if !needsOwner(r.Method, r.URL.Path, id) {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -122,15 +123,19 @@ func advertisedURL(raw string) (*url.URL, bool) {
 	return u, err == nil && u.Host != "" && (u.Scheme == "http" || u.Scheme == "https")
 }
 
-// needsOwner reports whether a request path under /v1/sessions/{id} needs
-// the session's browser: everything below the session resource does. An
-// invalid id needs no owner: the handler answers 400.
-func needsOwner(path, id string) bool {
+// needsOwner reports whether a request under /v1/sessions/{id} needs the
+// session's owner: everything below the session resource does, and so does
+// a change of the resource itself (a delete must stop the owner's browser).
+// An invalid id needs no owner: the handler answers 400.
+func needsOwner(method, path, id string) bool {
 	if session.ValidateID(id) != nil {
 		return false
 	}
 	rest, ok := strings.CutPrefix(path, "/v1/sessions/"+id+"/")
-	return ok && rest != ""
+	if ok && rest != "" {
+		return true
+	}
+	return method == http.MethodDelete || method == http.MethodPatch
 }
 
 // ownerOf returns where to forward a request for session id: nil to serve
