@@ -54,7 +54,8 @@ func (r replicated) leaderReads(kv jetstream.KeyValue, replicas int) jetstream.K
 	return leaderKV{KeyValue: kv, js: r.legacy}
 }
 
-// Get returns the latest entry of key as the stream leader has it. Errors
+// Get returns the latest entry of key as the stream leader has it, or as
+// any replica has it when the leader read fails while ctx lasts. Errors
 // are those of jetstream.KeyValue.Get: ErrInvalidKey, ErrKeyNotFound, and
 // ErrKeyDeleted with the delete marker's entry.
 func (k leaderKV) Get(ctx context.Context, key string) (jetstream.KeyValueEntry, error) {
@@ -67,7 +68,9 @@ func (k leaderKV) Get(ctx context.Context, key string) (jetstream.KeyValueEntry,
 	switch {
 	case errors.Is(err, nats.ErrMsgNotFound):
 		return nil, jetstream.ErrKeyNotFound
-	case err != nil && ctx.Err() == nil && (errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrNoResponders)):
+	case err != nil && ctx.Err() == nil:
+		// No leader answered in time, or one answered that it cannot
+		// serve now (an election): any replica's answer beats none.
 		return k.KeyValue.Get(ctx, key)
 	case err != nil:
 		return nil, err
