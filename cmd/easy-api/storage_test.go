@@ -19,10 +19,9 @@ import (
 	"github.com/easy-api/easy-api/internal/wasim/wasimtest"
 )
 
-// refusedAtOnce bounds a refused write on a full disk: far from the quick
-// answer a 2-core machine under load gives, yet below the store's own
-// waits (readiness 10 s, heal probes) that a write stuck on the disk
-// would show.
+// refusedAtOnce bounds a refused write on a full disk. The store's guard
+// refuses before touching the disk, in milliseconds; 5 s is room for a
+// loaded 2-core machine, and still catches a write left to wait on the disk.
 const refusedAtOnce = 5 * time.Second
 
 // TestFullDiskLosesNoMessageAndHeals is issue 20's chaos test against the
