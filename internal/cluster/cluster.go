@@ -33,8 +33,8 @@ type Config struct {
 	JS jetstream.JetStream
 	// Node is this node's unique name; URL its advertised API URL.
 	Node, URL string
-	// TTL is the lease TTL: a dead node's sessions move after it (plus the
-	// placement's two looks, TTL/3 apart). Default DefaultTTL.
+	// TTL is the lease TTL: a dead node's sessions move once it expired.
+	// Default DefaultTTL.
 	TTL time.Duration
 	// MaxSessions bounds the sessions this node runs; 0 means no bound.
 	MaxSessions int
@@ -91,7 +91,9 @@ func Open(ctx context.Context, cfg Config) (*Cluster, error) {
 	var err error
 	c.leases, err = cfg.JS.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
 		Bucket: leasesBucket, Description: "easy-api session leases: which node runs each session", History: 1,
-		TTL: c.ttl, Storage: jetstream.FileStorage})
+		// A lease that expires leaves a marker the placement's watch sees, so
+		// a dead node's sessions are placed at once, not a look later.
+		TTL: c.ttl, LimitMarkerTTL: c.ttl, Storage: jetstream.FileStorage})
 	if err != nil {
 		return nil, fmt.Errorf("cluster: open %s bucket: %w", leasesBucket, err)
 	}

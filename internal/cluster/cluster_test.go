@@ -96,6 +96,30 @@ func TestLeaseIsExclusiveAndReleased(t *testing.T) {
 	lb.Release(ctx)
 }
 
+// TestExpiredLeaseIsSeen: a lease left to expire (its node died) leaves a
+// marker in the bucket, so the other nodes' watch notes it gone and
+// placement moves the session at once instead of a look later.
+func TestExpiredLeaseIsSeen(t *testing.T) {
+	st := openStore(t)
+	a, b := openNode(t, st, "a", 0), openNode(t, st, "b", 0)
+	ctx, cancel := context.WithCancel(context.Background())
+	watching := make(chan struct{})
+	go func() { defer close(watching); b.watchReleases(ctx) }()
+	t.Cleanup(func() { cancel(); <-watching })
+	if _, err := a.Acquire(ctx, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	a.die()
+	waitFor(t, waitLong, "b to see a's expired lease", func() bool {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		return b.released["alice"]
+	})
+	if _, ok, err := b.Holder(ctx, "alice"); ok || err != nil {
+		t.Errorf("b.Holder after the expiry: held %v, %v; want no lease", ok, err)
+	}
+}
+
 // cutKV fails every write once cut, as a node partitioned from the
 // cluster's majority sees them.
 type cutKV struct {

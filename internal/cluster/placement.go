@@ -10,7 +10,8 @@ import (
 
 // Placement: every TTL/3 each node looks for sessions that should run and
 // that no node holds. A session seen unleased twice in a row (once, when
-// its lease was released rather than expired) is placed: all nodes compute
+// its lease was released or expired: both leave an entry the watch sees)
+// is placed: all nodes compute
 // the same assignment — each such session, in id order, to the up node with
 // the fewest sessions, then the least memory, then the first name — and the
 // node it falls to adopts it. Should that node not take it, any node with
@@ -46,7 +47,8 @@ func (c *Cluster) Serve(ctx context.Context, sessions Sessions) error {
 }
 
 // watchReleases notes leases deleted (released by a hand-over or a stop)
-// so that placement need not wait for a second look.
+// or expired (the bucket's marker) so that placement need not wait for a
+// second look.
 func (c *Cluster) watchReleases(ctx context.Context) {
 	w, err := c.leases.WatchAll(ctx, jetstream.UpdatesOnly())
 	if err != nil {
