@@ -46,15 +46,7 @@ func TestRotationRefusesOlderCredentials(t *testing.T) {
 	if st := call(t, ts, "POST", "/__sim/rotate", `{"phone":"`+phone+`"}`, nil); st != http.StatusNotFound {
 		t.Errorf("rotate of an unknown phone = %d, want 404", st)
 	}
-	page := dialPage(t, ts)
-	page.send(inMsg{T: msgHello, Keys: testKeys})
-	page.next(msgQR)
-	if _, err := s.Scan(s.QRCodes()[0].Code, phone, ""); err != nil {
-		t.Fatal(err)
-	}
-	old := page.next(msgLinked).Creds
-	page.send(inMsg{T: msgStored})
-	page.next(msgMain)
+	page, old := linkedPage(t, ts, phone)
 
 	done := rotateAsync(ts.URL, phone)
 	rot := page.next(msgRotate)
@@ -85,17 +77,9 @@ func TestRotationRefusesOlderCredentials(t *testing.T) {
 // went away before answering resumes with them, which completes the
 // rotation; the old ones are refused from then on.
 func TestRotationCompletesAtResume(t *testing.T) {
-	s, ts := simServer(t, Config{QRFirst: time.Minute, SyncDelay: time.Millisecond})
+	_, ts := simServer(t, Config{QRFirst: time.Minute, SyncDelay: time.Millisecond})
 	const phone = "15551230002"
-	page := dialPage(t, ts)
-	page.send(inMsg{T: msgHello, Keys: testKeys})
-	page.next(msgQR)
-	if _, err := s.Scan(s.QRCodes()[0].Code, phone, ""); err != nil {
-		t.Fatal(err)
-	}
-	old := page.next(msgLinked).Creds
-	page.send(inMsg{T: msgStored})
-	page.next(msgMain)
+	page, old := linkedPage(t, ts, phone)
 	done := rotateAsync(ts.URL, phone)
 	rot := page.next(msgRotate)
 	page.conn.Close()
@@ -116,15 +100,7 @@ func TestRotationCompletesAtResume(t *testing.T) {
 func TestRotationNeedsALiveDevice(t *testing.T) {
 	s, ts := simServer(t, Config{QRFirst: time.Minute, SyncDelay: time.Millisecond})
 	const phone = "15551230003"
-	page := dialPage(t, ts)
-	page.send(inMsg{T: msgHello, Keys: testKeys})
-	page.next(msgQR)
-	if _, err := s.Scan(s.QRCodes()[0].Code, phone, ""); err != nil {
-		t.Fatal(err)
-	}
-	creds := page.next(msgLinked).Creds
-	page.send(inMsg{T: msgStored})
-	page.next(msgMain)
+	page, creds := linkedPage(t, ts, phone)
 	page.conn.Close()
 	waitFor(t, func() bool { return !s.Accounts()[0].Devices[0].Connected })
 	var p Problem
